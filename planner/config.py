@@ -1,0 +1,747 @@
+"""Constraint files: TOML with ``extends``, ``--set`` overrides and a checked schema.
+
+The schema below is the single source of truth for keys, defaults, allowed values and the
+reference table in the README (``reference_markdown``). Every error names the file, the key
+and what is allowed.
+
+>>> config = load_config(resources.constraints_dir() / "vegan.toml")
+>>> config.diet.pattern
+'vegan'
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import itertools
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from . import resources
+from .errors import ConfigError
+from .foods import FLAGS, GROUPS, OCCASION_TOKENS, PATTERNS
+
+Parser = Callable[[Any], Any]
+MAX_EXTENDS_DEPTH = 10
+MAX_FILE_BYTES = 1024 * 1024
+
+
+# --- value parsers: each returns the clean value or raises ValueError("must be ...") ------
+
+def number(low: float, high: float) -> Parser:
+    def parse(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"must be a number between {low:g} and {high:g}")
+        if not low <= value <= high:  # also rejects NaN
+            raise ValueError(f"must be between {low:g} and {high:g}")
+        return float(value)
+    parse.__doc__ = f"number, {low:g} to {high:g}"
+    return parse
+
+
+def integer(low: int, high: int) -> Parser:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be a whole number between {low} and {high}")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+    parse.__doc__ = f"whole number, {low} to {high}"
+    return parse
+
+
+def boolean(value: Any) -> bool:
+    """true or false"""
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def choice(*options: str) -> Parser:
+    def parse(value: Any) -> str:
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return str(value)
+    parse.__doc__ = " \\| ".join(f"`{o}`" for o in options)
+    return parse
+
+
+def text(value: Any) -> str:
+    """text"""
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise ValueError("must be a non-empty text of at most 200 characters")
+    return value.strip()
+
+
+def clock(value: Any) -> str:
+    """time of day, "HH:MM" """
+    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError('must be a time of day like "08:00"')
+    return value
+
+
+def string_list(allowed: tuple[str, ...] | None = None) -> Parser:
+    def parse(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of texts, e.g. [\"a\", \"b\"]")
+        if allowed is not None:
+            bad = [v for v in value if v not in allowed]
+            if bad:
+                raise ValueError(f"has {', '.join(bad)}; allowed: {', '.join(allowed)}")
+        return tuple(dict.fromkeys(value))
+    parse.__doc__ = "list of " + (", ".join(allowed) if allowed else "ids")
+    return parse
+
+
+def pair(low: float, high: float) -> Parser:
+    def parse(value: Any) -> tuple[float, float]:
+        if (not isinstance(value, list) or len(value) != 2
+                or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value)):
+            raise ValueError(f"must be [minimum, maximum], numbers between {low:g} and {high:g}")
+        lo, hi = float(value[0]), float(value[1])
+        if not (low <= lo <= hi <= high):
+            raise ValueError(f"must be [minimum, maximum] with {low:g} <= minimum <= maximum "
+                             f"<= {high:g}")
+        return lo, hi
+    parse.__doc__ = f"[min, max], {low:g} to {high:g}"
+    return parse
+
+
+def optional(parser: Parser) -> Parser:
+    def parse(value: Any) -> Any:
+        return None if value is None else parser(value)
+    parse.__doc__ = f"{parser.__doc__}; optional"
+    return parse
+
+
+def table_of(keys: tuple[str, ...], parser: Parser) -> Parser:
+    def parse(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValueError("must be a table, e.g. { dairy = [3, 5] }")
+        out = {}
+        for key, item in value.items():
+            if key not in keys:
+                raise ValueError(f"has unknown key {key!r}{_did_you_mean(key, keys)}; "
+                                 f"allowed: {', '.join(keys)}")
+            try:
+                out[key] = parser(item)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        return out
+    parse.__doc__ = f"table of {parser.__doc__} by {', '.join(keys[:3])}, ..."
+    return parse
+
+
+def increasing_numbers(value: Any) -> tuple[float, ...]:
+    """increasing list of numbers starting at 0"""
+    if (not isinstance(value, list) or len(value) < 2
+            or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value)):
+        raise ValueError("must be a list of at least two numbers")
+    numbers = tuple(float(v) for v in value)
+    if numbers[0] != 0 or any(b <= a for a, b in itertools.pairwise(numbers)):
+        raise ValueError("must start at 0 and increase strictly")
+    if numbers[-1] > 1e6:
+        raise ValueError("must stay below 1,000,000 ug")
+    return numbers
+
+
+def dose_points(value: Any) -> tuple[tuple[float, float], ...]:
+    """list of [dose_ug, retained_ug] with increasing doses"""
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a list of [dose_ug, retained_ug] pairs")
+    points = []
+    for item in value:
+        if (not isinstance(item, list) or len(item) != 2
+                or any(isinstance(v, bool) or not isinstance(v, int | float) for v in item)):
+            raise ValueError("must be a list of [dose_ug, retained_ug] pairs")
+        dose, kept = float(item[0]), float(item[1])
+        if not (0 < dose <= 1e6 and kept >= 0):
+            raise ValueError("doses must be positive and retained amounts not negative")
+        if kept > dose:
+            raise ValueError("retained ug cannot exceed the dose")
+        points.append((dose, kept))
+    if any(b[0] <= a[0] for a, b in itertools.pairwise(points)):
+        raise ValueError("doses must increase")
+    return tuple(points)
+
+
+def _did_you_mean(key: str, known: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def spec(default: Any, doc: str, parse: Parser) -> Any:
+    """A schema field: default, one-line meaning, and the parser that checks a value."""
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: copy.deepcopy(default),
+                     metadata={"doc": doc, "parse": parse})
+    return field(default=default, metadata={"doc": doc, "parse": parse})
+
+
+# --- the schema -----------------------------------------------------------------------------
+
+OBJECTIVES = ("cost", "deviation", "b12_surplus")
+PROFILES = ("healthy", "elderly", "atrophic-gastritis", "rygb", "rygb-conservative",
+            "pernicious-anaemia")
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    days: int = spec(7, "days in the plan", integer(1, 28))
+    objective: str = spec("cost", "what the optimizer minimises: money, deviation from "
+                          "typical servings, or B12 above the target", choice(*OBJECTIVES))
+    time_limit_s: float = spec(30.0, "solver time limit in seconds", number(0.5, 3600))
+    mip_gap: float = spec(0.01, "relative optimality gap at which the solver stops",
+                          number(0.0, 0.5))
+    solver: str = spec("highs", "MILP solver", choice("highs", "cbc"))
+    drink_gap_min: int = spec(0, "minutes every drink occasion keeps from every meal",
+                              integer(0, 240))
+
+
+@dataclass(frozen=True)
+class Occasion:
+    name: str = spec("", "occasion name (unique), e.g. breakfast", text)
+    time: str = spec("", "clock time; occasions are listed in time order", clock)
+    kind: str = spec("meal", "meal, snack or drink (drink: liquids only)",
+                     choice("meal", "snack", "drink"))
+    menu: tuple[str, ...] = spec((), "food `occasions` tokens served here; default: the name "
+                                 "if it is a token, else lunch+dinner for meals, snack, drink",
+                                 string_list(OCCASION_TOKENS))
+    energy_share: tuple[float, float] | None = spec(None, "share of the day's energy",
+                                                    optional(pair(0, 1)))
+    max_solids_g: float | None = spec(None, "grams of non-liquid food at most",
+                                      optional(number(0, 5000)))
+    max_liquids_ml: float | None = spec(None, "millilitres of drinks at most (0: none)",
+                                        optional(number(0, 5000)))
+    max_sugars_g: float | None = spec(None, "grams of sugars at most",
+                                      optional(number(0, 500)))
+
+    def tokens(self) -> tuple[str, ...]:
+        """The food `occasions` tokens this occasion serves."""
+        if self.menu:
+            return self.menu
+        if self.name in OCCASION_TOKENS:
+            return (self.name,)
+        return {"meal": ("lunch", "dinner"), "snack": ("snack",), "drink": ("drink",)}[self.kind]
+
+    def minutes(self) -> int:
+        hours, minutes = self.time.split(":")
+        return int(hours) * 60 + int(minutes)
+
+
+@dataclass(frozen=True)
+class DietSection:
+    pattern: str = spec("omnivore", "diet pattern; derived from the food flags",
+                        choice(*PATTERNS))
+    fortified: bool = spec(True, "may foods with added B12 be used", boolean)
+    exclude: tuple[str, ...] = spec((), "food ids never used", string_list())
+    exclude_flags: tuple[str, ...] = spec((), "flags never used (allergies), e.g. "
+                                          "[\"shellfish\"]", string_list(FLAGS))
+    include: tuple[str, ...] = spec((), "food ids used at least once in the plan",
+                                    string_list())
+
+
+@dataclass(frozen=True)
+class NutrientsSection:
+    energy_kcal: tuple[float, float] = spec((1800.0, 2400.0), "energy per day",
+                                            pair(0, 10000))
+    protein_g_min: float = spec(50.0, "protein per day at least", number(0, 500))
+    fluids_ml_min: float = spec(0.0, "millilitres of drinks per day at least",
+                                number(0, 10000))
+    sugars_g_max: float = spec(0.0, "sugars per day at most (0: no limit)", number(0, 1000))
+    fiber_g_min: float = spec(0.0, "fibre per day at least", number(0, 200))
+
+
+@dataclass(frozen=True)
+class VarietySection:
+    max_foods_per_occasion: int = spec(4, "distinct foods per occasion at most",
+                                       integer(1, 20))
+    max_servings_per_food_per_day: int = spec(3, "servings of one food per day at most",
+                                              integer(1, 20))
+    max_days_per_food_per_week: int = spec(4, "days a food appears in 7 at most "
+                                           "(water and other zero-energy drinks are exempt)",
+                                           integer(1, 7))
+    group_servings_per_day: dict[str, tuple[float, float]] = spec(
+        {}, "servings per day by food group, e.g. { dairy = [3, 5] }",
+        table_of(GROUPS, pair(0, 50)))
+
+
+@dataclass(frozen=True)
+class B12Section:
+    target_absorbed_ug: float = spec(1.5, "absorbed B12 per day (not intake)", number(0, 50))
+    target_period: str = spec("day", "day: every day meets the target; week: the mean does "
+                              "and each day meets daily_floor_ug", choice("day", "week"))
+    daily_floor_ug: float = spec(0.75, "absorbed B12 every day at least (week period)",
+                                 number(0, 50))
+    profile: str = spec("healthy", "absorption profile (see [absorption.profiles])",
+                        choice(*PROFILES))
+    supplements: str = spec("allowed", "B12 supplements: none, allowed, or required daily",
+                            choice("none", "allowed", "required"))
+    supplement_products: tuple[str, ...] = spec((), "ids from supplements.csv; empty = all",
+                                                string_list())
+    injection_ug: float = spec(0.0, "intramuscular B12 dose (external input)",
+                               number(0, 10000))
+    injection_every_days: int = spec(30, "days between injections", integer(1, 365))
+
+
+@dataclass(frozen=True)
+class BudgetSection:
+    max_per_week: float = spec(0.0, "food and supplement cost per 7 days at most (0: no "
+                               "limit), in the food table's currency", number(0, 1e6))
+
+
+@dataclass(frozen=True)
+class Profile:
+    k_if: float = spec(1.0, "intrinsic-factor capacity multiplier", number(0, 1))
+    r_food: float = spec(1.0, "food-bound B12 release multiplier", number(0, 1))
+    extra_target_ug: float = spec(0.0, "added to the absorbed target per day", number(0, 10))
+
+
+def _profiles(value: Any) -> dict[str, dict[str, float]]:
+    """table of { k_if, r_food, extra_target_ug } by profile"""
+    parsed = table_of(PROFILES, lambda item: _section(Profile, item, "profile"))(value)
+    return {name: dataclasses.asdict(p) for name, p in parsed.items()}
+
+
+@dataclass(frozen=True)
+class AbsorptionSection:
+    tau_h: float = spec(4.0, "hours after a window opens during which occasions join it",
+                        number(0, 24))
+    cmax_ug: float = spec(1.5, "intrinsic-factor capacity per window", number(0.1, 10))
+    k_ug: float = spec(2.0, "half-saturation dose", number(0.1, 50))
+    passive_with_food: float = spec(0.005, "passive fraction when the window has food",
+                                    number(0, 0.1))
+    passive_fasting: float = spec(0.012, "passive fraction for supplements and energy-free "
+                                  "drinks only", number(0, 0.1))
+    matrix: dict[str, float] = spec(
+        {"meat": 1.0, "poultry": 1.0, "organ": 1.0, "dairy": 1.0, "fish": 0.8,
+         "shellfish": 0.8, "egg": 0.6},
+        "matrix factor of food-bound B12 by group; groups not listed count 0",
+        table_of(GROUPS, number(0, 1.5)))
+    profiles: dict[str, dict[str, float]] = spec(
+        {"healthy": {"k_if": 1.0, "r_food": 1.0, "extra_target_ug": 0.0},
+         "elderly": {"k_if": 1.0, "r_food": 0.5, "extra_target_ug": 0.0},
+         "atrophic-gastritis": {"k_if": 0.5, "r_food": 0.2, "extra_target_ug": 0.5},
+         "rygb": {"k_if": 0.25, "r_food": 0.2, "extra_target_ug": 0.5},
+         "rygb-conservative": {"k_if": 0.0, "r_food": 0.2, "extra_target_ug": 0.5},
+         "pernicious-anaemia": {"k_if": 0.0, "r_food": 1.0, "extra_target_ug": 0.5}},
+        "k_if, r_food and extra_target_ug per profile", _profiles)
+    breakpoints_ug: tuple[float, ...] = spec(
+        (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 25.0, 100.0, 1000.0, 10000.0),
+        "chord breakpoints of the saturable curve for the optimizer", increasing_numbers)
+    injection_retention: tuple[tuple[float, float], ...] = spec(
+        ((10.0, 9.7), (100.0, 55.0), (1000.0, 150.0)),
+        "intramuscular dose to retained ug (Carmel 2008), interpolated", dose_points)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The resolved configuration of one plan."""
+
+    plan: PlanSection = field(default_factory=PlanSection)
+    occasions: tuple[Occasion, ...] = ()
+    diet: DietSection = field(default_factory=DietSection)
+    nutrients: NutrientsSection = field(default_factory=NutrientsSection)
+    variety: VarietySection = field(default_factory=VarietySection)
+    b12: B12Section = field(default_factory=B12Section)
+    budget: BudgetSection = field(default_factory=BudgetSection)
+    absorption: AbsorptionSection = field(default_factory=AbsorptionSection)
+    files: tuple[str, ...] = ()
+
+    def profile(self) -> Profile:
+        return Profile(**self.absorption.profiles[self.b12.profile])
+
+    def target_ug(self) -> float:
+        """Absorbed B12 target per day including the profile's extra loss."""
+        return self.b12.target_absorbed_ug + self.profile().extra_target_ug
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict with DESIGN key names (for JSON and `planner check`)."""
+        data = _plain(dataclasses.asdict(self))
+        data.pop("files")
+        data["occasions"] = [{k: v for k, v in o.items() if v not in (None, [])}
+                             for o in data["occasions"]]
+        return data
+
+
+SECTIONS: dict[str, type] = {
+    "plan": PlanSection, "diet": DietSection, "nutrients": NutrientsSection,
+    "variety": VarietySection, "b12": B12Section, "budget": BudgetSection,
+    "absorption": AbsorptionSection,
+}
+TOP_KEYS = ("extends", "occasions", *SECTIONS)
+DEFAULT_OCCASIONS = (
+    Occasion(name="breakfast", time="08:00", kind="meal", energy_share=(0.2, 0.35)),
+    Occasion(name="lunch", time="12:30", kind="meal", energy_share=(0.25, 0.4)),
+    Occasion(name="snack", time="16:00", kind="snack", energy_share=(0.0, 0.15)),
+    Occasion(name="dinner", time="19:00", kind="meal", energy_share=(0.25, 0.4)),
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _section(cls: type, values: Any, where: str) -> Any:
+    """Instantiate a schema dataclass from a TOML table, checking every key."""
+    if not isinstance(values, dict):
+        raise ValueError(f"[{where}] must be a table")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    clean = {}
+    for key, value in values.items():
+        if key not in fields:
+            raise ValueError(f"unknown key {key!r}{_did_you_mean(key, list(fields))}; "
+                             f"allowed: {', '.join(fields)}")
+        try:
+            clean[key] = fields[key].metadata["parse"](value)
+        except ValueError as exc:
+            raise ValueError(f"{key} = {_show(value)}: {exc}") from None
+    return cls(**clean)
+
+
+def _show(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse one TOML file with messages that name the file and line."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: constraint file not found",
+                          f"check the path; shipped files are in {resources.constraints_dir()}"
+                          ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a TOML file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(f"{path}: {len(raw):,} bytes; constraint files are at most "
+                          f"{MAX_FILE_BYTES:,}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start})",
+                          "save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}",
+                          "see https://toml.io for the syntax") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a constraint file") from None
+
+
+def resolve_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The file and its `extends` ancestors, base first; cycles and escapes rejected."""
+    root = path.resolve().parent
+    shipped = resources.constraints_dir().resolve()
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    seen: list[Path] = []
+    current = path
+    while True:
+        resolved = current.resolve()
+        if resolved in seen:
+            cycle = " -> ".join(str(p.name) for p in [*seen, resolved])
+            raise ConfigError(f"{path}: `extends` cycle: {cycle}", "remove one `extends`")
+        if len(seen) >= MAX_EXTENDS_DEPTH:
+            raise ConfigError(f"{path}: more than {MAX_EXTENDS_DEPTH} levels of `extends`")
+        seen.append(resolved)
+        data = read_toml(current)
+        chain.append((current, data))
+        parent = data.get("extends")
+        if parent is None:
+            break
+        if not isinstance(parent, str) or not parent.strip():
+            raise ConfigError(f"{current}: extends = {_show(parent)}: must be a file name "
+                              'like "base.toml"')
+        current = _parent_path(current, parent, root, shipped)
+    return chain[::-1]
+
+
+def _parent_path(current: Path, parent: str, root: Path, shipped: Path) -> Path:
+    candidate = (current.parent / parent).resolve()
+    if not candidate.exists() and "/" not in parent and (shipped / parent).exists():
+        candidate = shipped / parent
+    inside = any(candidate.is_relative_to(top) for top in (root, shipped))
+    if not inside:
+        raise ConfigError(f"{current}: extends = {parent!r} leaves the constraints folder "
+                          f"({root})", "copy the file next to this one, or name it "
+                          "explicitly on the command line")
+    if not candidate.exists():
+        raise ConfigError(f"{current}: extends = {parent!r}: {candidate} not found",
+                          "extends is relative to the file that names it")
+    return candidate
+
+
+def merge(base: dict[str, Any], top: dict[str, Any], origin: str,
+          origins: dict[str, str], prefix: str = "") -> dict[str, Any]:
+    """Deep-merge tables; arrays (including [[occasions]]) replace; record key origins."""
+    out = dict(base)
+    for key, value in top.items():
+        dotted = f"{prefix}{key}"
+        if (isinstance(value, dict) and isinstance(out.get(key), dict)
+                and dotted not in _REPLACED_TABLES):
+            out[key] = merge(out[key], value, origin, origins, dotted + ".")
+        else:
+            out[key] = value
+            origins[dotted] = origin
+    return out
+
+
+_REPLACED_TABLES = {"variety.group_servings_per_day"}
+
+
+def parse_override(item: str) -> tuple[list[str], Any]:
+    """``section.key=value`` to (path, value); values are TOML, bare words are text."""
+    if "=" not in item:
+        raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. b12.supplements=\"none\"")
+    key, _, raw = item.partition("=")
+    parts = [p.strip() for p in key.strip().split(".")]
+    if len(parts) < 2 or not all(parts):
+        raise ConfigError(f"--set {item!r}: KEY must be section.key, e.g. plan.days "
+                          "or occasions.lunch.max_solids_g")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return parts, value
+
+
+def apply_override(data: dict[str, Any], parts: list[str], value: Any, item: str) -> None:
+    """Put one --set value into the merged raw configuration."""
+    if parts[0] == "occasions":
+        occasions = data.get("occasions") or [dataclasses.asdict(o) for o in DEFAULT_OCCASIONS]
+        data["occasions"] = occasions
+        names = [o.get("name") for o in occasions if isinstance(o, dict)]
+        selector = parts[1]
+        if selector.isdigit() and 1 <= int(selector) <= len(occasions):
+            target = occasions[int(selector) - 1]
+        elif selector in names:
+            target = occasions[names.index(selector)]
+        else:
+            raise ConfigError(f"--set {item!r}: no occasion {selector!r}"
+                              f"{_did_you_mean(selector, [str(n) for n in names])}; "
+                              f"occasions: {', '.join(map(str, names))}")
+        if len(parts) != 3:
+            raise ConfigError(f"--set {item!r}: use occasions.NAME.key")
+        target[parts[2]] = value
+        return
+    if parts[0] not in SECTIONS:
+        raise ConfigError(f"--set {item!r}: unknown section {parts[0]!r}"
+                          f"{_did_you_mean(parts[0], list(SECTIONS))}; "
+                          f"sections: {', '.join(SECTIONS)}")
+    node = data.setdefault(parts[0], {})
+    for part in parts[1:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set {item!r}: {part} is not a table")
+    node[parts[-1]] = value
+
+
+def load_config(path: Path | str | None = None, overrides: list[str] | tuple[str, ...] = (),
+                ) -> Config:
+    """Load a constraint file with its `extends` chain and `--set` overrides, checked."""
+    path = Path(path) if path is not None else resources.default_constraints()
+    origins: dict[str, str] = {}
+    data: dict[str, Any] = {}
+    chain = resolve_chain(path)
+    for file, raw in chain:
+        data = merge(data, {k: v for k, v in raw.items() if k != "extends"}, str(file), origins)
+    for item in overrides:
+        parts, value = parse_override(item)
+        apply_override(data, parts, value, item)
+        origins[".".join(parts[:2] if parts[0] == "occasions" else parts)] = f"--set {item}"
+        origins[parts[0]] = origins.get(parts[0], f"--set {item}")
+    return build_config(data, origins, str(path), tuple(str(f) for f, _ in chain))
+
+
+def build_config(data: Mapping[str, Any], origins: Mapping[str, str], default_origin: str,
+                 files: tuple[str, ...] = ()) -> Config:
+    """Check a merged raw configuration against the schema and the cross-key rules."""
+    for key in data:
+        if key not in TOP_KEYS:
+            raise ConfigError(f"{origins.get(key, default_origin)}: unknown key {key!r}"
+                              f"{_did_you_mean(key, list(TOP_KEYS))}",
+                              f"allowed at the top: {', '.join(TOP_KEYS)}")
+    sections = {}
+    for name, cls in SECTIONS.items():
+        values = data.get(name, {})
+        try:
+            sections[name] = _section(cls, values, name)
+        except ValueError as exc:
+            where = _origin_of(name, exc, origins, default_origin)
+            raise ConfigError(f"{where}: [{name}] {exc}") from None
+    occasions = _occasions(data.get("occasions"), origins.get("occasions", default_origin))
+    config = Config(occasions=occasions, files=files, **sections)
+    check_rules(config, default_origin)
+    return config
+
+
+def _origin_of(section: str, exc: ValueError, origins: Mapping[str, str], default: str) -> str:
+    key = str(exc).split(" ", 1)[0]
+    for candidate in (f"{section}.{key}", section):
+        if candidate in origins:
+            return origins[candidate]
+    match = [v for k, v in origins.items() if k.startswith(section + ".")]
+    return match[-1] if match else default
+
+
+def _occasions(raw: Any, origin: str) -> tuple[Occasion, ...]:
+    if raw is None:
+        return DEFAULT_OCCASIONS
+    if not isinstance(raw, list) or not raw or len(raw) > 12:
+        raise ConfigError(f"{origin}: occasions must be 1 to 12 [[occasions]] tables")
+    occasions = []
+    for number_, item in enumerate(raw, start=1):
+        label = item.get("name", number_) if isinstance(item, dict) else number_
+        try:
+            occasion = _section(Occasion, item, "occasions")
+        except ValueError as exc:
+            raise ConfigError(f"{origin}: [[occasions]] {label!r}: {exc}") from None
+        if not occasion.name or not occasion.time:
+            raise ConfigError(f"{origin}: [[occasions]] {label!r}: needs name and time")
+        occasions.append(occasion)
+    return tuple(occasions)
+
+
+def check_rules(config: Config, origin: str) -> None:
+    """Rules that span keys: unique occasions in time order, drink spacing, floors."""
+    names = [o.name for o in config.occasions]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"{origin}: occasion name(s) {', '.join(twice)} used twice",
+                          "give every [[occasions]] a unique name")
+    minutes = [o.minutes() for o in config.occasions]
+    if any(b <= a for a, b in itertools.pairwise(minutes)):
+        raise ConfigError(f"{origin}: occasions must be in time order, each later than the "
+                          f"last: {', '.join(f'{o.name} {o.time}' for o in config.occasions)}")
+    gap = config.plan.drink_gap_min
+    for drink in (o for o in config.occasions if o.kind == "drink"):
+        for meal in (o for o in config.occasions if o.kind == "meal"):
+            if abs(drink.minutes() - meal.minutes()) < gap:
+                raise ConfigError(
+                    f"{origin}: drink occasion {drink.name!r} at {drink.time} is less than "
+                    f"{gap} min from meal {meal.name!r} at {meal.time}",
+                    f"move it, or lower plan.drink_gap_min (now {gap})")
+    if config.b12.target_period == "week" and config.b12.daily_floor_ug > config.target_ug():
+        raise ConfigError(f"{origin}: [b12] daily_floor_ug ({config.b12.daily_floor_ug:g}) is "
+                          f"above the target ({config.target_ug():g})",
+                          "lower daily_floor_ug or raise target_absorbed_ug")
+    if config.b12.supplements == "required" and config.b12.supplement_products == ():
+        pass  # every product is a candidate
+    missing = [p for p in PROFILES if p not in config.absorption.profiles]
+    if config.b12.profile in missing:
+        raise ConfigError(f"{origin}: [absorption.profiles] has no {config.b12.profile!r}")
+
+
+def check_ids(config: Config, food_ids: set[str] | Any, supplement_ids: set[str] | Any,
+              foods_path: str = "the food table",
+              supplements_path: str = "the supplement table") -> None:
+    """Food and supplement ids named in the configuration must exist."""
+    food_ids, supplement_ids = set(food_ids), set(supplement_ids)
+    for key, ids in (("diet.exclude", config.diet.exclude),
+                     ("diet.include", config.diet.include)):
+        unknown = [i for i in ids if i not in food_ids]
+        if unknown:
+            hint = _did_you_mean(unknown[0], sorted(food_ids))
+            raise ConfigError(f"{config.files[-1] if config.files else 'constraints'}: {key} "
+                              f"names {', '.join(unknown)}, not in {foods_path}{hint}",
+                              "see `planner foods list` for the ids")
+    unknown = [i for i in config.b12.supplement_products if i not in supplement_ids]
+    if unknown:
+        hint = _did_you_mean(unknown[0], sorted(supplement_ids))
+        raise ConfigError(f"{config.files[-1] if config.files else 'constraints'}: "
+                          f"b12.supplement_products names {', '.join(unknown)}, not in "
+                          f"{supplements_path}{hint}",
+                          f"ids: {', '.join(sorted(supplement_ids))}")
+
+
+def warnings(config: Config) -> list[str]:
+    """Rules that cannot bind or that conflict, for `planner check`."""
+    notes = []
+    shares = [o.energy_share for o in config.occasions if o.energy_share]
+    if len(shares) == len(config.occasions) and shares:
+        low = sum(s[0] for s in shares)
+        high = sum(s[1] for s in shares)
+        if low > 1 + 1e-9 or high < 1 - 1e-9:
+            notes.append(f"energy_share minimums add up to {low:.2f} and maximums to "
+                         f"{high:.2f}: they must bracket 1.00 or no plan exists")
+    if config.b12.supplements == "none" and not config.diet.fortified and \
+            config.diet.pattern == "vegan":
+        notes.append("vegan without fortified foods or supplements: plant foods carry no "
+                     "active B12, so the B12 target cannot be met")
+    liquids = [o for o in config.occasions if o.max_liquids_ml == 0]
+    drinks = [o for o in config.occasions if o.kind == "drink"]
+    if config.nutrients.fluids_ml_min > 0 and liquids and not drinks \
+            and len(liquids) == len(config.occasions):
+        notes.append("fluids_ml_min > 0 but every occasion forbids liquids")
+    if config.budget.max_per_week and config.plan.objective == "cost":
+        notes.append("budget.max_per_week with objective = \"cost\": the budget only binds "
+                     "when the cheapest plan is above it")
+    return notes
+
+
+def dump_toml(config: Config) -> str:
+    """The resolved configuration as TOML (None values left out)."""
+    return tomli_w.dumps(_drop_none(config.to_dict()))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def reference_markdown() -> str:
+    """The constraint-file reference table (every key, type, default, meaning)."""
+    lines = ["| key | type | default | meaning |", "|---|---|---|---|"]
+    for section, cls in [("plan", PlanSection), ("occasions", Occasion), *[
+            (n, c) for n, c in SECTIONS.items() if n != "plan"]]:
+        for f in dataclasses.fields(cls):
+            default = f.default if f.default is not dataclasses.MISSING else (
+                f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
+            shown = _cell(default)
+            kind = f.metadata["parse"].__doc__ or ""
+            prefix = "[[occasions]]" if section == "occasions" else f"[{section}]"
+            lines.append(f"| `{prefix} {f.name}` | {kind.strip()} | {shown} | "
+                         f"{f.metadata['doc']} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if (isinstance(value, dict) and value) or (isinstance(value, tuple) and len(value) > 4):
+        return "see `absorption.toml`"
+    return f"`{_inline(_plain(value))}`"
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_inline(v)}" for k, v in value.items()) + "}"
+    return str(value)

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Build the curated ``foods.csv`` from the national tables and ``data/foods_selection.csv``.
+
+The selection file names, for each food, its source row (``sr:NDB`` for USDA SR28,
+``ciqual:CODE`` for CIQUAL 2020), a serving (``sr:MEASURE[*FACTOR]`` from the SR28
+household weights, or ``g:GRAMS:LABEL``), diet flags, occasions, a PP-NAP 2017/18 food
+code for the price, a package and an aisle. Optional columns cite a single B12 value
+(``nevo:CODE`` from NEVO 2023 for a fortified product, ``label:UG`` for a label value
+documented in the science notes) and an SR28 row for sugars and fibre where CIQUAL has none.
+
+Usage: python scripts/build_foods.py [--data ../shared/data] [--out foods.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+SELECTION = ROOT / "data" / "foods_selection.csv"
+
+FLAGS = ["meat", "fish", "shellfish", "egg", "dairy", "honey", "gelatin"]
+NUTRIENTS = ["energy_kcal", "protein_g", "fat_g", "carbohydrate_g", "sugars_g", "fiber_g"]
+OCCASION_CODES = {"B": "breakfast", "L": "lunch", "D": "dinner", "S": "snack", "K": "drink"}
+COLUMNS = [
+    "id", "name", "group", *FLAGS, *NUTRIENTS, "b12_ug", "b12_added_ug", "b12_matrix",
+    "serving_g", "serving_label", "min_servings", "max_servings", "liquid", "occasions",
+    "price_per_kg", "price_source", "package_g", "package_label", "aisle", "source", "curated",
+]
+
+
+class BuildError(Exception):
+    """A selection row cannot be resolved against the source tables."""
+
+
+def load_sources(data: Path) -> dict[str, pd.DataFrame]:
+    """Read the four source tables, keyed by id as strings."""
+    sr = pd.read_csv(data / "usda_sr_legacy_b12.csv", dtype={"ndb_no": str}).set_index("ndb_no")
+    portions = pd.read_csv(data / "usda_sr_legacy_portions.csv", dtype={"ndb_no": str})
+    ciqual = pd.read_csv(data / "ciqual_b12.csv", dtype={"alim_code": str}).set_index("alim_code")
+    nevo = pd.read_csv(data / "nevo2023_b12.csv", dtype={"nevo_code": str}).set_index("nevo_code")
+    prices = pd.read_csv(data / "usda_ppnap_prices.csv", dtype=str)
+    prices = prices[prices["year"] == "2017/2018"].set_index("food_code")
+    return {"sr": sr, "portions": portions, "ciqual": ciqual, "nevo": nevo, "prices": prices}
+
+
+def _num(value: object) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return None
+    return float(str(value))
+
+
+def nutrients_from_source(sel: pd.Series, src: dict[str, pd.DataFrame]) -> tuple[dict, str]:
+    """Nutrients per 100 g and the source label for one selection row."""
+    table, _, code = str(sel["source"]).partition(":")
+    if table == "sr":
+        if code not in src["sr"].index:
+            raise BuildError(f"{sel['id']}: SR28 NDB {code} not found")
+        row = src["sr"].loc[code]
+        values = {k: _num(row[k]) for k in [*NUTRIENTS, "b12_ug", "b12_added_ug"]}
+        return values, f"USDA SR28 {code}"
+    if table == "ciqual":
+        if code not in src["ciqual"].index:
+            raise BuildError(f"{sel['id']}: CIQUAL code {code} not found")
+        row = src["ciqual"].loc[code]
+        values = {k: _num(row.get(k)) for k in [*NUTRIENTS, "b12_ug"]}
+        values["b12_added_ug"] = None
+        return values, f"CIQUAL 2020 {code} (Anses. 2020. Ciqual French food composition table.)"
+    raise BuildError(f"{sel['id']}: unknown source {sel['source']!r}")
+
+
+def apply_b12_source(sel: pd.Series, values: dict, src: dict[str, pd.DataFrame]) -> str:
+    """Replace B12 with a cited single value (fortified product); return the citation."""
+    spec = sel.get("b12_source")
+    if not isinstance(spec, str) or not spec:
+        return ""
+    kind, _, code = spec.partition(":")
+    if kind == "nevo":
+        row = src["nevo"].loc[code]
+        if int(row["b12_fortified"]) != 1:
+            raise BuildError(f"{sel['id']}: NEVO {code} is not B12-fortified")
+        values["b12_ug"] = values["b12_added_ug"] = float(row["b12_ug"])
+        return f"; B12 from NEVO-online 2023/8.0 {code} ({row['description']})"
+    if kind == "label":
+        values["b12_ug"] = values["b12_added_ug"] = float(code)
+        return f"; B12 {code} ug/100 g label value (B12_SCIENCE.md section 7.1)"
+    raise BuildError(f"{sel['id']}: unknown b12_source {spec!r}")
+
+
+def fill_sugars_fiber(sel: pd.Series, values: dict, src: dict[str, pd.DataFrame]) -> str:
+    """Fill missing sugars and fibre: zero when there is no carbohydrate, else from an SR28 row."""
+    note = ""
+    fill = sel.get("fill_from")
+    for key in ("sugars_g", "fiber_g"):
+        if values[key] is not None:
+            continue
+        if values["carbohydrate_g"] == 0:
+            values[key] = 0.0
+        elif isinstance(fill, str) and fill.startswith("sr:"):
+            values[key] = _num(src["sr"].loc[fill[3:], key])
+            note = f"; sugars/fibre from USDA SR28 {fill[3:]}"
+    return note
+
+
+def serving(sel: pd.Series, src: dict[str, pd.DataFrame]) -> tuple[float, str]:
+    """Serving grams and household label from the SR28 weights or the selection."""
+    spec = str(sel["serving"])
+    if spec.startswith("g:"):
+        _, grams, label = spec.split(":", 2)
+        return float(grams), label
+    measure, _, factor_text = spec[3:].partition("*")
+    factor = float(factor_text) if factor_text else 1.0
+    ndb = str(sel["source"]).partition(":")[2]
+    rows = src["portions"][src["portions"]["ndb_no"] == ndb].sort_values("seq")
+    hits = rows[rows["measure"].str.lower().str.startswith(measure.lower())]
+    if hits.empty:
+        known = "; ".join(f"{r.amount:g} {r.measure}" for r in rows.itertuples())
+        raise BuildError(f"{sel['id']}: no SR28 measure {measure!r} for {ndb} (has: {known})")
+    hit = hits.iloc[0]
+    amount = float(hit["amount"]) * factor
+    grams = round(float(hit["grams"]) * factor, 1)
+    return grams, f"{_fraction(amount)} {hit['measure']}"
+
+
+def _fraction(amount: float) -> str:
+    whole, part = divmod(amount, 1.0)
+    for value, text in ((0.25, "1/4"), (1 / 3, "1/3"), (0.5, "1/2"), (0.625, "5/8"),
+                        (2 / 3, "2/3"), (0.75, "3/4")):
+        if abs(part - value) < 0.02:
+            return f"{int(whole)} {text}" if whole else text
+    return f"{amount:g}"
+
+
+def price(sel: pd.Series, src: dict[str, pd.DataFrame]) -> tuple[float, str]:
+    code = str(sel["price_code"])
+    if code not in src["prices"].index:
+        raise BuildError(f"{sel['id']}: PP-NAP 2017/18 food code {code} not found")
+    row = src["prices"].loc[code]
+    note = sel.get("price_note")
+    text = f"USDA PP-NAP 2017/18 {code} USD ({row['food_description'][:60]})"
+    if isinstance(note, str) and note:
+        text += f" [{note}]"
+    return round(float(row["price_usd_per_kg"]), 4), text
+
+
+def build_row(sel: pd.Series, src: dict[str, pd.DataFrame]) -> dict:
+    values, source = nutrients_from_source(sel, src)
+    source += apply_b12_source(sel, values, src)
+    source += fill_sugars_fiber(sel, values, src)
+    if values["b12_ug"] is None:
+        raise BuildError(f"{sel['id']}: source gives no B12 value; cite one with b12_source")
+    if values["b12_added_ug"] is None:
+        values["b12_added_ug"] = 0.0
+    missing = [k for k in NUTRIENTS if values[k] is None]
+    if missing:
+        raise BuildError(f"{sel['id']}: missing {missing}; add fill_from")
+    grams, label = serving(sel, src)
+    price_per_kg, price_source = price(sel, src)
+    flags = set(str(sel["flags"]).split(";")) if isinstance(sel["flags"], str) else set()
+    unknown = flags - set(FLAGS)
+    if unknown:
+        raise BuildError(f"{sel['id']}: unknown flags {sorted(unknown)}")
+    matrix = _num(sel.get("b12_matrix"))
+    return {
+        "id": sel["id"], "name": sel["name"], "group": sel["group"],
+        **{f: f in flags for f in FLAGS},
+        **{k: values[k] for k in NUTRIENTS},
+        "b12_ug": values["b12_ug"], "b12_added_ug": values["b12_added_ug"],
+        "b12_matrix": "" if matrix is None else matrix,
+        "serving_g": grams, "serving_label": label,
+        "min_servings": int(sel["min_servings"]), "max_servings": int(sel["max_servings"]),
+        "liquid": _num(sel.get("liquid")) == 1,
+        "occasions": ";".join(OCCASION_CODES[c] for c in str(sel["occasions"])),
+        "price_per_kg": price_per_kg, "price_source": price_source,
+        "package_g": float(sel["package_g"]), "package_label": sel["package_label"],
+        "aisle": sel["aisle"], "source": source, "curated": True,
+    }
+
+
+def build(data: Path, selection: Path = SELECTION) -> pd.DataFrame:
+    """Return the curated food table as a DataFrame in ``foods.csv`` column order."""
+    src = load_sources(data)
+    sel = pd.read_csv(selection, dtype=str)
+    rows = [build_row(row, src) for _, row in sel.iterrows()]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=ROOT / "foods.csv")
+    args = parser.parse_args(argv)
+    try:
+        table = build(args.data)
+    except BuildError as exc:
+        print(f"build_foods: {exc}", file=sys.stderr)
+        return 1
+    tmp = args.out.with_suffix(".tmp")
+    table.to_csv(tmp, index=False, lineterminator="\n")
+    tmp.replace(args.out)
+    print(f"wrote {len(table)} foods to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Shared fixtures: paths of the project's files and a small in-memory food table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONSTRAINTS = ROOT / "constraints"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def foods() -> pd.DataFrame:
+    from planner.foods import load_foods
+
+    return load_foods(ROOT / "foods.csv")
+
+
+@pytest.fixture
+def good_foods_text() -> str:
+    """The first rows of the shipped table, as CSV text, to break in tests."""
+    lines = (ROOT / "foods.csv").read_text(encoding="utf-8").splitlines()
+    return "\n".join(lines[:6]) + "\n"

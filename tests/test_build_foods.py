@@ -1,0 +1,32 @@
+"""foods.csv is exactly what scripts/build_foods.py makes from the source tables."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, SHARED_DATA
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "usda_sr_legacy_b12.csv").exists(),
+                    reason="../shared/data is not present")
+def test_foods_csv_equals_its_rebuild(tmp_path: Path) -> None:
+    out = tmp_path / "foods.csv"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_foods.py"), "--data", str(SHARED_DATA),
+         "--out", str(out)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == (ROOT / "foods.csv").read_text(encoding="utf-8")
+
+
+def test_packaged_files_are_the_top_level_files() -> None:
+    from planner import resources
+
+    assert resources.default_foods().read_bytes() == (ROOT / "foods.csv").read_bytes()
+    assert resources.default_supplements().read_bytes() == (
+        ROOT / "supplements.csv").read_bytes()
+    shipped = {p.name for p in resources.constraints_dir().glob("*.toml")}
+    assert shipped == {p.name for p in (ROOT / "constraints").glob("*.toml")}

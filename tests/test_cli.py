@@ -1,0 +1,93 @@
+"""The command line: outputs, exit codes and messages without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import cli
+
+from .conftest import CONSTRAINTS, ROOT
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("planner, version ")
+
+
+def test_foods_list_vegan_has_no_animal_food() -> None:
+    code, out, _ = run("foods", "list", "--diet", "vegan", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) > 80
+    assert not any(r[f] for r in rows for f in ("meat", "fish", "egg", "dairy", "honey"))
+
+
+def test_foods_list_sort_and_csv() -> None:
+    code, out, _ = run("foods", "list", "--sort", "b12_ug", "--format", "csv")
+    lines = out.splitlines()
+    assert code == 0 and lines[1].startswith("beef-liver,")
+    code, out, _ = run("foods", "list", "--group", "organ")
+    assert "beef-liver" in out and "chicken-liver" in out and "2 foods" in out
+
+
+def test_foods_list_bad_sort_is_usage_error() -> None:
+    code, _, err = run("foods", "list", "--sort", "vitamin")
+    assert code == 2 and "no column 'vitamin'" in err
+
+
+def test_foods_show() -> None:
+    code, out, _ = run("foods", "show", "fortified-soy-drink")
+    assert code == 0 and "b12_added_ug" in out and "vegan" in out
+    code, _, err = run("foods", "show", "soy-drink")
+    assert code == 1 and "did you mean" in err
+
+
+def test_foods_check_good_and_bad(tmp_path: Path) -> None:
+    code, out, _ = run("foods", "check", str(ROOT / "foods.csv"))
+    assert code == 0 and "all checks passed" in out and "vegan" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name\nx,y\n")
+    code, out, err = run("foods", "check", str(bad))
+    assert code == 1 and str(bad) in err and "missing column" in err
+    assert "Traceback" not in err + out
+
+
+def test_check_prints_resolved_configuration() -> None:
+    code, out, _ = run("check", str(CONSTRAINTS / "post-rygb.toml"))
+    assert code == 0 and 'profile = "rygb"' in out and "drink-morning" in out
+    assert "does not replace" in out
+
+
+def test_check_bad_override_exits_1() -> None:
+    code, _, err = run("check", str(CONSTRAINTS / "vegan.toml"), "--set", "plan.days=0")
+    assert code == 1 and "--set plan.days=0" in err and "between 1 and 28" in err
+    assert "Traceback" not in err
+
+
+def test_verbose_shows_traceback() -> None:
+    code, _, err = run("--verbose", "check", "nonexistent.toml")
+    assert code == 1 and "Traceback" in err
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += _commands(command, (*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("path", [(), *_commands(cli)])
+def test_every_command_has_help_with_example(path: tuple[str, ...]) -> None:
+    code, out, _ = run(*path, "--help")
+    assert code == 0 and "Example:" in out

@@ -1,0 +1,103 @@
+"""Property-based tests: loaders either return a checked table or raise a PlannerError."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.config import load_config
+from planner.errors import ConfigError, DataError
+from planner.foods import load_foods
+from planner.supplements import load_supplements
+
+from .conftest import ROOT
+
+HEADER = (ROOT / "foods.csv").read_text(encoding="utf-8").splitlines()[0]
+GOOD_ROW = (ROOT / "foods.csv").read_text(encoding="utf-8").splitlines()[1]
+
+cell = st.one_of(st.text(max_size=12), st.floats(allow_nan=True, allow_infinity=True).map(str),
+                 st.integers(-10**12, 10**12).map(str), st.sampled_from(["", "true", "-0"]))
+
+
+def _write(content: bytes | str, suffix: str) -> Path:
+    with tempfile.NamedTemporaryFile(delete=False, suffix=suffix) as handle:
+        handle.write(content.encode("utf-8", "surrogatepass") if isinstance(content, str)
+                     else content)
+    return Path(handle.name)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400))
+def test_foods_loader_never_crashes_on_bytes(content: bytes) -> None:
+    path = _write(content, ".csv")
+    try:
+        load_foods(path)
+    except DataError:
+        pass
+    finally:
+        path.unlink()
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, GOOD_ROW.count(",")), cell)
+def test_foods_loader_checks_any_single_cell(position: int, value: str) -> None:
+    cells = GOOD_ROW.split(",")
+    cells[position] = '"' + value.replace('"', '""') + '"'
+    path = _write(HEADER + "\n" + ",".join(cells) + "\n", ".csv")
+    try:
+        table = load_foods(path)
+        assert len(table) == 1
+        assert (table["b12_added_ug"] <= table["b12_ug"]).all()
+    except DataError as exc:
+        assert str(path) in str(exc)
+    finally:
+        path.unlink()
+
+
+@settings(max_examples=100)
+@given(st.lists(st.tuples(st.sampled_from(["x", "10", "-5", "nan", "oral", "", "1e400"]),
+                          st.integers(0, 5)), max_size=8))
+def test_supplement_loader_never_crashes(cells: list[tuple[str, int]]) -> None:
+    row = ["b12-x", "X", "10", "oral", "30", "5"]
+    for value, position in cells:
+        row[position] = value
+    path = _write("id,name,b12_ug_per_unit,route,units_per_pack,price_per_pack\n"
+                  + ",".join(row) + "\n", ".csv")
+    try:
+        table = load_supplements(path)
+        assert (table["b12_ug_per_unit"] > 0).all()
+    except DataError:
+        pass
+    finally:
+        path.unlink()
+
+
+toml_value = st.recursive(
+    st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False, width=32), st.booleans(),
+              st.text(alphabet="abcdefghijklmnop-_ ", max_size=8)),
+    lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+keys = st.sampled_from(["plan.days", "plan.objective", "plan.mip_gap", "diet.pattern",
+                        "diet.exclude_flags", "nutrients.energy_kcal", "b12.profile",
+                        "b12.target_absorbed_ug", "variety.max_foods_per_occasion",
+                        "absorption.k_ug", "occasions.lunch.time", "budget.max_per_week",
+                        "plan.dayz", "b12.injection_every_days"])
+
+
+def _toml(value: object) -> str:
+    import tomli_w
+
+    return tomli_w.dumps({"v": value})[4:].strip()
+
+
+@settings(max_examples=150)
+@given(st.lists(st.tuples(keys, toml_value), max_size=4))
+def test_config_loader_never_crashes(items: list[tuple[str, object]]) -> None:
+    overrides = [f"{k}={_toml(v)}" for k, v in items]
+    try:
+        config = load_config(ROOT / "constraints" / "omnivore.toml", overrides)
+        assert 1 <= config.plan.days <= 28
+    except ConfigError:
+        pass
