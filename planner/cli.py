@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-from . import DISCLAIMER, __version__
-from .config import check_ids, dump_toml, load_config, warnings
+from . import DISCLAIMER, __version__, resources
+from .config import PROFILES, check_ids, dump_toml, load_config, warnings
 from .errors import PlannerError
 from .foods import PATTERNS, diet_mask, load_foods, summary
 from .output import write_output
-from .render import csv_text, json_text, text_table
+from .render import csv_text, json_text, render_plan, text_table
 from .supplements import load_supplements
 
 LIST_COLUMNS = ["id", "name", "group", "energy_kcal", "protein_g", "b12_ug", "b12_added_ug",
@@ -173,6 +173,177 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
         click.echo(f"# warning: {note}")
     click.echo(f"# {DISCLAIMER}")
     click.echo(dump_toml(config), nl=False)
+
+
+def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path | None,
+                 supplements_path: Path | None, days: int | None, solver: str | None,
+                 time_limit: float | None) -> tuple[Any, Any, Any]:
+    """Load and cross-check the food table, supplements and configuration."""
+    extra = list(overrides)
+    if days is not None:
+        extra.append(f"plan.days={days}")
+    if solver is not None:
+        extra.append(f'plan.solver="{solver}"')
+    if time_limit is not None:
+        extra.append(f"plan.time_limit_s={time_limit}")
+    config = load_config(constraints, extra)
+    foods_table = load_foods(foods_path)
+    supplements_table = load_supplements(supplements_path)
+    check_ids(config, foods_table.index, supplements_table.index,
+              str(foods_path or "foods.csv"), str(supplements_path or "supplements.csv"))
+    return foods_table, supplements_table, config
+
+
+def _plan_options(function: Any) -> Any:
+    """Options shared by `plan` and `explain`."""
+    options = [
+        click.argument("constraints", required=False,
+                       type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Food table (default: the packaged foods.csv)."),
+        click.option("--supplements", "supplements_path",
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="Supplement table (default: the packaged supplements.csv)."),
+        click.option("--days", type=click.IntRange(1, 28), help="Days to plan (plan.days)."),
+        click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                     help="Override a key, e.g. --set b12.supplements=none (repeatable)."),
+        click.option("--solver", type=click.Choice(["highs", "cbc"]),
+                     help="MILP solver (plan.solver)."),
+        click.option("--time-limit", type=click.FloatRange(0.5, 3600),
+                     help="Seconds the solver may take (plan.time_limit_s)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@cli.command("plan")
+@_plan_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
+@click.option("--quiet", is_flag=True, help="No progress messages on stderr.")
+def plan_command(constraints: Path | None, foods_path: Path | None,
+                 supplements_path: Path | None, days: int | None, overrides: tuple[str, ...],
+                 solver: str | None, time_limit: float | None, fmt: str, output: str,
+                 quiet: bool) -> None:
+    """Plan meals whose absorbed B12 meets the target, and show the plan.
+
+    Without CONSTRAINTS the embedded default (omnivore) is planned. Exit code 3 when no
+    plan satisfies the rules (the diagnosis is printed).
+
+    \b
+    Example:
+      planner plan constraints/vegan.toml --format json -o week.json
+    """
+    from .solve import file_sha256, make_plan
+
+    foods_table, supplements_table, config = _plan_inputs(
+        constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
+    meta = {"foods_sha256": file_sha256(foods_path, resources.default_foods()),
+            "supplements_sha256": file_sha256(supplements_path,
+                                              resources.default_supplements())}
+    progress = None if quiet else (lambda message: click.echo(message, err=True))
+    plan = make_plan(foods_table, supplements_table, config, progress=progress, meta=meta)
+    write_output(output, render_plan(plan.to_dict(), fmt))
+
+
+@cli.command("explain")
+@_plan_options
+def explain_command(constraints: Path | None, foods_path: Path | None,
+                    supplements_path: Path | None, days: int | None,
+                    overrides: tuple[str, ...], solver: str | None,
+                    time_limit: float | None) -> None:
+    """Explain what limits a plan: binding rules, best B12, cost of more B12.
+
+    From the LP relaxation of the weekly model (servings may be fractional there).
+
+    \b
+    Example:
+      planner explain constraints/vegan.toml --set b12.supplements=none
+    """
+    from .solve import explain
+
+    foods_table, supplements_table, config = _plan_inputs(
+        constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
+    result = explain(foods_table, supplements_table, config)
+    best = "unknown" if result.best_b12_ug is None else f"{result.best_b12_ug:.2f}"
+    click.echo(f"Best achievable absorbed B12 under these rules: {best} ug/day "
+               f"(target {result.target_ug:.2f}).")
+    if not result.feasible:
+        click.echo(f"No plan satisfies every rule: {result.diagnosis}")
+        sys.exit(3)
+    click.echo(f"LP relaxation cost: {result.lp_cost:.2f} (a lower bound on any plan).")
+    if result.shadow_price_per_0_1_ug is not None:
+        click.echo(f"Shadow price of the B12 target: {result.shadow_price_per_0_1_ug:.4f} per "
+                   "0.1 ug/day more absorbed B12 (every day of the plan).")
+    click.echo("Binding rules (family, rows, summed dual value):")
+    for family, rows, dual in result.binding:
+        click.echo(f"  {family:<28} {rows:>4}  {dual:+.4f}")
+    click.echo(DISCLAIMER)
+
+
+@cli.command("absorb")
+@click.option("--profile", type=click.Choice(list(PROFILES)), default="healthy",
+              show_default=True, help="Absorption profile.")
+@click.option("--fasting", is_flag=True,
+              help="Passive fraction of a dose taken without food (default: with food).")
+@click.option("--window", "windows", multiple=True, required=True, metavar="ITEMS",
+              help='One absorption window: KIND:UG items separated by commas, e.g. '
+                   '"meat:0.8,crystalline:1". Repeat for more windows.')
+@click.option("--per-days", type=click.IntRange(1, 365), default=1, show_default=True,
+              help="Divide the total by this many days (e.g. 7 for a weekly dose).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override an absorption parameter, e.g. --set absorption.k_ug=1.5.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the absorption curve with the windows to this PNG file.")
+def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_days: int,
+                   overrides: tuple[str, ...], fmt: str, plot_path: Path | None) -> None:
+    """The absorption model as a calculator: doses per window in, absorbed B12 out.
+
+    KIND is crystalline (fortificant, supplement) or a food-bound kind: meat, poultry,
+    organ, dairy, fish, shellfish, egg, or analogue (nori, spirulina, tempeh: counts 0).
+
+    \b
+    Example:
+      planner absorb --window "meat:0.8" --window "meat:0.8" --window "meat:0.8"
+    """
+    from .absorption import AbsorptionParams, calculate, parse_window
+
+    config = load_config(resources.constraints_dir() / "absorption.toml",
+                         [*overrides, f'b12.profile="{profile}"'])
+    params = AbsorptionParams.from_config(config)
+    try:
+        parsed = [parse_window(text) for text in windows]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--window") from None
+    results = calculate(parsed, params, fasting)
+    total = sum(r.absorbed_ug for r in results)
+    data: dict[str, Any] = {"profile": profile, "passive": "fasting" if fasting else "with_food",
+            "per_days": per_days, "absorbed_ug_total": round(total, 4),
+            "absorbed_ug_per_day": round(total / per_days, 4),
+            "windows": [{"window": i, "items": [{"kind": k, "ug": ug} for k, ug in r.items],
+                         "x_ug": round(r.x_ug, 4), "absorbed_ug": round(r.absorbed_ug, 4),
+                         "if_cap_ug": round(r.if_cap_ug, 4)}
+                        for i, r in enumerate(results, start=1)]}
+    if fmt == "json":
+        click.echo(json_text(data), nl=False)
+    else:
+        rows = [{"window": w["window"],
+                 "items": ", ".join(f"{i['kind']}:{i['ug']:g}" for i in w["items"]),
+                 "x_ug": w["x_ug"], "absorbed_ug": w["absorbed_ug"], "if_cap_ug": w["if_cap_ug"]}
+                for w in data["windows"]]
+        click.echo(text_table(rows, ["window", "items", "x_ug", "absorbed_ug", "if_cap_ug"],
+                              ["window", "items", "free to bind (ug)", "absorbed (ug)",
+                               "IF cap (ug)"]), nl=False)
+        click.echo(f"absorbed: {total:.3f} ug in all, {total / per_days:.3f} ug per day "
+                   f"(profile {profile}, passive {data['passive'].replace('_', ' ')})")
+    if plot_path is not None:
+        from .plots import absorption_curve
+
+        absorption_curve(params, results, plot_path, fasting)
 
 
 def main() -> None:

@@ -139,6 +139,18 @@ def table_of(keys: tuple[str, ...], parser: Parser) -> Parser:
     return parse
 
 
+def group_sets(value: Any) -> tuple[tuple[str, ...], ...]:
+    """list of lists of food groups"""
+    if not isinstance(value, list) or not all(
+            isinstance(s, list) and s and all(isinstance(g, str) for g in s) for s in value):
+        raise ValueError('must be a list of lists of groups, e.g. [["vegetable"], ["meat", '
+                         '"fish", "legume"]]')
+    bad = sorted({g for s in value for g in s if g not in GROUPS})
+    if bad:
+        raise ValueError(f"has {', '.join(bad)}; groups: {', '.join(GROUPS)}")
+    return tuple(tuple(dict.fromkeys(s)) for s in value)
+
+
 def increasing_numbers(value: Any) -> tuple[float, ...]:
     """increasing list of numbers starting at 0"""
     if (not isinstance(value, list) or len(value) < 2
@@ -222,6 +234,9 @@ class Occasion:
                                         optional(number(0, 5000)))
     max_sugars_g: float | None = spec(None, "grams of sugars at most",
                                       optional(number(0, 500)))
+    require_groups: tuple[tuple[str, ...], ...] = spec(
+        (), "at least one serving from each listed set of food groups, e.g. "
+        '[["vegetable"], ["meat", "fish", "legume"]]', group_sets)
 
     def tokens(self) -> tuple[str, ...]:
         """The food `occasions` tokens this occasion serves."""
@@ -265,6 +280,9 @@ class VarietySection:
                                        integer(1, 20))
     max_servings_per_food_per_day: int = spec(3, "servings of one food per day at most",
                                               integer(1, 20))
+    max_foods_per_group_per_occasion: int = spec(
+        1, "distinct foods of one group per occasion at most (vegetables, fruit and drinks "
+        "exempt), so that a meal has one starch, one protein food, one fat", integer(1, 20))
     max_days_per_food_per_week: int = spec(4, "days a food appears in 7 at most "
                                            "(water and other zero-energy drinks are exempt)",
                                            integer(1, 7))

@@ -77,3 +77,84 @@ def _json_safe(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         return _json_safe(value.item())
     return value
+
+
+# --- plans (rendered from the plan's JSON data, so saved plans render the same) ------------
+
+PLAN_CSV_COLUMNS = ["day", "occasion", "time", "window", "id", "kind", "name", "servings",
+                    "units", "household", "grams", "b12_food_bound_ug", "b12_crystalline_ug",
+                    "energy_kcal", "protein_g", "cost"]
+
+
+def plan_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per item of a plan: the long table behind CSV."""
+    rows = []
+    for occasion in data["occasions"]:
+        for item in occasion["items"]:
+            rows.append({"day": occasion["day"], "occasion": occasion["name"],
+                         "time": occasion["time"], "window": occasion["window"], **item})
+    return rows
+
+
+def plan_csv(data: dict[str, Any]) -> str:
+    return csv_text(plan_rows(data), PLAN_CSV_COLUMNS)
+
+
+def plan_table(data: dict[str, Any]) -> str:
+    """The terminal view: each day by occasion, B12 per window against the cap, totals."""
+    meta, constraints = data["meta"], data["meta"]["constraints"]
+    nutrients = constraints["nutrients"]
+    totals = data["totals"]
+    gap = meta.get("mip_gap")
+    head = (f"b12-planner {meta.get('planner_version', '')}: {len(data['days'])}-day plan, "
+            f"{constraints['diet']['pattern']}, profile {constraints['b12']['profile']}; "
+            f"status {meta.get('status')}"
+            + (f", gap {gap:.1%}" if isinstance(gap, float) else "")
+            + f"; cost {totals['cost']:.2f} {totals['currency']}")
+    out = [head, meta.get("disclaimer", ""), ""]
+    windows = {(w["day"], w["window"]): w for w in data["windows"]}
+    days = {d["day"]: d for d in data["days"]}
+    for day in sorted(days):
+        out.append(f"Day {day}")
+        for occasion in (o for o in data["occasions"] if o["day"] == day):
+            out.append(f"  {occasion['time']} {occasion['name']} (window {occasion['window']})")
+            if not occasion["items"]:
+                out.append("    -")
+            for item in occasion["items"]:
+                if item["kind"] == "supplement":
+                    out.append(f"    {item['name']:<44} {item['units']} tablet(s)"
+                               f"{'':>14}B12 {item['b12_crystalline_ug']:g} ug")
+                    continue
+                b12 = item["b12_food_bound_ug"] + item["b12_crystalline_ug"]
+                out.append(f"    {item['name'][:44]:<44} {item['household'][:28]:<28} "
+                           f"{item['grams']:>6.0f} g" + (f"  B12 {b12:.2f} ug" if b12 else ""))
+        for (w_day, number), window in sorted(windows.items()):
+            if w_day != day:
+                continue
+            out.append(f"  B12 window {number} ({', '.join(window['occasions'])}): "
+                       f"{window['x_ug']:.2f} ug free to bind, absorbed "
+                       f"{window['absorbed_ug']:.2f} ug (IF cap {window['if_cap_ug']:.2f}, "
+                       f"passive {window['passive'].replace('_', ' ')})")
+        d = days[day]
+        lo, hi = nutrients["energy_kcal"]
+        out.append(f"  Day {day} totals: absorbed B12 {d['absorbed_b12_ug']:.2f} ug "
+                   f"(target {d['target_b12_ug']:.2f}); energy {d['energy_kcal']:.0f} kcal "
+                   f"({lo:g}-{hi:g}); protein {d['protein_g']:.1f} g "
+                   f"(min {nutrients['protein_g_min']:g}); sugars {d['sugars_g']:.1f} g; "
+                   f"fluids {d['fluids_ml']:.0f} ml (min {nutrients['fluids_ml_min']:g}); "
+                   f"cost {d['cost']:.2f}")
+        out.append("")
+    out.append(f"Week: absorbed B12 {totals['absorbed_b12_ug_per_day_mean']:.2f} ug/day on "
+               f"average; cost {totals['cost']:.2f} {totals['currency']}")
+    return "\n".join(out) + "\n"
+
+
+def render_plan(data: dict[str, Any], fmt: str) -> str:
+    """One pure function per output format of a plan."""
+    if fmt == "json":
+        return json_text(data)
+    if fmt == "csv":
+        return plan_csv(data)
+    if fmt == "table":
+        return plan_table(data)
+    raise ValueError(f"unknown plan format {fmt!r}")

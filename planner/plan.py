@@ -1,0 +1,395 @@
+"""The Plan: chosen servings and tablets, everything recomputed from them, and verification.
+
+Nothing here reads an optimizer variable except the servings and tablet counts: nutrients,
+costs and the absorbed B12 (exact curve, not the chords) are recomputed from the food table,
+and ``verify`` re-checks every rule of the configuration independently of the model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pandas as pd
+
+from . import DISCLAIMER, __version__
+from .absorption import (
+    AbsorptionParams,
+    absorbed_ug,
+    injection_per_day_ug,
+    windows_of,
+)
+from .config import Config
+from .errors import PlannerError
+from .foods import FLAGS, diet_mask, occasion_tokens
+from .model import GROUPS_WITHOUT_LIMIT
+
+SCHEMA_VERSION = 1
+TOLERANCE = 1e-6
+ENERGY_FREE_KCAL = 5.0
+
+
+class VerificationError(PlannerError):
+    """A plan failed independent verification: a bug in the planner, reported loudly."""
+
+    exit_code = 4
+
+
+@dataclass
+class Plan:
+    """A weekly plan: what to eat (servings) and take (tablets), day by day."""
+
+    config: Config
+    foods: pd.DataFrame
+    supplements: pd.DataFrame
+    food_items: pd.DataFrame          # day, occasion, food, servings
+    supplement_items: pd.DataFrame    # day, window, supplement, units
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def params(self) -> AbsorptionParams:
+        return AbsorptionParams.from_config(self.config)
+
+    def window_of_occasion(self) -> dict[str, int]:
+        numbers = windows_of(self.config.occasions, self.params.tau_h)
+        return {o.name: w for o, w in zip(self.config.occasions, numbers, strict=True)}
+
+    def items(self) -> pd.DataFrame:
+        """One row per food item with grams, B12 parts, energy, protein, sugars and cost."""
+        items = self.food_items.copy()
+        if items.empty:
+            return items.assign(grams=[], window=[])
+        table = self.foods.loc[items["food"]]
+        grams = items["servings"].to_numpy() * table["serving_g"].to_numpy()
+        factor = grams / 100.0
+        items["name"] = table["name"].to_numpy()
+        items["group"] = table["group"].to_numpy()
+        items["liquid"] = table["liquid"].to_numpy()
+        items["grams"] = grams
+        items["serving_label"] = table["serving_label"].to_numpy()
+        items["b12_food_bound_ug"] = ((table["b12_ug"] - table["b12_added_ug"]).clip(lower=0)
+                                      .to_numpy() * factor)
+        items["b12_crystalline_ug"] = table["b12_added_ug"].to_numpy() * factor
+        items["matrix"] = [self.params.matrix_factor(g, m) for g, m in
+                           zip(table["group"], table["b12_matrix"], strict=True)]
+        for column, source in (("energy_kcal", "energy_kcal"), ("protein_g", "protein_g"),
+                               ("sugars_g", "sugars_g"), ("fiber_g", "fiber_g")):
+            items[column] = table[source].fillna(0.0).to_numpy() * factor
+        items["cost"] = table["price_per_kg"].to_numpy() * grams / 1000.0
+        items["window"] = items["occasion"].map(self.window_of_occasion())
+        return items
+
+    def tablets(self) -> pd.DataFrame:
+        """One row per supplement item with dose and cost."""
+        tabs = self.supplement_items.copy()
+        if tabs.empty:
+            return tabs.assign(b12_crystalline_ug=[], cost=[], name=[])
+        table = self.supplements.loc[tabs["supplement"]]
+        tabs["name"] = table["name"].to_numpy()
+        tabs["b12_crystalline_ug"] = tabs["units"].to_numpy() * table["b12_ug_per_unit"].to_numpy()
+        tabs["cost"] = (tabs["units"].to_numpy() * table["price_per_pack"].to_numpy()
+                        / table["units_per_pack"].to_numpy())
+        return tabs
+
+    def windows(self) -> pd.DataFrame:
+        """Per day and window: X, exact absorbed B12, IF cap and passive mode."""
+        items, tabs, params = self.items(), self.tablets(), self.params
+        rows = []
+        names: dict[int, list[str]] = {}
+        for name, number in self.window_of_occasion().items():
+            names.setdefault(number, []).append(name)
+        for day in range(1, self.config.plan.days + 1):
+            for window, occasions in names.items():
+                part = items[(items["day"] == day) & (items["window"] == window)] \
+                    if not items.empty else items
+                tab = tabs[(tabs["day"] == day) & (tabs["window"] == window)] \
+                    if not tabs.empty else tabs
+                bound = float((part["b12_food_bound_ug"] * part["matrix"]).sum()) \
+                    if not part.empty else 0.0
+                crystalline = float(part["b12_crystalline_ug"].sum() if not part.empty else 0)
+                crystalline += float(tab["b12_crystalline_ug"].sum() if not tab.empty else 0)
+                x = params.r_food * bound + crystalline
+                fasting = part.empty or bool(
+                    (self.foods.loc[part["food"], "energy_kcal"] < ENERGY_FREE_KCAL).all())
+                rows.append({"day": day, "window": window, "occasions": occasions,
+                             "x_ug": x, "absorbed_ug": absorbed_ug(x, params, fasting),
+                             "if_cap_ug": params.k_if * params.cmax_ug,
+                             "passive": "fasting" if fasting else "with_food"})
+        return pd.DataFrame(rows)
+
+    def days(self) -> pd.DataFrame:
+        """Per day: absorbed B12 (with injections), target, energy, protein, sugars, cost."""
+        items, tabs, windows = self.items(), self.tablets(), self.windows()
+        injection = injection_per_day_ug(self.config)
+        rows = []
+        for day in range(1, self.config.plan.days + 1):
+            part = items[items["day"] == day] if not items.empty else items
+            tab = tabs[tabs["day"] == day] if not tabs.empty else tabs
+            liquids = part[part["liquid"].astype(bool)] if not part.empty else part
+            rows.append({
+                "day": day,
+                "absorbed_b12_ug": float(windows.loc[windows["day"] == day,
+                                                     "absorbed_ug"].sum()) + injection,
+                "target_b12_ug": self.config.target_ug(),
+                "energy_kcal": float(part["energy_kcal"].sum()) if not part.empty else 0.0,
+                "protein_g": float(part["protein_g"].sum()) if not part.empty else 0.0,
+                "sugars_g": float(part["sugars_g"].sum()) if not part.empty else 0.0,
+                "fiber_g": float(part["fiber_g"].sum()) if not part.empty else 0.0,
+                "fluids_ml": float(liquids["grams"].sum()) if not liquids.empty else 0.0,
+                "cost": float(part["cost"].sum() if not part.empty else 0.0)
+                + float(tab["cost"].sum() if not tab.empty else 0.0),
+            })
+        return pd.DataFrame(rows)
+
+    def totals(self) -> dict[str, Any]:
+        days = self.days()
+        return {"absorbed_b12_ug_per_day_mean": float(days["absorbed_b12_ug"].mean()),
+                "cost": float(days["cost"].sum()), "currency": "USD"}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-ready data, schema version 1."""
+        items, tabs, windows = self.items(), self.tablets(), self.windows()
+        window_of = self.window_of_occasion()
+        first_of_window: dict[int, str] = {}
+        for occasion in self.config.occasions:
+            first_of_window.setdefault(window_of[occasion.name], occasion.name)
+        occasions = []
+        for day in range(1, self.config.plan.days + 1):
+            for occasion in self.config.occasions:
+                entries = []
+                part = items[(items["day"] == day) & (items["occasion"] == occasion.name)] \
+                    if not items.empty else items
+                for row in _rows(part):
+                    entries.append({
+                        "id": row.food, "kind": "food", "name": row.name,
+                        "servings": int(row.servings), "grams": _r(row.grams),
+                        "household": _household(int(row.servings), str(row.serving_label)),
+                        "b12_food_bound_ug": _r(row.b12_food_bound_ug),
+                        "b12_crystalline_ug": _r(row.b12_crystalline_ug),
+                        "energy_kcal": _r(row.energy_kcal), "protein_g": _r(row.protein_g),
+                        "cost": _r(row.cost)})
+                window = window_of[occasion.name]
+                if first_of_window[window] == occasion.name and not tabs.empty:
+                    for row in _rows(tabs[(tabs["day"] == day) & (tabs["window"] == window)]):
+                        entries.append({
+                            "id": row.supplement, "kind": "supplement", "name": row.name,
+                            "units": int(row.units), "b12_food_bound_ug": 0.0,
+                            "b12_crystalline_ug": _r(row.b12_crystalline_ug),
+                            "energy_kcal": 0.0, "protein_g": 0.0, "cost": _r(row.cost)})
+                occasions.append({"day": day, "name": occasion.name, "time": occasion.time,
+                                  "kind": occasion.kind, "window": window, "items": entries})
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "meta": {"planner_version": __version__, **self.meta,
+                     "constraints": self.config.to_dict(), "disclaimer": DISCLAIMER},
+            "occasions": occasions,
+            "windows": [{"day": int(w.day), "window": int(w.window),
+                         "occasions": list(w.occasions), "x_ug": _r(w.x_ug),
+                         "absorbed_ug": _r(w.absorbed_ug), "if_cap_ug": _r(w.if_cap_ug),
+                         "passive": w.passive} for w in _rows(windows)],
+            "days": [{k: (int(v) if k == "day" else _r(v)) for k, v in row.items()}
+                     for row in self.days().to_dict("records")],
+            "totals": {k: (_r(v) if isinstance(v, float) else v)
+                       for k, v in self.totals().items()},
+            "supplements": [{"day": int(t.day), "window": int(t.window), "id": t.supplement,
+                             "units": int(t.units), "b12_ug": _r(t.b12_crystalline_ug)}
+                            for t in _rows(tabs)] if not tabs.empty else [],
+        }
+
+
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """Rows as named tuples (typed loosely: the columns are known by name)."""
+    return list(frame.itertuples(index=False))
+
+
+def _r(value: Any, digits: int = 4) -> float:
+    number = float(value)
+    return round(number, digits) if math.isfinite(number) else number
+
+
+def _household(servings: int, label: str) -> str:
+    return f"{servings} x {label}" if label else f"{servings} serving(s)"
+
+
+def verify(plan: Plan) -> list[str]:
+    """Every rule of the configuration re-checked from the servings alone."""
+    problems: list[str] = []
+    items, days = plan.items(), plan.days()
+    config = plan.config
+    for check in (_check_foods_allowed, _check_occasions, _check_servings, _check_days,
+                  _check_variety, _check_supplements, _check_b12):
+        problems += check(plan, items, days, config)
+    return problems
+
+
+def _check_foods_allowed(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
+                         config: Config) -> list[str]:
+    if items.empty:
+        return []
+    used = plan.foods.loc[sorted(set(items["food"]))]
+    problems = []
+    bad = used.index[~diet_mask(used, config.diet.pattern)]
+    if len(bad):
+        problems.append(f"foods not allowed by {config.diet.pattern}: {', '.join(bad)}")
+    for flag in config.diet.exclude_flags:
+        if flag in FLAGS and used[flag].any():
+            problems.append(f"foods with excluded flag {flag}: "
+                            f"{', '.join(used.index[used[flag]])}")
+    excluded = [f for f in used.index if f in config.diet.exclude]
+    if excluded:
+        problems.append(f"excluded foods used: {', '.join(excluded)}")
+    if not config.diet.fortified and (used["b12_added_ug"] > 0).any():
+        problems.append("fortified foods used although diet.fortified = false")
+    return problems
+
+
+def _check_occasions(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
+                     config: Config) -> list[str]:
+    problems = []
+    tokens = occasion_tokens(plan.foods)
+    by_name = {o.name: o for o in config.occasions}
+    for row in _rows(items):
+        occasion = by_name[row.occasion]
+        if not tokens[row.food] & set(occasion.tokens()):
+            problems.append(f"day {row.day} {row.occasion}: {row.food} is not served there")
+        if occasion.kind == "drink" and not row.liquid:
+            problems.append(f"day {row.day} {row.occasion}: {row.food} is not a drink")
+    if items.empty:
+        return problems
+    for (day, name), part in items.groupby(["day", "occasion"]):
+        occasion = by_name[str(name)]
+        solids = float(part.loc[~part["liquid"].astype(bool), "grams"].sum())
+        liquids = float(part.loc[part["liquid"].astype(bool), "grams"].sum())
+        if occasion.max_solids_g is not None and solids > occasion.max_solids_g + TOLERANCE:
+            problems.append(f"day {day} {name}: {solids:.0f} g solids > {occasion.max_solids_g}")
+        if occasion.max_liquids_ml is not None and \
+                liquids > occasion.max_liquids_ml + TOLERANCE:
+            problems.append(f"day {day} {name}: {liquids:.0f} ml liquids > "
+                            f"{occasion.max_liquids_ml}")
+        sugars = float(part["sugars_g"].sum())
+        if occasion.max_sugars_g is not None and sugars > occasion.max_sugars_g + TOLERANCE:
+            problems.append(f"day {day} {name}: {sugars:.1f} g sugars > {occasion.max_sugars_g}")
+        for groups in occasion.require_groups:
+            if not part["group"].isin(groups).any():
+                problems.append(f"day {day} {name}: nothing from {', '.join(groups)}")
+        per_group = part[~part["group"].isin(GROUPS_WITHOUT_LIMIT)].groupby("group").size()
+        for group, count in per_group[per_group > config.variety.max_foods_per_group_per_occasion
+                                      ].items():
+            problems.append(f"day {day} {name}: {count} {group} foods > "
+                            f"{config.variety.max_foods_per_group_per_occasion}")
+        if len(part) > config.variety.max_foods_per_occasion:
+            problems.append(f"day {day} {name}: {len(part)} foods > "
+                            f"{config.variety.max_foods_per_occasion}")
+    return problems
+
+
+def _check_servings(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
+                    config: Config) -> list[str]:
+    problems = []
+    for row in _rows(items):
+        food = plan.foods.loc[row.food]
+        hi = min(food["max_servings"], config.variety.max_servings_per_food_per_day)
+        lo = min(food["min_servings"], hi)
+        if row.servings != int(row.servings) or not lo <= row.servings <= hi:
+            problems.append(f"day {row.day} {row.occasion}: {row.servings} servings of "
+                            f"{row.food} outside [{lo:g}, {hi:g}]")
+    if not items.empty:
+        per_day = items.groupby(["day", "food"])["servings"].sum()
+        over = per_day[per_day > config.variety.max_servings_per_food_per_day]
+        for key, servings in over.items():
+            day, food = cast(tuple[int, str], key)
+            problems.append(f"day {day}: {servings} servings of {food} > "
+                            f"{config.variety.max_servings_per_food_per_day}")
+    return problems
+
+
+def _check_days(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
+                config: Config) -> list[str]:
+    problems = []
+    n = config.nutrients
+    lo, hi = n.energy_kcal
+    shares = {o.name: o.energy_share for o in config.occasions if o.energy_share}
+    for row in _rows(days):
+        if not lo - TOLERANCE <= row.energy_kcal <= hi + TOLERANCE:
+            problems.append(f"day {row.day}: energy {row.energy_kcal:.0f} kcal outside "
+                            f"[{lo:g}, {hi:g}]")
+        if row.protein_g < n.protein_g_min - TOLERANCE:
+            problems.append(f"day {row.day}: protein {row.protein_g:.1f} g < {n.protein_g_min}")
+        if row.fluids_ml < n.fluids_ml_min - TOLERANCE:
+            problems.append(f"day {row.day}: fluids {row.fluids_ml:.0f} ml < {n.fluids_ml_min}")
+        if n.sugars_g_max and row.sugars_g > n.sugars_g_max + TOLERANCE:
+            problems.append(f"day {row.day}: sugars {row.sugars_g:.1f} g > {n.sugars_g_max}")
+        if row.fiber_g < n.fiber_g_min - TOLERANCE:
+            problems.append(f"day {row.day}: fibre {row.fiber_g:.1f} g < {n.fiber_g_min}")
+        part = items[items["day"] == row.day] if not items.empty else items
+        for name, (s_lo, s_hi) in shares.items():
+            energy = float(part.loc[part["occasion"] == name, "energy_kcal"].sum()) \
+                if not part.empty else 0.0
+            if not s_lo * row.energy_kcal - 1e-4 <= energy <= s_hi * row.energy_kcal + 1e-4:
+                problems.append(f"day {row.day} {name}: energy share "
+                                f"{energy / max(row.energy_kcal, 1e-9):.2f} outside "
+                                f"[{s_lo:g}, {s_hi:g}]")
+    budget = config.budget.max_per_week
+    if budget and days["cost"].sum() > budget * config.plan.days / 7 + 1e-4:
+        problems.append(f"cost {days['cost'].sum():.2f} > budget "
+                        f"{budget * config.plan.days / 7:.2f}")
+    return problems
+
+
+def _check_variety(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
+                   config: Config) -> list[str]:
+    problems = []
+    v = config.variety
+    if items.empty:
+        return [f"include: {f} never used" for f in config.diet.include]
+    counted = items[plan.foods.loc[items["food"], "energy_kcal"].to_numpy() >= ENERGY_FREE_KCAL]
+    max_days = math.ceil(v.max_days_per_food_per_week * config.plan.days / 7)
+    day_counts = counted.groupby("food")["day"].nunique()
+    for food, count in day_counts[day_counts > max_days].items():
+        problems.append(f"{food} on {count} days > {max_days}")
+    for group, (lo, hi) in v.group_servings_per_day.items():
+        for day in range(1, config.plan.days + 1):
+            servings = items.loc[(items["day"] == day) & (items["group"] == group),
+                                 "servings"].sum()
+            if not lo <= servings <= hi:
+                problems.append(f"day {day}: {servings} servings of {group} outside "
+                                f"[{lo:g}, {hi:g}]")
+    used = set(items["food"])
+    problems += [f"include: {f} never used" for f in config.diet.include if f not in used]
+    return problems
+
+
+def _check_supplements(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
+                       config: Config) -> list[str]:
+    tabs = plan.supplement_items
+    b12 = config.b12
+    if b12.supplements == "none":
+        return ["supplements used although b12.supplements = none"] if not tabs.empty else []
+    problems = []
+    if b12.supplement_products and not tabs.empty:
+        odd = sorted(set(tabs["supplement"]) - set(b12.supplement_products))
+        if odd:
+            problems.append(f"supplements not in b12.supplement_products: {', '.join(odd)}")
+    if b12.supplements == "required":
+        taken = set(tabs["day"]) if not tabs.empty else set()
+        missing = [d for d in range(1, config.plan.days + 1) if d not in taken]
+        if missing:
+            problems.append(f"no supplement on day(s) {', '.join(map(str, missing))}")
+    return problems
+
+
+def _check_b12(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
+               config: Config) -> list[str]:
+    target = config.target_ug()
+    absorbed = days["absorbed_b12_ug"]
+    if config.b12.target_period == "day":
+        return [f"day {d}: absorbed B12 {a:.3f} ug < target {target:.3f}"
+                for d, a in zip(days["day"], absorbed, strict=True) if a < target - TOLERANCE]
+    problems = []
+    if absorbed.mean() < target - TOLERANCE:
+        problems.append(f"mean absorbed B12 {absorbed.mean():.3f} ug < target {target:.3f}")
+    floor = config.b12.daily_floor_ug
+    problems += [f"day {d}: absorbed B12 {a:.3f} ug < floor {floor:.3f}"
+                 for d, a in zip(days["day"], absorbed, strict=True) if a < floor - TOLERANCE]
+    return problems

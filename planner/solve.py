@@ -1,0 +1,531 @@
+"""Solve a built model: solver choice, limits, status, extraction, and infeasibility diagnosis.
+
+``make_plan`` runs the whole flow: build -> solve -> extract -> verify. When no plan
+satisfies every rule, an elastic re-solve finds the smallest relaxation and
+``InfeasibleError`` names the rules in conflict with numbers and a fix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import math
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pulp
+
+from .config import Config
+from .errors import PlannerError
+from .model import ENERGY_FREE_KCAL, Model, build_model
+from .plan import Plan, VerificationError, verify
+
+Progress = Callable[[str], None]
+VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food
+DESCENT_PASSES = 1       # improvement passes over the days after the first plan
+SHORTLIST_EXTRA = 8      # foods per occasion beyond the LP's own, for the integer search
+
+
+class InfeasibleError(PlannerError):
+    """No plan satisfies every rule; the message is the diagnosis."""
+
+    exit_code = 3
+
+
+class SolverError(PlannerError):
+    """The solver failed or found no plan within its limits."""
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    status: str            # optimal | time_limit | infeasible | no_solution
+    objective: float | None
+    mip_gap: float | None
+    seconds: float
+    solver: str
+
+
+def make_solver(name: str, time_limit_s: float, mip_gap: float, mip: bool = True) -> Any:
+    """The PuLP solver object: HiGHS in-process (default) or the CBC executable."""
+    if name == "highs":
+        return pulp.HiGHS(mip=mip, msg=False, timeLimit=time_limit_s, gapRel=mip_gap,
+                          threads=1, random_seed=0)
+    if name == "cbc":
+        path = shutil.which("cbc") or getattr(pulp.apis.coin_api, "pulp_cbc_path", None)
+        if not path or not Path(path).exists():
+            raise SolverError("CBC is not installed", "install coinor-cbc or use --solver highs")
+        return pulp.COIN_CMD(path=path, mip=mip, msg=False, timeLimit=time_limit_s,
+                             gapRel=mip_gap, threads=1)
+    raise SolverError(f"unknown solver {name!r}", "use highs or cbc")
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Silence what native solver code prints on file descriptor 1 (HiGHS' banner)."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    with open(os.devnull, "wb") as sink:
+        os.dup2(sink.fileno(), 1)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+@contextlib.contextmanager
+def ticker(progress: Progress | None, label: str, after_s: float = 1.5) -> Iterator[None]:
+    """Report elapsed time through ``progress`` while a long step runs."""
+    if progress is None:
+        yield
+        return
+    done = threading.Event()
+    start = time.monotonic()
+
+    def tick() -> None:
+        if done.wait(after_s):
+            return
+        while not done.wait(1.0):
+            progress(f"{label} ... {time.monotonic() - start:.0f} s")
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def run(model: Model, solver_name: str, time_limit_s: float, mip_gap: float,
+        mip: bool = True, progress: Progress | None = None) -> SolveResult:
+    """Solve the model and classify the outcome."""
+    solver = make_solver(solver_name, time_limit_s, mip_gap, mip)
+    start = time.perf_counter()
+    with ticker(progress, "solving"), quiet_stdout():
+        model.prob.solve(solver)
+    seconds = time.perf_counter() - start
+    sol_status = model.prob.sol_status
+    if sol_status == pulp.LpSolutionInfeasible or model.prob.status == pulp.LpStatusInfeasible:
+        return SolveResult("infeasible", None, None, seconds, solver_name)
+    if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return SolveResult("no_solution", None, None, seconds, solver_name)
+    gap = _mip_gap(model) if mip else 0.0
+    status = "optimal" if sol_status == pulp.LpSolutionOptimal else "time_limit"
+    if status == "optimal" and gap is not None and gap > mip_gap + 1e-9:
+        status = "time_limit"
+    return SolveResult(status, pulp.value(model.prob.objective), gap, seconds, solver_name)
+
+
+def _mip_gap(model: Model) -> float | None:
+    solver_model = getattr(model.prob, "solverModel", None)
+    if solver_model is None or not hasattr(solver_model, "getInfo"):
+        return None
+    gap = float(solver_model.getInfo().mip_gap)
+    return gap if gap == gap and gap < 1e30 else None
+
+
+def extract(model: Model) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Servings per slot and tablets per window from the solution (rounded to integers)."""
+    slots = model.slots
+    servings = [round(v.varValue or 0.0) for v in slots["n"]]
+    chosen = slots.assign(servings=servings)
+    chosen = chosen[chosen["servings"] > 0]
+    food_items = chosen[["day", "occasion", "occasion_pos", "food", "servings"]] \
+        .sort_values(["day", "occasion_pos", "food"]).drop(columns="occasion_pos") \
+        .reset_index(drop=True)
+    table = model.supplement_slots
+    if table.empty:
+        tabs = pd.DataFrame(columns=["day", "window", "supplement", "units"])
+    else:
+        units = [round(v.varValue or 0.0) for v in table["u"]]
+        tabs = table.assign(units=units)
+        tabs = tabs[tabs["units"] > 0][["day", "window", "supplement", "units"]] \
+            .sort_values(["day", "window", "supplement"]).reset_index(drop=True)
+    return food_items, tabs
+
+
+def file_sha256(path: Path | None, fallback: Path) -> str:
+    return hashlib.sha256((path or fallback).read_bytes()).hexdigest()
+
+
+@dataclass
+class DayPlan:
+    """One day's servings and tablets, with its cost and the foods it uses."""
+
+    items: pd.DataFrame
+    tabs: pd.DataFrame
+    cost: float
+    foods: frozenset[str]
+    absorbed_ug: float
+
+
+def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame) -> Config:
+    """The one-day rules for a day given the other days of the week (fixed).
+
+    Foods on max_days other days are left out; weekly rules (include, budget, a weekly B12
+    target) become what remains for this day.
+    """
+    max_days = math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
+    counts = _usage(others)
+    energy_free = set(foods.index[foods["energy_kcal"] < ENERGY_FREE_KCAL])
+    full = {f for f, c in counts.items() if c >= max_days and f not in energy_free}
+    used = set(counts)
+    b12 = config.b12
+    if b12.target_period == "week":
+        remaining = config.target_ug() * config.plan.days - sum(
+            p.absorbed_ug for p in others.values())
+        unplanned = config.plan.days - len(others)
+        need = max(b12.daily_floor_ug, remaining / max(unplanned, 1))
+        b12 = dataclasses.replace(b12, target_period="day", target_absorbed_ug=max(
+            need - config.profile().extra_target_ug, 0.0))
+    budget = config.budget
+    if budget.max_per_week:
+        spent = sum(p.cost for p in others.values())
+        total = budget.max_per_week * config.plan.days / 7
+        share = (total - spent) / max(config.plan.days - len(others), 1)
+        budget = dataclasses.replace(budget, max_per_week=max(share, 1e-6) * 7)
+    return dataclasses.replace(
+        config, plan=dataclasses.replace(config.plan, days=1), b12=b12, budget=budget,
+        diet=dataclasses.replace(
+            config.diet, exclude=tuple(sorted(set(config.diet.exclude) | full)),
+            include=tuple(f for f in config.diet.include if f not in used)))
+
+
+def _usage(days: dict[int, DayPlan]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for plan in days.values():
+        for food in plan.foods:
+            counts[food] = counts.get(food, 0) + 1
+    return counts
+
+
+def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, day: int,
+              others: dict[int, DayPlan], seconds: float) -> tuple[DayPlan, float] | None:
+    """The best plan for one day with the other days fixed, and its weekly objective share."""
+    sub = day_config(config, others, foods)
+    penalty = {f: VARIETY_WEIGHT * c for f, c in _usage(others).items()}
+    shortlist = candidate_shortlist(foods, supplements, sub, penalty)
+    result = None
+    if shortlist is not None:
+        model = build_model(foods, supplements, sub, repeat_penalty=penalty,
+                            shortlist=shortlist)
+        result = run(model, config.plan.solver, seconds, config.plan.mip_gap)
+    if result is None or result.status not in ("optimal", "time_limit"):
+        model = build_model(foods, supplements, sub, repeat_penalty=penalty)
+        result = run(model, config.plan.solver, seconds, config.plan.mip_gap)
+    if result.status not in ("optimal", "time_limit") or result.objective is None:
+        return None
+    items, tabs = extract(model)
+    single = Plan(config=sub, foods=foods, supplements=supplements, food_items=items,
+                  supplement_items=tabs)
+    days = single.days()
+    return (DayPlan(items=items.assign(day=day), tabs=tabs.assign(day=day),
+                    cost=float(days["cost"].sum()), foods=frozenset(items["food"]),
+                    absorbed_ug=float(days["absorbed_b12_ug"].sum())), result.objective)
+
+
+def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                        penalty: dict[str, float]) -> set[tuple[str, str]] | None:
+    """(occasion, food) pairs worth an integer search: those the LP relaxation uses, plus
+    the SHORTLIST_EXTRA cheapest others per occasion by reduced cost. None if the LP fails.
+    """
+    model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty)
+    result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
+    if result.status != "optimal":
+        return None
+    slots = model.slots
+    values = [v.varValue or 0.0 for v in slots["n"]]
+    costs = [v.dj if v.dj is not None else 0.0 for v in slots["n"]]
+    table = slots[["occasion", "food"]].assign(value=values, dj=costs)
+    used = table[table["value"] > 1e-6]
+    chosen = set(zip(used["occasion"], used["food"], strict=True))
+    rest = table[[(o, f) not in chosen for o, f in zip(table["occasion"], table["food"],
+                                                        strict=True)]]
+    rest = rest.sort_values(["dj", "food"], kind="stable")
+    for _occasion, part in rest.groupby("occasion", sort=True):
+        chosen |= set(zip(part["occasion"].head(SHORTLIST_EXTRA),
+                          part["food"].head(SHORTLIST_EXTRA), strict=True))
+    return chosen
+
+
+def weekly_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
+    """Cost plus the variety term: VARIETY_WEIGHT per pair of days sharing a food."""
+    energy_free = set(foods.index[foods["energy_kcal"] < ENERGY_FREE_KCAL])
+    pairs = sum(c * (c - 1) / 2 for f, c in _usage(days).items() if f not in energy_free)
+    cost = sum(p.cost for p in days.values())
+    if config.plan.objective != "cost":
+        return cost
+    return cost + VARIETY_WEIGHT * pairs
+
+
+def lower_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> float | None:
+    """LP relaxation of the weekly model: no plan costs less."""
+    model = build_model(foods, supplements, config, relaxed=True)
+    result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
+    return result.objective if result.status == "optimal" else None
+
+
+def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+               progress: Progress | None = None) -> tuple[dict[int, DayPlan], int] | None:
+    """Days planned in turn, then improved one at a time with the others fixed.
+
+    Each step is an exact one-day MILP; the week's cost never rises from one step to the
+    next. Returns the days and the number of passes, or None when a day has no plan.
+    """
+    n = config.plan.days
+    budget = config.plan.time_limit_s / (n * (DESCENT_PASSES + 1))
+    days: dict[int, DayPlan] = {}
+    for day in range(1, n + 1):
+        found = solve_day(foods, supplements, config, day, days, budget)
+        if found is None:
+            return None
+        days[day] = found[0]
+        if progress:
+            progress(f"planned day {day} of {n}")
+    passes = 0
+    for _ in range(DESCENT_PASSES):
+        passes += 1
+        improved = False
+        for day in range(1, n + 1):
+            others = {d: p for d, p in days.items() if d != day}
+            before = weekly_objective(config, days, foods)
+            found = solve_day(foods, supplements, config, day, others, budget)
+            if found is None:
+                continue
+            trial = {**others, day: found[0]}
+            if weekly_objective(config, trial, foods) < before - 1e-6:
+                days, improved = dict(sorted(trial.items())), True
+        if progress:
+            progress(f"improvement pass {passes}: "
+                     f"{weekly_objective(config, days, foods):.2f}")
+        if not improved:
+            break
+    return days, passes
+
+
+def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+              progress: Progress | None = None,
+              meta: dict[str, Any] | None = None) -> Plan:
+    """Build, solve, extract and verify the plan; diagnose when none exists.
+
+    One day is one exact MILP. A week is solved day by day with the other days fixed
+    (coordinate descent), because the weekly MILP is symmetric across days and HiGHS cannot
+    close its gap in interactive time; the weekly LP relaxation bounds the result.
+    """
+    started = time.perf_counter()
+    if config.plan.days == 1:
+        model = build_model(foods, supplements, config)
+        result = run(model, config.plan.solver, config.plan.time_limit_s,
+                     config.plan.mip_gap, progress=progress)
+        if result.status == "infeasible":
+            raise InfeasibleError(diagnose(foods, supplements, config))
+        if result.status == "no_solution":
+            raise _no_plan(config)
+        food_items, tabs = extract(model)
+        status, gap, objective = result.status, result.mip_gap, result.objective
+    else:
+        with ticker(progress, "solving"):
+            week = solve_week(foods, supplements, config, progress)
+        if week is None:
+            raise InfeasibleError(diagnose(foods, supplements, config))
+        days, _passes = week
+        food_items = pd.concat([p.items for p in days.values()], ignore_index=True)
+        tabs = pd.concat([p.tabs for p in days.values()], ignore_index=True)
+        objective = weekly_objective(config, days, foods)
+        cost = sum(p.cost for p in days.values())
+        bound = lower_bound(foods, supplements, config) if config.plan.objective == "cost" \
+            else None
+        gap = None if bound is None else max(0.0, (cost - bound) / max(cost, 1e-9))
+        status = "optimal" if gap is not None and gap <= config.plan.mip_gap else "time_limit"
+    plan = Plan(config=config, foods=foods, supplements=supplements,
+                food_items=_ordered(food_items, config), supplement_items=_ordered_tabs(tabs),
+                meta={**(meta or {}), "solver": config.plan.solver, "status": status,
+                      "mip_gap": None if gap is None else round(gap, 6),
+                      "objective": None if objective is None else round(objective, 6),
+                      "solve_seconds": round(time.perf_counter() - started, 3)})
+    problems = verify(plan)
+    if problems:
+        raise VerificationError("the plan failed independent verification (a planner bug): "
+                                + "; ".join(problems[:10]))
+    return plan
+
+
+def _no_plan(config: Config) -> SolverError:
+    return SolverError(f"no plan found within the time limit of {config.plan.time_limit_s:g} s",
+                       "raise --time-limit or plan.mip_gap, or loosen the rules")
+
+
+def _ordered(items: pd.DataFrame, config: Config) -> pd.DataFrame:
+    position = {o.name: i for i, o in enumerate(config.occasions)}
+    return items.assign(_pos=items["occasion"].map(position)) \
+        .sort_values(["day", "_pos", "food"]).drop(columns="_pos").reset_index(drop=True)
+
+
+def _ordered_tabs(tabs: pd.DataFrame) -> pd.DataFrame:
+    if tabs.empty:
+        return pd.DataFrame(columns=["day", "window", "supplement", "units"])
+    return tabs.sort_values(["day", "window", "supplement"]).reset_index(drop=True)
+
+
+# --- diagnosis ---------------------------------------------------------------------------
+
+FIXES = {
+    "b12_target": None,  # built from the configuration in _b12_fix
+    "b12_floor": "lower b12.daily_floor_ug, or use target_period = \"day\"",
+    "energy_min": "lower nutrients.energy_kcal's minimum, or allow more foods or servings",
+    "energy_max": "raise nutrients.energy_kcal's maximum",
+    "protein_min": "lower nutrients.protein_g_min, or allow protein-rich foods",
+    "fluids_min": "lower nutrients.fluids_ml_min, or add drink occasions",
+    "fiber_min": "lower nutrients.fiber_g_min",
+    "sugars_max": "raise nutrients.sugars_g_max",
+    "sugars_occasion_max": "raise the occasion's max_sugars_g",
+    "solids_max": "raise the occasion's max_solids_g",
+    "energy_share_min": "lower the occasion's energy_share minimum",
+    "energy_share_max": "raise the occasion's energy_share maximum",
+    "group_min": "lower variety.group_servings_per_day's minimum",
+    "group_max": "raise variety.group_servings_per_day's maximum",
+    "include": "remove the food from diet.include, or allow it",
+    "budget": "raise budget.max_per_week",
+    "supplement_required": "allow supplement products (b12.supplement_products)",
+    "occasion_groups": "loosen the occasion's require_groups, or allow foods of those groups",
+}
+UNITS = {"b12_target": "ug", "b12_floor": "ug", "energy_min": "kcal", "energy_max": "kcal",
+         "protein_min": "g", "fluids_min": "ml", "fiber_min": "g", "sugars_max": "g",
+         "sugars_occasion_max": "g", "solids_max": "g", "group_min": "servings",
+         "group_max": "servings", "include": "", "budget": "USD",
+         "energy_share_min": "kcal", "energy_share_max": "kcal",
+         "supplement_required": "tablets", "occasion_groups": "servings"}
+
+
+def best_b12(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> float | None:
+    """Upper bound on absorbed B12 per day under every other rule (LP relaxation)."""
+    model = build_model(foods, supplements, config, relaxed=True, maximize_b12=True)
+    result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
+    if result.status != "optimal" or result.objective is None:
+        return None
+    from .absorption import injection_per_day_ug
+
+    return result.objective / config.plan.days + injection_per_day_ug(config)
+
+
+def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> str:
+    """Name the smallest relaxation that would make a plan possible, with numbers and fixes."""
+    model = build_model(foods, supplements, config, elastic=True)
+    result = run(model, config.plan.solver, config.plan.time_limit_s, 0.05)
+    lines = ["no plan satisfies every rule."]
+    if result.status not in ("optimal", "time_limit"):
+        lines.append("Even with every soft rule relaxed there is no plan: check the occasions "
+                     "(which foods each may serve) and the diet's exclusions.")
+        return "\n  ".join(lines)
+    relaxed = False
+    for family, items in model.slacks.items():
+        amounts = [(label, var.varValue or 0.0) for label, var in items]
+        amounts = [(label, v) for label, v in amounts if v > 1e-6]
+        if not amounts:
+            continue
+        relaxed = True
+        lines.append(_describe(family, amounts, foods, supplements, config))
+    if not relaxed:
+        lines.append("the integer rules (servings, variety) leave no plan; raise "
+                     "variety.max_days_per_food_per_week or max_foods_per_occasion")
+    return "\n  ".join(lines)
+
+
+def _describe(family: str, amounts: list[tuple[str, float]], foods: pd.DataFrame,
+              supplements: pd.DataFrame, config: Config) -> str:
+    worst = max(v for _, v in amounts)
+    where = ", ".join(label.rsplit("_", 1)[-1] if family.startswith("b12") else label
+                      for label, _ in amounts[:7])
+    unit = UNITS.get(family, "")
+    if family == "b12_target":
+        return _b12_message(foods, supplements, config)
+    fix = FIXES.get(family) or "relax this rule"
+    return (f"{family.replace('_', ' ')}: short by up to {worst:.2f} {unit} ({where}) — {fix}")
+
+
+def _b12_message(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> str:
+    best = best_b12(foods, supplements, config)
+    target = config.target_ug()
+    diet = config.diet
+    what = diet.pattern
+    if not diet.fortified and config.b12.supplements == "none":
+        what += " without fortified foods or supplements"
+    elif not diet.fortified:
+        what += " without fortified foods"
+    elif config.b12.supplements == "none":
+        what += " without supplements"
+    fixes = []
+    if config.b12.supplements == "none":
+        fixes.append('allow supplements (`--set b12.supplements="allowed"`)')
+    if not diet.fortified:
+        fixes.append("fortified foods (`--set diet.fortified=true`)")
+    if not fixes:
+        fixes.append(f"lower b12.target_absorbed_ug (now {config.b12.target_absorbed_ug:g})")
+    shown = "unknown" if best is None else f"{best:.2f}"
+    return (f"absorbed B12 — {what}: at most {shown} ug/day absorbable, target "
+            f"{target:.2f} — " + " or ".join(fixes))
+
+
+# --- explanation -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Explanation:
+    """What limits a plan: binding rule families, best B12, and the target's shadow price."""
+
+    feasible: bool
+    binding: list[tuple[str, int, float]]    # family, rows, summed dual value
+    best_b12_ug: float | None
+    target_ug: float
+    shadow_price_per_0_1_ug: float | None    # currency per 0.1 ug/day more on every day
+    lp_cost: float | None
+    diagnosis: str = ""
+
+
+def explain(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> Explanation:
+    """Binding rules and shadow prices from the weekly LP relaxation."""
+    best = best_b12(foods, supplements, config)
+    model = build_model(foods, supplements, config, relaxed=True)
+    result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
+    if result.status != "optimal":
+        return Explanation(False, [], best, config.target_ug(), None, None,
+                           diagnose(foods, supplements, config))
+    families: dict[str, list[float]] = {}
+    price = 0.0
+    for constraint in model.prob.constraints():
+        dual = constraint.pi or 0.0
+        if abs(dual) < 1e-7:
+            continue
+        family = _family(constraint.name)
+        families.setdefault(family, []).append(dual)
+        if constraint.name == "b12_target_week":
+            price += dual * 0.1 * config.plan.days
+        elif family in ("b12_target", "b12_floor"):
+            price += dual * 0.1
+    binding = sorted(((f, len(v), sum(v)) for f, v in families.items()),
+                     key=lambda item: -abs(item[2]))
+    return Explanation(True, binding, best, config.target_ug(), abs(price), result.objective)
+
+
+def _family(name: str) -> str:
+    """Constraint family from a row name like ``energy_min_d3`` or ``b12_chord_d1_w2_4``."""
+    parts = name.split("_")
+    kept = []
+    for part in parts:
+        if part[:1] == "d" and part[1:].isdigit():
+            break
+        kept.append(part)
+    return "_".join(kept) or name
