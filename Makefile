@@ -18,7 +18,7 @@ lint: install
 	$(BIN)/mypy
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 check: lint test
 

@@ -32,6 +32,8 @@ from .plan import Plan, VerificationError, verify
 Progress = Callable[[str], None]
 VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food
 DESCENT_PASSES = 1       # improvement passes over the days after the first plan
+MIN_DAY_SECONDS = 5.0    # time a day gets when its shortlist fails
+SHORTLIST_PER_GROUP = 2  # and per occasion and food group, so group rules can be met
 SHORTLIST_EXTRA = 8      # foods per occasion beyond the LP's own, for the integer search
 
 
@@ -215,7 +217,10 @@ def _usage(days: dict[int, DayPlan]) -> dict[str, int]:
 
 def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, day: int,
               others: dict[int, DayPlan], seconds: float) -> tuple[DayPlan, float] | None:
-    """The best plan for one day with the other days fixed, and its weekly objective share."""
+    """The best plan for one day with the other days fixed, and its objective.
+
+    None when no plan exists for the day; SolverError when none was found in time.
+    """
     sub = day_config(config, others, foods)
     penalty = {f: VARIETY_WEIGHT * c for f, c in _usage(others).items()}
     shortlist = candidate_shortlist(foods, supplements, sub, penalty)
@@ -226,9 +231,12 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
         result = run(model, config.plan.solver, seconds, config.plan.mip_gap)
     if result is None or result.status not in ("optimal", "time_limit"):
         model = build_model(foods, supplements, sub, repeat_penalty=penalty)
-        result = run(model, config.plan.solver, seconds, config.plan.mip_gap)
-    if result.status not in ("optimal", "time_limit") or result.objective is None:
+        result = run(model, config.plan.solver, max(seconds, MIN_DAY_SECONDS),
+                     config.plan.mip_gap)
+    if result.status == "infeasible":
         return None
+    if result.status == "no_solution" or result.objective is None:
+        raise _no_plan(config)
     items, tabs = extract(model)
     single = Plan(config=sub, foods=foods, supplements=supplements, food_items=items,
                   supplement_items=tabs)
@@ -241,7 +249,8 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
 def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                         penalty: dict[str, float]) -> set[tuple[str, str]] | None:
     """(occasion, food) pairs worth an integer search: those the LP relaxation uses, plus
-    the SHORTLIST_EXTRA cheapest others per occasion by reduced cost. None if the LP fails.
+    the SHORTLIST_EXTRA cheapest others per occasion and SHORTLIST_PER_GROUP per occasion and
+    food group, by reduced cost. None if the LP fails.
     """
     model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty)
     result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
@@ -250,7 +259,7 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
     slots = model.slots
     values = [v.varValue or 0.0 for v in slots["n"]]
     costs = [v.dj if v.dj is not None else 0.0 for v in slots["n"]]
-    table = slots[["occasion", "food"]].assign(value=values, dj=costs)
+    table = slots[["occasion", "food", "group"]].assign(value=values, dj=costs)
     used = table[table["value"] > 1e-6]
     chosen = set(zip(used["occasion"], used["food"], strict=True))
     rest = table[[(o, f) not in chosen for o, f in zip(table["occasion"], table["food"],
@@ -259,6 +268,9 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
     for _occasion, part in rest.groupby("occasion", sort=True):
         chosen |= set(zip(part["occasion"].head(SHORTLIST_EXTRA),
                           part["food"].head(SHORTLIST_EXTRA), strict=True))
+    for _key, part in rest.groupby(["occasion", "group"], sort=True):
+        chosen |= set(zip(part["occasion"].head(SHORTLIST_PER_GROUP),
+                          part["food"].head(SHORTLIST_PER_GROUP), strict=True))
     return chosen
 
 
@@ -475,6 +487,11 @@ def _b12_message(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config)
         fixes.append("fortified foods (`--set diet.fortified=true`)")
     if not fixes:
         fixes.append(f"lower b12.target_absorbed_ug (now {config.b12.target_absorbed_ug:g})")
+    if best is not None and best >= target - 1e-6:
+        return (f"absorbed B12 — target {target:.2f} ug/day: the rules allow up to "
+                f"{best:.2f} with fractional servings, but not with whole servings under the "
+                "variety rules — raise variety.max_days_per_food_per_week or "
+                "max_servings_per_food_per_day, or allow more B12 sources")
     shown = "unknown" if best is None else f"{best:.2f}"
     return (f"absorbed B12 — {what}: at most {shown} ug/day absorbable, target "
             f"{target:.2f} — " + " or ".join(fixes))
