@@ -18,11 +18,13 @@ from planner.supplements import load_supplements
 HEADER = ("id,name,group,meat,fish,shellfish,egg,dairy,honey,gelatin,energy_kcal,protein_g,"
           "fat_g,carbohydrate_g,sugars_g,fiber_g,b12_ug,b12_added_ug,serving_g,serving_label,"
           "min_servings,max_servings,liquid,occasions,price_per_kg,package_g,aisle")
+OCC = "lunch;dinner;breakfast"
 TOY_FOODS = [
-    "rice,Rice,grain,0,0,0,0,0,0,0,100,0,0,22,0,0,0,0,100,1 bowl,1,3,0,lunch;dinner;breakfast,1,1000,grains",
-    "beans,Beans,legume,0,0,0,0,0,0,0,150,8,1,20,0,5,0,0,100,1 bowl,1,3,0,lunch;dinner;breakfast,2,1000,grains",
-    "steak,Steak,meat,1,0,0,0,0,0,0,200,20,10,0,0,0,1,0,100,1 steak,1,3,0,lunch;dinner;breakfast,10,500,meat",
-    "soy-drink,Soy drink,fortified,0,0,0,0,0,0,0,40,3,2,2,2,0,0.8,0.8,100,1 glass,1,3,1,breakfast;lunch;dinner;drink,3,1000,dairy",
+    f"rice,Rice,grain,0,0,0,0,0,0,0,100,0,0,22,0,0,0,0,100,1 bowl,1,3,0,{OCC},1,1000,grains",
+    f"beans,Beans,legume,0,0,0,0,0,0,0,150,8,1,20,0,5,0,0,100,1 bowl,1,3,0,{OCC},2,1000,grains",
+    f"steak,Steak,meat,1,0,0,0,0,0,0,200,20,10,0,0,0,1,0,100,1 steak,1,3,0,{OCC},10,500,meat",
+    f"soy-drink,Soy drink,fortified,0,0,0,0,0,0,0,40,3,2,2,2,0,0.8,0.8,100,1 glass,1,3,1,"
+    f"{OCC};drink,3,1000,dairy",
 ]
 CONFIG = """
 [plan]
