@@ -210,7 +210,7 @@ class PlanSection:
     objective: str = spec("cost", "what the optimizer minimises: money, deviation from "
                           "typical servings, or B12 above the target", choice(*OBJECTIVES))
     time_limit_s: float = spec(30.0, "solver time limit in seconds", number(0.5, 3600))
-    mip_gap: float = spec(0.01, "relative optimality gap at which the solver stops",
+    mip_gap: float = spec(0.05, "relative gap at which each MILP (one day of a week) stops",
                           number(0.0, 0.5))
     solver: str = spec("highs", "MILP solver", choice("highs", "cbc"))
     drink_gap_min: int = spec(0, "minutes every drink occasion keeps from every meal",

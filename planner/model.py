@@ -54,6 +54,7 @@ class Model:
     x: dict[tuple[int, int], Any] = field(default_factory=dict)
     a: dict[tuple[int, int], Any] = field(default_factory=dict)
     z: dict[tuple[str, int], Any] = field(default_factory=dict)
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
     slacks: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     excluded: dict[str, int] = field(default_factory=dict)
 
@@ -124,7 +125,7 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
         "min_servings": foods["min_servings"].astype(int),
         "max_servings": np.minimum(foods["max_servings"],
                                    config.variety.max_servings_per_food_per_day).astype(int),
-        "energy_free": foods["energy_kcal"] < ENERGY_FREE_KCAL,
+        "energy_free": foods["energy_kcal"] < ENERGY_FREE_KCAL, "one": 1.0,
     }).reset_index(drop=True)
     frames = []
     for position, occasion in enumerate(config.occasions):
@@ -202,6 +203,21 @@ def _terms(frame: pd.DataFrame, column: str, var: str = "n") -> list[tuple[Any, 
     return list(zip(frame[var], frame[column], strict=True))
 
 
+def _parts(frame: pd.DataFrame, keys: str | list[str]) -> dict[Any, np.ndarray]:
+    """Row positions of each group of the slot table (no sub-frames: fast)."""
+    if frame.empty:
+        return {}
+    groups: dict[Any, Any] = frame.groupby(keys, sort=True).indices
+    return {key: np.asarray(groups[key]) for key in sorted(groups)}
+
+
+def _at(model: Model, positions: Iterable[int], column: str,
+        var: str = "n") -> list[tuple[Any, float]]:
+    """(variable, coefficient) pairs of the slots at these positions."""
+    variables, values = model.columns[var], model.columns[column]
+    return [(variables[i], values[i]) for i in positions]
+
+
 def add_serving_variables(model: Model, relaxed: bool) -> None:
     """n: integer servings per slot; y: binary 'used' with min/max servings if used."""
     slots = model.slots
@@ -212,6 +228,7 @@ def add_serving_variables(model: Model, relaxed: bool) -> None:
     y = model.prob.add_variable_dicts("y", ids, 0, 1, cat_y)
     slots["n"] = [n[i] for i in ids]
     slots["y"] = [y[i] for i in ids]
+    model.columns = {c: slots[c].to_numpy() for c in slots.columns}
     for i, (lo, hi) in enumerate(zip(slots["min_servings"], slots["max_servings"],
                                      strict=True)):
         model.prob.addConstraint(linear([(n[i], 1.0), (y[i], -float(hi))]) <= 0, f"use_max_{i}")
@@ -245,8 +262,8 @@ def add_supplement_variables(model: Model, supplements: pd.DataFrame, relaxed: b
 def add_energy(model: Model, elastic: bool) -> None:
     """Energy per day within [min, max] kcal."""
     lo, hi = model.config.nutrients.energy_kcal
-    for day, part in model.slots.groupby("day"):
-        expr = linear(_terms(part, "energy"))
+    for day, rows in _parts(model.slots, "day").items():
+        expr = linear(_at(model, rows, "energy"))
         _add(model, expr, ">=", lo, f"energy_min_d{day}", "energy_min", elastic)
         _add(model, expr, "<=", hi, f"energy_max_d{day}", "energy_max", elastic)
 
@@ -256,11 +273,12 @@ def add_energy_shares(model: Model, elastic: bool) -> None:
     shares = {o.name: o.energy_share for o in model.config.occasions if o.energy_share}
     if not shares:
         return
-    for day, part in model.slots.groupby("day"):
-        total = _terms(part, "energy")
+    days = _parts(model.slots, "day")
+    by_occasion = _parts(model.slots, ["day", "occasion"])
+    for day, rows in days.items():
+        total = _at(model, rows, "energy")
         for name, (lo, hi) in shares.items():
-            own = part[part["occasion"] == name]
-            mine = _terms(own, "energy")
+            mine = _at(model, by_occasion.get((day, name), []), "energy")
             if lo > 0:
                 expr = linear(mine + [(v, -lo * c) for v, c in total])
                 _add(model, expr, ">=", 0.0, f"energy_share_min_d{day}_{name}",
@@ -276,8 +294,8 @@ def add_protein(model: Model, elastic: bool) -> None:
     minimum = model.config.nutrients.protein_g_min
     if minimum <= 0:
         return
-    for day, part in model.slots.groupby("day"):
-        _add(model, linear(_terms(part, "protein")), ">=", minimum, f"protein_min_d{day}",
+    for day, rows in _parts(model.slots, "day").items():
+        _add(model, linear(_at(model, rows, "protein")), ">=", minimum, f"protein_min_d{day}",
              "protein_min", elastic)
 
 
@@ -285,14 +303,14 @@ def add_sugars(model: Model, elastic: bool) -> None:
     """Sugars per occasion and per day at most their limits."""
     per_occasion = {o.name: o.max_sugars_g for o in model.config.occasions
                     if o.max_sugars_g is not None}
-    for (day, name), part in model.slots.groupby(["day", "occasion"]):
+    for (day, name), rows in _parts(model.slots, ["day", "occasion"]).items():
         if name in per_occasion:
-            _add(model, linear(_terms(part, "sugars")), "<=", per_occasion[name],
+            _add(model, linear(_at(model, rows, "sugars")), "<=", per_occasion[name],
                  f"sugars_max_d{day}_{name}", "sugars_occasion_max", elastic)
     daily = model.config.nutrients.sugars_g_max
     if daily > 0:
-        for day, part in model.slots.groupby("day"):
-            _add(model, linear(_terms(part, "sugars")), "<=", daily, f"sugars_max_d{day!s}",
+        for day, rows in _parts(model.slots, "day").items():
+            _add(model, linear(_at(model, rows, "sugars")), "<=", daily, f"sugars_max_d{day}",
                  "sugars_max", elastic)
 
 
@@ -301,24 +319,25 @@ def add_fiber(model: Model, elastic: bool) -> None:
     minimum = model.config.nutrients.fiber_g_min
     if minimum <= 0:
         return
-    for day, part in model.slots.groupby("day"):
-        _add(model, linear(_terms(part, "fiber")), ">=", minimum, f"fiber_min_d{day}",
+    for day, rows in _parts(model.slots, "day").items():
+        _add(model, linear(_at(model, rows, "fiber")), ">=", minimum, f"fiber_min_d{day}",
              "fiber_min", elastic)
 
 
 def add_portions(model: Model, elastic: bool) -> None:
     """Grams of solids and millilitres of liquids per occasion at most their limits."""
     limits = {o.name: o for o in model.config.occasions}
-    for (day, name), part in model.slots.groupby(["day", "occasion"]):
+    liquid = model.columns["liquid"]
+    for (day, name), rows in _parts(model.slots, ["day", "occasion"]).items():
         occasion = limits[str(name)]
         if occasion.max_solids_g is not None:
-            solids = part[~part["liquid"]]
-            _add(model, linear(_terms(solids, "serving_g")), "<=", occasion.max_solids_g,
+            solids = [i for i in rows if not liquid[i]]
+            _add(model, linear(_at(model, solids, "serving_g")), "<=", occasion.max_solids_g,
                  f"solids_max_d{day}_{name}", "solids_max", elastic)
         if occasion.max_liquids_ml:
-            liquids = part[part["liquid"]]
-            _add(model, linear(_terms(liquids, "serving_g")), "<=", occasion.max_liquids_ml,
-                 f"liquids_max_d{day}_{name}", "liquids_max", elastic)
+            liquids = [i for i in rows if liquid[i]]
+            _add(model, linear(_at(model, liquids, "serving_g")), "<=",
+                 occasion.max_liquids_ml, f"liquids_max_d{day}_{name}", "liquids_max", elastic)
 
 
 def add_fluids(model: Model, elastic: bool) -> None:
@@ -326,30 +345,34 @@ def add_fluids(model: Model, elastic: bool) -> None:
     minimum = model.config.nutrients.fluids_ml_min
     if minimum <= 0:
         return
-    for day, part in model.slots[model.slots["liquid"]].groupby("day"):
-        _add(model, linear(_terms(part, "serving_g")), ">=", minimum, f"fluids_min_d{day}",
-             "fluids_min", elastic)
+    liquid = model.columns["liquid"]
+    for day, rows in _parts(model.slots, "day").items():
+        drinks = [i for i in rows if liquid[i]]
+        _add(model, linear(_at(model, drinks, "serving_g")), ">=", minimum,
+             f"fluids_min_d{day}", "fluids_min", elastic)
 
 
 def add_variety(model: Model, relaxed: bool) -> None:
-    """Distinct foods per occasion, servings per food per day, days per food per week."""
+    """Distinct foods per occasion and per group, servings per food per day, days per food."""
     variety = model.config.variety
-    slots = model.slots
-    for (day, name), part in slots.groupby(["day", "occasion"]):
-        if len(part) > variety.max_foods_per_occasion:
-            model.prob.addConstraint(linear((v, 1.0) for v in part["y"])
+    slots, y, n = model.slots, model.columns["y"], model.columns["n"]
+    for (day, name), rows in _parts(slots, ["day", "occasion"]).items():
+        if len(rows) > variety.max_foods_per_occasion:
+            model.prob.addConstraint(linear((y[i], 1.0) for i in rows)
                                      <= variety.max_foods_per_occasion,
                                      f"foods_per_occasion_d{day}_{name}")
     per_group = variety.max_foods_per_group_per_occasion
     limited = slots[~slots["group"].isin(GROUPS_WITHOUT_LIMIT)]
-    for (day, name, group), part in limited.groupby(["day", "occasion", "group"]):
-        if len(part) > per_group:
-            model.prob.addConstraint(linear((v, 1.0) for v in part["y"]) <= per_group,
+    for (day, name, group), rows in _parts(limited, ["day", "occasion", "group"]).items():
+        if len(rows) > per_group:
+            positions = limited.index[rows]
+            model.prob.addConstraint(linear((y[i], 1.0) for i in positions) <= per_group,
                                      f"foods_per_group_d{day}_{name}_{group}")
     limit = variety.max_servings_per_food_per_day
-    for (day, food), part in slots.groupby(["day", "food"]):
-        if len(part) > 1 and part["max_servings"].sum() > limit:
-            model.prob.addConstraint(linear((v, 1.0) for v in part["n"]) <= limit,
+    most = model.columns["max_servings"]
+    for (day, food), rows in _parts(slots, ["day", "food"]).items():
+        if len(rows) > 1 and sum(most[i] for i in rows) > limit:
+            model.prob.addConstraint(linear((n[i], 1.0) for i in rows) <= limit,
                                      f"servings_per_day_d{day}_{food}")
     max_days = math.ceil(variety.max_days_per_food_per_week * model.config.plan.days / 7)
     if max_days >= model.config.plan.days:
@@ -376,10 +399,12 @@ def add_variety(model: Model, relaxed: bool) -> None:
 def add_group_servings(model: Model, elastic: bool) -> None:
     """Servings per day of each food group within its [min, max]."""
     rules = model.config.variety.group_servings_per_day
+    if not rules:
+        return
+    parts = _parts(model.slots, ["day", "group"])
     for group, (lo, hi) in rules.items():
         for day in range(1, model.config.plan.days + 1):
-            part = model.slots[(model.slots["day"] == day) & (model.slots["group"] == group)]
-            expr = linear((v, 1.0) for v in part["n"])
+            expr = linear(_at(model, parts.get((day, group), []), "one"))
             if lo > 0:
                 _add(model, expr, ">=", lo, f"group_min_d{day}_{group}", "group_min", elastic)
             _add(model, expr, "<=", hi, f"group_max_d{day}_{group}", "group_max", elastic)
@@ -390,10 +415,11 @@ def add_occasion_groups(model: Model, elastic: bool) -> None:
     rules = {o.name: o.require_groups for o in model.config.occasions if o.require_groups}
     if not rules:
         return
-    for (day, name), part in model.slots.groupby(["day", "occasion"]):
+    group = model.columns["group"]
+    for (day, name), rows in _parts(model.slots, ["day", "occasion"]).items():
         for number, groups in enumerate(rules.get(str(name), ()), start=1):
-            chosen = part[part["group"].isin(groups)]
-            _add(model, linear((v, 1.0) for v in chosen["n"]), ">=", 1.0,
+            chosen = [i for i in rows if group[i] in groups]
+            _add(model, linear(_at(model, chosen, "one")), ">=", 1.0,
                  f"occasion_groups_d{day}_{name}_{number}", "occasion_groups", elastic)
 
 
@@ -423,14 +449,16 @@ def add_b12(model: Model, elastic: bool, target: bool = True) -> None:
     pieces = chords(params)
     passive = params.passive_with_food
     injection = injection_per_day_ug(config)
+    slot_parts = _parts(slots, ["day", "window"])
+    tab_parts = _parts(table, ["day", "window"])
+    n, bound, crystalline = (model.columns[c] for c in ("n", "bound_eff", "crystalline"))
     for day in range(1, config.plan.days + 1):
         for window, _names in model.windows:
-            part = slots[(slots["day"] == day) & (slots["window"] == window)]
-            terms = [(v, params.r_food * b + c) for v, b, c in
-                     zip(part["n"], part["bound_eff"], part["crystalline"], strict=True)]
+            terms = [(n[i], params.r_food * bound[i] + crystalline[i])
+                     for i in slot_parts.get((day, window), [])]
             if not table.empty:
-                tabs = table[(table["day"] == day) & (table["window"] == window)]
-                terms += _terms(tabs, "dose", "u")
+                rows: Iterable[int] = tab_parts.get((day, window), [])
+                terms += [(table["u"].iat[i], table["dose"].iat[i]) for i in rows]
             x = model.prob.add_variable(f"x_d{day}_w{window}", 0, None)
             model.prob.addConstraint(linear([*terms, (x, -1.0)]) == 0,
                                      f"b12_x_d{day}_w{window}")
@@ -509,7 +537,7 @@ def add_objective(model: Model, elastic: bool, maximize_b12: bool,
         main = cost
     elif objective == "deviation":
         slots = model.slots
-        main = linear([*_terms(slots.assign(one=1.0), "one"),
+        main = linear([*_terms(slots, "one"),
                        *[(v, -1.0) for v in slots["y"]]]) + 0.001 * cost
     else:
         surplus = linear([*[(a, 1.0) for a in model.a.values()],
