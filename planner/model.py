@@ -289,14 +289,20 @@ def add_energy_shares(model: Model, elastic: bool) -> None:
                      "energy_share_max", elastic)
 
 
-def add_protein(model: Model, elastic: bool) -> None:
-    """Protein per day at least the minimum."""
-    minimum = model.config.nutrients.protein_g_min
+def _daily_minimum(model: Model, column: str, minimum: float, family: str,
+                   elastic: bool) -> None:
+    """Sum of a per-serving column over each day at least ``minimum`` (rows ``family_dN``)."""
     if minimum <= 0:
         return
     for day, rows in _parts(model.slots, "day").items():
-        _add(model, linear(_at(model, rows, "protein")), ">=", minimum, f"protein_min_d{day}",
-             "protein_min", elastic)
+        _add(model, linear(_at(model, rows, column)), ">=", minimum, f"{family}_d{day}",
+             family, elastic)
+
+
+def add_protein(model: Model, elastic: bool) -> None:
+    """Protein per day at least the minimum."""
+    _daily_minimum(model, "protein", model.config.nutrients.protein_g_min, "protein_min",
+                   elastic)
 
 
 def add_sugars(model: Model, elastic: bool) -> None:
@@ -316,12 +322,7 @@ def add_sugars(model: Model, elastic: bool) -> None:
 
 def add_fiber(model: Model, elastic: bool) -> None:
     """Fibre per day at least the minimum."""
-    minimum = model.config.nutrients.fiber_g_min
-    if minimum <= 0:
-        return
-    for day, rows in _parts(model.slots, "day").items():
-        _add(model, linear(_at(model, rows, "fiber")), ">=", minimum, f"fiber_min_d{day}",
-             "fiber_min", elastic)
+    _daily_minimum(model, "fiber", model.config.nutrients.fiber_g_min, "fiber_min", elastic)
 
 
 def add_portions(model: Model, elastic: bool) -> None:
