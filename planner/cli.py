@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import traceback
 from pathlib import Path
@@ -14,7 +15,15 @@ from .config import PROFILES, check_ids, dump_toml, load_config, warnings
 from .errors import PlannerError
 from .foods import PATTERNS, diet_mask, load_foods, summary
 from .output import write_output
-from .render import csv_text, json_text, render_plan, text_table
+from .render import (
+    PLAN_FORMATS,
+    csv_text,
+    json_text,
+    pantry_csv,
+    render_plan,
+    render_shopping,
+    text_table,
+)
 from .supplements import load_supplements
 
 LIST_COLUMNS = ["id", "name", "group", "energy_kcal", "protein_g", "b12_ug", "b12_added_ug",
@@ -217,15 +226,47 @@ def _plan_options(function: Any) -> Any:
     return function
 
 
+def _view_options(function: Any) -> Any:
+    """Options shared by `plan` and `show`: format, output, calendar start, plot."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(list(PLAN_FORMATS)), default="table",
+                     show_default=True),
+        click.option("-o", "--output", default="-", show_default=True,
+                     help="File, or - for stdout."),
+        click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]),
+                     help="First day of the plan for --format ics (default: today)."),
+        click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Also draw absorbed B12 per window and day to this PNG file."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _show(data: dict[str, Any], fmt: str, output: str, start: Any,
+          plot_path: Path | None) -> None:
+    """Render a plan's data in one format (and optionally a plot)."""
+    import datetime as dt
+
+    first = (start.date() if start else dt.date.today()).isoformat()
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    write_output(output, render_plan(data, fmt, first, stamp))
+    if plot_path is not None:
+        from .plots import plan_windows
+
+        plan_windows(data, plot_path)
+
+
 @cli.command("plan")
 @_plan_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
-@click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
+@_view_options
+@click.option("--shopping-list", "shopping_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the shopping list (markdown checklist) to this file.")
 @click.option("--quiet", is_flag=True, help="No progress messages on stderr.")
 def plan_command(constraints: Path | None, foods_path: Path | None,
                  supplements_path: Path | None, days: int | None, overrides: tuple[str, ...],
                  solver: str | None, time_limit: float | None, fmt: str, output: str,
+                 start: Any, plot_path: Path | None, shopping_path: Path | None,
                  quiet: bool) -> None:
     """Plan meals whose absorbed B12 meets the target, and show the plan.
 
@@ -245,7 +286,64 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
                                               resources.default_supplements())}
     progress = None if quiet else (lambda message: click.echo(message, err=True))
     plan = make_plan(foods_table, supplements_table, config, progress=progress, meta=meta)
-    write_output(output, render_plan(plan.to_dict(), fmt))
+    data = plan.to_dict()
+    _show(data, fmt, output, start, plot_path)
+    if shopping_path is not None:
+        from .shopping import shopping_list
+
+        items = shopping_list(data, foods_table, supplements_table)
+        write_output(shopping_path, render_shopping(items, "markdown"))
+
+
+@cli.command("show")
+@click.argument("plan_path", type=click.Path(dir_okay=False, path_type=Path))
+@_view_options
+def show_command(plan_path: Path, fmt: str, output: str, start: Any,
+                 plot_path: Path | None) -> None:
+    """Render a saved plan (JSON from `planner plan --format json`) in any format.
+
+    \b
+    Example:
+      planner show week.json --format html -o week.html
+    """
+    from .plan import load_plan_json
+
+    _show(load_plan_json(plan_path), fmt, output, start, plot_path)
+
+
+@cli.command("shop")
+@click.argument("plan_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Food table the plan was made with (default: the packaged foods.csv).")
+@click.option("--supplements", "supplements_path",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Supplement table (default: the packaged supplements.csv).")
+@click.option("--pantry", "pantry_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV with columns id, quantity (grams for foods, units for supplements).")
+@click.option("--write-pantry", "write_pantry", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write what remains after the plan, as next week's pantry.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]),
+              default="markdown", show_default=True)
+@click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
+def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Path | None,
+                 pantry_path: Path | None, write_pantry: Path | None, fmt: str,
+                 output: str) -> None:
+    """Shopping list of a saved plan: totals, whole packages, pantry, by aisle.
+
+    \b
+    Example:
+      planner shop week.json --pantry pantry.csv --write-pantry next-pantry.csv
+    """
+    from .plan import load_plan_json
+    from .shopping import load_pantry, remaining_pantry, shopping_list
+
+    data = load_plan_json(plan_path)
+    pantry = load_pantry(pantry_path) if pantry_path else {}
+    items = shopping_list(data, load_foods(foods_path), load_supplements(supplements_path),
+                          pantry)
+    write_output(output, render_shopping(items, fmt))
+    if write_pantry is not None:
+        write_output(write_pantry, pantry_csv(remaining_pantry(items, pantry)))
 
 
 @cli.command("explain")
@@ -344,6 +442,65 @@ def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_da
         from .plots import absorption_curve
 
         absorption_curve(params, results, plot_path, fasting)
+
+
+@cli.command("sweep")
+@click.argument("constraints", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=START:STOP:STEP",
+              help="A key and its grid, e.g. b12.target_absorbed_ug=1.0:3.0:0.5 (one or two).")
+@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Food table (default: the packaged foods.csv).")
+@click.option("--supplements", "supplements_path",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Supplement table (default: the packaged supplements.csv).")
+@click.option("--days", type=click.IntRange(1, 28), help="Days to plan (plan.days).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a key for every point (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw cost and B12 margin against the varied key to this PNG file.")
+def sweep_command(constraints: Path | None, varies: tuple[str, ...], foods_path: Path | None,
+                  supplements_path: Path | None, days: int | None, overrides: tuple[str, ...],
+                  fmt: str, output: str, plot_path: Path | None) -> None:
+    """Tune a constraint file: plan over a grid of one or two keys.
+
+    Reports per point the status, cost, mean absorbed B12, smallest daily margin and the
+    rule that binds most (largest dual value in the LP relaxation).
+
+    \b
+    Example:
+      planner sweep constraints/vegan.toml --vary b12.target_absorbed_ug=1.0:3.0:0.5
+    """
+    from .sweep import parse_vary, sweep
+
+    if len(varies) > 2:
+        raise click.BadParameter("one or two --vary keys", param_hint="--vary")
+    grids = [parse_vary(v) for v in varies]
+    extra = [*overrides, *([f"plan.days={days}"] if days else [])]
+    foods_table, supplements_table, _config = _plan_inputs(
+        constraints, tuple(extra), foods_path, supplements_path, None, None, None)
+    for key, values in grids:  # a bad key or value fails here, before any solve
+        load_config(constraints, [*extra, f"{key}={values[0]}"])
+    total = math.prod(len(values) for _, values in grids)
+    with click.progressbar(length=total, label="sweeping", file=sys.stderr) as bar:
+        records = sweep(foods_table, supplements_table, constraints, extra, grids,
+                        step=lambda: bar.update(1))
+    keys = [k for k, _ in grids]
+    columns = [*keys, "status", "cost", "absorbed_b12_ug_per_day_mean", "min_daily_margin_ug",
+               "binding"]
+    if fmt == "json":
+        text = json_text(records)
+    elif fmt == "csv":
+        text = csv_text(records, columns)
+    else:
+        text = text_table(records, columns)
+    write_output(output, text)
+    if plot_path is not None:
+        from .plots import sweep_curves
+
+        sweep_curves(records, keys, plot_path)
 
 
 def main() -> None:

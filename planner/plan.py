@@ -7,8 +7,10 @@ and ``verify`` re-checks every rule of the configuration independently of the mo
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 import pandas as pd
@@ -393,3 +395,50 @@ def _check_b12(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     problems += [f"day {d}: absorbed B12 {a:.3f} ug < floor {floor:.3f}"
                  for d, a in zip(days["day"], absorbed, strict=True) if a < floor - TOLERANCE]
     return problems
+
+
+PLAN_KEYS = ("schema_version", "meta", "occasions", "windows", "days", "totals")
+
+
+def load_plan_json(path: Path) -> dict[str, Any]:
+    """A saved plan (schema version 1), checked enough to render and shop from."""
+    from .errors import DataError
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"{path}: plan file not found",
+                        "save one with `planner plan --format json -o FILE`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise DataError(f"{path}: not valid JSON ({exc})",
+                        "use a file written by `planner plan --format json`") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: a plan is a JSON object, not {type(data).__name__}")
+    missing = [k for k in PLAN_KEYS if k not in data]
+    if missing:
+        raise DataError(f"{path}: not a plan file: missing {', '.join(missing)}",
+                        "use a file written by `planner plan --format json`")
+    if data["schema_version"] != SCHEMA_VERSION:
+        raise DataError(f"{path}: schema_version {data['schema_version']!r} is not supported",
+                        f"this planner reads schema version {SCHEMA_VERSION}")
+    for number, occasion in enumerate(data["occasions"], start=1):
+        if not isinstance(occasion, dict) or not isinstance(occasion.get("items"), list):
+            raise DataError(f"{path}: occasions[{number}] has no items list")
+        for item in occasion["items"]:
+            if not isinstance(item, dict) or item.get("kind") not in ("food", "supplement") \
+                    or not isinstance(item.get("id"), str):
+                raise DataError(f"{path}: occasions[{number}] has an item without id and kind")
+            amount = item.get("grams") if item["kind"] == "food" else item.get("units")
+            if isinstance(amount, bool) or not isinstance(amount, int | float) \
+                    or not 0 <= amount < 1e7:
+                raise DataError(f"{path}: occasions[{number}] item {item['id']!r}: amount "
+                                f"{amount!r} is not a number between 0 and 10000000")
+    return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a plan")

@@ -56,3 +56,60 @@ def absorption_curve(params: AbsorptionParams, results: list[WindowResult], path
     figure.tight_layout()
     _save(figure, path)
     plt.close(figure)
+
+
+def plan_windows(data: dict[str, Any], path: Path) -> None:
+    """Per day: absorbed B12 per window against the IF cap, and the day's total vs target."""
+    plt = _pyplot()
+    windows, days = data["windows"], data["days"]
+    per_day = max((w["window"] for w in windows), default=1)
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    width = 0.8 / per_day
+    for number in range(1, per_day + 1):
+        points = [(w["day"], w["absorbed_ug"]) for w in windows if w["window"] == number]
+        top.bar([d + (number - 1) * width - 0.4 + width / 2 for d, _ in points],
+                [a for _, a in points], width=width, label=f"window {number}")
+    cap = max((w["if_cap_ug"] for w in windows), default=0.0)
+    top.axhline(cap, linestyle="--", color="grey", label=f"IF cap {cap:.2f} ug per window")
+    top.set_ylabel("absorbed per window (ug)")
+    top.set_ylim(0, max(cap, *(w["absorbed_ug"] for w in windows), 0.1) * 1.35)
+    top.legend(fontsize=8, ncol=per_day + 1, loc="upper left")
+    bottom.plot([d["day"] for d in days], [d["absorbed_b12_ug"] for d in days], "o-",
+                label="absorbed per day")
+    bottom.plot([d["day"] for d in days], [d["target_b12_ug"] for d in days], "--",
+                color="red", label="target")
+    bottom.set_xlabel("day")
+    bottom.set_xticks([d["day"] for d in days])
+    bottom.set_ylabel("absorbed per day (ug)")
+    bottom.set_ylim(0, max([d["absorbed_b12_ug"] for d in days] + [1.0]) * 1.2)
+    bottom.legend(fontsize=8, loc="lower right")
+    figure.suptitle("Absorbed vitamin B12")
+    figure.tight_layout()
+    _save(figure, path)
+    plt.close(figure)
+
+
+def sweep_curves(records: list[dict[str, Any]], keys: list[str], path: Path) -> None:
+    """Weekly cost and the smallest daily B12 margin against the first varied key."""
+    plt = _pyplot()
+    figure, (cost_axis, margin_axis) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
+    series: dict[Any, list[dict[str, Any]]] = {}
+    for record in records:
+        series.setdefault(record[keys[1]] if len(keys) > 1 else None, []).append(record)
+    for label, rows in series.items():
+        xs = [r[keys[0]] for r in rows]
+        name = f"{keys[1]} = {label:g}" if label is not None else None
+        cost_axis.plot(xs, [r["cost"] if r["cost"] is not None else float("nan") for r in rows],
+                       "o-", label=name)
+        margin_axis.plot(xs, [r["min_daily_margin_ug"] if r["min_daily_margin_ug"] is not None
+                              else float("nan") for r in rows], "o-", label=name)
+    cost_axis.set_ylabel("cost of the plan")
+    margin_axis.set_ylabel("smallest daily B12 margin (ug)")
+    margin_axis.axhline(0, color="grey", linewidth=0.8)
+    margin_axis.set_xlabel(keys[0])
+    if len(keys) > 1:
+        cost_axis.legend(fontsize=8)
+    figure.suptitle("Sweep (infeasible points are missing)")
+    figure.tight_layout()
+    _save(figure, path)
+    plt.close(figure)

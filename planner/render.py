@@ -149,12 +149,243 @@ def plan_table(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_plan(data: dict[str, Any], fmt: str) -> str:
-    """One pure function per output format of a plan."""
+def _md(text: str) -> str:
+    """Markdown-safe text: no formula start, no stray markup."""
+    text = str(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    return "\\" + text if text.startswith(FORMULA_START) else text
+
+
+def plan_markdown(data: dict[str, Any]) -> str:
+    """A readable weekly view: a section per day, windows and totals, the disclaimer once."""
+    meta, constraints, totals = data["meta"], data["meta"]["constraints"], data["totals"]
+    nutrients = constraints["nutrients"]
+    gap = meta.get("mip_gap")
+    out = [f"# B12 plan: {len(data['days'])} days, {constraints['diet']['pattern']} "
+           f"(profile {constraints['b12']['profile']})", "",
+           f"> {meta.get('disclaimer', '')}", "",
+           f"Status {meta.get('status')}" + (f", gap {gap:.1%}" if isinstance(gap, float)
+                                               else "")
+           + f". Cost {totals['cost']:.2f} {totals['currency']}. Absorbed B12 "
+           f"{totals['absorbed_b12_ug_per_day_mean']:.2f} µg/day on average.", ""]
+    windows = data["windows"]
+    for day in data["days"]:
+        number = day["day"]
+        out += [f"## Day {number}", ""]
+        for occasion in (o for o in data["occasions"] if o["day"] == number):
+            out.append(f"### {occasion['time']} {_md(occasion['name'])} "
+                       f"(window {occasion['window']})")
+            out.append("")
+            if not occasion["items"]:
+                out.append("- nothing")
+            for item in occasion["items"]:
+                if item["kind"] == "supplement":
+                    out.append(f"- {_md(item['name'])}: {item['units']} tablet(s), "
+                               f"{item['b12_crystalline_ug']:g} µg B12")
+                else:
+                    b12 = item["b12_food_bound_ug"] + item["b12_crystalline_ug"]
+                    out.append(f"- {_md(item['name'])}: {_md(item['household'])} "
+                               f"({item['grams']:.0f} g)" + (f", {b12:.2f} µg B12" if b12 else ""))
+            out.append("")
+        out.append("B12 per window:")
+        out.append("")
+        for window in (w for w in windows if w["day"] == number):
+            out.append(f"- window {window['window']} ({_md(', '.join(window['occasions']))}): "
+                       f"{window['x_ug']:.2f} µg free to bind, absorbed "
+                       f"{window['absorbed_ug']:.2f} µg of a {window['if_cap_ug']:.2f} µg IF cap")
+        lo, hi = nutrients["energy_kcal"]
+        out += ["", f"Totals: absorbed B12 **{day['absorbed_b12_ug']:.2f} µg** (target "
+                f"{day['target_b12_ug']:.2f}); energy {day['energy_kcal']:.0f} kcal "
+                f"({lo:g}–{hi:g}); protein {day['protein_g']:.1f} g "
+                f"(at least {nutrients['protein_g_min']:g}); sugars {day['sugars_g']:.1f} g; "
+                f"fluids {day['fluids_ml']:.0f} ml; cost {day['cost']:.2f}", ""]
+    return "\n".join(out)
+
+
+def _ics_escape(text: str) -> str:
+    return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _ics_fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= 75:
+        return line
+    parts: list[str] = []
+    current, size = "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        limit = 75 if not parts else 74
+        if size + width > limit:
+            parts.append(current)
+            current, size = "", 0
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+def plan_ics(data: dict[str, Any], start: str, stamp: str) -> str:
+    """One VEVENT per occasion from the start date (YYYY-MM-DD); stamp is DTSTAMP (UTC)."""
+    import datetime as dt
+    import hashlib
+
+    first = dt.date.fromisoformat(start)
+    digest = hashlib.sha256(json_text(data["occasions"]).encode()).hexdigest()[:12]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//b12-planner//plan//EN",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    for occasion in data["occasions"]:
+        day = first + dt.timedelta(days=occasion["day"] - 1)
+        hours, minutes = (int(x) for x in occasion["time"].split(":"))
+        begin = dt.datetime(day.year, day.month, day.day, hours, minutes)
+        foods = [f"{i['name']}: {i.get('household') or str(i.get('units')) + ' tablet(s)'}"
+                 for i in occasion["items"]]
+        description = "\n".join([*foods, data["meta"].get("disclaimer", "")])
+        lines += ["BEGIN:VEVENT",
+                  f"UID:{digest}-d{occasion['day']}-{occasion['name']}@b12-planner",
+                  f"DTSTAMP:{stamp}",
+                  f"DTSTART:{begin:%Y%m%dT%H%M%S}",
+                  "DURATION:PT30M",
+                  f"SUMMARY:{_ics_escape(occasion['name'])} (B12 window {occasion['window']})",
+                  f"DESCRIPTION:{_ics_escape(description)}",
+                  "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "".join(_ics_fold(line) + "\r\n" for line in lines)
+
+
+def _svg_chart(data: dict[str, Any]) -> str:
+    """Inline SVG: absorbed B12 per window (bars) against the IF cap (line), per day."""
+    windows = data["windows"]
+    if not windows:
+        return ""
+    cap = max(w["if_cap_ug"] for w in windows) or 1.0
+    top = max(cap, *(w["absorbed_ug"] for w in windows)) * 1.1
+    per_day = max(w["window"] for w in windows)
+    bar, gap, height = 14, 10, 120
+    width = len(data["days"]) * (per_day * bar + gap) + 40
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" '
+             f'role="img" aria-label="absorbed B12 per window against the cap">']
+    for w in windows:
+        x = 30 + (w["day"] - 1) * (per_day * bar + gap) + (w["window"] - 1) * bar
+        h = w["absorbed_ug"] / top * height
+        parts.append(f'<rect x="{x}" y="{height - h:.1f}" width="{bar - 2}" height="{h:.1f}" '
+                     f'fill="#3b7dd8"><title>day {w["day"]} window {w["window"]}: '
+                     f'{w["absorbed_ug"]:.2f} µg</title></rect>')
+    y = height - cap / top * height
+    parts.append(f'<line x1="25" x2="{width - 5}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c0392b" '
+                 f'stroke-dasharray="4 3"/><text x="{width - 5}" y="{y - 3:.1f}" '
+                 f'text-anchor="end" font-size="10">IF cap {cap:.2f} µg</text>')
+    for day in data["days"]:
+        x = 30 + (day["day"] - 1) * (per_day * bar + gap)
+        parts.append(f'<text x="{x}" y="{height + 15}" font-size="10">day {day["day"]}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def plan_html(data: dict[str, Any]) -> str:
+    """One self-contained, printable page (no network fetches) with a per-window chart."""
+    from html import escape
+
+    body = []
+    for line in plan_markdown(data).splitlines():
+        if line.startswith("# "):
+            body.append(f"<h1>{escape(line[2:])}</h1>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{escape(line[3:])}</h2>")
+        elif line.startswith("### "):
+            body.append(f"<h3>{escape(line[4:])}</h3>")
+        elif line.startswith("> "):
+            body.append(f'<p class="note">{escape(line[2:])}</p>')
+        elif line.startswith("- "):
+            body.append(f"<li>{escape(_unmd(line[2:]))}</li>")
+        elif line:
+            body.append(f"<p>{escape(_unmd(line))}</p>")
+    html_body = "\n".join(body).replace("</h3>\n<li>", "</h3>\n<ul><li>")
+    html_body = _close_lists(html_body)
+    style = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;"
+             "color:#222}h2{border-top:1px solid #ccc;padding-top:.5em;page-break-before:auto}"
+             ".note{background:#fff8e1;padding:.5em}@media print{h2{page-break-before:page}}")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>B12 plan</title><style>{style}</style></head><body>\n"
+            f"{html_body}\n<h2>Absorbed B12 per window</h2>\n{_svg_chart(data)}\n"
+            "</body></html>\n")
+
+
+def _unmd(text: str) -> str:
+    return (text.replace("**", "").replace("\\|", "|").replace("\\*", "*")
+            .replace("\\_", "_").lstrip("\\"))
+
+
+def _close_lists(text: str) -> str:
+    lines, out, open_list = text.split("\n"), [], False
+    for line in lines:
+        is_item = line.startswith("<li>") or line.startswith("<ul><li>")
+        if is_item and not open_list and not line.startswith("<ul>"):
+            line = "<ul>" + line
+        if line.startswith("<ul>"):
+            open_list = True
+        if not is_item and open_list:
+            out.append("</ul>")
+            open_list = False
+        out.append(line)
+    if open_list:
+        out.append("</ul>")
+    return "\n".join(out)
+
+
+PLAN_FORMATS = ("table", "markdown", "csv", "json", "html", "ics")
+
+
+def render_plan(data: dict[str, Any], fmt: str, start: str = "2000-01-03",
+                stamp: str = "20000101T000000Z") -> str:
+    """One pure function per output format of a plan (ics uses start and stamp)."""
     if fmt == "json":
         return json_text(data)
     if fmt == "csv":
         return plan_csv(data)
     if fmt == "table":
         return plan_table(data)
+    if fmt == "markdown":
+        return plan_markdown(data)
+    if fmt == "html":
+        return plan_html(data)
+    if fmt == "ics":
+        return plan_ics(data, start, stamp)
     raise ValueError(f"unknown plan format {fmt!r}")
+
+
+# --- shopping lists ----------------------------------------------------------------------
+
+SHOPPING_COLUMNS = ["id", "name", "kind", "aisle", "unit", "need", "pantry", "to_buy",
+                    "package_size", "packages", "leftover", "cost"]
+
+
+def render_shopping(items: list[Any], fmt: str, currency: str = "USD") -> str:
+    """Shopping list as a markdown checklist by aisle, CSV or JSON."""
+    rows = [{c: getattr(item, c) for c in [*SHOPPING_COLUMNS, "package_label"]}
+            for item in items]
+    total = round(sum(r["cost"] for r in rows), 2)
+    if fmt == "json":
+        return json_text({"items": [{c: r[c] for c in SHOPPING_COLUMNS} for r in rows],
+                          "total_cost": total, "currency": currency})
+    if fmt == "csv":
+        return csv_text(rows, SHOPPING_COLUMNS)
+    out = ["# Shopping list", ""]
+    aisle = None
+    for row in rows:
+        if row["aisle"] != aisle:
+            aisle = row["aisle"]
+            out += ["", f"## {_md(aisle)}", ""] if len(out) > 2 else [f"## {_md(aisle)}", ""]
+        unit = row["unit"]
+        if row["packages"]:
+            out.append(f"- [ ] {row['packages']} × {_md(row['package_label'])} "
+                       f"{_md(row['name'])} (need {row['to_buy']:g} {unit}; "
+                       f"{row['leftover']:g} {unit} left over) — {row['cost']:.2f} {currency}")
+        else:
+            out.append(f"- [x] {_md(row['name'])}: {row['need']:g} {unit} from the pantry")
+    out += ["", f"Total: {total:.2f} {currency}", ""]
+    return "\n".join(out)
+
+
+def pantry_csv(remaining: dict[str, float]) -> str:
+    return csv_text([{"id": k, "quantity": v} for k, v in remaining.items()], ["id", "quantity"])
