@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import os
@@ -230,7 +231,7 @@ def test_sweep_cost_rises_with_the_target(tmp_path: Path) -> None:
     assert {"status", "cost", "absorbed_b12_ug_per_day_mean", "min_daily_margin_ug",
             "binding"} <= set(records[0])
     costs = [r["cost"] for r in records]
-    assert all(b >= a - 1e-9 for a, b in zip(costs, costs[1:], strict=False))
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(costs))
     assert all(r["min_daily_margin_ug"] >= -1e-6 for r in records)
     if _has_matplotlib():
         assert png.read_bytes()[:4] == b"\x89PNG"
