@@ -445,24 +445,17 @@ def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_da
 
 
 @cli.command("sweep")
-@click.argument("constraints", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@_plan_options
 @click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=START:STOP:STEP",
               help="A key and its grid, e.g. b12.target_absorbed_ug=1.0:3.0:0.5 (one or two).")
-@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Food table (default: the packaged foods.csv).")
-@click.option("--supplements", "supplements_path",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Supplement table (default: the packaged supplements.csv).")
-@click.option("--days", type=click.IntRange(1, 28), help="Days to plan (plan.days).")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a key for every point (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw cost and B12 margin against the varied key to this PNG file.")
-def sweep_command(constraints: Path | None, varies: tuple[str, ...], foods_path: Path | None,
+def sweep_command(constraints: Path | None, foods_path: Path | None,
                   supplements_path: Path | None, days: int | None, overrides: tuple[str, ...],
+                  solver: str | None, time_limit: float | None, varies: tuple[str, ...],
                   fmt: str, output: str, plot_path: Path | None) -> None:
     """Tune a constraint file: plan over a grid of one or two keys.
 
@@ -478,9 +471,10 @@ def sweep_command(constraints: Path | None, varies: tuple[str, ...], foods_path:
     if len(varies) > 2:
         raise click.BadParameter("one or two --vary keys", param_hint="--vary")
     grids = [parse_vary(v) for v in varies]
-    extra = [*overrides, *([f"plan.days={days}"] if days else [])]
-    foods_table, supplements_table, _config = _plan_inputs(
-        constraints, tuple(extra), foods_path, supplements_path, None, None, None)
+    foods_table, supplements_table, config = _plan_inputs(
+        constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
+    extra = [*overrides, f"plan.days={config.plan.days}", f'plan.solver="{config.plan.solver}"',
+             f"plan.time_limit_s={config.plan.time_limit_s}"]
     for key, values in grids:  # a bad key or value fails here, before any solve
         load_config(constraints, [*extra, f"{key}={values[0]}"])
     total = math.prod(len(values) for _, values in grids)
