@@ -152,6 +152,32 @@ def foods_check(path: Path) -> None:
     click.echo("by diet:    " + ", ".join(f"{p} {n}" for p, n in counts["patterns"].items()))
 
 
+@foods.command("import")
+@click.option("--from", "source", type=click.Choice(["usda-sr28", "ciqual"]), required=True,
+              help="Layout of FILE (see shared/data/SOURCES.md).")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--portions", type=click.Path(dir_okay=False, path_type=Path),
+              help="SR28 household weights (usda_sr_legacy_portions.csv) for servings.")
+@click.option("-o", "--output", required=True, help="Food table to write (CSV), or -.")
+def foods_import(source: str, path: Path, portions: Path | None, output: str) -> None:
+    """Turn a national food table into the planner's schema (curated=false rows).
+
+    Flags are inferred conservatively; rows without a B12 value are left out and counted;
+    missing energy is computed (Atwater) and marked. The report goes to stderr.
+
+    \b
+    Example:
+      planner foods import --from usda-sr28 usda_sr_legacy_b12.csv \\
+          --portions usda_sr_legacy_portions.csv -o sr28.csv
+    """
+    from .national import import_table
+
+    table, report = import_table(source, path, portions)
+    write_output(output, table.to_csv(index=False, lineterminator="\n"))
+    for line in report.lines():
+        click.echo(line, err=True)
+
+
 @cli.command("check")
 @click.argument("constraints", required=False,
                 type=click.Path(dir_okay=False, path_type=Path))

@@ -1,0 +1,115 @@
+"""Importing national tables: conservative flags, counted exclusions, Atwater energy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import cli
+from planner.errors import DataError
+from planner.foods import diet_mask, load_foods
+from planner.national import import_ciqual, import_sr28, infer_flags
+
+from .conftest import SHARED_DATA
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def sr28(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    table, report = import_sr28(DATA / "sr28_excerpt.csv", DATA / "sr28_portions_excerpt.csv")
+    assert report.rows_read == 364
+    assert report.rows_written + sum(report.left_out.values()) == report.rows_read
+    assert report.left_out == {"no B12 value": 53}
+    path = tmp_path_factory.mktemp("sr28") / "foods.csv"
+    table.to_csv(path, index=False)
+    return load_foods(path)
+
+
+def test_sr28_excerpt_loads_as_uncurated_foods(sr28: pd.DataFrame) -> None:
+    assert len(sr28) == 311 and not sr28["curated"].any()
+    assert sr28["price_per_kg"].isna().all() and sr28["b12_ug"].notna().all()
+
+
+def test_sr28_flags_and_groups(sr28: pd.DataFrame) -> None:
+    vegan = diet_mask(sr28, "vegan")
+    assert vegan["usda-04053"]                                 # olive oil
+    assert not vegan["usda-16554"] and not diet_mask(sr28, "pescatarian")["usda-16554"]
+    assert not vegan["usda-11384"]                             # au gratin mix: dairy
+    assert sr28.loc["usda-13326", "group"] == "organ" and sr28.loc["usda-13326", "meat"]
+    assert sr28.loc["usda-01123", "egg"] and sr28.loc["usda-01123", "group"] == "egg"
+    assert sr28.loc["usda-01079", "dairy"]
+    assert sr28.loc["usda-15165", "group"] == "shellfish" and sr28.loc["usda-15165", "shellfish"]
+    assert sr28.loc["usda-08013", "group"] == "fortified"
+    assert sr28.loc["usda-08013", "b12_added_ug"] == pytest.approx(6.77)
+    assert sr28.loc["usda-19296", "honey"] and sr28.loc["usda-19173", "gelatin"]
+    assert sr28.loc["usda-14411", "liquid"] and "drink" in sr28.loc["usda-14411", "occasions"]
+
+
+def test_sr28_servings_from_household_weights(sr28: pd.DataFrame) -> None:
+    assert sr28.loc["usda-01123", "serving_g"] == pytest.approx(50.0)
+    assert sr28.loc["usda-01123", "serving_label"] == "1 large"
+    assert sr28.loc["usda-01079", "serving_label"] == "1 cup"
+
+
+def test_ciqual_excerpt_atwater_and_counts(tmp_path: Path) -> None:
+    table, report = import_ciqual(DATA / "ciqual_excerpt.csv")
+    assert report.rows_read == 323
+    assert report.rows_written + sum(report.left_out.values()) == report.rows_read
+    computed = table[table["source"].str.contains("Atwater")]
+    assert len(computed) == report.energy_computed > 0
+    row = computed.iloc[0]
+    assert row["energy_kcal"] == pytest.approx(
+        4 * row["protein_g"] + 9 * row["fat_g"] + 4 * row["carbohydrate_g"], abs=0.1)
+    path = tmp_path / "ciqual.csv"
+    table.to_csv(path, index=False)
+    foods = load_foods(path)
+    assert foods.loc["ciqual-12738", "dairy"]
+    assert foods["source"].str.contains("Anses. 2020").all()
+
+
+@pytest.mark.parametrize(("text", "certain", "plant", "unsure", "flag"), [
+    ("Soup, cream of mushroom", None, False, False, "dairy"),
+    ("Crackers, saltines", None, False, True, "meat"),
+    ("Beans, black, boiled", set(), True, False, None),
+    ("Peanut butter, smooth", set(), True, False, None),
+    ("Salad dressing, honey mustard", None, False, False, "honey"),
+])
+def test_infer_flags(text: str, certain: set[str] | None, plant: bool, unsure: bool,
+                     flag: str | None) -> None:
+    flags, is_unsure = infer_flags(text, certain, plant)
+    assert is_unsure == unsure
+    assert (flags[flag] if flag else not any(flags.values()))
+
+
+def test_cli_import_and_bad_layout(tmp_path: Path) -> None:
+    out = tmp_path / "sr.csv"
+    result = CliRunner().invoke(cli, ["foods", "import", "--from", "usda-sr28",
+                                      str(DATA / "sr28_excerpt.csv"), "-o", str(out)])
+    assert result.exit_code == 0 and "left out, no B12 value: 53" in result.stderr
+    assert load_foods(out).shape[0] == 311
+    result = CliRunner().invoke(cli, ["foods", "import", "--from", "ciqual",
+                                      str(DATA / "sr28_excerpt.csv"), "-o", str(out)])
+    assert result.exit_code == 1 and "missing column(s) alim_code" in result.stderr
+    with pytest.raises(DataError, match="--portions is for usda-sr28 only"):
+        from planner.national import import_table
+
+        import_table("ciqual", DATA / "ciqual_excerpt.csv", DATA / "sr28_portions_excerpt.csv")
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "usda_sr_legacy_b12.csv").exists(),
+                    reason="../shared/data is not present")
+def test_full_tables(tmp_path: Path) -> None:
+    table, report = import_sr28(SHARED_DATA / "usda_sr_legacy_b12.csv",
+                                SHARED_DATA / "usda_sr_legacy_portions.csv")
+    assert (report.rows_read, report.rows_written) == (8789, 7596)
+    assert report.left_out == {"no B12 value": 1193}
+    table.to_csv(tmp_path / "sr28.csv", index=False)
+    assert len(load_foods(tmp_path / "sr28.csv")) == 7596
+    table, report = import_ciqual(SHARED_DATA / "ciqual_b12.csv")
+    assert report.rows_read == 3185 and report.rows_written == 2058
+    table.to_csv(tmp_path / "ciqual.csv", index=False)
+    assert len(load_foods(tmp_path / "ciqual.csv")) == 2058
