@@ -26,6 +26,7 @@ from .absorption import (
     windows_of,
 )
 from .config import Config, Occasion
+from .errors import PlannerError
 from .foods import FLAGS, diet_mask, occasion_tokens
 
 ENERGY_FREE_KCAL = 5.0  # per 100 g: water, tea, coffee, broth are exempt from variety limits
@@ -85,10 +86,17 @@ def candidate_foods(foods: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, 
         fortified = foods["b12_added_ug"] > 0
         reasons["fortified"] = int((keep & fortified).sum())
         keep &= ~fortified
-    unpriced = foods["price_per_kg"].isna()
-    reasons["no price"] = int((keep & unpriced).sum())
-    keep &= ~unpriced
-    return foods[keep], {k: v for k, v in reasons.items() if v}
+    if config.plan.objective == "cost" or config.budget.max_per_week > 0:
+        unpriced = foods["price_per_kg"].isna()
+        reasons["no price"] = int((keep & unpriced).sum())
+        keep &= ~unpriced
+    reasons = {k: v for k, v in reasons.items() if v}
+    if not keep.any():
+        left_out = ", ".join(f"{reason}: {count}" for reason, count in reasons.items())
+        raise PlannerError(f"no food of the table is allowed by the rules ({left_out})",
+                           'allow more foods; an imported table has no prices, so plan it '
+                           'with --set plan.objective="deviation"')
+    return foods[keep], reasons
 
 
 def _allowed(food_tokens: frozenset[str], liquid: bool, occasion: Occasion) -> bool:
@@ -121,7 +129,7 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
         "protein": per_serving["protein_g"], "sugars": per_serving["sugars_g"],
         "fiber": per_serving["fiber_g"], "bound_eff": bound * matrix,
         "crystalline": foods["b12_added_ug"] * grams / 100.0,
-        "cost": foods["price_per_kg"] * grams / 1000.0,
+        "cost": foods["price_per_kg"].fillna(0.0) * grams / 1000.0,
         "min_servings": foods["min_servings"].astype(int),
         "max_servings": np.minimum(foods["max_servings"],
                                    config.variety.max_servings_per_food_per_day).astype(int),

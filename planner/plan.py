@@ -78,7 +78,7 @@ class Plan:
         for column, source in (("energy_kcal", "energy_kcal"), ("protein_g", "protein_g"),
                                ("sugars_g", "sugars_g"), ("fiber_g", "fiber_g")):
             items[column] = table[source].fillna(0.0).to_numpy() * factor
-        items["cost"] = table["price_per_kg"].to_numpy() * grams / 1000.0
+        items["cost"] = table["price_per_kg"].fillna(0.0).to_numpy() * grams / 1000.0
         items["window"] = items["occasion"].map(self.window_of_occasion())
         return items
 
