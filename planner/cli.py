@@ -12,7 +12,7 @@ import click
 
 from . import DISCLAIMER, __version__, resources
 from .config import PROFILES, check_ids, dump_toml, load_config, warnings
-from .errors import PlannerError
+from .errors import DataError, PlannerError
 from .foods import PATTERNS, diet_mask, load_foods, summary
 from .output import write_output
 from .render import (
@@ -334,7 +334,12 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
     """
     from .plan import load_plan_json
 
-    _show(load_plan_json(plan_path), fmt, output, start, plot_path)
+    data = load_plan_json(plan_path)
+    try:
+        _show(data, fmt, output, start, plot_path)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
+                        "render a file written by `planner plan --format json`") from None
 
 
 @cli.command("shop")
@@ -366,7 +371,7 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
     data = load_plan_json(plan_path)
     pantry = load_pantry(pantry_path) if pantry_path else {}
     items = shopping_list(data, load_foods(foods_path), load_supplements(supplements_path),
-                          pantry)
+                          pantry, str(plan_path), str(pantry_path))
     write_output(output, render_shopping(items, fmt))
     if write_pantry is not None:
         write_output(write_pantry, pantry_csv(remaining_pantry(items, pantry)))

@@ -422,6 +422,11 @@ def load_plan_json(path: Path) -> dict[str, Any]:
     if missing:
         raise DataError(f"{path}: not a plan file: missing {', '.join(missing)}",
                         "use a file written by `planner plan --format json`")
+    for key, kind in (("meta", dict), ("occasions", list), ("windows", list), ("days", list),
+                      ("totals", dict)):
+        if not isinstance(data[key], kind):
+            shape = "object" if kind is dict else "array"
+            raise DataError(f"{path}: {key} must be a JSON {shape}")
     if data["schema_version"] != SCHEMA_VERSION:
         raise DataError(f"{path}: schema_version {data['schema_version']!r} is not supported",
                         f"this planner reads schema version {SCHEMA_VERSION}")

@@ -64,18 +64,21 @@ def needs(data: dict[str, Any]) -> dict[tuple[str, str], float]:
 
 
 def shopping_list(data: dict[str, Any], foods: pd.DataFrame, supplements: pd.DataFrame,
-                  pantry: dict[str, float] | None = None) -> list[ShoppingItem]:
+                  pantry: dict[str, float] | None = None, plan_name: str = "the plan",
+                  pantry_name: str = "the pantry") -> list[ShoppingItem]:
     """Items to buy, in store order (aisle, then name)."""
     pantry = pantry or {}
     unknown = sorted(set(pantry) - set(foods.index) - set(supplements.index))
     if unknown:
-        raise DataError(f"pantry names {', '.join(unknown[:5])}, in neither the food nor the "
-                        "supplement table", "correct the ids (see `planner foods list`)")
+        raise DataError(f"{pantry_name}: pantry names {', '.join(unknown[:5])}, in neither the "
+                        "food nor the supplement table",
+                        "correct the ids (see `planner foods list`)")
     items = []
     for (kind, item_id), need in sorted(needs(data).items()):
         table = foods if kind == "food" else supplements
         if item_id not in table.index:
-            raise DataError(f"the plan uses {kind} {item_id!r}, which the {kind} table lacks",
+            raise DataError(f"{plan_name}: the plan uses {kind} {item_id!r}, which the {kind} "
+                            "table lacks",
                             "pass the table the plan was made with (--foods/--supplements)")
         row: dict[Any, Any] = table.loc[item_id].to_dict()
         have = pantry.get(item_id, 0.0)

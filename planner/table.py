@@ -52,6 +52,11 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     if twice:
         raise DataError(f"{path}: column(s) {', '.join(map(repr, twice))} appear more than once",
                         "keep one column of each name")
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if row and len(row) != len(header):
+            raise DataError(f"{path}: malformed CSV: line {number} has {len(row)} cells, the "
+                            f"header has {len(header)}",
+                            "every line needs the same number of comma-separated cells")
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                             skipinitialspace=False, quoting=csv.QUOTE_MINIMAL)

@@ -280,3 +280,15 @@ def test_sweep_two_keys_grid() -> None:
     records = json.loads(result.stdout)
     assert [(r["b12.target_absorbed_ug"], r["nutrients.protein_g_min"]) for r in records] == [
         (1, 50), (1, 60), (2, 50), (2, 60)]
+
+
+def test_show_minimal_plan_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "min.json"
+    path.write_text('{"schema_version": 1, "meta": {}, "occasions": [], "windows": [], '
+                    '"days": [], "totals": {}}')
+    result = CliRunner().invoke(cli, ["show", str(path)])
+    assert result.exit_code == 1 and "lacks or mistypes a field" in result.stderr
+    path.write_text('{"schema_version": 1, "meta": {}, "occasions": 5, "windows": [], '
+                    '"days": [], "totals": {}}')
+    result = CliRunner().invoke(cli, ["show", str(path)])
+    assert result.exit_code == 1 and "occasions must be a JSON array" in result.stderr

@@ -101,3 +101,45 @@ def test_config_loader_never_crashes(items: list[tuple[str, object]]) -> None:
         assert 1 <= config.plan.days <= 28
     except ConfigError:
         pass
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300))
+def test_pantry_loader_never_crashes(content: bytes) -> None:
+    from planner.shopping import load_pantry
+
+    path = _write(content, ".csv")
+    try:
+        pantry = load_pantry(path)
+        assert all(v >= 0 for v in pantry.values())
+    except DataError:
+        pass
+    finally:
+        path.unlink()
+
+
+plan_json = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-10, 10**9), st.floats(allow_nan=False),
+              st.text(max_size=6)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(
+                                ["schema_version", "meta", "occasions", "windows", "days",
+                                 "totals", "items", "id", "kind", "grams", "units"]), inner,
+                                max_size=6)),
+    max_leaves=12)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(plan_json)
+def test_plan_loader_never_crashes(value: object) -> None:
+    import json
+
+    from planner.plan import load_plan_json
+
+    path = _write(json.dumps(value), ".json")
+    try:
+        load_plan_json(path)
+    except DataError as exc:
+        assert str(path) in str(exc)
+    finally:
+        path.unlink()
