@@ -47,15 +47,20 @@ def read_csv_text(path: Path) -> pd.DataFrame:
                         "save the file as UTF-8 CSV") from None
     if not text.strip():
         raise DataError(f"{path}: file is empty", "the first line must name the columns")
-    header = [c.strip() for c in next(csv.reader(io.StringIO(text)))]
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise DataError(f"{path}: malformed CSV ({exc})",
+                        "save the file as CSV with one record per line") from None
+    header = [c.strip() for c in rows[0]] if rows else []
     twice = sorted({c for c in header if header.count(c) > 1})
     if twice:
         raise DataError(f"{path}: column(s) {', '.join(map(repr, twice))} appear more than once",
                         "keep one column of each name")
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for number, row in enumerate(rows, start=1):
         if row and len(row) != len(header):
-            raise DataError(f"{path}: malformed CSV: line {number} has {len(row)} cells, the "
-                            f"header has {len(header)}",
+            raise DataError(f"{path}: malformed CSV: record {number} has {len(row)} cells, "
+                            f"the header has {len(header)}",
                             "every line needs the same number of comma-separated cells")
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
