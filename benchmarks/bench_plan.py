@@ -39,7 +39,8 @@ def end_to_end(constraints: str | None, runs: int) -> tuple[list[float], int]:
     return seconds, peak
 
 
-def lp_against_floor(constraints: str | None, runs: int) -> dict[str, float]:
+def lp_against_floor(constraints: str | None, runs: int, foods_path: str | None = None,
+                     overrides: tuple[str, ...] = ()) -> dict[str, float]:
     """Median seconds: PuLP build, PuLP->HiGHS solve, highspy from arrays (pass + solve)."""
     import highspy
 
@@ -47,8 +48,8 @@ def lp_against_floor(constraints: str | None, runs: int) -> dict[str, float]:
     from planner.model import build_model
     from planner.solve import quiet_stdout, run
 
-    foods, supplements = load_foods(), load_supplements()
-    config = load_config(constraints) if constraints else load_config()
+    foods, supplements = load_foods(foods_path), load_supplements()
+    config = load_config(constraints, list(overrides))
     builds, solves, floors, objectives = [], [], [], []
     for _ in range(runs):
         start = time.perf_counter()
@@ -130,18 +131,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--constraints", default=None)
+    parser.add_argument("--foods", default=None,
+                        help="food table for (b), e.g. an imported SR28 table")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        help="configuration override for (b), e.g. plan.days=1")
+    parser.add_argument("--lp-only", action="store_true", help="skip (a)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    seconds, peak = end_to_end(args.constraints, args.runs)
-    print(f"(a) planner plan end to end: median {statistics.median(seconds):.2f} s "
-          f"(runs: {', '.join(f'{s:.2f}' for s in seconds)}); peak RSS {peak / 1024:.0f} MiB")
-    lp = lp_against_floor(args.constraints, args.runs)
+    if not args.lp_only:
+        seconds, peak = end_to_end(args.constraints, args.runs)
+        print(f"(a) planner plan end to end: median {statistics.median(seconds):.2f} s "
+              f"(runs: {', '.join(f'{s:.2f}' for s in seconds)}); "
+              f"peak RSS {peak / 1024:.0f} MiB")
+    lp = lp_against_floor(args.constraints, args.runs, args.foods, tuple(args.overrides))
     total = lp["build_s"] + lp["pulp_solve_s"]
     print(f"(b) weekly LP relaxation, {lp['columns']:.0f} columns x {lp['rows']:.0f} rows: "
           f"PuLP build {lp['build_s']:.3f} s + PuLP->HiGHS solve {lp['pulp_solve_s']:.3f} s "
           f"= {total:.3f} s; floor (highspy from arrays, pass + solve) {lp['floor_s']:.3f} s; "
           f"ratio {total / lp['floor_s']:.1f}x; objectives {lp['objective_pulp']:.6f} / "
-          f"{lp['objective_floor']:.6f}")
+          f"{lp['objective_floor']:.6f}; peak RSS of this process "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":

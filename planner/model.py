@@ -229,6 +229,7 @@ def _at(model: Model, positions: Iterable[int], column: str,
 def add_serving_variables(model: Model, relaxed: bool) -> None:
     """n: integer servings per slot; y: binary 'used' with min/max servings if used."""
     slots = model.slots
+    exact_use = model.config.plan.objective == "deviation"  # it counts y: y = 1 needs n >= 1
     cat_n = pulp.LpContinuous if relaxed else pulp.LpInteger
     cat_y = pulp.LpContinuous if relaxed else pulp.LpBinary
     ids = list(range(len(slots)))
@@ -240,8 +241,8 @@ def add_serving_variables(model: Model, relaxed: bool) -> None:
     for i, (lo, hi) in enumerate(zip(slots["min_servings"], slots["max_servings"],
                                      strict=True)):
         model.prob.addConstraint(linear([(n[i], 1.0), (y[i], -float(hi))]) <= 0, f"use_max_{i}")
-        if lo > 1:
-            model.prob.addConstraint(linear([(n[i], 1.0), (y[i], -float(lo))]) >= 0,
+        if lo > 1 or exact_use:
+            model.prob.addConstraint(linear([(n[i], 1.0), (y[i], -float(max(lo, 1)))]) >= 0,
                                      f"use_min_{i}")
 
 

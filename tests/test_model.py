@@ -157,3 +157,14 @@ def test_unreachable_energy_is_diagnosed(tmp_path: Path) -> None:
 
 def test_errors_are_planner_errors() -> None:
     assert issubclass(InfeasibleError, PlannerError)
+
+
+def test_deviation_objective_counts_extra_servings(tmp_path: Path) -> None:
+    """One serving of each food is typical; the toy needs 2 beans + 1 rice, or 1+1+... ."""
+    foods, supplements, config = toy(tmp_path, CONFIG, overrides=(
+        'plan.objective="deviation"',))
+    plan = make_plan(foods, supplements, config)
+    extra = int((plan.food_items["servings"] - 1).sum())
+    assert plan.meta["objective"] == pytest.approx(extra + 0.001 * plan.totals()["cost"],
+                                                   abs=1e-6)
+    assert (plan.food_items["servings"] >= 1).all()
