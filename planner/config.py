@@ -660,8 +660,6 @@ def check_rules(config: Config, origin: str) -> None:
         raise ConfigError(f"{origin}: [b12] daily_floor_ug ({config.b12.daily_floor_ug:g}) is "
                           f"above the target ({config.target_ug():g})",
                           "lower daily_floor_ug or raise target_absorbed_ug")
-    if config.b12.supplements == "required" and config.b12.supplement_products == ():
-        pass  # every product is a candidate
     missing = [p for p in PROFILES if p not in config.absorption.profiles]
     if config.b12.profile in missing:
         raise ConfigError(f"{origin}: [absorption.profiles] has no {config.b12.profile!r}")

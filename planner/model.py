@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from .absorption import (
 )
 from .config import Config, Occasion
 from .errors import PlannerError
-from .foods import FLAGS, diet_mask, occasion_tokens
+from .foods import diet_mask, occasion_tokens
 
 ENERGY_FREE_KCAL = 5.0  # per 100 g: water, tea, coffee, broth are exempt from variety limits
 GROUPS_WITHOUT_LIMIT = ("vegetable", "fruit", "beverage")
@@ -521,6 +521,12 @@ def cost_expression(model: Model) -> pulp.LpAffineExpression:
     return linear(terms)
 
 
+def absorbed_expression(model: Model) -> pulp.LpAffineExpression:
+    """Absorbed B12 over all windows as the optimizer sees it (chords + passive with food)."""
+    return linear([*[(a, 1.0) for a in model.a.values()],
+                   *[(x, model.params.passive_with_food) for x in model.x.values()]])
+
+
 def tie_break_weight(food: str, day: int) -> float:
     """Deterministic weight in [0, 1) per food and day (same inputs, same plan)."""
     return zlib.crc32(f"{food}|{day}".encode()) / 2**32
@@ -530,12 +536,11 @@ def add_objective(model: Model, elastic: bool, maximize_b12: bool,
                   repeat_penalty: dict[str, float]) -> None:
     """Objective of [plan] objective, plus a small tie-break so that days differ.
 
-    ``repeat_penalty`` (food -> currency units per use) steers the day-by-day start
-    heuristic towards foods not yet eaten this week.
+    ``repeat_penalty`` (food -> currency units per use) is the week's variety term seen
+    from one day: what eating a food costs because the other days eat it too.
     """
     if maximize_b12:
-        model.prob += linear([*[(a, 1.0) for a in model.a.values()],
-                              *[(x, model.params.passive_with_food) for x in model.x.values()]])
+        model.prob += absorbed_expression(model)
         return
     if elastic:
         model.prob += linear((var, ELASTIC_WEIGHTS[family])
@@ -550,16 +555,9 @@ def add_objective(model: Model, elastic: bool, maximize_b12: bool,
         main = linear([*_terms(slots, "one"),
                        *[(v, -1.0) for v in slots["y"]]]) + 0.001 * cost
     else:
-        surplus = linear([*[(a, 1.0) for a in model.a.values()],
-                          *[(x, model.params.passive_with_food) for x in model.x.values()]])
-        main = surplus + 0.001 * cost
+        main = absorbed_expression(model) + 0.001 * cost
     tie = linear([*((var, TIE_BREAK * tie_break_weight(food, day))
                     for (food, day), var in model.z.items()),
                   *((var, repeat_penalty.get(food, 0.0))
                     for food, var in zip(model.slots["food"], model.slots["y"], strict=True))])
     model.prob += main + tie
-
-
-def flags_used(foods: pd.DataFrame) -> Sequence[str]:
-    """Flags set on any of the given foods (for diagnosis messages)."""
-    return [f for f in FLAGS if foods[f].any()]
