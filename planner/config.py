@@ -215,6 +215,9 @@ class PlanSection:
     solver: str = spec("highs", "MILP solver", choice("highs", "cbc"))
     drink_gap_min: int = spec(0, "minutes every drink occasion keeps from every meal",
                               integer(0, 240))
+    improve_passes: int = spec(0, "passes that re-plan each day of a week against the other "
+                               "days after the first plan (each about doubles the time)",
+                               integer(0, 5))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from .plan import Plan, VerificationError, verify
 
 Progress = Callable[[str], None]
 VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food
-DESCENT_PASSES = 1       # improvement passes over the days after the first plan
 MIN_DAY_SECONDS = 5.0    # time a day gets when its shortlist fails
 SHORTLIST_PER_GROUP = 2  # and per occasion and food group, so group rules can be met
 SHORTLIST_EXTRA = 8      # foods per occasion beyond the LP's own, for the integer search
@@ -293,13 +292,13 @@ def lower_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) 
 
 def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                progress: Progress | None = None) -> tuple[dict[int, DayPlan], int] | None:
-    """Days planned in turn, then improved one at a time with the others fixed.
-
-    Each step is an exact one-day MILP; the week's cost never rises from one step to the
-    next. Returns the days and the number of passes, or None when a day has no plan.
+    """Days planned in turn, then (plan.improve_passes) re-planned one at a time with the
+    others fixed. Each step is an exact one-day MILP; an improvement is kept only when the
+    week's objective falls. Returns the days and the passes run, or None when a day has no
+    plan.
     """
     n = config.plan.days
-    budget = config.plan.time_limit_s / (n * (DESCENT_PASSES + 1))
+    budget = config.plan.time_limit_s / (n * (config.plan.improve_passes + 1))
     days: dict[int, DayPlan] = {}
     for day in range(1, n + 1):
         found = solve_day(foods, supplements, config, day, days, budget)
@@ -309,7 +308,7 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         if progress:
             progress(f"planned day {day} of {n}")
     passes = 0
-    for _ in range(DESCENT_PASSES):
+    for _ in range(config.plan.improve_passes):
         passes += 1
         improved = False
         for day in range(1, n + 1):

@@ -175,3 +175,13 @@ def test_explain_infeasible_exits_3() -> None:
                                       "1", "--set", "diet.fortified=false", "--set",
                                       "b12.supplements=none"])
     assert result.exit_code == 3 and "at most 0.00 ug/day" in result.stdout
+
+
+def test_improvement_pass_never_worsens_the_week() -> None:
+    foods, supplements = load_foods(), load_supplements()
+    plain = make_plan(foods, supplements, load_config(CONSTRAINTS / "omnivore.toml",
+                                                      ["plan.days=3"]))
+    improved = make_plan(foods, supplements, load_config(
+        CONSTRAINTS / "omnivore.toml", ["plan.days=3", "plan.improve_passes=1"]))
+    assert improved.meta["objective"] <= plain.meta["objective"] + 1e-6
+    assert verify(improved) == []
