@@ -221,7 +221,7 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
     None when no plan exists for the day; SolverError when none was found in time.
     """
     sub = day_config(config, others, foods)
-    penalty = {f: VARIETY_WEIGHT * c for f, c in _usage(others).items()}
+    penalty = {f: VARIETY_WEIGHT * c for f, c in _variety_usage(others, foods).items()}
     shortlist = candidate_shortlist(foods, supplements, sub, penalty)
     result = None
     if shortlist is not None:
@@ -274,13 +274,24 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
 
 
 def weekly_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
-    """Cost plus the variety term: VARIETY_WEIGHT per pair of days sharing a food."""
-    energy_free = set(foods.index[foods["energy_kcal"] < ENERGY_FREE_KCAL])
-    pairs = sum(c * (c - 1) / 2 for f, c in _usage(days).items() if f not in energy_free)
+    """The week's objective: [plan] objective plus the variety term (VARIETY_WEIGHT per pair
+    of days sharing a food that has energy)."""
+    pairs = sum(c * (c - 1) / 2 for c in _variety_usage(days, foods).values())
     cost = sum(p.cost for p in days.values())
-    if config.plan.objective != "cost":
-        return cost
-    return cost + VARIETY_WEIGHT * pairs
+    if config.plan.objective == "cost":
+        main = cost
+    elif config.plan.objective == "deviation":
+        extra = sum(float((p.items["servings"] - 1).sum()) for p in days.values())
+        main = extra + 0.001 * cost
+    else:
+        main = sum(p.absorbed_ug for p in days.values()) + 0.001 * cost
+    return main + VARIETY_WEIGHT * pairs
+
+
+def _variety_usage(days: dict[int, DayPlan], foods: pd.DataFrame) -> dict[str, int]:
+    """Days each food with energy is eaten on (water, tea, coffee do not count)."""
+    energy_free = set(foods.index[foods["energy_kcal"] < ENERGY_FREE_KCAL])
+    return {f: c for f, c in _usage(days).items() if f not in energy_free}
 
 
 def lower_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> float | None:
