@@ -7,8 +7,10 @@ and ``verify`` re-checks every rule of the configuration independently of the mo
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -38,6 +40,16 @@ class VerificationError(PlannerError):
     exit_code = 4
 
 
+def _memoized(method: Callable[[Plan], pd.DataFrame]) -> Callable[[Plan], pd.DataFrame]:
+    """Compute a table of the plan once (the plan does not change), hand out copies."""
+    @functools.wraps(method)
+    def wrapper(self: Plan) -> pd.DataFrame:
+        if method.__name__ not in self._memo:
+            self._memo[method.__name__] = method(self)
+        return self._memo[method.__name__].copy()
+    return wrapper
+
+
 @dataclass
 class Plan:
     """A weekly plan: what to eat (servings) and take (tablets), day by day."""
@@ -48,6 +60,8 @@ class Plan:
     food_items: pd.DataFrame          # day, occasion, food, servings
     supplement_items: pd.DataFrame    # day, window, supplement, units
     meta: dict[str, Any] = field(default_factory=dict)
+    _memo: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False,
+                                           compare=False)
 
     @property
     def params(self) -> AbsorptionParams:
@@ -57,6 +71,7 @@ class Plan:
         numbers = windows_of(self.config.occasions, self.params.tau_h)
         return {o.name: w for o, w in zip(self.config.occasions, numbers, strict=True)}
 
+    @_memoized
     def items(self) -> pd.DataFrame:
         """One row per food item with grams, B12 parts, energy, protein, sugars and cost."""
         items = self.food_items.copy()
@@ -82,6 +97,7 @@ class Plan:
         items["window"] = items["occasion"].map(self.window_of_occasion())
         return items
 
+    @_memoized
     def tablets(self) -> pd.DataFrame:
         """One row per supplement item with dose and cost."""
         tabs = self.supplement_items.copy()
@@ -94,6 +110,7 @@ class Plan:
                         / table["units_per_pack"].to_numpy())
         return tabs
 
+    @_memoized
     def windows(self) -> pd.DataFrame:
         """Per day and window: X, exact absorbed B12, IF cap and passive mode."""
         items, tabs, params = self.items(), self.tablets(), self.params
@@ -120,6 +137,7 @@ class Plan:
                              "passive": "fasting" if fasting else "with_food"})
         return pd.DataFrame(rows)
 
+    @_memoized
     def days(self) -> pd.DataFrame:
         """Per day: absorbed B12 (with injections), target, energy, protein, sugars, cost."""
         items, tabs, windows = self.items(), self.tablets(), self.windows()
