@@ -212,7 +212,8 @@ class PlanSection:
     time_limit_s: float = spec(30.0, "solver time limit in seconds", number(0.5, 3600))
     mip_gap: float = spec(0.05, "relative gap at which each MILP (one day of a week) stops",
                           number(0.0, 0.5))
-    solver: str = spec("highs", "MILP solver", choice("highs", "cbc"))
+    solver: str = spec("highs", "MILP solver: HiGHS in-process from arrays, or CBC through "
+                       "PuLP", choice("highs", "cbc"))
     drink_gap_min: int = spec(0, "minutes every drink occasion keeps from every meal",
                               integer(0, 240))
     improve_passes: int = spec(0, "passes that re-plan each day of a week against the other "

@@ -2,21 +2,20 @@
 
 One ``add_*`` function per constraint family; each returns early when its rule does not
 apply and names its rows after their labels (``b12_target_d3``, ``energy_share_d1_lunch``).
-Coefficients come from a slot table (one row per day, occasion and candidate food) so rows
-are assembled from arrays as (variable, coefficient) pairs. No I/O happens here.
+Coefficients come from a slot table (one row per day, occasion and candidate food), and each
+family adds its rows to a ``Program`` as arrays in one block. No I/O happens here.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pulp
 
 from .absorption import (
     AbsorptionParams,
@@ -28,6 +27,7 @@ from .absorption import (
 from .config import Config, Occasion
 from .errors import PlannerError
 from .foods import diet_mask, occasion_tokens
+from .program import INF, Array, Program, Solution
 
 ENERGY_FREE_KCAL = 5.0  # per 100 g: water, tea, coffee, broth are exempt from variety limits
 GROUPS_WITHOUT_LIMIT = ("vegetable", "fruit", "beverage")
@@ -43,33 +43,28 @@ ELASTIC_WEIGHTS = {     # penalty per unit of relaxation in the elastic re-solve
 
 @dataclass
 class Model:
-    """A built model: the PuLP problem plus the labelled tables needed to read it back."""
+    """A built model: the program plus the labelled tables needed to read it back.
 
-    prob: pulp.LpProblem
+    ``n``, ``y`` (per slot) and ``u`` (per supplement slot) hold column indices; ``x``, ``a``
+    (per day and window) and ``z`` (per food and day) map keys to column indices.
+    """
+
+    lp: Program
     config: Config
     foods: pd.DataFrame                 # candidate foods only
-    slots: pd.DataFrame                 # day, occasion, window, food, coefficients, n, y
-    supplement_slots: pd.DataFrame      # day, window, supplement, dose, cost, u
+    slots: pd.DataFrame                 # day, occasion, window, food, coefficients
+    supplement_slots: pd.DataFrame      # day, window, supplement, dose, cost
     windows: list[tuple[int, tuple[str, ...]]]
     params: AbsorptionParams
-    x: dict[tuple[int, int], Any] = field(default_factory=dict)
-    a: dict[tuple[int, int], Any] = field(default_factory=dict)
-    z: dict[tuple[str, int], Any] = field(default_factory=dict)
-    columns: dict[str, np.ndarray] = field(default_factory=dict)
-    slacks: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    n: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    y: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    u: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    x: dict[tuple[int, int], int] = field(default_factory=dict)
+    a: dict[tuple[int, int], int] = field(default_factory=dict)
+    z: dict[tuple[str, int], int] = field(default_factory=dict)
+    slacks: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     excluded: dict[str, int] = field(default_factory=dict)
-
-
-def linear(terms: Iterable[tuple[Any, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
-    """An expression from (variable, coefficient) pairs: the fast build path of PuLP 3.x.
-
-    The one place to change for PuLP 4 (``lpSum_vars_coefs``).
-    """
-    coefficients: dict[Any, float] = {}
-    for var, coef in terms:
-        if coef:
-            coefficients[var] = coefficients.get(var, 0.0) + float(coef)
-    return pulp.LpAffineExpression(list(coefficients.items()), constant)
+    solution: Solution | None = None
 
 
 def candidate_foods(foods: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -99,9 +94,8 @@ def candidate_foods(foods: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, 
     return foods[keep], reasons
 
 
-def _allowed(food_tokens: frozenset[str], liquid: bool, occasion: Occasion) -> bool:
-    if not food_tokens & set(occasion.tokens()):
-        return False
+def _allowed(liquid: bool, occasion: Occasion) -> bool:
+    """Whether the occasion takes a liquid (or a solid) food at all."""
     if occasion.kind == "drink" and not liquid:
         return False
     if liquid and occasion.max_liquids_ml == 0:
@@ -115,7 +109,7 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
 
     ``shortlist`` keeps only the (occasion, food) pairs it names.
     """
-    tokens = occasion_tokens(foods)
+    tokens = occasion_tokens(foods).tolist()
     windows = windows_of(config.occasions, params.tau_h)
     grams = foods["serving_g"]
     per_serving = foods[["energy_kcal", "protein_g", "sugars_g", "fiber_g"]].fillna(0.0)
@@ -123,12 +117,14 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
     matrix = np.array([params.matrix_factor(g, m) for g, m in
                        zip(foods["group"], foods["b12_matrix"], strict=True)])
     bound = (foods["b12_ug"] - foods["b12_added_ug"]).clip(lower=0) * grams / 100.0
+    b12_in = params.r_food * bound * matrix + foods["b12_added_ug"] * grams / 100.0
     base = pd.DataFrame({
         "food": foods.index, "group": foods["group"], "serving_g": grams,
         "liquid": foods["liquid"], "energy": per_serving["energy_kcal"],
         "protein": per_serving["protein_g"], "sugars": per_serving["sugars_g"],
         "fiber": per_serving["fiber_g"], "bound_eff": bound * matrix,
         "crystalline": foods["b12_added_ug"] * grams / 100.0,
+        "b12_in": b12_in, "b12_if": [if_absorbed_ug(v, params) for v in b12_in.tolist()],
         "cost": foods["price_per_kg"].fillna(0.0) * grams / 1000.0,
         "min_servings": foods["min_servings"].astype(int),
         "max_servings": np.minimum(foods["max_servings"],
@@ -136,10 +132,13 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
         "energy_free": foods["energy_kcal"] < ENERGY_FREE_KCAL, "one": 1.0,
     }).reset_index(drop=True)
     frames = []
+    liquid = base["liquid"].tolist()
     for position, occasion in enumerate(config.occasions):
-        mask = [_allowed(tokens[f], bool(liq), occasion)
-                and (shortlist is None or (occasion.name, f) in shortlist)
-                for f, liq in zip(base["food"], base["liquid"], strict=True)]
+        served = set(occasion.tokens())
+        mask = np.array([bool(t & served) and _allowed(bool(liq), occasion)
+                         for t, liq in zip(tokens, liquid, strict=True)], dtype=bool)
+        if shortlist is not None:
+            mask &= base["food"].isin([f for o, f in shortlist if o == occasion.name]).to_numpy()
         part = base[mask].assign(occasion=occasion.name, occasion_pos=position,
                                  window=windows[position])
         frames.append(part)
@@ -158,11 +157,9 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
     params = AbsorptionParams.from_config(config)
     candidates, excluded = candidate_foods(foods, config)
     slots = build_slots(candidates, config, params, shortlist)
-    windows = _window_list(config, params)
-    prob = pulp.LpProblem("b12_plan", pulp.LpMaximize if maximize_b12 else pulp.LpMinimize)
-    model = Model(prob=prob, config=config, foods=candidates, slots=slots,
-                  supplement_slots=pd.DataFrame(), windows=windows, params=params,
-                  excluded=excluded)
+    model = Model(lp=Program(maximize=maximize_b12), config=config, foods=candidates,
+                  slots=slots, supplement_slots=pd.DataFrame(),
+                  windows=_window_list(config, params), params=params, excluded=excluded)
     add_serving_variables(model, relaxed)
     add_supplement_variables(model, supplements, relaxed)
     add_energy(model, elastic)
@@ -191,59 +188,65 @@ def _window_list(config: Config, params: AbsorptionParams) -> list[tuple[int, tu
     return [(w, tuple(names)) for w, names in out.items()]
 
 
-def _slack(model: Model, family: str, label: str) -> Any:
-    var = model.prob.add_variable(f"slack_{family}_{label}", 0, None)
-    model.slacks.setdefault(family, []).append((label, var))
-    return var
-
-
-def _add(model: Model, expr: pulp.LpAffineExpression, sense: str, rhs: float, name: str,
-         family: str, elastic: bool) -> None:
-    """Add ``expr sense rhs``; in elastic mode with a penalised slack on the violated side."""
-    if elastic and family in ELASTIC_WEIGHTS:
-        slack = _slack(model, family, name)
-        expr = expr + slack if sense == ">=" else expr - slack
-    constraint = expr >= rhs if sense == ">=" else expr <= rhs
-    model.prob.addConstraint(constraint, name)
-
-
-def _terms(frame: pd.DataFrame, column: str, var: str = "n") -> list[tuple[Any, float]]:
-    return list(zip(frame[var], frame[column], strict=True))
-
-
-def _parts(frame: pd.DataFrame, keys: str | list[str]) -> dict[Any, np.ndarray]:
-    """Row positions of each group of the slot table (no sub-frames: fast)."""
+def _groups(frame: pd.DataFrame, keys: str | list[str]) -> tuple[list[Any], Array]:
+    """Sorted distinct keys of the slot table and each slot's group number."""
     if frame.empty:
-        return {}
-    groups: dict[Any, Any] = frame.groupby(keys, sort=True).indices
-    return {key: np.asarray(groups[key]) for key in sorted(groups)}
+        return [], np.zeros(0, dtype=np.int64)
+    grouped = frame.groupby(keys, sort=True)
+    return list(grouped.size().index), grouped.ngroup().to_numpy()
 
 
-def _at(model: Model, positions: Iterable[int], column: str,
-        var: str = "n") -> list[tuple[Any, float]]:
-    """(variable, coefficient) pairs of the slots at these positions."""
-    variables, values = model.columns[var], model.columns[column]
-    return [(variables[i], values[i]) for i in positions]
+def _day_index(model: Model, frame: pd.DataFrame | None = None) -> Array:
+    """Row number (day - 1) of each slot, for rows made for every day of the plan."""
+    frame = model.slots if frame is None else frame
+    return frame["day"].to_numpy(dtype=np.int64) - 1
+
+
+def _days(model: Model) -> list[int]:
+    return list(range(1, model.config.plan.days + 1))
+
+
+def _constrain(model: Model, family: str, labels: Sequence[Any], rows: Array, cols: Array,
+               values: Array | float, lower: float | Array = -INF, upper: float | Array = INF,
+               elastic: bool = False, sides: tuple[str, str] | None = None) -> None:
+    """Rows ``lower <= sum <= upper`` named ``family_label``; in elastic mode each bounded
+    side whose family (``sides``, default ``family``) has a weight gets a penalised slack."""
+    index = model.lp.rows(family, labels, rows, cols, values, lower, upper)
+    if not elastic:
+        return
+    low_family, high_family = sides or (family, family)
+    lows = np.broadcast_to(np.asarray(lower, dtype=float), index.shape)
+    highs = np.broadcast_to(np.asarray(upper, dtype=float), index.shape)
+    for side, sign, bounded in ((low_family, 1.0, lows > -INF), (high_family, -1.0, highs < INF)):
+        if side not in ELASTIC_WEIGHTS or not bounded.any():
+            continue
+        names = [f"{side}_{labels[i]}" for i in np.flatnonzero(bounded).tolist()]
+        slack = model.lp.columns("slack", names)
+        model.lp.add_entries(index[bounded], slack, sign)
+        model.slacks.setdefault(side, []).extend(zip(names, slack.tolist(), strict=True))
 
 
 def add_serving_variables(model: Model, relaxed: bool) -> None:
     """n: integer servings per slot; y: binary 'used' with min/max servings if used."""
     slots = model.slots
+    count = len(slots)
+    labels = range(count)
+    model.n = model.lp.columns("n", labels, 0.0, INF, integer=not relaxed)
+    model.y = model.lp.columns("y", labels, 0.0, 1.0, integer=not relaxed)
+    most = slots["max_servings"].to_numpy(dtype=float)
+    each = np.arange(count)
+    _constrain(model, "use_max", labels, np.concatenate([each, each]),
+               np.concatenate([model.n, model.y]), np.concatenate([np.ones(count), -most]),
+               upper=0.0)
     exact_use = model.config.plan.objective == "deviation"  # it counts y: y = 1 needs n >= 1
-    cat_n = pulp.LpContinuous if relaxed else pulp.LpInteger
-    cat_y = pulp.LpContinuous if relaxed else pulp.LpBinary
-    ids = list(range(len(slots)))
-    n = model.prob.add_variable_dicts("n", ids, 0, None, cat_n)
-    y = model.prob.add_variable_dicts("y", ids, 0, 1, cat_y)
-    slots["n"] = [n[i] for i in ids]
-    slots["y"] = [y[i] for i in ids]
-    model.columns = {c: slots[c].to_numpy() for c in slots.columns}
-    for i, (lo, hi) in enumerate(zip(slots["min_servings"], slots["max_servings"],
-                                     strict=True)):
-        model.prob.addConstraint(linear([(n[i], 1.0), (y[i], -float(hi))]) <= 0, f"use_max_{i}")
-        if lo > 1 or exact_use:
-            model.prob.addConstraint(linear([(n[i], 1.0), (y[i], -float(max(lo, 1)))]) >= 0,
-                                     f"use_min_{i}")
+    least = slots["min_servings"].to_numpy(dtype=float)
+    need = (least > 1) | exact_use
+    if need.any():
+        rows = np.arange(int(need.sum()))
+        _constrain(model, "use_min", np.flatnonzero(need).tolist(), np.concatenate([rows, rows]),
+                   np.concatenate([model.n[need], model.y[need]]),
+                   np.concatenate([np.ones(len(rows)), -np.maximum(least[need], 1.0)]),
+                   lower=0.0)
 
 
 def add_supplement_variables(model: Model, supplements: pd.DataFrame, relaxed: bool) -> None:
@@ -251,7 +254,8 @@ def add_supplement_variables(model: Model, supplements: pd.DataFrame, relaxed: b
     b12 = model.config.b12
     if b12.supplements == "none" or supplements.empty:
         model.supplement_slots = pd.DataFrame(columns=["day", "window", "supplement", "dose",
-                                                       "cost", "u"])
+                                                       "cost"])
+        model.u = np.zeros(0, dtype=np.int64)
         return
     products = supplements
     if b12.supplement_products:
@@ -259,186 +263,195 @@ def add_supplement_variables(model: Model, supplements: pd.DataFrame, relaxed: b
     rows = [{"day": d, "window": w, "supplement": s,
              "dose": float(products.loc[s, "b12_ug_per_unit"]),
              "cost": float(products.loc[s, "price_per_pack"] / products.loc[s, "units_per_pack"])}
-            for d in range(1, model.config.plan.days + 1) for w, _ in model.windows
-            for s in products.index]
+            for d in _days(model) for w, _ in model.windows for s in products.index]
     table = pd.DataFrame(rows)
-    cat = pulp.LpContinuous if relaxed else pulp.LpInteger
-    u = model.prob.add_variable_dicts("u", list(range(len(table))), 0, 1, cat)
-    table["u"] = [u[i] for i in range(len(table))]
+    model.u = model.lp.columns("u", range(len(table)), 0.0, 1.0, integer=not relaxed)
     model.supplement_slots = table
+
+
+def _per_day(model: Model, family: str, column: str, mask: Array | None = None,
+             lower: float = -INF, upper: float = INF, elastic: bool = False,
+             sides: tuple[str, str] | None = None, suffix: str = "") -> None:
+    """One row per day (``dN`` + suffix) over the servings of the slots in ``mask``."""
+    days = _days(model)
+    rows, cols, values = _day_index(model), model.n, model.slots[column].to_numpy(dtype=float)
+    if mask is not None:
+        rows, cols, values = rows[mask], cols[mask], values[mask]
+    _constrain(model, family, [f"d{d}{suffix}" for d in days], rows, cols, values, lower, upper,
+               elastic, sides)
 
 
 def add_energy(model: Model, elastic: bool) -> None:
     """Energy per day within [min, max] kcal."""
     lo, hi = model.config.nutrients.energy_kcal
-    for day, rows in _parts(model.slots, "day").items():
-        expr = linear(_at(model, rows, "energy"))
-        _add(model, expr, ">=", lo, f"energy_min_d{day}", "energy_min", elastic)
-        _add(model, expr, "<=", hi, f"energy_max_d{day}", "energy_max", elastic)
+    _per_day(model, "energy", "energy", lower=lo, upper=hi, elastic=elastic,
+             sides=("energy_min", "energy_max"))
 
 
 def add_energy_shares(model: Model, elastic: bool) -> None:
     """Each occasion's energy share of the day within its [min, max]."""
-    shares = {o.name: o.energy_share for o in model.config.occasions if o.energy_share}
-    if not shares:
-        return
-    days = _parts(model.slots, "day")
-    by_occasion = _parts(model.slots, ["day", "occasion"])
-    for day, rows in days.items():
-        total = _at(model, rows, "energy")
-        for name, (lo, hi) in shares.items():
-            mine = _at(model, by_occasion.get((day, name), []), "energy")
-            if lo > 0:
-                expr = linear(mine + [(v, -lo * c) for v, c in total])
-                _add(model, expr, ">=", 0.0, f"energy_share_min_d{day}_{name}",
-                     "energy_share_min", elastic)
-            if hi < 1:
-                expr = linear(mine + [(v, -hi * c) for v, c in total])
-                _add(model, expr, "<=", 0.0, f"energy_share_max_d{day}_{name}",
-                     "energy_share_max", elastic)
-
-
-def _daily_minimum(model: Model, column: str, minimum: float, family: str,
-                   elastic: bool) -> None:
-    """Sum of a per-serving column over each day at least ``minimum`` (rows ``family_dN``)."""
-    if minimum <= 0:
-        return
-    for day, rows in _parts(model.slots, "day").items():
-        _add(model, linear(_at(model, rows, column)), ">=", minimum, f"{family}_d{day}",
-             family, elastic)
+    days, day = _days(model), _day_index(model)
+    energy = model.slots["energy"].to_numpy(dtype=float)
+    occasion = model.slots["occasion"].to_numpy()
+    for o in model.config.occasions:
+        if not o.energy_share:
+            continue
+        mine = occasion == o.name
+        for family, share, lower, upper in (("energy_share_min", o.energy_share[0], 0.0, INF),
+                                            ("energy_share_max", o.energy_share[1], -INF, 0.0)):
+            if (family.endswith("min") and share <= 0) or (family.endswith("max") and share >= 1):
+                continue
+            _constrain(model, family, [f"d{d}_{o.name}" for d in days],
+                       np.concatenate([day[mine], day]),
+                       np.concatenate([model.n[mine], model.n]),
+                       np.concatenate([energy[mine], -share * energy]), lower, upper, elastic)
 
 
 def add_protein(model: Model, elastic: bool) -> None:
     """Protein per day at least the minimum."""
-    _daily_minimum(model, "protein", model.config.nutrients.protein_g_min, "protein_min",
-                   elastic)
+    minimum = model.config.nutrients.protein_g_min
+    if minimum > 0:
+        _per_day(model, "protein_min", "protein", lower=minimum, elastic=elastic)
 
 
 def add_sugars(model: Model, elastic: bool) -> None:
     """Sugars per occasion and per day at most their limits."""
-    per_occasion = {o.name: o.max_sugars_g for o in model.config.occasions
-                    if o.max_sugars_g is not None}
-    for (day, name), rows in _parts(model.slots, ["day", "occasion"]).items():
-        if name in per_occasion:
-            _add(model, linear(_at(model, rows, "sugars")), "<=", per_occasion[name],
-                 f"sugars_max_d{day}_{name}", "sugars_occasion_max", elastic)
+    for o in model.config.occasions:
+        if o.max_sugars_g is not None:
+            _per_occasion(model, "sugars_max", "sugars", o, upper=o.max_sugars_g,
+                          elastic=elastic, sides=("", "sugars_occasion_max"))
     daily = model.config.nutrients.sugars_g_max
     if daily > 0:
-        for day, rows in _parts(model.slots, "day").items():
-            _add(model, linear(_at(model, rows, "sugars")), "<=", daily, f"sugars_max_d{day}",
-                 "sugars_max", elastic)
+        _per_day(model, "sugars_max", "sugars", upper=daily, elastic=elastic)
+
+
+def _per_occasion(model: Model, family: str, column: str, occasion: Occasion,
+                  mask: Array | None = None, lower: float = -INF, upper: float = INF,
+                  elastic: bool = False, sides: tuple[str, str] | None = None,
+                  suffix: str = "") -> None:
+    """One row per day (``dN_occasion`` + suffix) over this occasion's slots in ``mask``."""
+    mine = model.slots["occasion"].to_numpy() == occasion.name
+    if mask is not None:
+        mine &= mask
+    _constrain(model, family, [f"d{d}_{occasion.name}{suffix}" for d in _days(model)],
+               _day_index(model)[mine], model.n[mine],
+               model.slots[column].to_numpy(dtype=float)[mine], lower, upper, elastic, sides)
 
 
 def add_fiber(model: Model, elastic: bool) -> None:
     """Fibre per day at least the minimum."""
-    _daily_minimum(model, "fiber", model.config.nutrients.fiber_g_min, "fiber_min", elastic)
+    minimum = model.config.nutrients.fiber_g_min
+    if minimum > 0:
+        _per_day(model, "fiber_min", "fiber", lower=minimum, elastic=elastic)
 
 
 def add_portions(model: Model, elastic: bool) -> None:
     """Grams of solids and millilitres of liquids per occasion at most their limits."""
-    limits = {o.name: o for o in model.config.occasions}
-    liquid = model.columns["liquid"]
-    for (day, name), rows in _parts(model.slots, ["day", "occasion"]).items():
-        occasion = limits[str(name)]
-        if occasion.max_solids_g is not None:
-            solids = [i for i in rows if not liquid[i]]
-            _add(model, linear(_at(model, solids, "serving_g")), "<=", occasion.max_solids_g,
-                 f"solids_max_d{day}_{name}", "solids_max", elastic)
-        if occasion.max_liquids_ml:
-            liquids = [i for i in rows if liquid[i]]
-            _add(model, linear(_at(model, liquids, "serving_g")), "<=",
-                 occasion.max_liquids_ml, f"liquids_max_d{day}_{name}", "liquids_max", elastic)
+    liquid = model.slots["liquid"].to_numpy(dtype=bool)
+    for o in model.config.occasions:
+        if o.max_solids_g is not None:
+            _per_occasion(model, "solids_max", "serving_g", o, ~liquid, upper=o.max_solids_g,
+                          elastic=elastic)
+        if o.max_liquids_ml:
+            _per_occasion(model, "liquids_max", "serving_g", o, liquid, upper=o.max_liquids_ml,
+                          elastic=elastic)
 
 
 def add_fluids(model: Model, elastic: bool) -> None:
     """Millilitres of drinks per day at least the minimum."""
     minimum = model.config.nutrients.fluids_ml_min
-    if minimum <= 0:
+    if minimum > 0:
+        _per_day(model, "fluids_min", "serving_g", model.slots["liquid"].to_numpy(dtype=bool),
+                 lower=minimum, elastic=elastic)
+
+
+def _count_limit(model: Model, family: str, keys: list[str], limit: float, variables: Array,
+                 mask: Array | None = None, weights: Array | None = None) -> None:
+    """Sum of ``variables`` per group of ``keys`` at most ``limit``, only for groups where the
+    sum of ``weights`` (1 each by default) could exceed it."""
+    slots = model.slots if mask is None else model.slots[mask]
+    variables = variables if mask is None else variables[mask]
+    labels, group = _groups(slots, keys)
+    if not labels:
         return
-    liquid = model.columns["liquid"]
-    for day, rows in _parts(model.slots, "day").items():
-        drinks = [i for i in rows if liquid[i]]
-        _add(model, linear(_at(model, drinks, "serving_g")), ">=", minimum,
-             f"fluids_min_d{day}", "fluids_min", elastic)
+    capacity = np.bincount(group, weights=weights if weights is not None else None,
+                           minlength=len(labels))
+    over = capacity > limit
+    if not over.any():
+        return
+    renumber = np.cumsum(over) - 1
+    keep = over[group]
+    names = ["_".join(f"d{part}" if k == "day" else str(part) for k, part in zip(keys, key,
+                                                                                strict=True))
+             for key, wanted in zip(labels, over.tolist(), strict=True) if wanted]
+    _constrain(model, family, names, renumber[group[keep]], variables[keep], 1.0, upper=limit)
 
 
 def add_variety(model: Model, relaxed: bool) -> None:
     """Distinct foods per occasion and per group, servings per food per day, days per food."""
     variety = model.config.variety
-    slots, y, n = model.slots, model.columns["y"], model.columns["n"]
-    for (day, name), rows in _parts(slots, ["day", "occasion"]).items():
-        if len(rows) > variety.max_foods_per_occasion:
-            model.prob.addConstraint(linear((y[i], 1.0) for i in rows)
-                                     <= variety.max_foods_per_occasion,
-                                     f"foods_per_occasion_d{day}_{name}")
-    per_group = variety.max_foods_per_group_per_occasion
-    limited = slots[~slots["group"].isin(GROUPS_WITHOUT_LIMIT)]
-    for (day, name, group), rows in _parts(limited, ["day", "occasion", "group"]).items():
-        if len(rows) > per_group:
-            positions = limited.index[rows]
-            model.prob.addConstraint(linear((y[i], 1.0) for i in positions) <= per_group,
-                                     f"foods_per_group_d{day}_{name}_{group}")
-    limit = variety.max_servings_per_food_per_day
-    most = model.columns["max_servings"]
-    for (day, food), rows in _parts(slots, ["day", "food"]).items():
-        if len(rows) > 1 and sum(most[i] for i in rows) > limit:
-            model.prob.addConstraint(linear((n[i], 1.0) for i in rows) <= limit,
-                                     f"servings_per_day_d{day}_{food}")
+    slots = model.slots
+    _count_limit(model, "foods_per_occasion", ["day", "occasion"],
+                 variety.max_foods_per_occasion, model.y)
+    limited = ~slots["group"].isin(GROUPS_WITHOUT_LIMIT).to_numpy()
+    _count_limit(model, "foods_per_group", ["day", "occasion", "group"],
+                 variety.max_foods_per_group_per_occasion, model.y, limited)
+    several = slots.duplicated(["day", "food"], keep=False).to_numpy()
+    _count_limit(model, "servings_per_day", ["day", "food"],
+                 variety.max_servings_per_food_per_day, model.n, several,
+                 slots["max_servings"].to_numpy(dtype=float)[several])
     max_days = math.ceil(variety.max_days_per_food_per_week * model.config.plan.days / 7)
     if max_days >= model.config.plan.days:
         return
-    cat = pulp.LpContinuous if relaxed else pulp.LpBinary
-    counted = slots[~slots["energy_free"]]
-    keys = sorted(set(zip(counted["food"], counted["day"], strict=True)))
-    z = model.prob.add_variable_dicts("z", list(range(len(keys))), 0, 1, cat)
-    index = {key: z[i] for i, key in enumerate(keys)}
-    for i, (food, day, var) in enumerate(zip(counted["food"], counted["day"], counted["y"],
-                                             strict=True)):
-        model.prob.addConstraint(linear([(var, 1.0), (index[(food, day)], -1.0)]) <= 0,
-                                 f"day_used_{i}")
-    by_food: dict[str, list[Any]] = {}
-    for (food, _day), var in index.items():
-        by_food.setdefault(food, []).append(var)
-    for food, variables in by_food.items():
-        if len(variables) > max_days:
-            model.prob.addConstraint(linear((v, 1.0) for v in variables) <= max_days,
-                                     f"days_per_food_{food}")
-    model.z = index
+    counted = ~slots["energy_free"].to_numpy(dtype=bool)
+    keys, used_on = _groups(slots[counted], ["food", "day"])
+    model.z = dict(zip(keys, model.lp.columns(
+        "z", [f"{food}_d{day}" for food, day in keys], 0.0, 1.0, integer=not relaxed).tolist(),
+        strict=True))
+    z = np.array(list(model.z.values()), dtype=np.int64)
+    each = np.arange(len(used_on))
+    _constrain(model, "day_used", np.flatnonzero(counted).tolist(),
+               np.concatenate([each, each]), np.concatenate([model.y[counted], z[used_on]]),
+               np.concatenate([np.ones(len(each)), -np.ones(len(each))]), upper=0.0)
+    foods, food_of = np.unique([food for food, _ in keys], return_inverse=True)
+    days_of = np.bincount(food_of, minlength=len(foods))
+    over = days_of > max_days
+    if over.any():
+        renumber = np.cumsum(over) - 1
+        keep = over[food_of]
+        _constrain(model, "days_per_food", foods[over].tolist(), renumber[food_of[keep]],
+                   z[keep], 1.0, upper=max_days)
 
 
 def add_group_servings(model: Model, elastic: bool) -> None:
     """Servings per day of each food group within its [min, max]."""
-    rules = model.config.variety.group_servings_per_day
-    if not rules:
-        return
-    parts = _parts(model.slots, ["day", "group"])
-    for group, (lo, hi) in rules.items():
-        for day in range(1, model.config.plan.days + 1):
-            expr = linear(_at(model, parts.get((day, group), []), "one"))
-            if lo > 0:
-                _add(model, expr, ">=", lo, f"group_min_d{day}_{group}", "group_min", elastic)
-            _add(model, expr, "<=", hi, f"group_max_d{day}_{group}", "group_max", elastic)
+    group = model.slots["group"].to_numpy()
+    for name, (lo, hi) in model.config.variety.group_servings_per_day.items():
+        _per_day(model, "group_servings", "one", group == name,
+                 lower=lo if lo > 0 else -INF, upper=hi, elastic=elastic,
+                 sides=("group_min", "group_max"), suffix=f"_{name}")
 
 
 def add_occasion_groups(model: Model, elastic: bool) -> None:
     """At least one serving from each required set of groups at an occasion."""
-    rules = {o.name: o.require_groups for o in model.config.occasions if o.require_groups}
-    if not rules:
-        return
-    group = model.columns["group"]
-    for (day, name), rows in _parts(model.slots, ["day", "occasion"]).items():
-        for number, groups in enumerate(rules.get(str(name), ()), start=1):
-            chosen = [i for i in rows if group[i] in groups]
-            _add(model, linear(_at(model, chosen, "one")), ">=", 1.0,
-                 f"occasion_groups_d{day}_{name}_{number}", "occasion_groups", elastic)
+    group = model.slots["group"]
+    for o in model.config.occasions:
+        for number, groups in enumerate(o.require_groups, start=1):
+            _per_occasion(model, "occasion_groups", "one", o, group.isin(groups).to_numpy(),
+                          lower=1.0, elastic=elastic, suffix=f"_{number}")
 
 
 def add_inclusions(model: Model, elastic: bool) -> None:
     """Foods named in diet.include appear at least once in the plan."""
-    for food in model.config.diet.include:
-        part = model.slots[model.slots["food"] == food]
-        _add(model, linear((v, 1.0) for v in part["y"]), ">=", 1.0, f"include_{food}",
-             "include", elastic)
+    include = list(model.config.diet.include)
+    if not include:
+        return
+    food = model.slots["food"].to_numpy()
+    mine = np.isin(food, include)
+    row_of = {name: i for i, name in enumerate(include)}
+    _constrain(model, "include", include, np.array([row_of[f] for f in food[mine]],
+                                                   dtype=np.int64),
+               model.y[mine], 1.0, lower=1.0, elastic=elastic)
 
 
 def add_supplement_rules(model: Model, elastic: bool) -> None:
@@ -446,63 +459,77 @@ def add_supplement_rules(model: Model, elastic: bool) -> None:
     if model.config.b12.supplements != "required":
         return
     table = model.supplement_slots
-    for day in range(1, model.config.plan.days + 1):
-        part = table[table["day"] == day] if not table.empty else table
-        _add(model, linear((v, 1.0) for v in part.get("u", [])), ">=", 1.0,
-             f"supplement_required_d{day}", "supplement_required", elastic)
+    _constrain(model, "supplement_required", [f"d{d}" for d in _days(model)],
+               _day_index(model, table) if not table.empty else np.zeros(0, dtype=np.int64),
+               model.u, 1.0, lower=1.0, elastic=elastic)
 
 
 def add_b12(model: Model, elastic: bool, target: bool = True) -> None:
     """X per window, the chord hypograph of the IF term, and the absorbed target."""
-    params, config = model.params, model.config
+    params, lp = model.params, model.lp
     slots, table = model.slots, model.supplement_slots
-    pieces = chords(params)
-    passive = params.passive_with_food
+    position = {w: i for i, (w, _) in enumerate(model.windows)}
+    count = len(model.windows)
+    keys = [(d, w) for d in _days(model) for w, _ in model.windows]
+    labels = [f"d{d}_w{w}" for d, w in keys]
+
+    def cell(frame: pd.DataFrame) -> Array:
+        if frame.empty:
+            return np.zeros(0, dtype=np.int64)
+        return _day_index(model, frame) * count + frame["window"].map(position).to_numpy()
+
+    slot_cell, tab_cell = cell(slots), cell(table)
+    doses = table["dose"].to_numpy(dtype=float) if not table.empty else np.zeros(0)
+    x = lp.columns("x", labels)
+    model.x = dict(zip(keys, x.tolist(), strict=True))
+    _constrain(model, "b12_x", labels,
+               np.concatenate([slot_cell, tab_cell, np.arange(len(keys))]),
+               np.concatenate([model.n, model.u, x]),
+               np.concatenate([slots["b12_in"].to_numpy(dtype=float), doses,
+                               -np.ones(len(keys))]), 0.0, 0.0)
+    if params.k_if > 0:
+        a = lp.columns("a", labels, 0.0, params.k_if * params.cmax_ug)
+        model.a = dict(zip(keys, a.tolist(), strict=True))
+        pieces = chords(params)
+        each = np.arange(len(keys))
+        for j, (alpha, beta) in enumerate(pieces):
+            _constrain(model, "b12_chord", [f"{label}_{j}" for label in labels],
+                       np.concatenate([each, each]), np.concatenate([a, x]),
+                       np.concatenate([np.ones(len(keys)), np.full(len(keys),
+                                                                   -params.k_if * beta)]),
+                       upper=params.k_if * alpha)
+        # A is concave with A(0) = 0, hence subadditive: A(sum x_i) <= sum A(x_i).
+        # Bounding a by the IF term of each serving alone is valid and cuts off
+        # fractional sprinkles of B12-dense foods from the relaxation.
+        tab_if = [if_absorbed_ug(d, params) for d in doses.tolist()]
+        _constrain(model, "b12_subadditive", labels,
+                   np.concatenate([each, slot_cell, tab_cell]),
+                   np.concatenate([a, model.n, model.u]),
+                   np.concatenate([np.ones(len(keys)), -slots["b12_if"].to_numpy(dtype=float),
+                                   -np.asarray(tab_if, dtype=float)]), upper=0.0)
+    if target:
+        _add_b12_target(model, elastic)
+
+
+def _add_b12_target(model: Model, elastic: bool) -> None:
+    """Absorbed B12 (chords + passive with food) per day, or per week with a daily floor."""
+    config, passive = model.config, model.params.passive_with_food
     injection = injection_per_day_ug(config)
-    slot_parts = _parts(slots, ["day", "window"])
-    tab_parts = _parts(table, ["day", "window"])
-    n, bound, crystalline = (model.columns[c] for c in ("n", "bound_eff", "crystalline"))
-    for day in range(1, config.plan.days + 1):
-        for window, _names in model.windows:
-            terms = [(n[i], params.r_food * bound[i] + crystalline[i])
-                     for i in slot_parts.get((day, window), [])]
-            if not table.empty:
-                rows: Iterable[int] = tab_parts.get((day, window), [])
-                terms += [(table["u"].iat[i], table["dose"].iat[i]) for i in rows]
-            x = model.prob.add_variable(f"x_d{day}_w{window}", 0, None)
-            model.prob.addConstraint(linear([*terms, (x, -1.0)]) == 0,
-                                     f"b12_x_d{day}_w{window}")
-            model.x[(day, window)] = x
-            if params.k_if > 0:
-                a = model.prob.add_variable(f"a_d{day}_w{window}", 0, params.k_if * params.cmax_ug)
-                for j, (alpha, beta) in enumerate(pieces):
-                    model.prob.addConstraint(
-                        linear([(a, 1.0), (x, -params.k_if * beta)]) <= params.k_if * alpha,
-                        f"b12_chord_d{day}_w{window}_{j}")
-                # A is concave with A(0) = 0, hence subadditive: A(sum x_i) <= sum A(x_i).
-                # Bounding a by the IF term of each serving alone is valid and cuts off
-                # fractional sprinkles of B12-dense foods from the relaxation.
-                single = [(v, if_absorbed_ug(coef, params)) for v, coef in terms]
-                model.prob.addConstraint(linear([(a, 1.0)] + [(v, -c) for v, c in single]) <= 0,
-                                         f"b12_subadditive_d{day}_w{window}")
-                model.a[(day, window)] = a
-    if not target:
-        return
     goal = config.target_ug()
-    per_day = {day: linear([*[(model.a[(day, w)], 1.0) for w, _ in model.windows
-                              if (day, w) in model.a],
-                            *[(model.x[(day, w)], passive) for w, _ in model.windows]])
-               for day in range(1, config.plan.days + 1)}
+    days = _days(model)
+    rows = [d - 1 for d, _ in model.a] + [d - 1 for d, _ in model.x]
+    cols = [*model.a.values(), *model.x.values()]
+    values = [1.0] * len(model.a) + [passive] * len(model.x)
+    rows_a, cols_a, values_a = (np.asarray(rows, dtype=np.int64), np.asarray(cols),
+                                np.asarray(values))
     if config.b12.target_period == "day":
-        for day, expr in per_day.items():
-            _add(model, expr, ">=", goal - injection, f"b12_target_d{day}", "b12_target", elastic)
+        _constrain(model, "b12_target", [f"d{d}" for d in days], rows_a, cols_a, values_a,
+                   lower=goal - injection, elastic=elastic)
         return
-    total = pulp.lpSum(per_day.values())
-    _add(model, total, ">=", (goal - injection) * config.plan.days, "b12_target_week",
-         "b12_target", elastic)
-    for day, expr in per_day.items():
-        _add(model, expr, ">=", config.b12.daily_floor_ug - injection, f"b12_floor_d{day}",
-             "b12_floor", elastic)
+    _constrain(model, "b12_target", ["week"], np.zeros(len(cols), dtype=np.int64), cols_a,
+               values_a, lower=(goal - injection) * config.plan.days, elastic=elastic)
+    _constrain(model, "b12_floor", [f"d{d}" for d in days], rows_a, cols_a, values_a,
+               lower=config.b12.daily_floor_ug - injection, elastic=elastic)
 
 
 def add_budget(model: Model, elastic: bool) -> None:
@@ -510,21 +537,24 @@ def add_budget(model: Model, elastic: bool) -> None:
     budget = model.config.budget.max_per_week
     if budget <= 0:
         return
-    _add(model, cost_expression(model), "<=", budget * model.config.plan.days / 7, "budget",
-         "budget", elastic)
+    cols, values = cost_terms(model)
+    _constrain(model, "budget", ["plan"], np.zeros(len(cols), dtype=np.int64), cols, values,
+               upper=budget * model.config.plan.days / 7, elastic=elastic)
 
 
-def cost_expression(model: Model) -> pulp.LpAffineExpression:
-    terms = _terms(model.slots, "cost")
+def cost_terms(model: Model) -> tuple[Array, Array]:
+    """Columns and currency per unit of the plan's cost."""
+    values = [model.slots["cost"].to_numpy(dtype=float)]
     if not model.supplement_slots.empty:
-        terms += _terms(model.supplement_slots, "cost", "u")
-    return linear(terms)
+        values.append(model.supplement_slots["cost"].to_numpy(dtype=float))
+    return np.concatenate([model.n, model.u]), np.concatenate(values)
 
 
-def absorbed_expression(model: Model) -> pulp.LpAffineExpression:
+def absorbed_terms(model: Model) -> tuple[Array, Array]:
     """Absorbed B12 over all windows as the optimizer sees it (chords + passive with food)."""
-    return linear([*[(a, 1.0) for a in model.a.values()],
-                   *[(x, model.params.passive_with_food) for x in model.x.values()]])
+    cols = [*model.a.values(), *model.x.values()]
+    values = [1.0] * len(model.a) + [model.params.passive_with_food] * len(model.x)
+    return np.asarray(cols, dtype=np.int64), np.asarray(values)
 
 
 def tie_break_weight(food: str, day: int) -> float:
@@ -539,25 +569,29 @@ def add_objective(model: Model, elastic: bool, maximize_b12: bool,
     ``repeat_penalty`` (food -> currency units per use) is the week's variety term seen
     from one day: what eating a food costs because the other days eat it too.
     """
+    lp = model.lp
     if maximize_b12:
-        model.prob += absorbed_expression(model)
+        lp.add_cost(*absorbed_terms(model))
         return
     if elastic:
-        model.prob += linear((var, ELASTIC_WEIGHTS[family])
-                             for family, items in model.slacks.items() for _, var in items)
+        for family, items in model.slacks.items():
+            lp.add_cost(np.array([col for _, col in items], dtype=np.int64),
+                        ELASTIC_WEIGHTS[family])
         return
     objective = model.config.plan.objective
-    cost = cost_expression(model)
+    cols, cost = cost_terms(model)
     if objective == "cost":
-        main = cost
+        lp.add_cost(cols, cost)
     elif objective == "deviation":
-        slots = model.slots
-        main = linear([*_terms(slots, "one"),
-                       *[(v, -1.0) for v in slots["y"]]]) + 0.001 * cost
+        lp.add_cost(model.n, 1.0)
+        lp.add_cost(model.y, -1.0)
+        lp.add_cost(cols, 0.001 * cost)
     else:
-        main = absorbed_expression(model) + 0.001 * cost
-    tie = linear([*((var, TIE_BREAK * tie_break_weight(food, day))
-                    for (food, day), var in model.z.items()),
-                  *((var, repeat_penalty.get(food, 0.0))
-                    for food, var in zip(model.slots["food"], model.slots["y"], strict=True))])
-    model.prob += main + tie
+        lp.add_cost(*absorbed_terms(model))
+        lp.add_cost(cols, 0.001 * cost)
+    if model.z:
+        lp.add_cost(np.array(list(model.z.values()), dtype=np.int64),
+                    [TIE_BREAK * tie_break_weight(food, day) for food, day in model.z])
+    if repeat_penalty:
+        food = model.slots["food"]
+        lp.add_cost(model.y, food.map(repeat_penalty).fillna(0.0).to_numpy(dtype=float))

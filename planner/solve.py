@@ -11,9 +11,6 @@ import contextlib
 import dataclasses
 import hashlib
 import math
-import os
-import shutil
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-import pulp
 
 from .config import Config
 from .errors import PlannerError
 from .model import ENERGY_FREE_KCAL, Model, build_model
 from .plan import Plan, VerificationError, verify
+from .program import Solution
 
 Progress = Callable[[str], None]
 VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food
@@ -44,47 +42,6 @@ class InfeasibleError(PlannerError):
 
 class SolverError(PlannerError):
     """The solver failed or found no plan within its limits."""
-
-
-@dataclass(frozen=True)
-class SolveResult:
-    status: str            # optimal | time_limit | infeasible | no_solution
-    objective: float | None
-    mip_gap: float | None
-    seconds: float
-    solver: str
-
-
-def make_solver(name: str, time_limit_s: float, mip_gap: float, mip: bool = True) -> Any:
-    """The PuLP solver object: HiGHS in-process (default) or the CBC executable."""
-    if name == "highs":
-        return pulp.HiGHS(mip=mip, msg=False, timeLimit=time_limit_s, gapRel=mip_gap,
-                          threads=1, random_seed=0)
-    if name == "cbc":
-        path = shutil.which("cbc") or getattr(pulp.apis.coin_api, "pulp_cbc_path", None)
-        if not path or not Path(path).exists():
-            raise SolverError("CBC is not installed", "install coinor-cbc or use --solver highs")
-        return pulp.COIN_CMD(path=path, mip=mip, msg=False, timeLimit=time_limit_s,
-                             gapRel=mip_gap, threads=1)
-    raise SolverError(f"unknown solver {name!r}", "use highs or cbc")
-
-
-@contextlib.contextmanager
-def quiet_stdout() -> Iterator[None]:
-    """Silence what native solver code prints on file descriptor 1 (HiGHS' banner)."""
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:
-        yield
-        return
-    with open(os.devnull, "wb") as sink:
-        os.dup2(sink.fileno(), 1)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
 
 
 @contextlib.contextmanager
@@ -112,38 +69,18 @@ def ticker(progress: Progress | None, label: str, after_s: float = 1.5) -> Itera
 
 
 def run(model: Model, solver_name: str, time_limit_s: float, mip_gap: float,
-        mip: bool = True, progress: Progress | None = None) -> SolveResult:
-    """Solve the model and classify the outcome."""
-    solver = make_solver(solver_name, time_limit_s, mip_gap, mip)
-    start = time.perf_counter()
-    with ticker(progress, "solving"), quiet_stdout():
-        model.prob.solve(solver)
-    seconds = time.perf_counter() - start
-    sol_status = model.prob.sol_status
-    if sol_status == pulp.LpSolutionInfeasible or model.prob.status == pulp.LpStatusInfeasible:
-        return SolveResult("infeasible", None, None, seconds, solver_name)
-    if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return SolveResult("no_solution", None, None, seconds, solver_name)
-    gap = _mip_gap(model) if mip else 0.0
-    status = "optimal" if sol_status == pulp.LpSolutionOptimal else "time_limit"
-    if status == "optimal" and gap is not None and gap > mip_gap + 1e-9:
-        status = "time_limit"
-    return SolveResult(status, pulp.value(model.prob.objective), gap, seconds, solver_name)
-
-
-def _mip_gap(model: Model) -> float | None:
-    solver_model = getattr(model.prob, "solverModel", None)
-    if solver_model is None or not hasattr(solver_model, "getInfo"):
-        return None
-    gap = float(solver_model.getInfo().mip_gap)
-    return gap if gap == gap and gap < 1e30 else None
+        mip: bool = True, progress: Progress | None = None) -> Solution:
+    """Solve the model; the solution is kept on the model for ``extract``."""
+    with ticker(progress, "solving"):
+        model.solution = model.lp.solve(solver_name, time_limit_s, mip_gap, mip)
+    return model.solution
 
 
 def extract(model: Model) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Servings per slot and tablets per window from the solution (rounded to integers)."""
+    values = model.solution.values if model.solution is not None else np.zeros(0)
     slots = model.slots
-    servings = [round(v.varValue or 0.0) for v in slots["n"]]
-    chosen = slots.assign(servings=servings)
+    chosen = slots.assign(servings=np.rint(values[model.n]).astype(int))
     chosen = chosen[chosen["servings"] > 0]
     food_items = chosen[["day", "occasion", "occasion_pos", "food", "servings"]] \
         .sort_values(["day", "occasion_pos", "food"]).drop(columns="occasion_pos") \
@@ -152,8 +89,7 @@ def extract(model: Model) -> tuple[pd.DataFrame, pd.DataFrame]:
     if table.empty:
         tabs = pd.DataFrame(columns=["day", "window", "supplement", "units"])
     else:
-        units = [round(v.varValue or 0.0) for v in table["u"]]
-        tabs = table.assign(units=units)
+        tabs = table.assign(units=np.rint(values[model.u]).astype(int))
         tabs = tabs[tabs["units"] > 0][["day", "window", "supplement", "units"]] \
             .sort_values(["day", "window", "supplement"]).reset_index(drop=True)
     return food_items, tabs
@@ -255,10 +191,11 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
     result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
     if result.status != "optimal":
         return None
-    slots = model.slots
-    values = [v.varValue or 0.0 for v in slots["n"]]
-    costs = [v.dj if v.dj is not None else 0.0 for v in slots["n"]]
-    table = slots[["occasion", "food", "group"]].assign(value=values, dj=costs)
+    solution = result
+    reduced = solution.reduced_costs if solution.reduced_costs is not None \
+        else np.zeros(model.lp.num_cols)
+    table = model.slots[["occasion", "food", "group"]].assign(
+        value=solution.values[model.n], dj=reduced[model.n])
     used = table[table["value"] > 1e-6]
     chosen = set(zip(used["occasion"], used["food"], strict=True))
     rest = table[[(o, f) not in chosen for o, f in zip(table["occasion"], table["food"],
@@ -454,8 +391,9 @@ def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> 
                      "(which foods each may serve) and the diet's exclusions.")
         return "\n  ".join(lines)
     relaxed = False
+    values = result.values
     for family, items in model.slacks.items():
-        amounts = [(label, var.varValue or 0.0) for label, var in items]
+        amounts = [(label, float(values[col])) for label, col in items]
         amounts = [(label, v) for label, v in amounts if v > 1e-6]
         if not amounts:
             continue
@@ -532,27 +470,17 @@ def explain(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> E
                            diagnose(foods, supplements, config))
     families: dict[str, list[float]] = {}
     price = 0.0
-    for constraint in model.prob.constraints():
-        dual = constraint.pi or 0.0
+    duals = result.row_duals if result.row_duals is not None else np.zeros(model.lp.num_rows)
+    weekly = config.b12.target_period == "week"
+    for family, dual in zip(model.lp.row_families(), duals.tolist(), strict=True):
         if abs(dual) < 1e-7:
             continue
-        family = _family(constraint.name)
         families.setdefault(family, []).append(dual)
-        if constraint.name == "b12_target_week":
-            price += dual * 0.1 * config.plan.days
-        elif family in ("b12_target", "b12_floor"):
+        if family == "b12_target":
+            price += dual * 0.1 * (config.plan.days if weekly else 1)
+        elif family == "b12_floor":
             price += dual * 0.1
     binding = sorted(((f, len(v), sum(v)) for f, v in families.items()),
                      key=lambda item: -abs(item[2]))
     return Explanation(True, binding, best, config.target_ug(), abs(price), result.objective)
 
-
-def _family(name: str) -> str:
-    """Constraint family from a row name like ``energy_min_d3`` or ``b12_chord_d1_w2_4``."""
-    parts = name.split("_")
-    kept = []
-    for part in parts:
-        if part[:1] == "d" and part[1:].isdigit():
-            break
-        kept.append(part)
-    return "_".join(kept) or name

@@ -1,0 +1,340 @@
+"""A linear program held as arrays: columns, ranged rows, one sparse matrix; and its solvers.
+
+Constraint families add whole blocks of rows from numpy arrays. HiGHS receives the model
+in one ``passModel`` call (the fast path); CBC and any other PuLP solver receive the same
+program converted to a PuLP problem. No I/O happens here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+INF = math.inf
+Array = npt.NDArray[Any]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solver's answer: status, objective, gap, and values per column and row."""
+
+    status: str                  # optimal | time_limit | infeasible | no_solution
+    objective: float | None
+    mip_gap: float | None
+    seconds: float
+    solver: str
+    values: Array = field(repr=False, default_factory=lambda: np.zeros(0))
+    row_duals: Array | None = field(repr=False, default=None)
+    reduced_costs: Array | None = field(repr=False, default=None)
+
+
+@dataclass
+class Block:
+    """Consecutive rows or columns of one family, named ``family_label``."""
+
+    family: str
+    labels: list[str]
+    start: int
+
+    def names(self) -> list[str]:
+        return [f"{self.family}_{label}" for label in self.labels]
+
+
+def _vector(value: float | Sequence[float] | Array, size: int) -> Array:
+    array = np.asarray(value, dtype=float)
+    return np.full(size, float(array)) if array.ndim == 0 else array.astype(float)
+
+
+class Program:
+    """Columns with bounds, costs and integrality; rows ``lower <= A x <= upper``."""
+
+    def __init__(self, maximize: bool = False) -> None:
+        self.maximize = maximize
+        self.column_blocks: list[Block] = []
+        self.row_blocks: list[Block] = []
+        self._col_lower: list[Array] = []
+        self._col_upper: list[Array] = []
+        self._col_integer: list[Array] = []
+        self._row_lower: list[Array] = []
+        self._row_upper: list[Array] = []
+        self._entries: list[tuple[Array, Array, Array]] = []
+        self._cost: list[tuple[Array, Array]] = []
+        self.num_cols = 0
+        self.num_rows = 0
+
+    def columns(self, family: str, labels: Sequence[Any], lower: float | Array = 0.0,
+                upper: float | Array = INF, integer: bool = False) -> Array:
+        """New columns, one per label; returns their indices."""
+        size = len(labels)
+        self.column_blocks.append(Block(family, [str(label) for label in labels], self.num_cols))
+        self._col_lower.append(_vector(lower, size))
+        self._col_upper.append(_vector(upper, size))
+        self._col_integer.append(np.full(size, integer))
+        self.num_cols += size
+        return np.arange(self.num_cols - size, self.num_cols)
+
+    def rows(self, family: str, labels: Sequence[Any], rows: Array, cols: Array,
+             values: Array | float, lower: float | Array = -INF, upper: float | Array = INF) -> Array:
+        """New rows, one per label, from (local row, column, value) triplets; returns their
+        indices. Entries repeating a (row, column) pair are summed."""
+        size = len(labels)
+        self.row_blocks.append(Block(family, [str(label) for label in labels], self.num_rows))
+        self._row_lower.append(_vector(lower, size))
+        self._row_upper.append(_vector(upper, size))
+        rows = np.asarray(rows, dtype=np.int64)
+        self.add_entries(rows + self.num_rows, cols, values)
+        self.num_rows += size
+        return np.arange(self.num_rows - size, self.num_rows)
+
+    def add_entries(self, rows: Array, cols: Array, values: Array | float) -> None:
+        """More coefficients in existing rows (global row indices)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        self._entries.append((rows, np.asarray(cols, dtype=np.int64),
+                              _vector(values, len(rows))))
+
+    def add_cost(self, cols: Array, values: Array | Sequence[float] | float) -> None:
+        """Add to the objective coefficients of these columns."""
+        cols = np.asarray(cols, dtype=np.int64)
+        self._cost.append((cols, _vector(values, len(cols))))
+
+    # --- arrays ---------------------------------------------------------------------------
+
+    def bounds(self) -> tuple[Array, Array, Array, Array]:
+        """Column lower and upper bounds, row lower and upper bounds."""
+        return (_join(self._col_lower), _join(self._col_upper), _join(self._row_lower),
+                _join(self._row_upper))
+
+    def integer(self) -> Array:
+        return _join(self._col_integer, dtype=bool)
+
+    def cost(self) -> Array:
+        cost = np.zeros(self.num_cols)
+        for cols, values in self._cost:
+            np.add.at(cost, cols, values)
+        return cost
+
+    def matrix(self) -> tuple[Array, Array, Array]:
+        """Column-wise (start, row index, value) with repeated entries summed, zeros dropped."""
+        rows = _join([r for r, _, _ in self._entries], dtype=np.int64)
+        cols = _join([c for _, c, _ in self._entries], dtype=np.int64)
+        values = _join([v for _, _, v in self._entries])
+        key = cols * max(self.num_rows, 1) + rows
+        order = np.argsort(key, kind="stable")
+        key, values = key[order], values[order]
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        starts = np.flatnonzero(first)
+        summed = np.add.reduceat(values, starts) if len(starts) else values[:0]
+        key = key[starts]
+        keep = summed != 0
+        key, summed = key[keep], summed[keep]
+        col_of = key // max(self.num_rows, 1)
+        start = np.searchsorted(col_of, np.arange(self.num_cols + 1)).astype(np.int32)
+        return start, (key % max(self.num_rows, 1)).astype(np.int32), summed
+
+    def row_families(self) -> list[str]:
+        """Family of each row."""
+        out: list[str] = []
+        for block in self.row_blocks:
+            out += [block.family] * len(block.labels)
+        return out
+
+    def row_names(self) -> list[str]:
+        return [name for block in self.row_blocks for name in block.names()]
+
+    def column_names(self) -> list[str]:
+        return [name for block in self.column_blocks for name in block.names()]
+
+    # --- solving --------------------------------------------------------------------------
+
+    def solve(self, solver: str = "highs", time_limit_s: float = 60.0, mip_gap: float = 0.0,
+              mip: bool = True) -> Solution:
+        """Solve with HiGHS from arrays (``highs``), or through PuLP (``cbc``,
+        ``pulp-highs``)."""
+        if solver == "highs":
+            return _solve_highs(self, time_limit_s, mip_gap, mip)
+        return _solve_pulp(self, solver, time_limit_s, mip_gap, mip)
+
+
+def _join(parts: list[Array], dtype: Any = float) -> Array:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Silence what native solver code prints on file descriptor 1 (HiGHS' banner)."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    with open(os.devnull, "wb") as sink:
+        os.dup2(sink.fileno(), 1)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def highs_model(program: Program, mip: bool = True) -> Any:
+    """The program as a ``highspy.HighsLp`` (ranged rows, column-wise matrix)."""
+    import highspy
+
+    col_lower, col_upper, row_lower, row_upper = program.bounds()
+    start, index, value = program.matrix()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = program.num_cols, program.num_rows
+    lp.col_cost_ = program.cost()
+    lp.col_lower_, lp.col_upper_ = col_lower, col_upper
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = start, index, value
+    lp.sense_ = highspy.ObjSense.kMaximize if program.maximize else highspy.ObjSense.kMinimize
+    integer = program.integer()
+    if mip and integer.any():
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kinds[flag] for flag in integer.tolist()]
+    return lp
+
+
+def _solve_highs(program: Program, time_limit_s: float, mip_gap: float, mip: bool) -> Solution:
+    import highspy
+
+    started = time.perf_counter()
+    lp = highs_model(program, mip)
+    with quiet_stdout():
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        for option, value in (("time_limit", float(time_limit_s)),
+                              ("mip_rel_gap", float(mip_gap)), ("threads", 1),
+                              ("random_seed", 0)):
+            highs.setOptionValue(option, value)
+        highs.passModel(lp)
+        highs.run()
+    seconds = time.perf_counter() - started
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    is_mip = mip and bool(program.integer().any())
+    if status in (highspy.HighsModelStatus.kInfeasible,
+                  highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return Solution("infeasible", None, None, seconds, "highs")
+    feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    if not feasible:
+        return Solution("no_solution", None, None, seconds, "highs")
+    solution = highs.getSolution()
+    found = float(info.mip_gap) if is_mip else 0.0
+    gap = found if math.isfinite(found) and found < 1e30 else None
+    kind = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
+    if kind == "optimal" and is_mip and gap is not None and gap > mip_gap + 1e-9:
+        kind = "time_limit"
+    duals = np.asarray(solution.row_dual) if solution.dual_valid else None
+    reduced = np.asarray(solution.col_dual) if solution.dual_valid else None
+    return Solution(kind, float(info.objective_function_value), gap, seconds, "highs",
+                    np.asarray(solution.col_value), duals, reduced)
+
+
+def to_pulp(program: Program, mip: bool = True) -> tuple[Any, list[Any], list[Any]]:
+    """The program as a PuLP problem: its variables and one constraint per row.
+
+    Ranged rows become an equality with a bounded auxiliary variable (PuLP has no ranged
+    rows). Names are positional (``c12``, ``r7``) so no two can clash after PuLP's cleaning.
+    """
+    import pulp
+
+    col_lower, col_upper, row_lower, row_upper = program.bounds()
+    integer = program.integer() & mip
+    prob = pulp.LpProblem("b12_plan", pulp.LpMaximize if program.maximize else pulp.LpMinimize)
+    variables = [prob.add_variable(f"c{j}", lo if lo > -INF else None, hi if hi < INF else None,
+                                   pulp.LpInteger if flag else pulp.LpContinuous)
+                 for j, (lo, hi, flag) in enumerate(zip(col_lower.tolist(), col_upper.tolist(),
+                                                        integer.tolist(), strict=True))]
+    start, index, value = program.matrix()
+    order = np.argsort(index, kind="stable")
+    col_of = np.repeat(np.arange(program.num_cols), np.diff(start))
+    row_start = np.searchsorted(index[order], np.arange(program.num_rows + 1))
+    cols, values = col_of[order].tolist(), value[order].tolist()
+    constraints = []
+    for i, (lo, hi) in enumerate(zip(row_lower.tolist(), row_upper.tolist(), strict=True)):
+        terms = [(variables[c], v) for c, v in zip(cols[row_start[i]:row_start[i + 1]],
+                                                   values[row_start[i]:row_start[i + 1]],
+                                                   strict=True)]
+        expr = pulp.LpAffineExpression(terms)
+        if lo == hi:
+            constraint = pulp.LpConstraint(expr, pulp.LpConstraintEQ, f"r{i}", lo)
+        elif lo > -INF and hi < INF:
+            ranged = prob.add_variable(f"range{i}", lo, hi)
+            expr = pulp.LpAffineExpression([*terms, (ranged, -1.0)])
+            constraint = pulp.LpConstraint(expr, pulp.LpConstraintEQ, f"r{i}", 0.0)
+        elif lo > -INF:
+            constraint = pulp.LpConstraint(expr, pulp.LpConstraintGE, f"r{i}", lo)
+        else:
+            constraint = pulp.LpConstraint(expr, pulp.LpConstraintLE, f"r{i}", hi)
+        prob.addConstraint(constraint, f"r{i}")
+        constraints.append(constraint)
+    cost = program.cost()
+    prob += pulp.LpAffineExpression([(variables[j], c) for j, c in enumerate(cost.tolist())
+                                     if c])
+    return prob, variables, constraints
+
+
+def pulp_solver(name: str, time_limit_s: float, mip_gap: float, mip: bool) -> Any:
+    """The PuLP solver object: the CBC executable, or HiGHS through PuLP."""
+    import shutil
+    from pathlib import Path
+
+    import pulp
+
+    from .errors import PlannerError
+
+    if name == "pulp-highs":
+        return pulp.HiGHS(mip=mip, msg=False, timeLimit=time_limit_s, gapRel=mip_gap,
+                          threads=1, random_seed=0)
+    if name == "cbc":
+        path = shutil.which("cbc") or getattr(pulp.apis.coin_api, "pulp_cbc_path", None)
+        if not path or not Path(path).exists():
+            raise PlannerError("CBC is not installed", "install coinor-cbc or use --solver highs")
+        return pulp.COIN_CMD(path=path, mip=mip, msg=False, timeLimit=time_limit_s,
+                             gapRel=mip_gap, threads=1)
+    raise PlannerError(f"unknown solver {name!r}", "use highs or cbc")
+
+
+def _solve_pulp(program: Program, name: str, time_limit_s: float, mip_gap: float,
+                mip: bool) -> Solution:
+    import pulp
+
+    solver = pulp_solver(name, time_limit_s, mip_gap, mip)
+    started = time.perf_counter()
+    prob, variables, constraints = to_pulp(program, mip)
+    with quiet_stdout():
+        prob.solve(solver)
+    seconds = time.perf_counter() - started
+    if prob.sol_status == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
+        return Solution("infeasible", None, None, seconds, name)
+    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return Solution("no_solution", None, None, seconds, name)
+    gap: float | None = None
+    solver_model = getattr(prob, "solverModel", None)
+    if not (mip and program.integer().any()):
+        gap = 0.0
+    elif solver_model is not None and hasattr(solver_model, "getInfo"):
+        found = float(solver_model.getInfo().mip_gap)
+        gap = found if math.isfinite(found) and found < 1e30 else None
+    kind = "optimal" if prob.sol_status == pulp.LpSolutionOptimal else "time_limit"
+    if kind == "optimal" and gap is not None and gap > mip_gap + 1e-9:
+        kind = "time_limit"
+    values = np.array([v.varValue or 0.0 for v in variables])
+    duals = np.array([c.pi or 0.0 for c in constraints])
+    reduced = np.array([v.dj or 0.0 for v in variables])
+    return Solution(kind, pulp.value(prob.objective), gap, seconds, name, values, duals,
+                    reduced)

@@ -1,0 +1,67 @@
+"""The array-held program: matrix assembly, and the same answers from HiGHS direct and PuLP."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.config import load_config
+from planner.foods import load_foods
+from planner.model import build_model
+from planner.program import INF, Program, to_pulp
+from planner.supplements import load_supplements
+
+
+def small() -> Program:
+    """min x + 2y  s.t.  3 <= 2x + y (ranged to 10), x - y == 0 (written in two pieces)."""
+    lp = Program()
+    cols = lp.columns("v", ["x", "y"], 0.0, [10.0, INF], integer=True)
+    lp.rows("sum", ["a"], np.array([0, 0]), cols, np.array([2.0, 1.0]), 3.0, 10.0)
+    lp.rows("tie", ["b"], np.array([0, 0, 0]), np.array([0, 1, 1]), np.array([1.0, -0.5, -0.5]),
+            0.0, 0.0)
+    lp.add_cost(cols, np.array([1.0, 2.0]))
+    return lp
+
+
+def test_matrix_sums_repeated_entries_and_drops_zeros() -> None:
+    lp = Program()
+    cols = lp.columns("v", ["a", "b"])
+    lp.rows("r", ["0", "1"], np.array([0, 0, 1, 1]), np.array([0, 0, 1, 0]),
+            np.array([1.0, 2.0, 5.0, 0.0]))
+    start, index, value = lp.matrix()
+    assert start.tolist() == [0, 1, 2] and index.tolist() == [0, 1]
+    assert value.tolist() == [3.0, 5.0]
+    assert lp.row_names() == ["r_0", "r_1"] and lp.column_names() == ["v_a", "v_b"]
+    assert cols.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("solver", ["highs", "pulp-highs", "cbc"])
+def test_every_route_finds_the_same_optimum(solver: str) -> None:
+    solution = small().solve(solver, 10, 0.0)
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(3.0)  # x = y = 1
+    assert solution.values[:2].tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_infeasible_is_reported() -> None:
+    lp = small()
+    lp.rows("cap", ["c"], np.array([0]), np.array([0]), np.array([1.0]), upper=-1.0)
+    assert lp.solve("highs", 10, 0.0).status == "infeasible"
+    assert lp.solve("pulp-highs", 10, 0.0).status == "infeasible"
+
+
+def test_pulp_conversion_keeps_ranged_rows() -> None:
+    prob, variables, constraints = to_pulp(small())
+    assert len(variables) == 2 and len(constraints) == 2
+    assert len(prob.variables()) == 3  # x, y and the auxiliary of the ranged row
+
+
+def test_weekly_lp_is_the_same_through_pulp() -> None:
+    """The default week's LP relaxation: HiGHS from arrays and HiGHS through PuLP agree."""
+    config = load_config(None)
+    model = build_model(load_foods(), load_supplements(), config, relaxed=True)
+    direct = model.lp.solve("highs", 60, 0.0, mip=False)
+    through_pulp = model.lp.solve("pulp-highs", 60, 0.0, mip=False)
+    assert direct.status == through_pulp.status == "optimal"
+    assert direct.objective == pytest.approx(through_pulp.objective, rel=1e-7)
+    assert direct.row_duals is not None and len(direct.row_duals) == model.lp.num_rows
