@@ -35,6 +35,10 @@ class Solution:
     values: Array = field(repr=False, default_factory=lambda: np.zeros(0))
     row_duals: Array | None = field(repr=False, default=None)
     reduced_costs: Array | None = field(repr=False, default=None)
+    bound: float | None = None   # proven bound on the optimum (LP: the objective itself)
+
+    def best_bound(self) -> float | None:
+        return self.bound if self.bound is not None else self.objective
 
 
 @dataclass
@@ -83,7 +87,8 @@ class Program:
         return np.arange(self.num_cols - size, self.num_cols)
 
     def rows(self, family: str, labels: Sequence[Any], rows: Array, cols: Array,
-             values: Array | float, lower: float | Array = -INF, upper: float | Array = INF) -> Array:
+             values: Array | float, lower: float | Array = -INF,
+             upper: float | Array = INF) -> Array:
         """New rows, one per label, from (local row, column, value) triplets; returns their
         indices. Entries repeating a (row, column) pair are summed."""
         size = len(labels)

@@ -21,17 +21,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .absorption import injection_per_day_ug
 from .config import Config
 from .errors import PlannerError
 from .model import ENERGY_FREE_KCAL, Model, build_model
 from .plan import Plan, VerificationError, verify
 from .program import Solution
+from .relaxation import solve_relaxation
 
 Progress = Callable[[str], None]
 VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food
 MIN_DAY_SECONDS = 5.0    # time a day gets when its shortlist fails
 SHORTLIST_PER_GROUP = 2  # and per occasion and food group, so group rules can be met
 SHORTLIST_EXTRA = 8      # foods per occasion beyond the LP's own, for the integer search
+BOUND_SHARE = 0.2        # of the time limit, kept for the week's lower bound
 
 
 class InfeasibleError(PlannerError):
@@ -188,10 +191,9 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
     food group, by reduced cost. None if the LP fails.
     """
     model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty)
-    result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
-    if result.status != "optimal":
+    solution = solve_relaxation(model, config.plan.solver, config.plan.time_limit_s)
+    if solution.status not in ("optimal", "time_limit"):
         return None
-    solution = result
     reduced = solution.reduced_costs if solution.reduced_costs is not None \
         else np.zeros(model.lp.num_cols)
     table = model.slots[["occasion", "food", "group"]].assign(
@@ -210,19 +212,23 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
     return chosen
 
 
-def weekly_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
-    """The week's objective: [plan] objective plus the variety term (VARIETY_WEIGHT per pair
-    of days sharing a food that has energy)."""
-    pairs = sum(c * (c - 1) / 2 for c in _variety_usage(days, foods).values())
+def main_objective(config: Config, days: dict[int, DayPlan]) -> float:
+    """The week's [plan] objective: cost, extra servings, or absorbed B12 (with 0.001 x cost
+    as a tie-break for the last two)."""
     cost = sum(p.cost for p in days.values())
     if config.plan.objective == "cost":
-        main = cost
-    elif config.plan.objective == "deviation":
+        return cost
+    if config.plan.objective == "deviation":
         extra = sum(float((p.items["servings"] - 1).sum()) for p in days.values())
-        main = extra + 0.001 * cost
-    else:
-        main = sum(p.absorbed_ug for p in days.values()) + 0.001 * cost
-    return main + VARIETY_WEIGHT * pairs
+        return extra + 0.001 * cost
+    return sum(p.absorbed_ug for p in days.values()) + 0.001 * cost
+
+
+def weekly_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
+    """The week's objective: the main objective plus the variety term (VARIETY_WEIGHT per pair
+    of days sharing a food that has energy)."""
+    pairs = sum(c * (c - 1) / 2 for c in _variety_usage(days, foods).values())
+    return main_objective(config, days) + VARIETY_WEIGHT * pairs
 
 
 def _variety_usage(days: dict[int, DayPlan], foods: pd.DataFrame) -> dict[str, int]:
@@ -231,11 +237,27 @@ def _variety_usage(days: dict[int, DayPlan], foods: pd.DataFrame) -> dict[str, i
     return {f: c for f, c in _usage(days).items() if f not in energy_free}
 
 
-def lower_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> float | None:
-    """LP relaxation of the weekly model: no plan costs less."""
+def lower_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                seconds: float, value: float) -> float:
+    """No plan's main objective is lower: the bound that holds for every plan (nothing is
+    negative; absorbed B12 meets its target), or when that leaves a gap to ``value`` (the
+    plan's), the weekly LP relaxation's bound."""
+    floor = 0.0
+    if config.plan.objective == "b12_surplus":
+        floor = (config.target_ug() - injection_per_day_ug(config)) * config.plan.days
+    if week_gap(value, floor) <= config.plan.mip_gap:
+        return floor
     model = build_model(foods, supplements, config, relaxed=True)
-    result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
-    return result.objective if result.status == "optimal" else None
+    result = solve_relaxation(model, config.plan.solver, seconds)
+    bound = result.best_bound() if result.status in ("optimal", "time_limit") else None
+    return floor if bound is None else max(floor, bound)
+
+
+def week_gap(value: float, bound: float) -> float:
+    """Relative gap of a week's main objective to its lower bound."""
+    if value - bound <= 1e-9:
+        return 0.0
+    return (value - bound) / max(abs(value), 1e-9)
 
 
 def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
@@ -246,7 +268,7 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     plan.
     """
     n = config.plan.days
-    budget = config.plan.time_limit_s / (n * (config.plan.improve_passes + 1))
+    budget = (1 - BOUND_SHARE) * config.plan.time_limit_s / (n * (config.plan.improve_passes + 1))
     days: dict[int, DayPlan] = {}
     for day in range(1, n + 1):
         found = solve_day(foods, supplements, config, day, days, budget)
@@ -305,11 +327,12 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         food_items = pd.concat([p.items for p in days.values()], ignore_index=True)
         tabs = pd.concat([p.tabs for p in days.values()], ignore_index=True)
         objective = weekly_objective(config, days, foods)
-        cost = sum(p.cost for p in days.values())
-        bound = lower_bound(foods, supplements, config) if config.plan.objective == "cost" \
-            else None
-        gap = None if bound is None else max(0.0, (cost - bound) / max(cost, 1e-9))
-        status = "optimal" if gap is not None and gap <= config.plan.mip_gap else "time_limit"
+        left = config.plan.time_limit_s - (time.perf_counter() - started)
+        value = main_objective(config, days)
+        bound = lower_bound(foods, supplements, config,
+                            max(left, BOUND_SHARE * config.plan.time_limit_s), value)
+        gap = week_gap(value, bound)
+        status = "optimal" if gap <= config.plan.mip_gap else "time_limit"
     plan = Plan(config=config, foods=foods, supplements=supplements,
                 food_items=_ordered(food_items, config), supplement_items=_ordered_tabs(tabs),
                 meta={**(meta or {}), "solver": config.plan.solver, "status": status,
@@ -376,8 +399,6 @@ def best_b12(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> 
     result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
     if result.status != "optimal" or result.objective is None:
         return None
-    from .absorption import injection_per_day_ug
-
     return result.objective / config.plan.days + injection_per_day_ug(config)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -113,3 +114,27 @@ def test_full_tables(tmp_path: Path) -> None:
     assert report.rows_read == 3185 and report.rows_written == 2058
     table.to_csv(tmp_path / "ciqual.csv", index=False)
     assert len(load_foods(tmp_path / "ciqual.csv")) == 2058
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "usda_sr_legacy_b12.csv").exists(),
+                    reason="../shared/data is not present")
+@pytest.mark.parametrize("source", ["usda-sr28", "ciqual"])
+def test_weekly_plan_on_a_full_table(tmp_path: Path, source: str) -> None:
+    """A verified 7-day plan from a whole national table, within the default time limit."""
+    table = tmp_path / "table.csv"
+    args = ["foods", "import", "--from", source, "-o", str(table)]
+    if source == "usda-sr28":
+        args += [str(SHARED_DATA / "usda_sr_legacy_b12.csv"), "--portions",
+                 str(SHARED_DATA / "usda_sr_legacy_portions.csv")]
+    else:
+        args += [str(SHARED_DATA / "ciqual_b12.csv")]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    out = tmp_path / "week.json"
+    result = CliRunner().invoke(cli, ["plan", "--foods", str(table), "--set",
+                                      'plan.objective="deviation"', "--quiet", "--format",
+                                      "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(out.read_text())
+    assert plan["meta"]["status"] == "optimal" and plan["meta"]["mip_gap"] <= 0.05
+    days = plan["days"]
+    assert len(days) == 7 and all(d["absorbed_b12_ug"] >= 1.5 - 1e-6 for d in days)
