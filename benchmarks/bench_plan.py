@@ -1,114 +1,116 @@
 #!/usr/bin/env python3
-"""Speed benchmarks of the default weekly plan (run by hand; results in RESULTS.md).
+"""Speed and memory benchmarks (run by hand; results in benchmarks/RESULTS.md).
 
-(a) `planner plan` end to end on the embedded defaults (subprocess, median of --runs);
-(b) the weekly LP relaxation: PuLP build + PuLP->HiGHS solve, against the floor: the same
-    LP (matrix taken from the built model, untimed) passed to highspy from arrays and solved;
-(c) peak memory of (a).
+(a) `planner plan` end to end on the embedded defaults;
+(b) the SR28 week as an LP relaxation: the planner's build + solve, against the floor: the
+    same arrays (assembled untimed) passed to highspy and solved;
+(c) the SR28 (and CIQUAL) weekly integer plan, `planner plan --foods ...` end to end;
+(d) peak resident memory of each, measured per child process.
 
-Usage: python benchmarks/bench_plan.py [--runs 3] [--constraints FILE]
+Every measurement runs in its own process, --runs times; the tables show medians.
+Usage: python benchmarks/bench_plan.py [--runs 3] [--parts abc] [--lp-objective OBJ]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
 
 
-def end_to_end(constraints: str | None, runs: int) -> tuple[list[float], int]:
-    """Wall seconds of each `planner plan` run and the largest peak RSS in KiB."""
-    seconds, peak = [], 0
-    command = [sys.executable, "-m", "planner", "plan", "--quiet", "--format", "json",
-               "-o", "/dev/null"] + ([constraints] if constraints else [])
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, cwd=ROOT)
-        seconds.append(time.perf_counter() - start)
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return seconds, peak
+def measured(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MiB, and standard output of one child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    out = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}")
+    return seconds, usage.ru_maxrss / 1024, out
 
 
-def lp_against_floor(constraints: str | None, runs: int, foods_path: str | None = None,
-                     overrides: tuple[str, ...] = ()) -> dict[str, float]:
-    """Median seconds: PuLP build, PuLP->HiGHS solve, highspy from arrays (pass + solve)."""
+def plan_runs(runs: int, extra: list[str]) -> tuple[list[float], float, dict[str, Any]]:
+    """`planner plan` end to end, --runs times: seconds, peak RSS, and the plan's meta."""
+    seconds, peaks = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "plan.json"
+        for _ in range(runs):
+            wall, peak, _ = measured([sys.executable, "-m", "planner", "plan", "--quiet",
+                                      "--format", "json", "-o", str(out), *extra])
+            seconds.append(wall)
+            peaks.append(peak)
+        plan = json.loads(out.read_text())
+    return seconds, max(peaks), plan["meta"]
+
+
+def imported(source: str, folder: Path) -> Path:
+    """A national table imported with `planner foods import` (cached in ``folder``)."""
+    out = folder / f"{source}.csv"
+    if not out.exists():
+        if source == "usda-sr28":
+            args = [str(SHARED / "usda_sr_legacy_b12.csv"), "--portions",
+                    str(SHARED / "usda_sr_legacy_portions.csv")]
+        else:
+            args = [str(SHARED / "ciqual_b12.csv")]
+        measured([sys.executable, "-m", "planner", "foods", "import", "--from", source,
+                  *args, "-o", str(out)])
+    return out
+
+
+def lp_child(foods_path: str, overrides: list[str]) -> None:
+    """In a child process: build the weekly LP relaxation and solve it, then the floor."""
     import highspy
 
     from planner import load_config, load_foods, load_supplements
     from planner.model import build_model
-    from planner.solve import quiet_stdout, run
+    from planner.program import highs_model, quiet_stdout
 
     foods, supplements = load_foods(foods_path), load_supplements()
-    config = load_config(constraints, list(overrides))
-    builds, solves, floors, objectives = [], [], [], []
-    for _ in range(runs):
+    config = load_config(None, overrides)
+    start = time.perf_counter()
+    model = build_model(foods, supplements, config, relaxed=True)
+    build = time.perf_counter() - start
+    solution = model.lp.solve("highs", 3600, 0.0, mip=False)
+    lp = highs_model(model.lp, mip=False)  # the floor's arrays, assembled untimed
+    with quiet_stdout():
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("threads", 1)
         start = time.perf_counter()
-        model = build_model(foods, supplements, config, relaxed=True)
-        builds.append(time.perf_counter() - start)
-        result = run(model, "highs", 600, 0.0, mip=False)
-        solves.append(result.seconds)
-        objectives.append(result.objective or float("nan"))
-        arrays = _arrays(model.prob)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
-        with quiet_stdout():
-            start = time.perf_counter()
-            lp = highspy.HighsLp()
-            lp.num_col_, lp.num_row_ = arrays["num_col"], arrays["num_row"]
-            lp.col_cost_, lp.col_lower_, lp.col_upper_ = (arrays["cost"], arrays["col_lower"],
-                                                          arrays["col_upper"])
-            lp.row_lower_, lp.row_upper_ = arrays["row_lower"], arrays["row_upper"]
-            lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-            lp.a_matrix_.start_ = arrays["start"]
-            lp.a_matrix_.index_ = arrays["index"]
-            lp.a_matrix_.value_ = arrays["value"]
-            h.passModel(lp)
-            h.run()
-            floors.append(time.perf_counter() - start)
-        objectives.append(h.getInfo().objective_function_value)
-    return {"build_s": statistics.median(builds), "pulp_solve_s": statistics.median(solves),
-            "floor_s": statistics.median(floors), "objective_pulp": objectives[0],
-            "objective_floor": objectives[1],
-            "columns": float(len(model.prob.variables())),
-            "rows": float(len(model.prob.constraints()))}
+        highs.passModel(lp)
+        highs.run()
+        floor = time.perf_counter() - start
+    print(json.dumps({"build_s": build, "solve_s": solution.seconds, "floor_s": floor,
+                      "objective": solution.objective,
+                      "objective_floor": highs.getInfo().objective_function_value,
+                      "columns": model.lp.num_cols, "rows": model.lp.num_rows}))
 
 
-def _arrays(prob: object) -> dict[str, object]:
-    """Row-wise CSR arrays of a PuLP problem (columns in PuLP's variable order)."""
-    variables = prob.variables()  # type: ignore[attr-defined]
-    position = {v.name: i for i, v in enumerate(variables)}
-    inf = 1e30
-    cost = np.zeros(len(variables))
-    for var, coef in prob.objective.items():  # type: ignore[attr-defined]
-        cost[position[var.name]] = coef
-    starts, index, value, lower, upper = [0], [], [], [], []
-    for constraint in prob.constraints():  # type: ignore[attr-defined]
-        for var, coef in constraint.items():
-            index.append(position[var.name])
-            value.append(coef)
-        starts.append(len(index))
-        rhs = -constraint.constant
-        lower.append(rhs if constraint.sense >= 0 else -inf)
-        upper.append(rhs if constraint.sense <= 0 else inf)
-    return {"num_col": len(variables), "num_row": len(lower), "cost": cost,
-            "col_lower": np.array([-inf if v.lowBound is None else v.lowBound
-                                   for v in variables]),
-            "col_upper": np.array([inf if v.upBound is None else v.upBound
-                                   for v in variables]),
-            "row_lower": np.array(lower), "row_upper": np.array(upper),
-            "start": np.array(starts, dtype=np.int32), "index": np.array(index, dtype=np.int32),
-            "value": np.array(value)}
+def lp_runs(runs: int, foods_path: Path, overrides: list[str]) -> dict[str, Any]:
+    records, peaks = [], []
+    for _ in range(runs):
+        _, peak, out = measured([sys.executable, __file__, "--lp-child", str(foods_path),
+                                 *[f"--set={o}" for o in overrides]])
+        records.append(json.loads(out))
+        peaks.append(peak)
+    summary: dict[str, Any] = {k: statistics.median(float(r[k]) for r in records)
+                               for k in ("build_s", "solve_s", "floor_s")}
+    summary.update(records[0], runs=records, peak_mib=max(peaks))
+    return summary
 
 
 def machine() -> str:
@@ -120,37 +122,54 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    import os
-
     return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
             f"PuLP {version('pulp')}, highspy {version('highspy')}, pandas {version('pandas')}, "
             f"numpy {version('numpy')}")
 
 
+def _runs(seconds: list[float]) -> str:
+    each = ", ".join(f"{s:.2f}" for s in seconds)
+    return f"median **{statistics.median(seconds):.2f} s** ({each})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--constraints", default=None)
-    parser.add_argument("--foods", default=None,
-                        help="food table for (b), e.g. an imported SR28 table")
+    parser.add_argument("--parts", default="abc", help="which of a, b, c to run")
+    parser.add_argument("--lp-objective", default="b12_surplus",
+                        help="[plan] objective of the LP in (b)")
+    parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "b12-bench"),
+                        help="folder for the imported national tables")
+    parser.add_argument("--lp-child", help=argparse.SUPPRESS)
     parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        help="configuration override for (b), e.g. plan.days=1")
-    parser.add_argument("--lp-only", action="store_true", help="skip (a)")
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"machine: {machine()}")
-    if not args.lp_only:
-        seconds, peak = end_to_end(args.constraints, args.runs)
-        print(f"(a) planner plan end to end: median {statistics.median(seconds):.2f} s "
-              f"(runs: {', '.join(f'{s:.2f}' for s in seconds)}); "
-              f"peak RSS {peak / 1024:.0f} MiB")
-    lp = lp_against_floor(args.constraints, args.runs, args.foods, tuple(args.overrides))
-    total = lp["build_s"] + lp["pulp_solve_s"]
-    print(f"(b) weekly LP relaxation, {lp['columns']:.0f} columns x {lp['rows']:.0f} rows: "
-          f"PuLP build {lp['build_s']:.3f} s + PuLP->HiGHS solve {lp['pulp_solve_s']:.3f} s "
-          f"= {total:.3f} s; floor (highspy from arrays, pass + solve) {lp['floor_s']:.3f} s; "
-          f"ratio {total / lp['floor_s']:.1f}x; objectives {lp['objective_pulp']:.6f} / "
-          f"{lp['objective_floor']:.6f}; peak RSS of this process "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    if args.lp_child:
+        lp_child(args.lp_child, args.overrides)
+        return
+    print(f"machine: {machine()}\n")
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    if "a" in args.parts:
+        seconds, peak, meta = plan_runs(args.runs, [])
+        print(f"(a) default week, `planner plan`: {_runs(seconds)}; status {meta['status']}, "
+              f"gap {meta['mip_gap']}; (d) peak RSS {peak:.0f} MiB")
+    if "b" in args.parts:
+        table = imported("usda-sr28", cache)
+        lp = lp_runs(args.runs, table, [f'plan.objective="{args.lp_objective}"'])
+        ours, floor = lp["build_s"] + lp["solve_s"], lp["floor_s"]
+        print(f"(b) SR28 weekly LP ({args.lp_objective}), {lp['columns']} columns x "
+              f"{lp['rows']} rows: build {lp['build_s']:.2f} s + solve (matrix, pass, HiGHS) "
+              f"{lp['solve_s']:.2f} s = {ours:.2f} s; floor (pass + HiGHS) {floor:.2f} s; "
+              f"ratio {ours / floor:.2f}x; objectives {lp['objective']:.6f} / "
+              f"{lp['objective_floor']:.6f}; (d) peak RSS {lp['peak_mib']:.0f} MiB")
+    if "c" in args.parts:
+        for source in ("usda-sr28", "ciqual"):
+            table = imported(source, cache)
+            seconds, peak, meta = plan_runs(args.runs, ["--foods", str(table), "--set",
+                                                        'plan.objective="deviation"'])
+            print(f"(c) {source} week, deviation objective: {_runs(seconds)}; "
+                  f"status {meta['status']}, gap {meta['mip_gap']}; (d) peak RSS {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -130,6 +130,7 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
         "max_servings": np.minimum(foods["max_servings"],
                                    config.variety.max_servings_per_food_per_day).astype(int),
         "energy_free": foods["energy_kcal"] < ENERGY_FREE_KCAL, "one": 1.0,
+        "shuffle": [tie_break_weight(food, 0) for food in foods.index],
     }).reset_index(drop=True)
     frames = []
     liquid = base["liquid"].tolist()

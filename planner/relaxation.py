@@ -1,12 +1,13 @@
-"""The LP relaxation of a built model, solved exactly by column generation on large tables.
+"""The LP relaxation of a built model; on large tables by column generation.
 
 A day on a national table has tens of thousands of serving slots, and the simplex spends
 most of its time on slots that stay empty. Here the LP starts from a seed of slots (per
 day, occasion and food group, the foods richest in energy, protein or B12 and the
-cheapest), and the rest are priced with the LP's row duals: a slot enters when serving it
-would lower the objective. Each round also gives a proven lower bound on the whole LP
-(the restricted optimum plus every slot's most negative price); the rounds stop when the
-restricted optimum is within 0.1 % of that bound, or at the time limit with the bound so far.
+cheapest; ties in a fixed pseudo-random order, not by name), and the rest are priced with
+the LP's row duals: a slot enters when serving it would lower the objective. Each round
+also gives a proven lower bound on the whole LP (the restricted optimum plus every slot's
+most negative price); the rounds stop when the restricted optimum is within 0.1 % of that
+bound, or at the time limit with the bound so far.
 """
 
 from __future__ import annotations
@@ -39,13 +40,14 @@ def seed_slots(slots: pd.DataFrame, per_group: int = SEED_PER_GROUP) -> Array:
     ``per_group`` foods with the most energy, protein and absorbable B12 per serving, and the
     cheapest priced ones."""
     keys = ["day", "occasion", "group"]
-    frame = slots[[*keys, "food", "energy", "protein", "b12_if", "cost"]].copy()
+    frame = slots[[*keys, "shuffle", "energy", "protein", "b12_if", "cost"]].copy()
     frame["position"] = np.arange(len(frame))
     frame["price"] = frame["cost"].where(frame["cost"] > 0, np.inf)
     mask = np.zeros(len(frame), dtype=bool)
     for column, ascending in (("energy", False), ("protein", False), ("b12_if", False),
                               ("price", True)):
-        ranked = frame.sort_values([column, "food"], ascending=[ascending, True], kind="stable")
+        ranked = frame.sort_values([column, "shuffle"], ascending=[ascending, True],
+                                   kind="stable")
         mask[ranked.groupby(keys, sort=False).head(per_group)["position"].to_numpy()] = True
     return mask
 

@@ -161,7 +161,7 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
     """
     sub = day_config(config, others, foods)
     penalty = {f: VARIETY_WEIGHT * c for f, c in _variety_usage(others, foods).items()}
-    shortlist = candidate_shortlist(foods, supplements, sub, penalty)
+    shortlist = candidate_shortlist(foods, supplements, sub, penalty, seconds / 2)
     result = None
     if shortlist is not None:
         model = build_model(foods, supplements, sub, repeat_penalty=penalty,
@@ -185,24 +185,25 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
 
 
 def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
-                        penalty: dict[str, float]) -> set[tuple[str, str]] | None:
+                        penalty: dict[str, float],
+                        seconds: float) -> set[tuple[str, str]] | None:
     """(occasion, food) pairs worth an integer search: those the LP relaxation uses, plus
     the SHORTLIST_EXTRA cheapest others per occasion and SHORTLIST_PER_GROUP per occasion and
     food group, by reduced cost. None if the LP fails.
     """
     model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty)
-    solution = solve_relaxation(model, config.plan.solver, config.plan.time_limit_s)
+    solution = solve_relaxation(model, config.plan.solver, seconds)
     if solution.status not in ("optimal", "time_limit"):
         return None
     reduced = solution.reduced_costs if solution.reduced_costs is not None \
         else np.zeros(model.lp.num_cols)
-    table = model.slots[["occasion", "food", "group"]].assign(
+    table = model.slots[["occasion", "food", "group", "shuffle"]].assign(
         value=solution.values[model.n], dj=reduced[model.n])
     used = table[table["value"] > 1e-6]
     chosen = set(zip(used["occasion"], used["food"], strict=True))
     rest = table[[(o, f) not in chosen for o, f in zip(table["occasion"], table["food"],
                                                         strict=True)]]
-    rest = rest.sort_values(["dj", "food"], kind="stable")
+    rest = rest.sort_values(["dj", "shuffle"], kind="stable")
     for _occasion, part in rest.groupby("occasion", sort=True):
         chosen |= set(zip(part["occasion"].head(SHORTLIST_EXTRA),
                           part["food"].head(SHORTLIST_EXTRA), strict=True))
@@ -222,6 +223,14 @@ def main_objective(config: Config, days: dict[int, DayPlan]) -> float:
         extra = sum(float((p.items["servings"] - 1).sum()) for p in days.values())
         return extra + 0.001 * cost
     return sum(p.absorbed_ug for p in days.values()) + 0.001 * cost
+
+
+def _gap_objective(config: Config, days: dict[int, DayPlan]) -> float:
+    """What the stated gap measures: the main objective, but for deviation only its leading
+    term (extra servings), whose relaxation bound is 0, without the cost tie-break."""
+    if config.plan.objective == "deviation":
+        return sum(float((p.items["servings"] - 1).sum()) for p in days.values())
+    return main_objective(config, days)
 
 
 def weekly_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
@@ -245,7 +254,7 @@ def lower_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     floor = 0.0
     if config.plan.objective == "b12_surplus":
         floor = (config.target_ug() - injection_per_day_ug(config)) * config.plan.days
-    if week_gap(value, floor) <= config.plan.mip_gap:
+    if config.plan.objective == "deviation" or week_gap(value, floor) <= config.plan.mip_gap:
         return floor
     model = build_model(foods, supplements, config, relaxed=True)
     result = solve_relaxation(model, config.plan.solver, seconds)
@@ -328,7 +337,7 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         tabs = pd.concat([p.tabs for p in days.values()], ignore_index=True)
         objective = weekly_objective(config, days, foods)
         left = config.plan.time_limit_s - (time.perf_counter() - started)
-        value = main_objective(config, days)
+        value = _gap_objective(config, days)
         bound = lower_bound(foods, supplements, config,
                             max(left, BOUND_SHARE * config.plan.time_limit_s), value)
         gap = week_gap(value, bound)
