@@ -270,11 +270,11 @@ def week_gap(value: float, bound: float) -> float:
 
 
 def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
-               progress: Progress | None = None) -> tuple[dict[int, DayPlan], int] | None:
+               progress: Progress | None = None) -> tuple[dict[int, DayPlan], int] | int:
     """Days planned in turn, then (plan.improve_passes) re-planned one at a time with the
     others fixed. Each step is an exact one-day MILP; an improvement is kept only when the
-    week's objective falls. Returns the days and the passes run, or None when a day has no
-    plan.
+    week's objective falls. Returns the days and the passes run, or the number of the first
+    day that has no plan.
     """
     n = config.plan.days
     budget = (1 - BOUND_SHARE) * config.plan.time_limit_s / (n * (config.plan.improve_passes + 1))
@@ -282,7 +282,7 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     for day in range(1, n + 1):
         found = solve_day(foods, supplements, config, day, days, budget)
         if found is None:
-            return None
+            return day
         days[day] = found[0]
         if progress:
             progress(f"planned day {day} of {n}")
@@ -330,8 +330,9 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     else:
         with ticker(progress, "solving"):
             week = solve_week(foods, supplements, config, progress)
-        if week is None:
-            raise InfeasibleError(diagnose(foods, supplements, config))
+        if isinstance(week, int):  # day 1 fails on the daily rules alone: diagnose one day
+            rules = day_config(config, {}, foods) if week == 1 else config
+            raise InfeasibleError(diagnose(foods, supplements, rules))
         days, _passes = week
         food_items = pd.concat([p.items for p in days.values()], ignore_index=True)
         tabs = pd.concat([p.tabs for p in days.values()], ignore_index=True)
@@ -420,6 +421,9 @@ def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> 
         lines.append("Even with every soft rule relaxed there is no plan: check the occasions "
                      "(which foods each may serve) and the diet's exclusions.")
         return "\n  ".join(lines)
+    if result.status == "time_limit":
+        lines.append("(the smallest relaxation found within the time limit; a smaller one may "
+                     "exist)")
     relaxed = False
     values = result.values
     for family, items in model.slacks.items():
