@@ -73,6 +73,7 @@ class Program:
         self._row_upper: list[Array] = []
         self._entries: list[tuple[Array, Array, Array]] = []
         self._cost: list[tuple[Array, Array]] = []
+        self._matrix: tuple[Array, Array, Array] | None = None
         self.num_cols = 0
         self.num_rows = 0
 
@@ -103,6 +104,11 @@ class Program:
 
     def add_entries(self, rows: Array, cols: Array, values: Array | float) -> None:
         """More coefficients in existing rows (global row indices)."""
+        if self._matrix is not None:  # back to triplets, then add
+            start, index, value = self._matrix
+            self._entries = [(index.astype(np.int64),
+                              np.repeat(np.arange(len(start) - 1), np.diff(start)), value)]
+            self._matrix = None
         rows = np.asarray(rows, dtype=np.int64)
         self._entries.append((rows, np.asarray(cols, dtype=np.int64),
                               _vector(values, len(rows))))
@@ -129,7 +135,16 @@ class Program:
         return cost
 
     def matrix(self) -> tuple[Array, Array, Array]:
-        """Column-wise (start, row index, value) with repeated entries summed, zeros dropped."""
+        """Column-wise (start, row index, value) with repeated entries summed, zeros dropped.
+
+        Computed once; the triplets it came from are then replaced by it (half the memory).
+        """
+        if self._matrix is None:
+            self._matrix = self._assemble()
+            self._entries = []
+        return self._matrix
+
+    def _assemble(self) -> tuple[Array, Array, Array]:
         rows = _join([r for r, _, _ in self._entries], dtype=np.int64)
         cols = _join([c for _, c, _ in self._entries], dtype=np.int64)
         values = _join([v for _, _, v in self._entries])
@@ -227,6 +242,7 @@ def _solve_highs(program: Program, time_limit_s: float, mip_gap: float, mip: boo
                               ("random_seed", 0), ("mip_pool_soft_limit", CUT_POOL)):
             highs.setOptionValue(option, value)
         highs.passModel(lp)
+        del lp  # HiGHS holds its own copy
         highs.run()
     seconds = time.perf_counter() - started
     status = highs.getModelStatus()

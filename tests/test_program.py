@@ -65,3 +65,12 @@ def test_weekly_lp_is_the_same_through_pulp() -> None:
     assert direct.status == through_pulp.status == "optimal"
     assert direct.objective == pytest.approx(through_pulp.objective, rel=1e-7)
     assert direct.row_duals is not None and len(direct.row_duals) == model.lp.num_rows
+
+
+def test_rows_added_after_the_matrix_was_built_are_kept() -> None:
+    lp = small()
+    first = [array.tolist() for array in lp.matrix()]
+    lp.rows("cap", ["c"], np.array([0]), np.array([1]), np.array([4.0]), upper=8.0)
+    value = lp.matrix()[2]
+    assert len(value) == len(first[2]) + 1 and lp.num_rows == 3
+    assert lp.solve("highs", 10, 0.0).objective == pytest.approx(3.0)
