@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
-from .foods import FLAGS
-from .table import read_csv_text
+from .foods import FLAGS, NUMERIC_RANGES
+from .table import check_ids, parse_numbers, raise_problems, read_csv_text
 
 SOURCES = ("usda-sr28", "ciqual")
 ANIMAL_WORDS = {
@@ -83,6 +83,7 @@ BRAND = r"\b[A-Z][A-Z'&]{3,}\b"  # brand products (MORNINGSTAR ...) may hide egg
 PLANT_PREFIXES = ("oil, ", "oil,", "vegetable oil")
 LIQUID_GROUPS = {"Beverages", "water", "non-alcoholic beverages", "milk"}
 ORGAN = r"\b(liver|kidney|heart|tongue|tripe|giblets|variety meats)\b"
+RANGES = {**NUMERIC_RANGES, "seq": (0, 1e6), "amount": (0, 1e6), "grams": (0, 1e6)}
 
 
 @dataclass
@@ -131,17 +132,21 @@ def _atwater(row: pd.Series) -> float | None:
     return round(4 * protein + 9 * fat + 4 * carbohydrate, 1)
 
 
-def _numbers(frame: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFrame:
+def _numbers(frame: pd.DataFrame, columns: list[str], path: Path, id_column: str,
+             what: str, unique: bool = True) -> pd.DataFrame:
+    """Numeric columns as floats; cells that are not finite numbers in the planner's range
+    for that column (RANGES), and (``unique``) empty, repeated or odd ids, are reported with
+    their line and id, all at once."""
     out = frame.copy()
+    problems = check_ids(frame, path, id_column) if unique else []
     for column in columns:
         if column not in out.columns:
             out[column] = ""
-        values = pd.to_numeric(out[column].str.strip(), errors="coerce")
-        bad = out[column].str.strip().ne("") & values.isna()
-        if bad.any():
-            raise DataError(f"{path}: column {column!r} is not a number at line "
-                            f"{int(bad.to_numpy().nonzero()[0][0]) + 2}")
-        out[column] = values
+        low, high = RANGES[column]
+        out[column], found = parse_numbers(out, column, path, low, high, required=False,
+                                           id_column=id_column)
+        problems += found
+    raise_problems(path, problems, what)
     return out
 
 
@@ -151,7 +156,7 @@ def import_sr28(path: Path, portions: Path | None = None) -> tuple[pd.DataFrame,
     _require(raw, path, ["ndb_no", "description", "food_group", "energy_kcal", "protein_g",
                          "fat_g", "carbohydrate_g", "b12_ug"])
     data = _numbers(raw, ["energy_kcal", "protein_g", "fat_g", "carbohydrate_g", "sugars_g",
-                          "fiber_g", "b12_ug", "b12_added_ug"], path)
+                          "fiber_g", "b12_ug", "b12_added_ug"], path, "ndb_no", "SR28 table")
     servings = _sr28_servings(portions) if portions else {}
     report = ImportReport("usda-sr28", rows_read=len(data))
     rows = []
@@ -185,7 +190,7 @@ def import_ciqual(path: Path) -> tuple[pd.DataFrame, ImportReport]:
     _require(raw, path, ["alim_code", "description", "food_group", "food_subgroup",
                          "energy_kcal", "protein_g", "fat_g", "carbohydrate_g", "b12_ug"])
     data = _numbers(raw, ["energy_kcal", "protein_g", "fat_g", "carbohydrate_g", "b12_ug"],
-                    path)
+                    path, "alim_code", "CIQUAL table")
     report = ImportReport("ciqual", rows_read=len(data))
     rows = []
     for row in data.to_dict("records"):
@@ -254,11 +259,16 @@ def _maybe(value: object) -> object:
 
 
 def _sr28_servings(path: Path) -> dict[str, tuple[float, str]]:
-    """First household measure of each SR28 food: (grams, label)."""
+    """First household measure of each SR28 food whose weight is a planner serving
+    (0.1-2,000 g): (grams, label)."""
     frame = read_csv_text(path)
     _require(frame, path, ["ndb_no", "seq", "amount", "measure", "grams"])
-    frame = _numbers(frame, ["seq", "amount", "grams"], path).sort_values(["ndb_no", "seq"])
-    first = frame[frame["grams"] > 0].drop_duplicates("ndb_no")
+    frame["ndb_no"] = frame["ndb_no"].str.strip()
+    frame = _numbers(frame, ["seq", "amount", "grams"], path, "ndb_no", "SR28 household weights",
+                     unique=False)
+    low, high = NUMERIC_RANGES["serving_g"]
+    usable = frame[frame["grams"].between(low, high) & frame["measure"].str.strip().ne("")]
+    first = usable.sort_values(["ndb_no", "seq"]).drop_duplicates("ndb_no")
     return {str(n): (round(float(g), 1), f"{a:g} {m}") for n, g, a, m in
             zip(first["ndb_no"], first["grams"], first["amount"], first["measure"], strict=True)}
 

@@ -101,6 +101,31 @@ def test_cli_import_and_bad_layout(tmp_path: Path) -> None:
         import_table("ciqual", DATA / "ciqual_excerpt.csv", DATA / "sr28_portions_excerpt.csv")
 
 
+def test_import_refuses_values_the_planner_would_refuse(tmp_path: Path) -> None:
+    lines = (DATA / "sr28_excerpt.csv").read_text(encoding="utf-8").splitlines()[:4]
+    lines[2] = lines[2].replace(",300,", ",inf,", 1)      # cheese energy
+    lines[3] = "01026" + lines[3][5:]                      # repeats the cheese's ndb_no
+    bad = tmp_path / "sr28.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["foods", "import", "--from", "usda-sr28", str(bad),
+                                      "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert "'energy_kcal' is infinite at line 3 (ndb_no '01026')" in result.stderr
+    assert "duplicate ndb_no at line 3 (ndb_no '01026'), line 4" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_household_weight_outside_the_serving_range_is_skipped(tmp_path: Path) -> None:
+    weights = tmp_path / "weights.csv"
+    weights.write_text("ndb_no,seq,amount,measure,grams\n01001,1,1,tub,5000\n"
+                       "01001,2,1,tbsp,14.2\n01026,1,1,oz,0.01\n", encoding="utf-8")
+    table, _ = import_sr28(DATA / "sr28_excerpt.csv", weights)
+    servings = table.set_index("id")
+    assert servings.loc["usda-01001", "serving_label"] == "1 tbsp"
+    assert servings.loc["usda-01026", "serving_g"] == 100.0
+
+
 @pytest.mark.skipif(not (SHARED_DATA / "usda_sr_legacy_b12.csv").exists(),
                     reason="../shared/data is not present")
 def test_full_tables(tmp_path: Path) -> None:

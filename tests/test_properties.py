@@ -1,4 +1,5 @@
-"""Property-based tests: loaders either return a checked table or raise a PlannerError."""
+"""Property-based tests: loaders and importers either return a checked table or raise a
+PlannerError."""
 
 from __future__ import annotations
 
@@ -143,3 +144,45 @@ def test_plan_loader_never_crashes(value: object) -> None:
         assert str(path) in str(exc)
     finally:
         path.unlink()
+
+
+def _excerpt(name: str, lines: int) -> list[str]:
+    return (ROOT / "tests" / "data" / name).read_text(encoding="utf-8").splitlines()[:lines]
+
+
+IMPORTS = {"usda-sr28": _excerpt("sr28_excerpt.csv", 6),
+           "ciqual": _excerpt("ciqual_excerpt.csv", 6),
+           "portions": _excerpt("sr28_portions_excerpt.csv", 6)}
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(IMPORTS)), st.integers(1, 5), st.integers(0, 12), cell)
+def test_national_importers_check_any_single_cell(kind: str, line: int, position: int,
+                                                  value: str) -> None:
+    import csv
+    import io
+
+    from planner.national import import_table
+
+    rows = list(csv.reader(io.StringIO("\n".join(IMPORTS[kind]))))
+    rows[line][position % len(rows[line])] = value
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path = _write(buffer.getvalue(), ".csv")
+    source = "usda-sr28" if kind == "portions" else kind
+    table_path = _write("\n".join(IMPORTS["usda-sr28"]) + "\n", ".csv") \
+        if kind == "portions" else path
+    out = Path(tempfile.mkdtemp()) / "imported.csv"
+    try:
+        table, _report = import_table(source, table_path, path if kind == "portions" else None)
+        if len(table):
+            out.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+            assert len(load_foods(out)) == len(table)
+    except DataError as exc:
+        assert str(path) in str(exc)
+    finally:
+        path.unlink()
+        if table_path != path:
+            table_path.unlink()
+        out.unlink(missing_ok=True)
+        out.parent.rmdir()
