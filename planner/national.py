@@ -134,10 +134,10 @@ def _atwater(row: pd.Series) -> float | None:
 
 def _numbers(frame: pd.DataFrame, columns: list[str], path: Path, id_column: str,
              what: str, unique: bool = True) -> pd.DataFrame:
-    """Numeric columns as floats; cells that are not finite numbers in the planner's range
-    for that column (RANGES), and (``unique``) empty, repeated or odd ids, are reported with
-    their line and id, all at once."""
-    out = frame.copy()
+    """Ids stripped and numeric columns as floats; cells that are not finite numbers in the
+    planner's range for that column (RANGES), and (``unique``) empty, repeated or odd ids,
+    are reported with their line and id, all at once."""
+    out = frame.assign(**{id_column: frame[id_column].str.strip()})
     problems = check_ids(frame, path, id_column) if unique else []
     for column in columns:
         if column not in out.columns:
@@ -263,7 +263,6 @@ def _sr28_servings(path: Path) -> dict[str, tuple[float, str]]:
     (0.1-2,000 g): (grams, label)."""
     frame = read_csv_text(path)
     _require(frame, path, ["ndb_no", "seq", "amount", "measure", "grams"])
-    frame["ndb_no"] = frame["ndb_no"].str.strip()
     frame = _numbers(frame, ["seq", "amount", "grams"], path, "ndb_no", "SR28 household weights",
                      unique=False)
     low, high = NUMERIC_RANGES["serving_g"]

@@ -166,23 +166,19 @@ def test_national_importers_check_any_single_cell(kind: str, line: int, position
 
     rows = list(csv.reader(io.StringIO("\n".join(IMPORTS[kind]))))
     rows[line][position % len(rows[line])] = value
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    path = _write(buffer.getvalue(), ".csv")
-    source = "usda-sr28" if kind == "portions" else kind
-    table_path = _write("\n".join(IMPORTS["usda-sr28"]) + "\n", ".csv") \
-        if kind == "portions" else path
-    out = Path(tempfile.mkdtemp()) / "imported.csv"
-    try:
-        table, _report = import_table(source, table_path, path if kind == "portions" else None)
-        if len(table):
-            out.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
-            assert len(load_foods(out)) == len(table)
-    except DataError as exc:
-        assert str(path) in str(exc)
-    finally:
-        path.unlink()
-        if table_path != path:
-            table_path.unlink()
-        out.unlink(missing_ok=True)
-        out.parent.rmdir()
+    with tempfile.TemporaryDirectory() as folder:
+        path, out = Path(folder) / "source.csv", Path(folder) / "imported.csv"
+        with path.open("w", encoding="utf-8", errors="surrogatepass", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(rows)
+        table_path, portions = path, None
+        if kind == "portions":
+            table_path, portions = Path(folder) / "sr28.csv", path
+            table_path.write_text("\n".join(IMPORTS["usda-sr28"]) + "\n", encoding="utf-8")
+        try:
+            table, _report = import_table("ciqual" if kind == "ciqual" else "usda-sr28",
+                                          table_path, portions)
+            if len(table):
+                out.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+                assert len(load_foods(out)) == len(table)
+        except DataError as exc:
+            assert str(path) in str(exc)
