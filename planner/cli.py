@@ -13,7 +13,7 @@ import click
 from . import DISCLAIMER, __version__, resources
 from .config import PROFILES, check_ids, dump_toml, load_config, warnings
 from .errors import DataError, PlannerError
-from .foods import PATTERNS, diet_mask, load_foods, summary
+from .foods import PATTERNS, ROLES, diet_mask, load_foods, summary
 from .output import write_output
 from .render import (
     PLAN_FORMATS,
@@ -26,8 +26,8 @@ from .render import (
 )
 from .supplements import load_supplements
 
-LIST_COLUMNS = ["id", "name", "group", "energy_kcal", "protein_g", "b12_ug", "b12_added_ug",
-                "serving_g", "serving_label", "price_per_kg"]
+LIST_COLUMNS = ["id", "name", "role", "group", "energy_kcal", "protein_g", "b12_ug",
+                "b12_added_ug", "serving_g", "serving_label", "price_per_kg"]
 
 
 class PlannerGroup(click.Group):
@@ -76,18 +76,23 @@ def foods() -> None:
               help="Food table (default: the packaged foods.csv).")
 @click.option("--diet", type=click.Choice(list(PATTERNS)), help="Only foods this diet allows.")
 @click.option("--group", help="Only this food group, e.g. dairy.")
+@click.option("--role", type=click.Choice(list(ROLES)),
+              help="Only foods of this role in a meal, e.g. main-dish.")
+@click.option("--category", help="Only this WWEIA category: its number (3602) or words of its "
+              "name (pizza).")
 @click.option("--sort", "sort_by", default="id", show_default=True,
               help="Column to sort by; numbers sort largest first.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
-def foods_list(foods_path: Path | None, diet: str | None, group: str | None, sort_by: str,
-               fmt: str, output: str) -> None:
-    """List foods, optionally for one diet pattern.
+def foods_list(foods_path: Path | None, diet: str | None, group: str | None, role: str | None,
+               category: str | None, sort_by: str, fmt: str, output: str) -> None:
+    """List foods, optionally for one diet pattern, group, role or WWEIA category.
 
     \b
     Example:
       planner foods list --diet vegan --sort b12_ug
+      planner foods list --role main-dish --category pizza
     """
     table = load_foods(foods_path)
     if sort_by not in table.columns:
@@ -97,6 +102,12 @@ def foods_list(foods_path: Path | None, diet: str | None, group: str | None, sor
         table = table[diet_mask(table, diet)]
     if group:
         table = table[table["group"] == group.lower()]
+    if role:
+        table = table[table["role"] == role]
+    if category:
+        wanted = category.strip().lower()
+        table = table[(table["wweia_category"] == wanted)
+                      | table["wweia_name"].str.lower().str.contains(wanted, regex=False)]
     numeric = table[sort_by].dtype.kind in "if"
     table = table.sort_values([sort_by, "id"], ascending=[not numeric, True], kind="stable")
     rows = [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]
@@ -153,22 +164,25 @@ def foods_check(path: Path) -> None:
 
 
 @foods.command("import")
-@click.option("--from", "source", type=click.Choice(["usda-sr28", "ciqual"]), required=True,
-              help="Layout of FILE (see shared/data/SOURCES.md).")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "source", type=click.Choice(["usda-sr28", "ciqual", "fndds"]),
+              required=True, help="Layout of PATH (see shared/data/SOURCES.md); for fndds, "
+              "the folder of the FNDDS, FPED, recipe, SR28 and NHANES files.")
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--portions", type=click.Path(dir_okay=False, path_type=Path),
               help="SR28 household weights (usda_sr_legacy_portions.csv) for servings.")
 @click.option("-o", "--output", required=True, help="Food table to write (CSV), or -.")
 def foods_import(source: str, path: Path, portions: Path | None, output: str) -> None:
     """Turn a national food table into the planner's schema (curated=false rows).
 
-    Flags are inferred conservatively; rows without a B12 value are left out and counted;
-    missing energy is computed (Atwater) and marked. The report goes to stderr.
+    Flags are inferred conservatively (FNDDS: from each dish's recipe); rows without a B12
+    value are left out and counted; missing energy is computed (Atwater) and marked. The
+    report goes to stderr.
 
     \b
     Example:
       planner foods import --from usda-sr28 usda_sr_legacy_b12.csv \\
           --portions usda_sr_legacy_portions.csv -o sr28.csv
+      planner foods import --from fndds ../shared/data/fndds -o fndds.csv
     """
     from .national import import_table
 

@@ -30,6 +30,18 @@ GROUPS = ("meat", "poultry", "organ", "fish", "shellfish", "egg", "dairy", "fort
           "legume", "grain", "vegetable", "fruit", "nut-seed", "fat-oil", "beverage", "sweet",
           "other")
 OCCASION_TOKENS = ("breakfast", "lunch", "dinner", "snack", "drink")
+ROLES = ("main-dish", "protein-food", "starch", "vegetable", "fruit", "bread", "cereal", "dairy",
+         "spread-fat", "condiment", "sweet", "snack", "beverage", "water")
+NUTRIENT_RANGES: dict[str, tuple[float, float]] = {  # per 100 g; empty = not analysed
+    "calcium_mg": (0, 10_000), "iron_mg": (0, 1_000), "zinc_mg": (0, 1_000),
+    "magnesium_mg": (0, 5_000), "potassium_mg": (0, 20_000), "sodium_mg": (0, 40_000),
+    "vit_a_rae_ug": (0, 100_000), "retinol_ug": (0, 100_000), "vit_c_mg": (0, 10_000),
+    "vit_d_ug": (0, 1_000), "folate_dfe_ug": (0, 100_000), "thiamin_mg": (0, 1_000),
+    "choline_mg": (0, 5_000), "sfa_g": (0, 100), "added_sugars_g": (0, 100),
+    "epa_dha_g": (0, 100), "alcohol_g": (0, 100), "caffeine_mg": (0, 10_000),
+}
+NUTRIENTS = tuple(NUTRIENT_RANGES)
+POPULARITY = tuple(f"pop_{o}" for o in OCCASION_TOKENS)
 PATTERNS: dict[str, frozenset[str]] = {
     "omnivore": frozenset(FLAGS),
     "pescatarian": frozenset({"fish", "shellfish", "egg", "dairy", "honey"}),
@@ -43,18 +55,31 @@ NUMERIC_RANGES: dict[str, tuple[float, float]] = {
     "b12_ug": (0, 10_000), "b12_added_ug": (0, 10_000),
     "serving_g": (0.1, 2000), "min_servings": (0, 20), "max_servings": (1, 20),
     "price_per_kg": (0, 10_000), "package_g": (0.1, 100_000), "b12_matrix": (0, 1.5),
+    "typical_g": (0.1, 5000), "nhanes_reports": (0, 10_000_000),
+    **{p: (0, 10_000) for p in POPULARITY}, **NUTRIENT_RANGES,
 }
 REQUIRED_NUMBERS = ("energy_kcal", "protein_g", "fat_g", "carbohydrate_g", "b12_ug",
                     "serving_g", "max_servings")
 REQUIRED_COLUMNS = ("id", "name", "group", *FLAGS, *REQUIRED_NUMBERS)
 OPTIONAL_COLUMNS = ("sugars_g", "fiber_g", "b12_added_ug", "b12_matrix", "serving_label",
                     "min_servings", "liquid", "occasions", "price_per_kg", "price_source",
-                    "package_g", "package_label", "aisle", "source", "curated")
+                    "package_g", "package_label", "aisle", "source", "curated", "role",
+                    "typical_g", *POPULARITY, *NUTRIENTS, "fndds_code", "wweia_category",
+                    "wweia_name", "nhanes_reports")
+COLUMNS = (*REQUIRED_COLUMNS[:3], *FLAGS, *REQUIRED_NUMBERS[:4], "sugars_g", "fiber_g",
+           "b12_ug", "b12_added_ug", "b12_matrix", "serving_g", "serving_label", "min_servings",
+           "max_servings", "liquid", "occasions", "price_per_kg", "price_source", "package_g",
+           "package_label", "aisle", "source", "curated", "role", "typical_g", *POPULARITY,
+           *NUTRIENTS, "fndds_code", "wweia_category", "wweia_name", "nhanes_reports")
+TEXT_COLUMNS = ("serving_label", "price_source", "package_label", "aisle", "source", "role",
+                "fndds_code", "wweia_category", "wweia_name")
 DEFAULTS = {"sugars_g": "", "fiber_g": "", "b12_added_ug": "0", "b12_matrix": "",
             "serving_label": "", "min_servings": "1", "liquid": "false",
             "occasions": ";".join(OCCASION_TOKENS[:4]), "price_per_kg": "", "price_source": "",
             "package_g": "", "package_label": "", "aisle": "other", "source": "",
-            "curated": "false"}
+            "curated": "false", "role": "", "typical_g": "", "fndds_code": "",
+            "wweia_category": "", "wweia_name": "", "nhanes_reports": "",
+            **{p: "" for p in POPULARITY}, **{n: "" for n in NUTRIENTS}}
 
 
 def load_foods(path: Path | str | None = None) -> pd.DataFrame:
@@ -71,6 +96,7 @@ def load_foods(path: Path | str | None = None) -> pd.DataFrame:
     foods, problems = convert(frame, path)
     problems += check_ids(frame, path)
     problems += check_groups(frame, path)
+    problems += check_roles(frame, path)
     problems += check_occasions(frame, path)
     problems += check_b12_parts(foods, frame, path)
     problems += check_servings(foods, frame, path)
@@ -93,8 +119,9 @@ def convert(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
         problems += found
     foods["b12_added_ug"] = foods["b12_added_ug"].fillna(0.0)
     foods["min_servings"] = foods["min_servings"].fillna(1.0)
-    for column in ("serving_label", "price_source", "package_label", "aisle", "source"):
+    for column in TEXT_COLUMNS:
         foods[column] = frame[column].str.strip()
+    foods["typical_g"] = foods["typical_g"].fillna(foods["serving_g"])
     foods["aisle"] = foods["aisle"].replace("", "other")
     foods["occasions"] = frame["occasions"].str.strip().str.lower()
     return foods, problems
@@ -106,6 +133,15 @@ def check_groups(frame: pd.DataFrame, path: Path) -> list[str]:
         return []
     return [f"{path}: unknown group at {describe_rows(frame, bad)}; "
             f"use one of {', '.join(GROUPS)}"]
+
+
+def check_roles(frame: pd.DataFrame, path: Path) -> list[str]:
+    role = frame["role"].str.strip()
+    bad = (role != "") & ~role.isin(ROLES)
+    if not bad.any():
+        return []
+    return [f"{path}: unknown role at {describe_rows(frame, bad)}; use one of "
+            f"{', '.join(ROLES)} (or leave it empty)"]
 
 
 def check_occasions(frame: pd.DataFrame, path: Path) -> list[str]:

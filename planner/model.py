@@ -26,7 +26,7 @@ from .absorption import (
 )
 from .config import Config, Occasion
 from .errors import PlannerError
-from .foods import diet_mask, occasion_tokens
+from .foods import OCCASION_TOKENS, diet_mask
 from .program import INF, Array, Program, Solution
 
 ENERGY_FREE_KCAL = 5.0  # per 100 g: water, tea, coffee, broth are exempt from variety limits
@@ -103,13 +103,20 @@ def _allowed(liquid: bool, occasion: Occasion) -> bool:
     return not (not liquid and occasion.max_solids_g == 0)
 
 
+def token_masks(foods: pd.DataFrame) -> dict[str, Array]:
+    """Per occasion token, which foods list it in their ``occasions`` column."""
+    text = ";" + foods["occasions"].str.replace(" ", "", regex=False) + ";"
+    return {token: text.str.contains(f";{token};", regex=False).to_numpy(dtype=bool)
+            for token in OCCASION_TOKENS}
+
+
 def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
                 shortlist: set[tuple[str, str]] | None = None) -> pd.DataFrame:
     """One row per (day, occasion, candidate food) with per-serving coefficients.
 
     ``shortlist`` keeps only the (occasion, food) pairs it names.
     """
-    tokens = occasion_tokens(foods).tolist()
+    served_by = token_masks(foods)
     windows = windows_of(config.occasions, params.tau_h)
     grams = foods["serving_g"]
     per_serving = foods[["energy_kcal", "protein_g", "sugars_g", "fiber_g"]].fillna(0.0)
@@ -133,11 +140,12 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
         "shuffle": [tie_break_weight(food, 0) for food in foods.index],
     }).reset_index(drop=True)
     frames = []
-    liquid = base["liquid"].tolist()
+    liquid = base["liquid"].to_numpy(dtype=bool)
     for position, occasion in enumerate(config.occasions):
-        served = set(occasion.tokens())
-        mask = np.array([bool(t & served) and _allowed(bool(liq), occasion)
-                         for t, liq in zip(tokens, liquid, strict=True)], dtype=bool)
+        mask = np.zeros(len(base), dtype=bool)
+        for token in occasion.tokens():
+            mask |= served_by[token]
+        mask &= np.where(liquid, _allowed(True, occasion), _allowed(False, occasion))
         if shortlist is not None:
             mask &= base["food"].isin([f for o, f in shortlist if o == occasion.name]).to_numpy()
         part = base[mask].assign(occasion=occasion.name, occasion_pos=position,
@@ -190,11 +198,24 @@ def _window_list(config: Config, params: AbsorptionParams) -> list[tuple[int, tu
 
 
 def _groups(frame: pd.DataFrame, keys: str | list[str]) -> tuple[list[Any], Array]:
-    """Sorted distinct keys of the slot table and each slot's group number."""
+    """Sorted distinct keys of the slot table and each slot's group number (as a sorted
+    ``groupby`` would give them, from integer codes rather than grouping frames)."""
     if frame.empty:
         return [], np.zeros(0, dtype=np.int64)
-    grouped = frame.groupby(keys, sort=True)
-    return list(grouped.size().index), grouped.ngroup().to_numpy()
+    names = [keys] if isinstance(keys, str) else keys
+    factors = [pd.factorize(frame[name], sort=True) for name in names]
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for codes, uniques in factors:
+        combined = combined * len(uniques) + codes
+    distinct, inverse = np.unique(combined, return_inverse=True)
+    digits = []
+    rest = distinct.copy()
+    for _codes, uniques in reversed(factors):
+        digits.append(np.asarray(uniques)[rest % len(uniques)].tolist())
+        rest //= len(uniques)
+    columns = digits[::-1]
+    labels = columns[0] if isinstance(keys, str) else list(zip(*columns, strict=True))
+    return labels, inverse.reshape(-1)
 
 
 def _day_index(model: Model, frame: pd.DataFrame | None = None) -> Array:

@@ -18,10 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
+from .fndds import FnddsReport, fndds_table
 from .foods import FLAGS, NUMERIC_RANGES
 from .table import check_ids, parse_numbers, raise_problems, read_csv_text
 
-SOURCES = ("usda-sr28", "ciqual")
+SOURCES = ("usda-sr28", "ciqual", "fndds")
 ANIMAL_WORDS = {
     "meat": r"\b(beef|pork|veal|lamb|mutton|chicken|turkey|duck|goose|ham|bacon|sausage|"
             r"salami|meat|liver|kidney|lard|gelatin|broth|bouillon|pepperoni|venison|rabbit|"
@@ -282,8 +283,15 @@ def _finish(rows: list[dict], report: ImportReport) -> tuple[pd.DataFrame, Impor
 
 
 def import_table(kind: str, path: Path, portions: Path | None = None,
-                 ) -> tuple[pd.DataFrame, ImportReport]:
-    """Dispatch on the source layout name."""
+                 ) -> tuple[pd.DataFrame, ImportReport | FnddsReport]:
+    """Dispatch on the source layout name (``fndds``: the folder of the FNDDS files)."""
+    if kind == "fndds":
+        if portions is not None:
+            raise DataError("--portions is for usda-sr28 only (FNDDS brings its own portions)")
+        if not path.is_dir():
+            raise DataError(f"{path}: --from fndds reads a folder (shared/data/fndds), "
+                            "not a file", "name the folder that holds the FNDDS files")
+        return fndds_table(path)
     if kind == "usda-sr28":
         return import_sr28(path, portions)
     if kind == "ciqual":

@@ -11,6 +11,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -208,6 +209,30 @@ def quiet_stdout() -> Iterator[None]:
             os.close(saved)
 
 
+_BANNER = threading.Lock()
+_banner_done = False
+
+
+def new_highs(**options: Any) -> Any:
+    """A silent HiGHS instance with these options. HiGHS prints its banner on standard output
+    once per process, when the first instance is made: that one is made with file descriptor
+    1 silenced (under a lock), so later instances, in any thread, touch no descriptor."""
+    global _banner_done
+    import highspy
+
+    with _BANNER:
+        if not _banner_done:
+            with quiet_stdout():
+                highs = highspy.Highs()
+            _banner_done = True
+        else:
+            highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    for option, value in options.items():
+        highs.setOptionValue(option, value)
+    return highs
+
+
 def highs_model(program: Program, mip: bool = True) -> Any:
     """The program as a ``highspy.HighsLp`` (ranged rows, column-wise matrix)."""
     import highspy
@@ -234,16 +259,11 @@ def _solve_highs(program: Program, time_limit_s: float, mip_gap: float, mip: boo
 
     started = time.perf_counter()
     lp = highs_model(program, mip)
-    with quiet_stdout():
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        for option, value in (("time_limit", float(time_limit_s)),
-                              ("mip_rel_gap", float(mip_gap)), ("threads", 1),
-                              ("random_seed", 0), ("mip_pool_soft_limit", CUT_POOL)):
-            highs.setOptionValue(option, value)
-        highs.passModel(lp)
-        del lp  # HiGHS holds its own copy
-        highs.run()
+    highs = new_highs(time_limit=float(time_limit_s), mip_rel_gap=float(mip_gap), threads=1,
+                      random_seed=0, mip_pool_soft_limit=CUT_POOL)
+    highs.passModel(lp)
+    del lp  # HiGHS holds its own copy
+    highs.run()
     seconds = time.perf_counter() - started
     status = highs.getModelStatus()
     info = highs.getInfo()

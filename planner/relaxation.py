@@ -19,20 +19,22 @@ import numpy as np
 import pandas as pd
 
 from .model import Model
-from .program import Array, Solution, quiet_stdout
+from .program import Array, Solution, new_highs
 
-LARGE_SLOTS = 4000      # slot tables above this size are priced, not solved whole
+LARGE_SLOTS = 1000      # slot tables above this size are priced, not solved whole
 SEED_PER_GROUP = 4      # seed foods per day, occasion, group and criterion
 ENTER_PER_ROUND = 500   # slots that enter per pricing round at most
 TOLERANCE = 1e-7
 BOUND_GAP = 1e-3        # stop when the restricted LP is within 0.1 % of the duals' bound
 
 
-def solve_relaxation(model: Model, solver: str, time_limit_s: float) -> Solution:
-    """Optimal LP relaxation of ``model`` (built with ``relaxed=True``)."""
+def solve_relaxation(model: Model, solver: str, time_limit_s: float,
+                     gap: float = BOUND_GAP) -> Solution:
+    """LP relaxation of ``model`` (built with ``relaxed=True``); by column generation on large
+    models, stopping within ``gap`` of the proven bound (the solution's ``bound``)."""
     if solver != "highs" or len(model.slots) <= LARGE_SLOTS or model.lp.maximize:
         return model.lp.solve(solver, time_limit_s, 0.0, mip=False)
-    return _column_generation(model, time_limit_s)
+    return _column_generation(model, time_limit_s, gap)
 
 
 def seed_slots(slots: pd.DataFrame, per_group: int = SEED_PER_GROUP) -> Array:
@@ -52,7 +54,7 @@ def seed_slots(slots: pd.DataFrame, per_group: int = SEED_PER_GROUP) -> Array:
     return mask
 
 
-def _column_generation(model: Model, time_limit_s: float) -> Solution:
+def _column_generation(model: Model, time_limit_s: float, gap: float) -> Solution:
     started = time.perf_counter()
     program = model.lp
     col_lower, col_upper, row_lower, row_upper = program.bounds()
@@ -103,7 +105,7 @@ def _column_generation(model: Model, time_limit_s: float) -> Solution:
         reported = np.zeros(program.num_cols)
         reported[columns] = reduced_in
         reported[model.n[~active]] = pair[~active]
-        converged = objective - bound <= max(TOLERANCE, BOUND_GAP * abs(objective))
+        converged = objective - bound <= max(TOLERANCE, gap * abs(objective))
         best = Solution("optimal" if converged else "time_limit", objective,
                         0.0 if converged else None, time.perf_counter() - started, "highs",
                         values, duals, reported, bound)
@@ -144,13 +146,9 @@ def _solve_columns(maximize: bool, matrix: tuple[Array, Array, Array], columns: 
     lp.a_matrix_.index_ = renumber[index[positions]].astype(np.int32)
     lp.a_matrix_.value_ = value[positions]
     lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
-    with quiet_stdout():
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("threads", 1)
-        highs.setOptionValue("time_limit", float(time_limit_s))
-        highs.passModel(lp)
-        highs.run()
+    highs = new_highs(threads=1, time_limit=float(time_limit_s))
+    highs.passModel(lp)
+    highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     solution = highs.getSolution()

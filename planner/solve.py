@@ -7,6 +7,7 @@ satisfies every rule, an elastic re-solve finds the smallest relaxation and
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import hashlib
@@ -24,7 +25,7 @@ import pandas as pd
 from .absorption import injection_per_day_ug
 from .config import Config
 from .errors import PlannerError
-from .model import ENERGY_FREE_KCAL, Model, build_model
+from .model import ELASTIC_WEIGHTS, ENERGY_FREE_KCAL, Model, build_model
 from .plan import Plan, VerificationError, verify
 from .program import Solution
 from .relaxation import solve_relaxation
@@ -32,9 +33,11 @@ from .relaxation import solve_relaxation
 Progress = Callable[[str], None]
 VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food
 MIN_DAY_SECONDS = 5.0    # time a day gets when its shortlist fails
-SHORTLIST_PER_GROUP = 2  # and per occasion and food group, so group rules can be met
-SHORTLIST_EXTRA = 8      # foods per occasion beyond the LP's own, for the integer search
+SHORTLIST_PER_GROUP = 1  # and per occasion and food group, so group rules can be met
+SHORTLIST_EXTRA = 6      # foods per occasion beyond the LP's own, for the integer search
 BOUND_SHARE = 0.2        # of the time limit, kept for the week's lower bound
+SHORTLIST_LP_GAP = 0.02  # the shortlist's LP only ranks foods: 2 % from its optimum will do
+BOUND_LP_GAP = 0.005     # the week's bound is the proven one, within 0.5 % of the LP's
 
 
 class InfeasibleError(PlannerError):
@@ -192,7 +195,7 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
     food group, by reduced cost. None if the LP fails.
     """
     model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty)
-    solution = solve_relaxation(model, config.plan.solver, seconds)
+    solution = solve_relaxation(model, config.plan.solver, seconds, SHORTLIST_LP_GAP)
     if solution.status not in ("optimal", "time_limit"):
         return None
     reduced = solution.reduced_costs if solution.reduced_costs is not None \
@@ -246,20 +249,43 @@ def _variety_usage(days: dict[int, DayPlan], foods: pd.DataFrame) -> dict[str, i
     return {f: c for f, c in _usage(days).items() if f not in energy_free}
 
 
-def lower_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
-                seconds: float, value: float) -> float:
-    """No plan's main objective is lower: the bound that holds for every plan (nothing is
-    negative; absorbed B12 meets its target), or when that leaves a gap to ``value`` (the
-    plan's), the weekly LP relaxation's bound."""
-    floor = 0.0
+def trivial_bound(config: Config) -> float:
+    """The bound every plan meets: nothing is negative; absorbed B12 meets its target."""
     if config.plan.objective == "b12_surplus":
-        floor = (config.target_ug() - injection_per_day_ug(config)) * config.plan.days
-    if config.plan.objective == "deviation" or week_gap(value, floor) <= config.plan.mip_gap:
-        return floor
+        return (config.target_ug() - injection_per_day_ug(config)) * config.plan.days
+    return 0.0
+
+
+def lp_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+             seconds: float) -> float | None:
+    """The weekly LP relaxation's proven bound on the main objective (None if it fails)."""
     model = build_model(foods, supplements, config, relaxed=True)
-    result = solve_relaxation(model, config.plan.solver, seconds)
-    bound = result.best_bound() if result.status in ("optimal", "time_limit") else None
-    return floor if bound is None else max(floor, bound)
+    result = solve_relaxation(model, config.plan.solver, seconds, BOUND_LP_GAP)
+    return result.best_bound() if result.status in ("optimal", "time_limit") else None
+
+
+def start_bound(foods: pd.DataFrame, supplements: pd.DataFrame,
+                config: Config) -> concurrent.futures.Future[float | None] | None:
+    """The weekly LP bound, computed in a thread while the days are planned (HiGHS releases
+    the GIL while it solves). None when the objective's own bound is all the gap needs."""
+    if config.plan.objective == "deviation":
+        return None
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    job = pool.submit(lp_bound, foods, supplements, config,
+                      BOUND_SHARE * config.plan.time_limit_s)
+    pool.shutdown(wait=False)
+    return job
+
+
+def lower_bound(config: Config, value: float,
+                job: concurrent.futures.Future[float | None] | None) -> float:
+    """No plan's main objective is lower: the trivial bound when it already closes the gap
+    to ``value`` (the plan's), else the better of it and the weekly LP bound."""
+    floor = trivial_bound(config)
+    bound = job.result() if job is not None else None
+    if bound is None or week_gap(value, floor) <= config.plan.mip_gap:
+        return floor
+    return max(floor, bound)
 
 
 def week_gap(value: float, bound: float) -> float:
@@ -328,6 +354,7 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         food_items, tabs = extract(model)
         status, gap, objective = result.status, result.mip_gap, result.objective
     else:
+        bound_job = start_bound(foods, supplements, config)
         with ticker(progress, "solving"):
             week = solve_week(foods, supplements, config, progress)
         if isinstance(week, int):  # day 1 fails on the daily rules alone: diagnose one day
@@ -337,10 +364,8 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         food_items = pd.concat([p.items for p in days.values()], ignore_index=True)
         tabs = pd.concat([p.tabs for p in days.values()], ignore_index=True)
         objective = weekly_objective(config, days, foods)
-        left = config.plan.time_limit_s - (time.perf_counter() - started)
         value = _gap_objective(config, days)
-        bound = lower_bound(foods, supplements, config,
-                            max(left, BOUND_SHARE * config.plan.time_limit_s), value)
+        bound = lower_bound(config, value, bound_job)
         gap = week_gap(value, bound)
         status = "optimal" if gap <= config.plan.mip_gap else "time_limit"
     plan = Plan(config=config, foods=foods, supplements=supplements,
@@ -426,7 +451,8 @@ def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> 
                      "exist)")
     relaxed = False
     values = result.values
-    for family, items in model.slacks.items():
+    for family, items in sorted(model.slacks.items(),
+                                key=lambda item: -ELASTIC_WEIGHTS[item[0]]):
         amounts = [(label, float(values[col])) for label, col in items]
         amounts = [(label, v) for label, v in amounts if v > 1e-6]
         if not amounts:

@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
-"""Build the curated ``foods.csv`` from the national tables and ``data/foods_selection.csv``.
+"""Build the default ``foods.csv``: USDA FNDDS 2017-2018 foods as eaten, plus a few curated rows.
 
-The selection file names, for each food, its source row (``sr:NDB`` for USDA SR28,
+FNDDS rows (``planner.fndds``): every food reported at least ``MIN_REPORTS`` times in the
+NHANES 2007-2012 recalls and priced by PP-NAP 2017/18, in the WWEIA categories a meal plan
+uses (no infant foods, alcohol, protein powders or uncategorised items), plus the B12 sources
+the planner needs (fortified foods, organ meats, fish, shellfish, eggs, milk and meat
+substitutes) when priced and reported at least ``MIN_B12_REPORTS`` times.
+
+Curated rows cover products FNDDS lacks (fortified oat drink, soy yogurt, nutritional yeast and
+plant spread; tofu, tempeh, natto; nori and spirulina, whose "B12" is analogue). The selection
+file names, for each food, its source row (``sr:NDB`` for USDA SR28,
 ``ciqual:CODE`` for CIQUAL 2020), a serving (``sr:MEASURE[*FACTOR]`` from the SR28
 household weights, or ``g:GRAMS:LABEL``), diet flags, occasions, a PP-NAP 2017/18 food
 code for the price, a package and an aisle. Optional columns cite a single B12 value
@@ -20,18 +28,29 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.fndds import categories, fndds_table
+from planner.foods import COLUMNS as TABLE_COLUMNS
+from planner.foods import NUTRIENTS as NEW_NUTRIENTS
+from planner.foods import POPULARITY
+
 ROOT = Path(__file__).resolve().parent.parent
+MIN_REPORTS = 100       # foods eaten this often in NHANES 2007-2012 (73 % of all reports)
+MIN_B12_REPORTS = 10    # B12 sources need fewer reports to be kept
+B12_CATEGORIES = {1404, 2010, 2402, 2404, 2502, 2806}  # milk substitutes, organ meats, fish,
+#                                                        shellfish, eggs, soy products
+SR28_WIDE = {  # planner column -> sr28_nutrients_wide.csv column
+    "calcium_mg": "calcium_mg", "iron_mg": "iron_mg", "zinc_mg": "zinc_mg",
+    "magnesium_mg": "magnesium_mg", "potassium_mg": "potassium_mg", "sodium_mg": "sodium_mg",
+    "vit_a_rae_ug": "vit_a_rae_ug", "vit_c_mg": "vit_c_mg", "vit_d_ug": "vit_d_ug",
+    "folate_dfe_ug": "folate_dfe_ug", "thiamin_mg": "thiamin_mg", "choline_mg": "choline_mg",
+    "sfa_g": "sfa_g",
+}
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 SELECTION = ROOT / "data" / "foods_selection.csv"
 
 FLAGS = ["meat", "fish", "shellfish", "egg", "dairy", "honey", "gelatin"]
 NUTRIENTS = ["energy_kcal", "protein_g", "fat_g", "carbohydrate_g", "sugars_g", "fiber_g"]
 OCCASION_CODES = {"B": "breakfast", "L": "lunch", "D": "dinner", "S": "snack", "K": "drink"}
-COLUMNS = [
-    "id", "name", "group", *FLAGS, *NUTRIENTS, "b12_ug", "b12_added_ug", "b12_matrix",
-    "serving_g", "serving_label", "min_servings", "max_servings", "liquid", "occasions",
-    "price_per_kg", "price_source", "package_g", "package_label", "aisle", "source", "curated",
-]
 
 
 class BuildError(Exception):
@@ -46,7 +65,26 @@ def load_sources(data: Path) -> dict[str, pd.DataFrame]:
     nevo = pd.read_csv(data / "nevo2023_b12.csv", dtype={"nevo_code": str}).set_index("nevo_code")
     prices = pd.read_csv(data / "usda_ppnap_prices.csv", dtype=str)
     prices = prices[prices["year"] == "2017/2018"].set_index("food_code")
-    return {"sr": sr, "portions": portions, "ciqual": ciqual, "nevo": nevo, "prices": prices}
+    wide = pd.read_csv(data / "fndds" / "sr28_nutrients_wide.csv",
+                       dtype={"ndb_no": str}).set_index("ndb_no")
+    return {"sr": sr, "portions": portions, "ciqual": ciqual, "nevo": nevo, "prices": prices,
+            "wide": wide}
+
+
+def more_nutrients(sel: pd.Series, src: dict[str, pd.DataFrame]) -> dict:
+    """Minerals, vitamins and fats of an SR28 row (empty = not analysed or not an SR28 row)."""
+    table, _, code = str(sel["source"]).partition(":")
+    values: dict = {n: "" for n in NEW_NUTRIENTS}
+    if table != "sr" or code not in src["wide"].index:
+        return values
+    row = src["wide"].loc[code]
+    for column, source in SR28_WIDE.items():
+        number = _num(row[source])
+        values[column] = "" if number is None else number
+    epa, dha = _num(row["epa_20_5_n3_g"]), _num(row["dha_22_6_n3_g"])
+    if epa is not None and dha is not None:
+        values["epa_dha_g"] = round(epa + dha, 3)
+    return values
 
 
 def _num(value: object) -> float | None:
@@ -179,15 +217,37 @@ def build_row(sel: pd.Series, src: dict[str, pd.DataFrame]) -> dict:
         "price_per_kg": price_per_kg, "price_source": price_source,
         "package_g": float(sel["package_g"]), "package_label": sel["package_label"],
         "aisle": sel["aisle"], "source": source, "curated": True,
+        "role": sel["role"], "typical_g": grams, **{p: "" for p in POPULARITY},
+        **more_nutrients(sel, src), "fndds_code": "", "wweia_category": "", "wweia_name": "",
+        "nhanes_reports": "",
     }
 
 
+def fndds_rows(data: Path) -> pd.DataFrame:
+    """The FNDDS foods of the default table (see the module docstring)."""
+    table, _ = fndds_table(data / "fndds")
+    usable = table["wweia_category"].map(categories()["default_table"]).astype(bool)
+    priced = table["price_per_kg"].notna()
+    common = table["nhanes_reports"] >= MIN_REPORTS
+    b12_source = (table["b12_added_ug"] > 0) | table["wweia_category"].isin(B12_CATEGORIES)
+    chosen = usable & priced & (common | (b12_source
+                                          & (table["nhanes_reports"] >= MIN_B12_REPORTS)))
+    rows = table[chosen].copy()
+    rows["curated"] = True
+    return rows
+
+
 def build(data: Path, selection: Path = SELECTION) -> pd.DataFrame:
-    """Return the curated food table as a DataFrame in ``foods.csv`` column order."""
+    """Return the default food table as a DataFrame in ``foods.csv`` column order."""
     src = load_sources(data)
     sel = pd.read_csv(selection, dtype=str)
-    rows = [build_row(row, src) for _, row in sel.iterrows()]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    curated = pd.DataFrame([build_row(row, src) for _, row in sel.iterrows()],
+                           columns=list(TABLE_COLUMNS))
+    fndds = fndds_rows(data)
+    clash = sorted(set(curated["id"]) & set(fndds["id"]))
+    if clash:
+        raise BuildError(f"curated ids also in FNDDS: {clash}")
+    return pd.concat([fndds[list(TABLE_COLUMNS)], curated], ignore_index=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ import pytest
 from .conftest import ROOT, SHARED_DATA
 
 
-@pytest.mark.skipif(not (SHARED_DATA / "usda_sr_legacy_b12.csv").exists(),
+@pytest.mark.skipif(not (SHARED_DATA / "fndds" / "fndds1920_ingredients.csv").exists(),
                     reason="../shared/data is not present")
 def test_foods_csv_equals_its_rebuild(tmp_path: Path) -> None:
     out = tmp_path / "foods.csv"

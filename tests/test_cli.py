@@ -34,9 +34,9 @@ def test_foods_list_vegan_has_no_animal_food() -> None:
 def test_foods_list_sort_and_csv() -> None:
     code, out, _ = run("foods", "list", "--sort", "b12_ug", "--format", "csv")
     lines = out.splitlines()
-    assert code == 0 and lines[1].startswith("beef-liver,")
+    assert code == 0 and lines[1].startswith("beef-liver-fried,")
     code, out, _ = run("foods", "list", "--group", "organ")
-    assert "beef-liver" in out and "chicken-liver" in out and "2 foods" in out
+    assert "beef-liver-fried" in out and "chicken-liver-fried" in out and "7 foods" in out
 
 
 def test_foods_list_bad_sort_is_usage_error() -> None:
@@ -45,9 +45,9 @@ def test_foods_list_bad_sort_is_usage_error() -> None:
 
 
 def test_foods_show() -> None:
-    code, out, _ = run("foods", "show", "fortified-soy-drink")
+    code, out, _ = run("foods", "show", "soy-milk")
     assert code == 0 and "b12_added_ug" in out and "vegan" in out
-    code, _, err = run("foods", "show", "soy-drink")
+    code, _, err = run("foods", "show", "soy-milks")
     assert code == 1 and "did you mean" in err
 
 

@@ -10,32 +10,40 @@ import pytest
 from planner.errors import DataError
 from planner.foods import FLAGS, diet_mask, load_foods, patterns_of
 
-DUTCH_REVIEW_TABLE_1 = ["beef-liver", "lean-pork-loin", "lean-beef-steak", "lean-lamb",
-                        "chicken-breast", "turkey-breast", "cod", "sardines", "trout",
-                        "mussels", "semi-skimmed-milk", "low-fat-yogurt", "young-gouda",
-                        "aged-gouda", "boiled-egg"]
+B12_SOURCES = ["beef-liver-fried", "chicken-liver-fried", "egg-whole-boiled-or-poached",
+               "milk-nfs", "yogurt-low-fat-milk-plain", "salmon-baked-or-broiled-made-with-oil",
+               "tuna-canned-ns-as-to-oil-or-water-pack", "shrimp-steamed-or-boiled",
+               "soy-milk", "cereal-general-mills-cheerios"]
 
 
 def test_size_and_provenance(foods: pd.DataFrame) -> None:
-    assert 150 <= len(foods) <= 300
-    assert foods["source"].str.match(r"(USDA SR28 \d{5}|CIQUAL 2020 \d+)").all()
+    assert 600 <= len(foods) <= 1500
+    assert foods["source"].str.match(r"(USDA FNDDS 2017-2018 \d{8}; NHANES 2007-2012 \d+ "
+                                     r"reports|USDA SR28 \d{5}|CIQUAL 2020 \d+)").all()
     assert foods["price_source"].str.startswith("USDA PP-NAP 2017/18").all()
     assert (foods["price_per_kg"] > 0).all()
     assert (foods["package_g"] > 0).all() and (foods["aisle"] != "").all()
-    assert foods["curated"].all()
+    assert foods["curated"].all() and (foods["role"] != "").all()
+    fndds = foods[foods["fndds_code"] != ""]
+    assert len(fndds) >= 0.95 * len(foods)
+    assert (fndds["typical_g"] > 0).all() and fndds["wweia_name"].ne("").all()
+    for column in ("calcium_mg", "iron_mg", "vit_d_ug", "added_sugars_g", "epa_dha_g"):
+        assert fndds[column].notna().all(), column
 
 
-def test_dutch_review_foods_present(foods: pd.DataFrame) -> None:
-    assert set(DUTCH_REVIEW_TABLE_1) <= set(foods.index)
+def test_b12_sources_present(foods: pd.DataFrame) -> None:
+    assert set(B12_SOURCES) <= set(foods.index)
 
 
 def test_fortified_plant_foods_carry_added_b12(foods: pd.DataFrame) -> None:
-    for food_id in ["fortified-soy-drink", "fortified-oat-drink", "fortified-soy-yogurt",
-                    "cheerios", "nutritional-yeast", "fortified-plant-spread",
-                    "fortified-veggie-burger"]:
+    for food_id in ["soy-milk", "fortified-oat-drink", "fortified-soy-yogurt",
+                    "cereal-general-mills-cheerios", "nutritional-yeast",
+                    "fortified-plant-spread"]:
         row = foods.loc[food_id]
         assert row["b12_added_ug"] > 0 and row["b12_added_ug"] <= row["b12_ug"], food_id
         assert not row[list(FLAGS[:5])].any(), food_id
+    burger = foods.loc["vegetarian-burger-or-patty-meatless-no-bun"]
+    assert burger["b12_added_ug"] > 0 and not burger[["meat", "fish", "shellfish"]].any()
 
 
 def test_analogues_count_zero(foods: pd.DataFrame) -> None:
@@ -50,8 +58,8 @@ def test_added_b12_never_exceeds_total(foods: pd.DataFrame) -> None:
 def test_vegan_rows_have_no_animal_flag(foods: pd.DataFrame) -> None:
     vegan = foods[diet_mask(foods, "vegan")]
     assert not vegan[list(FLAGS)].any(axis=None)
-    assert "butter" not in vegan.index and "honey" not in vegan.index
-    assert "honey-nut-cheerios" not in vegan.index
+    assert "butter-stick" not in vegan.index and "honey" not in vegan.index
+    assert "cereal-general-mills-cheerios-honey-nut" not in vegan.index
 
 
 def test_patterns_nest(foods: pd.DataFrame) -> None:
@@ -59,12 +67,12 @@ def test_patterns_nest(foods: pd.DataFrame) -> None:
     assert (p["vegan"] <= p["lacto-vegetarian"]).all()
     assert (p["lacto-vegetarian"] <= p["lacto-ovo-vegetarian"]).all()
     assert (p["lacto-ovo-vegetarian"] <= p["pescatarian"]).all()
-    assert not p.loc["boiled-egg", "lacto-vegetarian"]
-    assert not p.loc["gelatin-dessert", "pescatarian"]
+    assert not p.loc["egg-whole-boiled-or-poached", "lacto-vegetarian"]
+    assert not p.loc["gelatin-dessert", "lacto-ovo-vegetarian"]
 
 
 def test_drinks_are_liquid(foods: pd.DataFrame) -> None:
-    assert foods.loc["water", "liquid"] and foods.loc["semi-skimmed-milk", "liquid"]
+    assert foods.loc["water-tap", "liquid"] and foods.loc["milk-nfs", "liquid"]
     assert foods.loc[foods["group"] == "beverage", "liquid"].all()
     assert foods["occasions"].str.contains("drink").sum() >= 10
 
@@ -117,7 +125,7 @@ def test_bad_cell_is_named(tmp_path: Path, good_foods_text: str, column: str, va
 
 
 def test_duplicate_ids(tmp_path: Path, good_foods_text: str) -> None:
-    text = _replace_cell(good_foods_text, 2, "id", "beef-liver")
+    text = _replace_cell(good_foods_text, 2, "id", "milk-nfs")
     with pytest.raises(DataError, match=r"duplicate id at line 2 .*line 3"):
         load_foods(_write(tmp_path, text))
 
