@@ -243,6 +243,14 @@ def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_pat
     return foods_table, supplements_table, config
 
 
+def _reference(config: Any, foods_table: Any) -> Any:
+    """The person's own meals named by [diet] reference, loaded and checked (or None)."""
+    from .reference import load_reference, resolve
+
+    path = resolve(config)
+    return None if path is None else load_reference(path, foods_table, config)
+
+
 def _plan_options(function: Any) -> Any:
     """Options shared by `plan` and `explain`."""
     options = [
@@ -325,7 +333,9 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
             "supplements_sha256": file_sha256(supplements_path,
                                               resources.default_supplements())}
     progress = None if quiet else (lambda message: click.echo(message, err=True))
-    plan = make_plan(foods_table, supplements_table, config, progress=progress, meta=meta)
+    reference = _reference(config, foods_table)
+    plan = make_plan(foods_table, supplements_table, config, progress=progress, meta=meta,
+                     reference=reference)
     data = plan.to_dict()
     _show(data, fmt, output, start, plot_path)
     if shopping_path is not None:

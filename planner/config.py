@@ -26,7 +26,7 @@ import tomli_w
 
 from . import resources
 from .errors import ConfigError
-from .foods import FLAGS, GROUPS, OCCASION_TOKENS, PATTERNS
+from .foods import FLAGS, GROUPS, OCCASION_TOKENS, PATTERNS, ROLES
 
 Parser = Callable[[Any], Any]
 MAX_EXTENDS_DEPTH = 10
@@ -151,6 +151,20 @@ def group_sets(value: Any) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(dict.fromkeys(s)) for s in value)
 
 
+def role_sets(value: Any) -> tuple[str, ...]:
+    """list of role sets like "cereal+dairy+fruit" """
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ValueError('must be a list of role sets, e.g. ["cereal+dairy+fruit"]')
+    out = []
+    for item in value:
+        parts = [p.strip() for p in item.split("+")]
+        bad = [p for p in parts if p not in ROLES]
+        if bad:
+            raise ValueError(f"{item!r} has {', '.join(bad)}; roles: {', '.join(ROLES)}")
+        out.append("+".join(sorted(set(parts))))
+    return tuple(dict.fromkeys(out))
+
+
 def increasing_numbers(value: Any) -> tuple[float, ...]:
     """increasing list of numbers starting at 0"""
     if (not isinstance(value, list) or len(value) < 2
@@ -199,7 +213,7 @@ def spec(default: Any, doc: str, parse: Parser) -> Any:
 
 # --- the schema -----------------------------------------------------------------------------
 
-OBJECTIVES = ("cost", "deviation", "b12_surplus")
+OBJECTIVES = ("typical", "cost", "deviation", "b12_surplus")
 PROFILES = ("healthy", "elderly", "atrophic-gastritis", "rygb", "rygb-conservative",
             "pernicious-anaemia")
 
@@ -207,8 +221,17 @@ PROFILES = ("healthy", "elderly", "atrophic-gastritis", "rygb", "rygb-conservati
 @dataclass(frozen=True)
 class PlanSection:
     days: int = spec(7, "days in the plan", integer(1, 28))
-    objective: str = spec("cost", "what the optimizer minimises: money, deviation from "
-                          "typical servings, or B12 above the target", choice(*OBJECTIVES))
+    objective: str = spec("typical", "what the optimizer minimises: departure from what people "
+                          "typically eat (popular foods at their usual occasion, usual "
+                          "portions, common meals) plus cost_weight x cost; or money alone "
+                          "(the cheapest plan that still reads like meals); or servings "
+                          "beyond the rules; or B12 above the target", choice(*OBJECTIVES))
+    cost_weight: float = spec(1.0, "objective units per currency unit of cost when objective "
+                              "= \"typical\" (one unit: a food a tenth as popular)",
+                              number(0, 1000))
+    meal_structure: str = spec("nhanes", "nhanes: every meal is a combination of roles people "
+                               "ate at that occasion in NHANES (or the occasion's templates); "
+                               "free: no meal structure", choice("nhanes", "free"))
     time_limit_s: float = spec(30.0, "solver time limit in seconds", number(0.5, 3600))
     mip_gap: float = spec(0.05, "relative gap at which each MILP (one day of a week) stops",
                           number(0.0, 0.5))
@@ -216,6 +239,8 @@ class PlanSection:
                        "PuLP", choice("highs", "cbc"))
     drink_gap_min: int = spec(0, "minutes every drink occasion keeps from every meal",
                               integer(0, 240))
+    day_menus: int = spec(3, "distinct day menus of a week, eaten in rotation (A B C A B C "
+                          "A); 0: every day its own", integer(0, 28))
     improve_passes: int = spec(0, "passes that re-plan each day of a week against the other "
                                "days after the first plan (each about doubles the time)",
                                integer(0, 5))
@@ -241,6 +266,11 @@ class Occasion:
     require_groups: tuple[tuple[str, ...], ...] = spec(
         (), "at least one serving from each listed set of food groups, e.g. "
         '[["vegetable"], ["meat", "fish", "legume"]]', group_sets)
+    templates: tuple[str, ...] = spec(
+        (), "the meals allowed here as role sets, e.g. [\"cereal+dairy+fruit\", "
+        "\"bread+protein-food\"]; empty: the NHANES templates of its kind", role_sets)
+    min_protein_g: float | None = spec(None, "grams of protein at least",
+                                       optional(number(0, 200)))
 
     def tokens(self) -> tuple[str, ...]:
         """The food `occasions` tokens this occasion serves."""
@@ -265,6 +295,10 @@ class DietSection:
                                           "[\"shellfish\"]", string_list(FLAGS))
     include: tuple[str, ...] = spec((), "food ids used at least once in the plan",
                                     string_list())
+    reference: str | None = spec(None, "CSV of what the person eats now (id, occasion, "
+                                 "grams, times_per_week), relative to the constraint file; "
+                                 "the plan departs from it as little as it can",
+                                 optional(text))
 
 
 @dataclass(frozen=True)
@@ -293,6 +327,15 @@ class VarietySection:
     group_servings_per_day: dict[str, tuple[float, float]] = spec(
         {}, "servings per day by food group, e.g. { dairy = [3, 5] }",
         table_of(GROUPS, pair(0, 50)))
+    group_uses_per_week: dict[str, tuple[float, float]] = spec(
+        {}, "foods of a group eaten per week (each use at an occasion counts once), e.g. "
+        "{ fish = [2, 14], organ = [0, 1] }", table_of(GROUPS, pair(0, 100)))
+    repeat_freely: tuple[str, ...] = spec((), "food ids whose families max_days_per_food_per_"
+                                          "week leaves alone (the foods of [diet] reference "
+                                          "are added to them)", string_list())
+    distinct_meals: bool = spec(True, "a food (other than drinks, bread, fats and "
+                                "condiments) appears at one meal of a day at most, so lunch "
+                                "and dinner differ", boolean)
 
 
 @dataclass(frozen=True)
@@ -525,7 +568,7 @@ def merge(base: dict[str, Any], top: dict[str, Any], origin: str,
     return out
 
 
-_REPLACED_TABLES = {"variety.group_servings_per_day"}
+_REPLACED_TABLES = {"variety.group_servings_per_day", "variety.group_uses_per_week"}
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:

@@ -47,7 +47,7 @@ NUTRIENTS = {  # planner column -> FNDDS column (per 100 g)
 EPA_DHA = ("20:5 n-3 (g)", "22:6 n-3 (g)")
 ADDED_SUGAR_G_PER_TSP = 4.2     # FPED: 1 teaspoon equivalent of added sugars = 4.2 g
 OCCASIONS = ("breakfast", "lunch", "dinner", "snack", "drink")
-OCCASION_SHARE = 0.10           # a food is offered where at least 10 % of its reports are
+OCCASION_SHARE = 0.15           # a food is offered where at least 15 % of its reports are
 DRINK_SHARE = 0.05              # a drink is offered at drink occasions from 5 % of reports
 POPULARITY_SCALE = 10_000       # popularity: reports per 10,000 reports of the occasion
 MAX_TYPICAL_SERVINGS = 4        # a household unit is at least a quarter of the typical portion
@@ -179,6 +179,14 @@ def slug(text: str, limit: int = 60) -> str:
             break
         out = candidate
     return out or "food"
+
+
+def family_of(description: str) -> str:
+    """The food family a description belongs to: its words before the first comma or
+    "with" ("Milk, whole" and "Milk, lowfat (1%)" -> milk; "Pizza with pepperoni" -> pizza),
+    so that variety rules count milk of any fat level once."""
+    head = description.split(",")[0]
+    return slug(re.split(r"\s+with\s+", head, maxsplit=1)[0])
 
 
 def unique_ids(descriptions: list[str], codes: list[str]) -> list[str]:
@@ -323,6 +331,7 @@ def fndds_table(folder: Path) -> tuple[pd.DataFrame, FnddsReport]:
     out.loc[fortified, "group"] = "fortified"
     out[list(FLAGS)] = flags
     out["role"] = cat["role"]
+    out["family"] = [family_of(desc) for desc in foods["Main food description"]]
     out["liquid"] = cat["liquid"].astype(bool)
     units = household_units(src["portions"])
     typical = nhanes["grams_median"].astype(float)

@@ -64,20 +64,22 @@ REQUIRED_COLUMNS = ("id", "name", "group", *FLAGS, *REQUIRED_NUMBERS)
 OPTIONAL_COLUMNS = ("sugars_g", "fiber_g", "b12_added_ug", "b12_matrix", "serving_label",
                     "min_servings", "liquid", "occasions", "price_per_kg", "price_source",
                     "package_g", "package_label", "aisle", "source", "curated", "role",
-                    "typical_g", *POPULARITY, *NUTRIENTS, "fndds_code", "wweia_category",
+                    "family", "typical_g", *POPULARITY, *NUTRIENTS, "fndds_code", "wweia_category",
                     "wweia_name", "nhanes_reports")
 COLUMNS = (*REQUIRED_COLUMNS[:3], *FLAGS, *REQUIRED_NUMBERS[:4], "sugars_g", "fiber_g",
            "b12_ug", "b12_added_ug", "b12_matrix", "serving_g", "serving_label", "min_servings",
            "max_servings", "liquid", "occasions", "price_per_kg", "price_source", "package_g",
-           "package_label", "aisle", "source", "curated", "role", "typical_g", *POPULARITY,
+           "package_label", "aisle", "source", "curated", "role", "family", "typical_g",
+           *POPULARITY,
            *NUTRIENTS, "fndds_code", "wweia_category", "wweia_name", "nhanes_reports")
 TEXT_COLUMNS = ("serving_label", "price_source", "package_label", "aisle", "source", "role",
+                "family",
                 "fndds_code", "wweia_category", "wweia_name")
 DEFAULTS = {"sugars_g": "", "fiber_g": "", "b12_added_ug": "0", "b12_matrix": "",
             "serving_label": "", "min_servings": "1", "liquid": "false",
             "occasions": ";".join(OCCASION_TOKENS[:4]), "price_per_kg": "", "price_source": "",
             "package_g": "", "package_label": "", "aisle": "other", "source": "",
-            "curated": "false", "role": "", "typical_g": "", "fndds_code": "",
+            "curated": "false", "role": "", "family": "", "typical_g": "", "fndds_code": "",
             "wweia_category": "", "wweia_name": "", "nhanes_reports": "",
             **{p: "" for p in POPULARITY}, **{n: "" for n in NUTRIENTS}}
 
@@ -122,6 +124,7 @@ def convert(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
     for column in TEXT_COLUMNS:
         foods[column] = frame[column].str.strip()
     foods["typical_g"] = foods["typical_g"].fillna(foods["serving_g"])
+    foods["family"] = foods["family"].where(foods["family"] != "", foods["id"])
     foods["aisle"] = foods["aisle"].replace("", "other")
     foods["occasions"] = frame["occasions"].str.strip().str.lower()
     return foods, problems

@@ -27,8 +27,16 @@ from .absorption import (
 from .config import Config, Occasion
 from .errors import PlannerError
 from .foods import OCCASION_TOKENS, diet_mask
+from .meals import Template, allowed
 from .program import INF, Array, Program, Solution
 
+POPULARITY_SCALE = 10_000  # foods' pop_* columns: reports per 10,000 at the occasion
+TEMPLATE_WEIGHT = 1.0   # objective units per decade of a meal template's rarity
+TEMPLATES_PER_OCCASION = 30  # the most common ones an occasion may take
+PORTION_WEIGHT = 1.0    # objective units per typical portion of departure
+REFERENCE_NEW = 1.0     # a food the person does not eat at that occasion
+REFERENCE_KEEP = 1.0    # keeping a food of the person's own meals (reward)
+DISTINCT_EXEMPT_ROLES = ("beverage", "water", "bread", "spread-fat", "condiment", "")
 ENERGY_FREE_KCAL = 5.0  # per 100 g: water, tea, coffee, broth are exempt from variety limits
 GROUPS_WITHOUT_LIMIT = ("vegetable", "fruit", "beverage")
 TIE_BREAK = 1e-4        # currency units per food-day, so that days differ at equal cost
@@ -62,6 +70,8 @@ class Model:
     x: dict[tuple[int, int], int] = field(default_factory=dict)
     a: dict[tuple[int, int], int] = field(default_factory=dict)
     z: dict[tuple[str, int], int] = field(default_factory=dict)
+    t: dict[tuple[int, str], list[tuple[Template, int]]] = field(default_factory=dict)
+    d: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     slacks: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     excluded: dict[str, int] = field(default_factory=dict)
     solution: Solution | None = None
@@ -138,7 +148,10 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
                                    config.variety.max_servings_per_food_per_day).astype(int),
         "energy_free": foods["energy_kcal"] < ENERGY_FREE_KCAL, "one": 1.0,
         "shuffle": [tie_break_weight(food, 0) for food in foods.index],
+        "role": foods["role"], "family": foods["family"], "typical_g": foods["typical_g"],
     }).reset_index(drop=True)
+    popularity = {token: foods[f"pop_{token}"].fillna(0.0).to_numpy(dtype=float)
+                  for token in OCCASION_TOKENS}
     frames = []
     liquid = base["liquid"].to_numpy(dtype=bool)
     for position, occasion in enumerate(config.occasions):
@@ -148,8 +161,10 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
         mask &= np.where(liquid, _allowed(True, occasion), _allowed(False, occasion))
         if shortlist is not None:
             mask &= base["food"].isin([f for o, f in shortlist if o == occasion.name]).to_numpy()
+        pop = np.max([popularity[t] for t in occasion.tokens()], axis=0)
         part = base[mask].assign(occasion=occasion.name, occasion_pos=position,
-                                 window=windows[position])
+                                 window=windows[position], kind=occasion.kind,
+                                 unpopularity=np.log10((POPULARITY_SCALE + 1) / (pop[mask] + 1)))
         frames.append(part)
     per_day = pd.concat(frames, ignore_index=True)
     days = range(1, config.plan.days + 1)
@@ -161,8 +176,13 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
 def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, *,
                 relaxed: bool = False, elastic: bool = False, maximize_b12: bool = False,
                 shortlist: set[tuple[str, str]] | None = None,
-                repeat_penalty: dict[str, float] | None = None) -> Model:
-    """The plan's MILP (or its LP relaxation, elastic variant, or max-B12 variant)."""
+                repeat_penalty: dict[str, float] | None = None,
+                reference: dict[tuple[str, str], float] | None = None) -> Model:
+    """The plan's MILP (or its LP relaxation, elastic variant, or max-B12 variant).
+
+    ``repeat_penalty`` maps a food family to what eating it costs because other days eat it
+    too; ``reference`` maps (occasion, food) of the person's own meals to grams per serving
+    day (the objective then departs from them as little as it can)."""
     params = AbsorptionParams.from_config(config)
     candidates, excluded = candidate_foods(foods, config)
     slots = build_slots(candidates, config, params, shortlist)
@@ -179,13 +199,18 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
     add_portions(model, elastic)
     add_fluids(model, elastic)
     add_variety(model, relaxed)
+    add_distinct_meals(model)
     add_group_servings(model, elastic)
+    add_group_uses(model, elastic)
+    add_templates(model, relaxed)
+    add_meal_protein(model, elastic)
     add_occasion_groups(model, elastic)
     add_inclusions(model, elastic)
     add_supplement_rules(model, elastic)
     add_b12(model, elastic, target=not maximize_b12)
     add_budget(model, elastic)
-    add_objective(model, elastic, maximize_b12, repeat_penalty or {})
+    add_portion_deviation(model, relaxed, maximize_b12 or elastic, reference or {})
+    add_objective(model, elastic, maximize_b12, repeat_penalty or {}, reference or {})
     return model
 
 
@@ -260,7 +285,8 @@ def add_serving_variables(model: Model, relaxed: bool) -> None:
     _constrain(model, "use_max", labels, np.concatenate([each, each]),
                np.concatenate([model.n, model.y]), np.concatenate([np.ones(count), -most]),
                upper=0.0)
-    exact_use = model.config.plan.objective == "deviation"  # it counts y: y = 1 needs n >= 1
+    exact_use = (model.config.plan.objective in ("deviation", "typical")  # they count y:
+                 or templates_active(model))                            # y = 1 needs n >= 1
     least = slots["min_servings"].to_numpy(dtype=float)
     need = (least > 1) | exact_use
     if need.any():
@@ -425,8 +451,9 @@ def add_variety(model: Model, relaxed: bool) -> None:
     max_days = math.ceil(variety.max_days_per_food_per_week * model.config.plan.days / 7)
     if max_days >= model.config.plan.days:
         return
-    counted = ~slots["energy_free"].to_numpy(dtype=bool)
-    keys, used_on = _groups(slots[counted], ["food", "day"])
+    free = slots.loc[slots["food"].isin(variety.repeat_freely), "family"].unique()
+    counted = ~(slots["energy_free"] | slots["family"].isin(free)).to_numpy(dtype=bool)
+    keys, used_on = _groups(slots[counted], ["family", "day"])
     model.z = dict(zip(keys, model.lp.columns(
         "z", [f"{food}_d{day}" for food, day in keys], 0.0, 1.0, integer=not relaxed).tolist(),
         strict=True))
@@ -461,6 +488,132 @@ def add_occasion_groups(model: Model, elastic: bool) -> None:
         for number, groups in enumerate(o.require_groups, start=1):
             _per_occasion(model, "occasion_groups", "one", o, group.isin(groups).to_numpy(),
                           lower=1.0, elastic=elastic, suffix=f"_{number}")
+
+
+def templates_active(model: Model) -> bool:
+    """Meal structure applies: asked for, and every candidate food has a role."""
+    return (model.config.plan.meal_structure == "nhanes" and not model.slots.empty
+            and bool((model.slots["role"] != "").all()))
+
+
+def add_templates(model: Model, relaxed: bool) -> None:
+    """Each occasion is one meal template (or, for snacks and drinks, nothing): at least one
+    food of each of its roles, none of other roles (water goes with anything)."""
+    if not templates_active(model):
+        return
+    slots = model.slots
+    role = slots["role"].to_numpy()
+    occasion = slots["occasion"].to_numpy()
+    day = slots["day"].to_numpy()
+    for o in model.config.occasions:
+        options = allowed(o)
+        at = occasion == o.name
+        roles = sorted(set(role[at]) - {"water"})
+        usable = [t for t in options if set(t.roles) <= set(roles)][:TEMPLATES_PER_OCCASION]
+        for d in _days(model):
+            here = at & (day == d)
+            if not here.any() or not usable:
+                continue
+            cols = model.lp.columns("t", [f"d{d}_{o.name}_{t.name}" for t in usable], 0.0, 1.0,
+                                    integer=not relaxed)
+            model.t[(d, o.name)] = list(zip(usable, cols.tolist(), strict=True))
+            pick = (1.0, 1.0) if o.kind == "meal" else (0.0, 1.0)
+            model.lp.rows("template_one", [f"d{d}_{o.name}"], np.zeros(len(cols), np.int64),
+                          cols, 1.0, *pick)
+            for r in roles:
+                mine = np.flatnonzero(here & (role == r))
+                wanted = np.array([c for t, c in model.t[(d, o.name)] if r in t.roles],
+                                  dtype=np.int64)
+                ys = model.y[mine]
+                model.lp.rows("template_role_min", [f"d{d}_{o.name}_{r}"],
+                              np.zeros(len(ys) + len(wanted), dtype=np.int64),
+                              np.concatenate([ys, wanted]),
+                              np.concatenate([np.ones(len(ys)), -np.ones(len(wanted))]),
+                              lower=0.0)
+                each = np.arange(len(ys))
+                model.lp.rows("template_role_max", [f"{d}_{o.name}_{i}" for i in mine],
+                              np.concatenate([each, np.repeat(each, len(wanted))]),
+                              np.concatenate([ys, np.tile(wanted, len(ys))]),
+                              np.concatenate([np.ones(len(ys)),
+                                              -np.ones(len(ys) * len(wanted))]), upper=0.0)
+
+
+def add_meal_protein(model: Model, elastic: bool) -> None:
+    """Protein at an occasion at least its min_protein_g."""
+    for o in model.config.occasions:
+        if o.min_protein_g:
+            _per_occasion(model, "meal_protein_min", "protein", o, lower=o.min_protein_g,
+                          elastic=elastic)
+
+
+def add_distinct_meals(model: Model) -> None:
+    """A food family (not drinks, bread, fats or condiments) at one meal of a day at most."""
+    if not model.config.variety.distinct_meals:
+        return
+    slots = model.slots
+    mask = ((slots["kind"] == "meal") & ~slots["role"].isin(DISTINCT_EXEMPT_ROLES)
+            & ~slots["energy_free"]).to_numpy(dtype=bool)
+    _count_limit(model, "distinct_meals", ["day", "family"], 1, model.y, mask)
+
+
+def add_group_uses(model: Model, elastic: bool) -> None:
+    """Foods of a group eaten per week within [min, max] (pro rata for other lengths)."""
+    group = model.slots["group"].to_numpy()
+    scale = model.config.plan.days / 7
+    for name, (lo, hi) in model.config.variety.group_uses_per_week.items():
+        mine = group == name
+        low, high = lo * scale, hi * scale
+        _constrain(model, "group_uses", [f"week_{name}"], np.zeros(int(mine.sum()), np.int64),
+                   model.y[mine], 1.0, lower=low if low > 1e-9 else -INF, upper=high,
+                   elastic=elastic, sides=("group_uses_min", "group_uses_max"))
+
+
+def add_portion_deviation(model: Model, relaxed: bool, skip: bool,
+                          reference: dict[tuple[str, str], float]) -> None:
+    """d per slot: how far its grams are from the person's own portion, in portions (with
+    ``[diet] reference``). Left out of relaxations, where it would only weaken the
+    objective's bound (it is never negative). Without a reference, portions stay within the
+    NHANES quartiles of each food (its min and max servings)."""
+    if relaxed or skip or not reference:
+        return
+    slots = model.slots
+    keys = list(zip(slots["occasion"], slots["food"], strict=True))
+    usual = np.array([reference.get(k, u) for k, u in
+                      zip(keys, slots["typical_g"].to_numpy(dtype=float), strict=True)])
+    grams = slots["serving_g"].to_numpy(dtype=float) / usual
+    count = len(slots)
+    model.d = model.lp.columns("d", range(count))
+    each = np.arange(count)
+    for family, sign in (("portion_over", 1.0), ("portion_under", -1.0)):
+        model.lp.rows(family, range(count), np.concatenate([each, each, each]),
+                      np.concatenate([model.d, model.n, model.y]),
+                      np.concatenate([np.ones(count), -sign * grams, sign * np.ones(count)]),
+                      lower=0.0)
+
+
+def _typical_objective(model: Model) -> None:
+    """Unpopular foods at this occasion and rare meal templates."""
+    lp = model.lp
+    lp.add_cost(model.y, model.slots["unpopularity"].to_numpy(dtype=float))
+    for options in model.t.values():
+        lp.add_cost(np.array([c for _, c in options], dtype=np.int64),
+                    [TEMPLATE_WEIGHT * t.rarity() for t, _ in options])
+
+
+def _reference_objective(model: Model, reference: dict[tuple[str, str], float]) -> None:
+    """Departure from the person's own meals: each food they do not eat at that occasion
+    costs one, each of theirs kept earns one, portions away from theirs cost; typical
+    eating breaks ties."""
+    lp = model.lp
+    keys = zip(model.slots["occasion"], model.slots["food"], strict=True)
+    known = np.array([k in reference for k in keys], dtype=bool)
+    lp.add_cost(model.y, np.where(known, -REFERENCE_KEEP, REFERENCE_NEW)
+                + 0.1 * model.slots["unpopularity"].to_numpy(dtype=float))
+    for options in model.t.values():
+        lp.add_cost(np.array([c for _, c in options], dtype=np.int64),
+                    [0.1 * TEMPLATE_WEIGHT * t.rarity() for t, _ in options])
+    if len(model.d):
+        lp.add_cost(model.d, PORTION_WEIGHT)
 
 
 def add_inclusions(model: Model, elastic: bool) -> None:
@@ -585,7 +738,8 @@ def tie_break_weight(food: str, day: int) -> float:
 
 
 def add_objective(model: Model, elastic: bool, maximize_b12: bool,
-                  repeat_penalty: dict[str, float]) -> None:
+                  repeat_penalty: dict[str, float],
+                  reference: dict[tuple[str, str], float]) -> None:
     """Objective of [plan] objective, plus a small tie-break so that days differ.
 
     ``repeat_penalty`` (food -> currency units per use) is the week's variety term seen
@@ -602,7 +756,13 @@ def add_objective(model: Model, elastic: bool, maximize_b12: bool,
         return
     objective = model.config.plan.objective
     cols, cost = cost_terms(model)
-    if objective == "cost":
+    if reference:
+        _reference_objective(model, reference)
+        lp.add_cost(cols, 0.01 * model.config.plan.cost_weight * cost)
+    elif objective == "typical":
+        _typical_objective(model)
+        lp.add_cost(cols, model.config.plan.cost_weight * cost)
+    elif objective == "cost":
         lp.add_cost(cols, cost)
     elif objective == "deviation":
         lp.add_cost(model.n, 1.0)
@@ -613,7 +773,7 @@ def add_objective(model: Model, elastic: bool, maximize_b12: bool,
         lp.add_cost(cols, 0.001 * cost)
     if model.z:
         lp.add_cost(np.array(list(model.z.values()), dtype=np.int64),
-                    [TIE_BREAK * tie_break_weight(food, day) for food, day in model.z])
+                    [TIE_BREAK * tie_break_weight(name, day) for name, day in model.z])
     if repeat_penalty:
-        food = model.slots["food"]
-        lp.add_cost(model.y, food.map(repeat_penalty).fillna(0.0).to_numpy(dtype=float))
+        families = model.slots["family"]
+        lp.add_cost(model.y, families.map(repeat_penalty).fillna(0.0).to_numpy(dtype=float))

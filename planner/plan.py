@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from . import DISCLAIMER, __version__
@@ -27,7 +28,8 @@ from .absorption import (
 from .config import Config
 from .errors import PlannerError
 from .foods import FLAGS, diet_mask, occasion_tokens
-from .model import GROUPS_WITHOUT_LIMIT
+from .meals import allowed, role_set
+from .model import DISTINCT_EXEMPT_ROLES, GROUPS_WITHOUT_LIMIT
 
 SCHEMA_VERSION = 1
 TOLERANCE = 1e-6
@@ -60,6 +62,7 @@ class Plan:
     food_items: pd.DataFrame          # day, occasion, food, servings
     supplement_items: pd.DataFrame    # day, window, supplement, units
     meta: dict[str, Any] = field(default_factory=dict)
+    changes: list[dict[str, Any]] | None = None   # from the person's own meals, if given
     _memo: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False,
                                            compare=False)
 
@@ -215,6 +218,7 @@ class Plan:
             "supplements": [{"day": int(t.day), "window": int(t.window), "id": t.supplement,
                              "units": int(t.units), "b12_ug": _r(t.b12_crystalline_ug)}
                             for t in _rows(tabs)] if not tabs.empty else [],
+            **({"changes": self.changes} if self.changes is not None else {}),
         }
 
 
@@ -238,7 +242,7 @@ def verify(plan: Plan) -> list[str]:
     items, days = plan.items(), plan.days()
     config = plan.config
     for check in (_check_foods_allowed, _check_occasions, _check_servings, _check_days,
-                  _check_variety, _check_supplements, _check_b12):
+                  _check_variety, _check_meals, _check_supplements, _check_b12):
         problems += check(plan, items, days, config)
     return problems
 
@@ -364,10 +368,19 @@ def _check_variety(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     if items.empty:
         return [f"include: {f} never used" for f in config.diet.include]
     counted = items[plan.foods.loc[items["food"], "energy_kcal"].to_numpy() >= ENERGY_FREE_KCAL]
+    counted = counted.assign(family=plan.foods.loc[counted["food"], "family"].to_numpy())
+    free = set(plan.foods.loc[plan.foods.index.isin(v.repeat_freely), "family"])
+    counted = counted[~counted["family"].isin(free)]
     max_days = math.ceil(v.max_days_per_food_per_week * config.plan.days / 7)
-    day_counts = counted.groupby("food")["day"].nunique()
-    for food, count in day_counts[day_counts > max_days].items():
-        problems.append(f"{food} on {count} days > {max_days}")
+    day_counts = counted.groupby("family")["day"].nunique()
+    for family, count in day_counts[day_counts > max_days].items():
+        problems.append(f"food family {family} on {count} days > {max_days}")
+    for group, (lo, hi) in v.group_uses_per_week.items():
+        uses = int((items["group"] == group).sum())
+        low, high = lo * config.plan.days / 7, hi * config.plan.days / 7
+        if not low - TOLERANCE <= uses <= high + TOLERANCE:
+            problems.append(f"{uses} uses of {group} foods in the plan outside "
+                            f"[{low:g}, {high:g}]")
     for group, (lo, hi) in v.group_servings_per_day.items():
         for day in range(1, config.plan.days + 1):
             servings = items.loc[(items["day"] == day) & (items["group"] == group),
@@ -377,6 +390,41 @@ def _check_variety(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
                                 f"[{lo:g}, {hi:g}]")
     used = set(items["food"])
     problems += [f"include: {f} never used" for f in config.diet.include if f not in used]
+    return problems
+
+
+def _check_meals(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
+                 config: Config) -> list[str]:
+    """Meals are templates of their occasion; protein per meal; no food twice a day at meals."""
+    problems: list[str] = []
+    table = plan.foods.loc[items["food"]] if not items.empty else plan.foods.iloc[:0]
+    roles: Any = table["role"].to_numpy() if not items.empty else []
+    items = items.assign(role=roles, family=table["family"].to_numpy() if not items.empty
+                         else [])
+    by_name = {o.name: o for o in config.occasions}
+    structured = config.plan.meal_structure == "nhanes" and not items.empty and \
+        bool((items["role"] != "").all())
+    for day in range(1, config.plan.days + 1):
+        part = items[items["day"] == day] if not items.empty else items
+        for occasion in config.occasions:
+            meal = part[part["occasion"] == occasion.name] if not part.empty else part
+            if structured:
+                shape = role_set(list(meal["role"])) if not meal.empty else ()
+                known = {t.roles for t in allowed(occasion)}
+                if (shape or occasion.kind == "meal") and shape not in known:
+                    problems.append(f"day {day} {occasion.name}: {'+'.join(shape) or 'nothing'}"
+                                    " is not a meal people eat there")
+            protein = float(meal["protein_g"].sum()) if not meal.empty else 0.0
+            if occasion.min_protein_g and protein < occasion.min_protein_g - TOLERANCE:
+                problems.append(f"day {day} {occasion.name}: protein {protein:.1f} g < "
+                                f"{occasion.min_protein_g:g}")
+        if config.variety.distinct_meals and not part.empty:
+            at_meal = np.array([by_name[o].kind == "meal" for o in part["occasion"]])
+            counted = plan.foods.loc[part["food"], "energy_kcal"].to_numpy() >= ENERGY_FREE_KCAL
+            meals = part[at_meal & counted & ~part["role"].isin(DISTINCT_EXEMPT_ROLES).to_numpy()]
+            twice = meals.groupby("family")["occasion"].nunique()
+            for family in twice[twice > 1].index:
+                problems.append(f"day {day}: food family {family} at more than one meal")
     return problems
 
 

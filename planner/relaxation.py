@@ -32,7 +32,8 @@ def solve_relaxation(model: Model, solver: str, time_limit_s: float,
                      gap: float = BOUND_GAP) -> Solution:
     """LP relaxation of ``model`` (built with ``relaxed=True``); by column generation on large
     models, stopping within ``gap`` of the proven bound (the solution's ``bound``)."""
-    if solver != "highs" or len(model.slots) <= LARGE_SLOTS or model.lp.maximize:
+    if (solver != "highs" or len(model.slots) <= LARGE_SLOTS or model.lp.maximize
+            or model.t):  # meal templates couple slots in ways the pricing does not see
         return model.lp.solve(solver, time_limit_s, 0.0, mip=False)
     return _column_generation(model, time_limit_s, gap)
 
@@ -168,8 +169,9 @@ def fixed_or_z(fixed: Array, model: Model) -> Array:
 
 
 def _slot_days(model: Model) -> Array:
-    """Per slot, the column of its food's 'eaten on this day' variable z (-1 if none)."""
-    keys = zip(model.slots["food"], model.slots["day"], strict=True)
+    """Per slot, the column of its food family's 'eaten on this day' variable z (-1 if
+    none)."""
+    keys = zip(model.slots["family"], model.slots["day"], strict=True)
     return np.array([model.z.get(key, -1) for key in keys], dtype=np.int64)
 
 

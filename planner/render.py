@@ -112,6 +112,10 @@ def plan_table(data: dict[str, Any]) -> str:
             + (f", gap {gap:.1%}" if isinstance(gap, float) else "")
             + f"; cost {totals['cost']:.2f} {totals['currency']}")
     out = [head, meta.get("disclaimer", ""), ""]
+    if data.get("changes") is not None:
+        out.append("Changes from your usual meals:")
+        out += [f"  - {change['text']}" for change in data["changes"]] or ["  - none"]
+        out.append("")
     windows = {(w["day"], w["window"]): w for w in data["windows"]}
     days = {d["day"]: d for d in data["days"]}
     for day in sorted(days):
@@ -167,6 +171,10 @@ def plan_markdown(data: dict[str, Any]) -> str:
                                                else "")
            + f". Cost {totals['cost']:.2f} {totals['currency']}. Absorbed B12 "
            f"{totals['absorbed_b12_ug_per_day_mean']:.2f} µg/day on average.", ""]
+    if data.get("changes") is not None:
+        out += ["## Changes from your usual meals", ""]
+        out += [f"- {_md(change['text'])}" for change in data["changes"]] or ["- none"]
+        out.append("")
     windows = data["windows"]
     for day in data["days"]:
         number = day["day"]

@@ -25,13 +25,23 @@ import pandas as pd
 from .absorption import injection_per_day_ug
 from .config import Config
 from .errors import PlannerError
-from .model import ELASTIC_WEIGHTS, ENERGY_FREE_KCAL, Model, build_model
+from .meals import allowed, role_set
+from .model import (
+    ELASTIC_WEIGHTS,
+    ENERGY_FREE_KCAL,
+    POPULARITY_SCALE,
+    TEMPLATE_WEIGHT,
+    Model,
+    build_model,
+)
 from .plan import Plan, VerificationError, verify
 from .program import Solution
+from .reference import changes
 from .relaxation import solve_relaxation
 
 Progress = Callable[[str], None]
-VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food
+VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food family
+TYPICAL_VARIETY = 6.0    # ... times this for the typical objective (units of unpopularity)
 MIN_DAY_SECONDS = 5.0    # time a day gets when its shortlist fails
 SHORTLIST_PER_GROUP = 1  # and per occasion and food group, so group rules can be met
 SHORTLIST_EXTRA = 6      # foods per occasion beyond the LP's own, for the integer search
@@ -114,64 +124,110 @@ class DayPlan:
     cost: float
     foods: frozenset[str]
     absorbed_ug: float
+    families: frozenset[str] = frozenset()
+    group_uses: dict[str, int] = dataclasses.field(default_factory=dict)
+    repeats: int = 1              # days of the week this day's menu is eaten
+
+    def on(self, day: int) -> DayPlan:
+        """The same menu as one day of the week."""
+        return dataclasses.replace(self, items=self.items.assign(day=day),
+                                   tabs=self.tabs.assign(day=day), repeats=1)
 
 
-def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame) -> Config:
-    """The one-day rules for a day given the other days of the week (fixed).
+def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame,
+               repeats: int = 1) -> Config:
+    """The one-day rules for a menu eaten on ``repeats`` days, given the other menus of the
+    week (fixed).
 
-    Foods on max_days other days are left out; weekly rules (include, budget, a weekly B12
-    target) become what remains for this day.
+    Food families that would then be on more than max_days days are left out; weekly rules
+    (include, budget, a weekly B12 target, group uses) become what remains for this day.
     """
     max_days = math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
-    counts = _usage(others)
-    energy_free = set(foods.index[foods["energy_kcal"] < ENERGY_FREE_KCAL])
-    full = {f for f, c in counts.items() if c >= max_days and f not in energy_free}
-    used = set(counts)
+    counts = _family_usage(others)
+    free = set(foods.loc[foods.index.isin(config.variety.repeat_freely), "family"])
+    families = {f for f, c in counts.items() if c + repeats > max_days and f not in free}
+    full = set(foods.index[foods["family"].isin(families)
+                           & (foods["energy_kcal"] >= ENERGY_FREE_KCAL)])
+    used = {f for plan in others.values() for f in plan.foods}
+    unplanned = max(config.plan.days - sum(p.repeats for p in others.values()), 1)
     b12 = config.b12
     if b12.target_period == "week":
         remaining = config.target_ug() * config.plan.days - sum(
-            p.absorbed_ug for p in others.values())
-        unplanned = config.plan.days - len(others)
-        need = max(b12.daily_floor_ug, remaining / max(unplanned, 1))
+            p.absorbed_ug * p.repeats for p in others.values())
+        need = max(b12.daily_floor_ug, remaining / unplanned)
         b12 = dataclasses.replace(b12, target_period="day", target_absorbed_ug=max(
             need - config.profile().extra_target_ug, 0.0))
     budget = config.budget
     if budget.max_per_week:
-        spent = sum(p.cost for p in others.values())
-        total = budget.max_per_week * config.plan.days / 7
-        share = (total - spent) / max(config.plan.days - len(others), 1)
+        spent = sum(p.cost * p.repeats for p in others.values())
+        share = (budget.max_per_week * config.plan.days / 7 - spent) / unplanned
         budget = dataclasses.replace(budget, max_per_week=max(share, 1e-6) * 7)
+    uses = {}
+    for group, (lo, hi) in config.variety.group_uses_per_week.items():
+        done = sum(p.group_uses.get(group, 0) * p.repeats for p in others.values())
+        later = unplanned - repeats                        # days left after this menu's
+        need = math.ceil(max(0.0, lo * config.plan.days / 7 - done - later) / repeats - 1e-9)
+        room = math.floor(max(0.0, hi * config.plan.days / 7 - done) / repeats + 1e-9)
+        uses[group] = (7.0 * need, 7.0 * max(room, need))   # a one-day model scales by 1/7
     return dataclasses.replace(
         config, plan=dataclasses.replace(config.plan, days=1), b12=b12, budget=budget,
+        variety=dataclasses.replace(config.variety, group_uses_per_week=uses),
         diet=dataclasses.replace(
             config.diet, exclude=tuple(sorted(set(config.diet.exclude) | full)),
             include=tuple(f for f in config.diet.include if f not in used)))
 
 
-def _usage(days: dict[int, DayPlan]) -> dict[str, int]:
+def _family_usage(days: dict[int, DayPlan]) -> dict[str, int]:
+    """Days each food family with energy is eaten on (water, tea, coffee do not count)."""
     counts: dict[str, int] = {}
     for plan in days.values():
-        for food in plan.foods:
-            counts[food] = counts.get(food, 0) + 1
+        for family in plan.families:
+            counts[family] = counts.get(family, 0) + plan.repeats
     return counts
 
 
+def day_reference(reference: pd.DataFrame | None, others: dict[int, DayPlan],
+                  days: int) -> dict[tuple[str, str], float]:
+    """The person's own meals still to be kept on the days left: (occasion, food) -> grams,
+    for each food not yet eaten at that occasion as often as they eat it (pro rata)."""
+    if reference is None or reference.empty:
+        return {}
+    done: dict[tuple[str, str], int] = {}
+    for plan in others.values():
+        for key in set(zip(plan.items["occasion"], plan.items["food"], strict=True)):
+            done[key] = done.get(key, 0) + plan.repeats
+    out = {}
+    for occasion, food, grams, times in zip(reference["occasion"], reference["id"],
+                                            reference["grams"], reference["times_per_week"],
+                                            strict=True):
+        key = (str(occasion), str(food))
+        if done.get(key, 0) < float(times) * days / 7 - 1e-9:
+            out[key] = float(grams)
+    return out
+
+
 def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, day: int,
-              others: dict[int, DayPlan], seconds: float) -> tuple[DayPlan, float] | None:
-    """The best plan for one day with the other days fixed, and its objective.
+              others: dict[int, DayPlan], seconds: float,
+              reference: pd.DataFrame | None = None,
+              repeats: int = 1) -> tuple[DayPlan, float] | None:
+    """The best menu for ``repeats`` days of the week with the other menus fixed, and its
+    objective.
 
     None when no plan exists for the day; SolverError when none was found in time.
     """
-    sub = day_config(config, others, foods)
-    penalty = {f: VARIETY_WEIGHT * c for f, c in _variety_usage(others, foods).items()}
-    shortlist = candidate_shortlist(foods, supplements, sub, penalty, seconds / 2)
+    sub = day_config(config, others, foods, repeats)
+    weight = VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
+    pairs = repeats * (repeats - 1) / 2
+    penalty = {f: weight * (repeats * c + pairs) for f, c in _family_usage(others).items()}
+    mine = day_reference(reference, others, config.plan.days)
+    shortlist = candidate_shortlist(foods, supplements, sub, penalty, seconds / 2, mine)
     result = None
     if shortlist is not None:
         model = build_model(foods, supplements, sub, repeat_penalty=penalty,
-                            shortlist=shortlist)
+                            shortlist=shortlist, reference=mine)
         result = run(model, config.plan.solver, seconds, config.plan.mip_gap)
     if result is None or result.status not in ("optimal", "time_limit"):
-        model = build_model(foods, supplements, sub, repeat_penalty=penalty)
+        model = build_model(foods, supplements, sub, repeat_penalty=penalty, reference=mine)
         result = run(model, config.plan.solver, max(seconds, MIN_DAY_SECONDS),
                      config.plan.mip_gap)
     if result.status == "infeasible":
@@ -182,25 +238,34 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
     single = Plan(config=sub, foods=foods, supplements=supplements, food_items=items,
                   supplement_items=tabs)
     days = single.days()
+    eaten = foods.loc[items["food"]]
+    counted = eaten[eaten["energy_kcal"] >= ENERGY_FREE_KCAL]
     return (DayPlan(items=items.assign(day=day), tabs=tabs.assign(day=day),
                     cost=float(days["cost"].sum()), foods=frozenset(items["food"]),
-                    absorbed_ug=float(days["absorbed_b12_ug"].sum())), result.objective)
+                    absorbed_ug=float(days["absorbed_b12_ug"].sum()),
+                    families=frozenset(counted["family"]),
+                    group_uses={str(k): int(v) for k, v in
+                                eaten["group"].value_counts().items()}, repeats=repeats),
+            result.objective)
 
 
 def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
-                        penalty: dict[str, float],
-                        seconds: float) -> set[tuple[str, str]] | None:
-    """(occasion, food) pairs worth an integer search: those the LP relaxation uses, plus
-    the SHORTLIST_EXTRA cheapest others per occasion and SHORTLIST_PER_GROUP per occasion and
-    food group, by reduced cost. None if the LP fails.
+                        penalty: dict[str, float], seconds: float,
+                        reference: dict[tuple[str, str], float] | None = None,
+                        ) -> set[tuple[str, str]] | None:
+    """(occasion, food) pairs worth an integer search: those the LP relaxation uses, the
+    person's own, plus the SHORTLIST_EXTRA cheapest others per occasion and
+    SHORTLIST_PER_GROUP per occasion and food group and per occasion and role, by reduced
+    cost. None if the LP fails.
     """
-    model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty)
+    model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty,
+                        reference=reference)
     solution = solve_relaxation(model, config.plan.solver, seconds, SHORTLIST_LP_GAP)
     if solution.status not in ("optimal", "time_limit"):
         return None
     reduced = solution.reduced_costs if solution.reduced_costs is not None \
         else np.zeros(model.lp.num_cols)
-    table = model.slots[["occasion", "food", "group", "shuffle"]].assign(
+    table = model.slots[["occasion", "food", "group", "role", "shuffle"]].assign(
         value=solution.values[model.n], dj=reduced[model.n])
     used = table[table["value"] > 1e-6]
     chosen = set(zip(used["occasion"], used["food"], strict=True))
@@ -210,16 +275,21 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
     for _occasion, part in rest.groupby("occasion", sort=True):
         chosen |= set(zip(part["occasion"].head(SHORTLIST_EXTRA),
                           part["food"].head(SHORTLIST_EXTRA), strict=True))
-    for _key, part in rest.groupby(["occasion", "group"], sort=True):
-        chosen |= set(zip(part["occasion"].head(SHORTLIST_PER_GROUP),
-                          part["food"].head(SHORTLIST_PER_GROUP), strict=True))
-    return chosen
+    for keys in (["occasion", "group"], ["occasion", "role"]):
+        for _key, part in rest.groupby(keys, sort=True):
+            chosen |= set(zip(part["occasion"].head(SHORTLIST_PER_GROUP),
+                              part["food"].head(SHORTLIST_PER_GROUP), strict=True))
+    known = set(zip(model.slots["occasion"], model.slots["food"], strict=True))
+    return chosen | (set(reference or {}) & known)
 
 
-def main_objective(config: Config, days: dict[int, DayPlan]) -> float:
-    """The week's [plan] objective: cost, extra servings, or absorbed B12 (with 0.001 x cost
-    as a tie-break for the last two)."""
+def main_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
+    """The week's [plan] objective: departure from typical eating plus weighted cost, cost,
+    extra servings, or absorbed B12 (with 0.001 x cost as a tie-break for the last two)."""
     cost = sum(p.cost for p in days.values())
+    if config.plan.objective == "typical":
+        items = pd.concat([p.items for p in days.values()], ignore_index=True)
+        return typical_score(config, items, foods) + config.plan.cost_weight * cost
     if config.plan.objective == "cost":
         return cost
     if config.plan.objective == "deviation":
@@ -228,25 +298,39 @@ def main_objective(config: Config, days: dict[int, DayPlan]) -> float:
     return sum(p.absorbed_ug for p in days.values()) + 0.001 * cost
 
 
-def _gap_objective(config: Config, days: dict[int, DayPlan]) -> float:
+def typical_score(config: Config, items: pd.DataFrame, foods: pd.DataFrame) -> float:
+    """Departure from typical eating, recomputed from the servings: each food's
+    unpopularity at its occasion and each meal's template rarity."""
+    if items.empty:
+        return 0.0
+    table = foods.loc[items["food"]]
+    by_name = {o.name: o for o in config.occasions}
+    pop = np.array([max(float(np.nan_to_num(table.iloc[i][f"pop_{t}"]))
+                        for t in by_name[o].tokens())
+                    for i, o in enumerate(items["occasion"])])
+    score = float(np.log10((POPULARITY_SCALE + 1) / (pop + 1)).sum())
+    if config.plan.meal_structure == "nhanes" and (table["role"] != "").all():
+        meals = items.assign(role=table["role"].to_numpy()).groupby(["day", "occasion"])
+        for (_day, name), part in meals:
+            rarity = {t.roles: t.rarity() for t in allowed(by_name[str(name)])}
+            score += TEMPLATE_WEIGHT * rarity.get(role_set(part["role"]), 0.0)
+    return score
+
+
+def _gap_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
     """What the stated gap measures: the main objective, but for deviation only its leading
     term (extra servings), whose relaxation bound is 0, without the cost tie-break."""
     if config.plan.objective == "deviation":
         return sum(float((p.items["servings"] - 1).sum()) for p in days.values())
-    return main_objective(config, days)
+    return main_objective(config, days, foods)
 
 
 def weekly_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
     """The week's objective: the main objective plus the variety term (VARIETY_WEIGHT per pair
     of days sharing a food that has energy)."""
-    pairs = sum(c * (c - 1) / 2 for c in _variety_usage(days, foods).values())
-    return main_objective(config, days) + VARIETY_WEIGHT * pairs
-
-
-def _variety_usage(days: dict[int, DayPlan], foods: pd.DataFrame) -> dict[str, int]:
-    """Days each food with energy is eaten on (water, tea, coffee do not count)."""
-    energy_free = set(foods.index[foods["energy_kcal"] < ENERGY_FREE_KCAL])
-    return {f: c for f, c in _usage(days).items() if f not in energy_free}
+    pairs = sum(c * (c - 1) / 2 for c in _family_usage(days).values())
+    weight = VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
+    return main_objective(config, days, foods) + weight * pairs
 
 
 def trivial_bound(config: Config) -> float:
@@ -258,10 +342,27 @@ def trivial_bound(config: Config) -> float:
 
 def lp_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
              seconds: float) -> float | None:
-    """The weekly LP relaxation's proven bound on the main objective (None if it fails)."""
-    model = build_model(foods, supplements, config, relaxed=True)
+    """A proven bound on the week's main objective: the plan's days times the LP bound of
+    one day under the daily rules alone. Every day of the week meets those rules, so no day
+    scores below it (weekly rules, budget and variety only add to a week). None if it fails.
+    """
+    model = build_model(foods, supplements, daily_rules(config), relaxed=True)
     result = solve_relaxation(model, config.plan.solver, seconds, BOUND_LP_GAP)
-    return result.best_bound() if result.status in ("optimal", "time_limit") else None
+    bound = result.best_bound() if result.status in ("optimal", "time_limit") else None
+    return None if bound is None else bound * config.plan.days
+
+
+def daily_rules(config: Config) -> Config:
+    """One day under the rules every day of the plan must meet (weekly ones left out)."""
+    b12 = config.b12
+    if b12.target_period == "week":
+        b12 = dataclasses.replace(b12, target_period="day", target_absorbed_ug=max(
+            b12.daily_floor_ug - config.profile().extra_target_ug, 0.0))
+    return dataclasses.replace(
+        config, plan=dataclasses.replace(config.plan, days=1), b12=b12,
+        budget=dataclasses.replace(config.budget, max_per_week=0.0),
+        variety=dataclasses.replace(config.variety, group_uses_per_week={}),
+        diet=dataclasses.replace(config.diet, include=()))
 
 
 def start_bound(foods: pd.DataFrame, supplements: pd.DataFrame,
@@ -295,47 +396,65 @@ def week_gap(value: float, bound: float) -> float:
     return (value - bound) / max(abs(value), 1e-9)
 
 
+def menu_days(days: int, menus: int) -> list[list[int]]:
+    """The days of the week each day menu is eaten on, in rotation: A B C A B C A."""
+    count = min(menus or days, days)
+    return [list(range(m + 1, days + 1, count)) for m in range(count)]
+
+
 def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
-               progress: Progress | None = None) -> tuple[dict[int, DayPlan], int] | int:
-    """Days planned in turn, then (plan.improve_passes) re-planned one at a time with the
-    others fixed. Each step is an exact one-day MILP; an improvement is kept only when the
-    week's objective falls. Returns the days and the passes run, or the number of the first
-    day that has no plan.
+               progress: Progress | None = None, reference: pd.DataFrame | None = None,
+               ) -> tuple[dict[int, DayPlan], int] | int:
+    """The week as ``plan.day_menus`` day menus eaten in rotation, planned in turn, then
+    (plan.improve_passes) re-planned one at a time with the others fixed. Each step is an
+    exact one-day MILP; an improvement is kept only when the week's objective falls. Returns
+    the days and the passes run, or the first day of a menu that has no plan.
     """
-    n = config.plan.days
-    budget = (1 - BOUND_SHARE) * config.plan.time_limit_s / (n * (config.plan.improve_passes + 1))
-    days: dict[int, DayPlan] = {}
-    for day in range(1, n + 1):
-        found = solve_day(foods, supplements, config, day, days, budget)
+    rotation = menu_days(config.plan.days, config.plan.day_menus)
+    count = len(rotation)
+    budget = (1 - BOUND_SHARE) * config.plan.time_limit_s / (
+        count * (config.plan.improve_passes + 1))
+    menus: dict[int, DayPlan] = {}
+    for number, days_of in enumerate(rotation):
+        found = solve_day(foods, supplements, config, days_of[0], menus, budget, reference,
+                          len(days_of))
         if found is None:
-            return day
-        days[day] = found[0]
+            return days_of[0]
+        menus[number] = found[0]
         if progress:
-            progress(f"planned day {day} of {n}")
+            progress(f"planned day menu {number + 1} of {count} "
+                     f"(days {', '.join(map(str, days_of))})")
     passes = 0
     for _ in range(config.plan.improve_passes):
         passes += 1
         improved = False
-        for day in range(1, n + 1):
-            others = {d: p for d, p in days.items() if d != day}
-            before = weekly_objective(config, days, foods)
-            found = solve_day(foods, supplements, config, day, others, budget)
+        for number, days_of in enumerate(rotation):
+            others = {m: p for m, p in menus.items() if m != number}
+            before = weekly_objective(config, _expand(menus, rotation), foods)
+            found = solve_day(foods, supplements, config, days_of[0], others, budget,
+                              reference, len(days_of))
             if found is None:
                 continue
-            trial = {**others, day: found[0]}
-            if weekly_objective(config, trial, foods) < before - 1e-6:
-                days, improved = dict(sorted(trial.items())), True
+            trial = {**others, number: found[0]}
+            if weekly_objective(config, _expand(trial, rotation), foods) < before - 1e-6:
+                menus, improved = dict(sorted(trial.items())), True
         if progress:
             progress(f"improvement pass {passes}: "
-                     f"{weekly_objective(config, days, foods):.2f}")
+                     f"{weekly_objective(config, _expand(menus, rotation), foods):.2f}")
         if not improved:
             break
-    return days, passes
+    return _expand(menus, rotation), passes
+
+
+def _expand(menus: dict[int, DayPlan], rotation: list[list[int]]) -> dict[int, DayPlan]:
+    """Each day of the week with its menu."""
+    return dict(sorted((day, menus[m].on(day)) for m, days in enumerate(rotation)
+                       for day in days))
 
 
 def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
-              progress: Progress | None = None,
-              meta: dict[str, Any] | None = None) -> Plan:
+              progress: Progress | None = None, meta: dict[str, Any] | None = None,
+              reference: pd.DataFrame | None = None) -> Plan:
     """Build, solve, extract and verify the plan; diagnose when none exists.
 
     One day is one exact MILP. A week is solved day by day with the other days fixed
@@ -343,8 +462,11 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     close its gap in interactive time; the weekly LP relaxation bounds the result.
     """
     started = time.perf_counter()
+    if reference is not None:
+        config = with_reference(config, reference)
     if config.plan.days == 1:
-        model = build_model(foods, supplements, config)
+        model = build_model(foods, supplements, config,
+                            reference=day_reference(reference, {}, 1))
         result = run(model, config.plan.solver, config.plan.time_limit_s,
                      config.plan.mip_gap, progress=progress)
         if result.status == "infeasible":
@@ -356,7 +478,7 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     else:
         bound_job = start_bound(foods, supplements, config)
         with ticker(progress, "solving"):
-            week = solve_week(foods, supplements, config, progress)
+            week = solve_week(foods, supplements, config, progress, reference)
         if isinstance(week, int):  # day 1 fails on the daily rules alone: diagnose one day
             rules = day_config(config, {}, foods) if week == 1 else config
             raise InfeasibleError(diagnose(foods, supplements, rules))
@@ -364,7 +486,7 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         food_items = pd.concat([p.items for p in days.values()], ignore_index=True)
         tabs = pd.concat([p.tabs for p in days.values()], ignore_index=True)
         objective = weekly_objective(config, days, foods)
-        value = _gap_objective(config, days)
+        value = _gap_objective(config, days, foods)
         bound = lower_bound(config, value, bound_job)
         gap = week_gap(value, bound)
         status = "optimal" if gap <= config.plan.mip_gap else "time_limit"
@@ -374,11 +496,20 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                       "mip_gap": None if gap is None else round(gap, 6),
                       "objective": None if objective is None else round(objective, 6),
                       "solve_seconds": round(time.perf_counter() - started, 3)})
+    if reference is not None:
+        plan.changes = changes(plan.items(), reference, foods, config)
     problems = verify(plan)
     if problems:
         raise VerificationError("the plan failed independent verification (a planner bug): "
                                 + "; ".join(problems[:10]))
     return plan
+
+
+def with_reference(config: Config, reference: pd.DataFrame) -> Config:
+    """The person's own foods may be eaten as often as they eat them now."""
+    free = tuple(dict.fromkeys([*config.variety.repeat_freely, *reference["id"]]))
+    return dataclasses.replace(config, variety=dataclasses.replace(config.variety,
+                                                                   repeat_freely=free))
 
 
 def _no_plan(config: Config) -> SolverError:

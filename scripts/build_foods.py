@@ -217,7 +217,7 @@ def build_row(sel: pd.Series, src: dict[str, pd.DataFrame]) -> dict:
         "price_per_kg": price_per_kg, "price_source": price_source,
         "package_g": float(sel["package_g"]), "package_label": sel["package_label"],
         "aisle": sel["aisle"], "source": source, "curated": True,
-        "role": sel["role"], "typical_g": grams, **{p: "" for p in POPULARITY},
+        "role": sel["role"], "family": sel["id"], "typical_g": grams, **{p: "" for p in POPULARITY},
         **more_nutrients(sel, src), "fndds_code": "", "wweia_category": "", "wweia_name": "",
         "nhanes_reports": "",
     }

@@ -28,6 +28,7 @@ TOY_FOODS = [
 ]
 CONFIG = """
 [plan]
+objective = "cost"
 days = 1
 time_limit_s = 20
 mip_gap = 0.0001

@@ -11,9 +11,13 @@ from planner.model import build_model
 from planner.relaxation import LARGE_SLOTS, seed_slots, solve_relaxation
 from planner.supplements import load_supplements
 
+FREE = ('plan.meal_structure="free"',)  # column generation prices slots without templates
 
-@pytest.mark.parametrize("overrides", [(), ('plan.objective="deviation"',),
-                                       ("b12.target_period=week",)])
+
+@pytest.mark.parametrize("overrides", [('plan.objective="cost"', *FREE),
+                                       ('plan.objective="deviation"', *FREE),
+                                       ('plan.objective="cost"', "b12.target_period=week",
+                                        *FREE)])
 def test_priced_relaxation_matches_the_whole_lp(monkeypatch: pytest.MonkeyPatch,
                                                 overrides: tuple[str, ...]) -> None:
     config = load_config(None, list(overrides))
