@@ -6,12 +6,15 @@ BIN = $(VENV)/bin
 
 .PHONY: check install lint test foods
 
-$(BIN)/planner: setup.cfg pyproject.toml
+# The stamp, not .venv/bin/planner, marks an install with the test tools: the README's first
+# command (`pip install .`) makes .venv/bin/planner without ruff, mypy or pytest.
+$(VENV)/.installed-test: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,plot]'
+	touch $@
 
-install: $(BIN)/planner
+install: $(VENV)/.installed-test
 
 lint: install
 	$(BIN)/ruff check .
