@@ -552,6 +552,27 @@ def sweep_command(constraints: Path | None, foods_path: Path | None,
         sweep_curves(records, keys, plot_path)
 
 
+@cli.command("presets")
+def presets_command() -> None:
+    """List the shipped constraint files (presets), one line each.
+
+    A preset is used by its bare name: `planner plan vegan`.
+
+    \b
+    Example:
+      planner presets
+    """
+    from .config import presets
+
+    rows = presets()
+    width = max(len(name) for name, _ in rows)
+    for name, about in rows:
+        click.echo(f"{name.ljust(width)}  {about}")
+
+
 def main() -> None:
-    """Entry point of the `planner` console script."""
-    cli(prog_name="planner")
+    """Entry point of the `planner` console script; `--verbose` may stand anywhere."""
+    args = sys.argv[1:]
+    if "--verbose" in args[1:]:
+        args = ["--verbose", *[a for a in args if a != "--verbose"]]
+    cli(args=args, prog_name="planner")

@@ -618,10 +618,34 @@ def apply_override(data: dict[str, Any], parts: list[str], value: Any, item: str
     node[parts[-1]] = value
 
 
+def preset_path(name: Path | str) -> Path:
+    """A constraint file's path; a bare name of a shipped preset (``vegan``) that is not a
+    file here means the preset."""
+    path = Path(name)
+    if path.exists() or path.suffix or len(path.parts) > 1:
+        return path
+    shipped = resources.constraints_dir() / f"{path.name}.toml"
+    return shipped if shipped.exists() else path
+
+
+def presets() -> list[tuple[str, str]]:
+    """The shipped constraint files: bare name and the first sentence of their comment."""
+    out = []
+    for path in sorted(resources.constraints_dir().glob("*.toml")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        head = " ".join(line.lstrip("# ").strip() for line in
+                        itertools.takewhile(lambda line: line.startswith("#"), lines))
+        sentence = re.split(r"(?<=\.)\s", head, maxsplit=1)[0]
+        if len(sentence) > 80:
+            sentence = sentence[:77].rsplit(" ", 1)[0] + " ..."
+        out.append((path.stem, sentence))
+    return out
+
+
 def load_config(path: Path | str | None = None, overrides: list[str] | tuple[str, ...] = (),
                 ) -> Config:
     """Load a constraint file with its `extends` chain and `--set` overrides, checked."""
-    path = Path(path) if path is not None else resources.default_constraints()
+    path = preset_path(path) if path is not None else resources.default_constraints()
     origins: dict[str, str] = {}
     data: dict[str, Any] = {}
     chain = resolve_chain(path)
@@ -658,7 +682,8 @@ def build_config(data: Mapping[str, Any], origins: Mapping[str, str], default_or
 
 
 def _origin_of(section: str, exc: ValueError, origins: Mapping[str, str], default: str) -> str:
-    key = str(exc).split(" ", 1)[0]
+    unknown = re.match(r"unknown key '([^']+)'", str(exc))
+    key = unknown.group(1) if unknown else str(exc).split(" ", 1)[0]
     for candidate in (f"{section}.{key}", section):
         if candidate in origins:
             return origins[candidate]

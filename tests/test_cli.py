@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -91,3 +92,29 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[st
 def test_every_command_has_help_with_example(path: tuple[str, ...]) -> None:
     code, out, _ = run(*path, "--help")
     assert code == 0 and "Example:" in out
+
+
+def test_presets_are_listed_and_used_by_bare_name() -> None:
+    code, out, _ = run("presets")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == len(list(CONSTRAINTS.glob("*.toml")))
+    assert any(line.startswith("vegan ") and "Vegan" in line for line in lines)
+    assert all(len(line) <= 100 for line in lines)
+    code, out, _ = run("check", "vegan")
+    assert code == 0 and 'pattern = "vegan"' in out
+
+
+def test_a_set_typo_is_reported_against_the_set_option() -> None:
+    code, _, err = run("check", "--set", "b12.suplements=none")
+    assert code == 1 and err.startswith("Error: --set b12.suplements=none:")
+    assert "did you mean 'supplements'" in err and "base.toml" not in err
+
+
+def test_verbose_may_follow_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.cli import main
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "argv", ["planner", "check", "--set", "plan.days=99", "--verbose"])
+        with pytest.raises(SystemExit) as stop:
+            main()
+    assert stop.value.code == 1 and "Traceback" in capsys.readouterr().err
