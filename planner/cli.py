@@ -14,7 +14,7 @@ from . import DISCLAIMER, __version__, resources
 from .config import PROFILES, check_ids, dump_toml, load_config, warnings
 from .errors import DataError, PlannerError
 from .foods import PATTERNS, ROLES, diet_mask, load_foods, summary
-from .output import write_output
+from .output import check_targets, write_output
 from .render import (
     PLAN_FORMATS,
     csv_text,
@@ -327,6 +327,9 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     """
     from .solve import file_sha256, make_plan
 
+    check_targets({"-o/--output": output, "--plot": plot_path, "--shopping-list": shopping_path},
+                  {"CONSTRAINTS": constraints, "--foods": foods_path,
+                   "--supplements": supplements_path})
     foods_table, supplements_table, config = _plan_inputs(
         constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
     meta = {"foods_sha256": file_sha256(foods_path, resources.default_foods()),
@@ -358,6 +361,7 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
     """
     from .plan import load_plan_json
 
+    check_targets({"-o/--output": output, "--plot": plot_path}, {"PLAN": plan_path})
     data = load_plan_json(plan_path)
     try:
         _show(data, fmt, output, start, plot_path)
@@ -392,6 +396,9 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
     from .plan import load_plan_json
     from .shopping import load_pantry, remaining_pantry, shopping_list
 
+    check_targets({"-o/--output": output, "--write-pantry": write_pantry},
+                  {"PLAN": plan_path, "--foods": foods_path, "--supplements": supplements_path,
+                   "--pantry": pantry_path})
     data = load_plan_json(plan_path)
     pantry = load_pantry(pantry_path) if pantry_path else {}
     items = shopping_list(data, load_foods(foods_path), load_supplements(supplements_path),

@@ -58,3 +58,35 @@ def test_million_row_table_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["foods", "check", str(path)])
     assert result.exit_code == 1 and "the limit is" in result.stderr
     assert str(path) in result.stderr
+
+
+def test_outputs_never_replace_devices_fifos_or_inputs(tmp_path: Path) -> None:
+    """Issue 15, classes 1 and 5: `-o` to a FIFO (or device) is refused, not replaced; an
+    output may not overwrite an input or another output of the same run; long names work."""
+    import os
+    import stat
+
+    plan = DATA / "plan_small.json"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(cli, ["show", str(plan), "-o", str(fifo)])
+    assert result.exit_code == 1 and "not a regular file" in result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    result = CliRunner().invoke(cli, ["show", str(plan), "-o", str(tmp_path)])
+    assert result.exit_code == 1 and "is a folder" in result.stderr
+    copy = tmp_path / "plan.json"
+    copy.write_bytes(plan.read_bytes())
+    result = CliRunner().invoke(cli, ["shop", str(copy), "-o", str(copy)])
+    assert result.exit_code == 1 and "would overwrite PLAN" in result.stderr
+    assert copy.read_bytes() == plan.read_bytes()
+    same = tmp_path / "same.md"
+    result = CliRunner().invoke(cli, ["plan", "--days", "1", "--quiet", "-o", str(same),
+                                      "--shopping-list", str(same)])
+    assert result.exit_code == 1 and "would overwrite -o/--output" in result.stderr
+    assert not same.exists()
+    long_name = tmp_path / ("x" * 250 + ".md")
+    result = CliRunner().invoke(cli, ["show", str(plan), "--format", "markdown", "-o",
+                                      str(long_name)])
+    assert result.exit_code == 0 and long_name.read_text(encoding="utf-8").startswith("# B12")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["pipe", "plan.json", long_name.name])
