@@ -14,7 +14,7 @@ from . import DISCLAIMER, __version__, resources
 from .config import PROFILES, check_ids, dump_toml, load_config, warnings
 from .errors import DataError, PlannerError
 from .foods import PATTERNS, ROLES, diet_mask, load_foods, summary
-from .output import check_targets, write_output
+from .output import Outputs, check_targets, write_output
 from .render import (
     PLAN_FORMATS,
     csv_text,
@@ -292,17 +292,17 @@ def _view_options(function: Any) -> Any:
 
 
 def _show(data: dict[str, Any], fmt: str, output: str, start: Any,
-          plot_path: Path | None) -> None:
-    """Render a plan's data in one format (and optionally a plot)."""
+          plot_path: Path | None, outputs: Outputs) -> None:
+    """Render a plan's data in one format (and optionally a plot) into ``outputs``."""
     import datetime as dt
 
     first = (start.date() if start else dt.date.today()).isoformat()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    write_output(output, render_plan(data, fmt, first, stamp))
+    outputs.add(output, render_plan(data, fmt, first, stamp))
     if plot_path is not None:
         from .plots import plan_windows
 
-        plan_windows(data, plot_path)
+        outputs.add(plot_path, plan_windows(data))
 
 
 @cli.command("plan")
@@ -340,12 +340,14 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     plan = make_plan(foods_table, supplements_table, config, progress=progress, meta=meta,
                      reference=reference)
     data = plan.to_dict()
-    _show(data, fmt, output, start, plot_path)
+    outputs = Outputs()
+    _show(data, fmt, output, start, plot_path, outputs)
     if shopping_path is not None:
         from .shopping import shopping_list
 
         items = shopping_list(data, foods_table, supplements_table)
-        write_output(shopping_path, render_shopping(items, "markdown"))
+        outputs.add(shopping_path, render_shopping(items, "markdown"))
+    outputs.commit()
 
 
 @cli.command("show")
@@ -363,11 +365,13 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
 
     check_targets({"-o/--output": output, "--plot": plot_path}, {"PLAN": plan_path})
     data = load_plan_json(plan_path)
+    outputs = Outputs()
     try:
-        _show(data, fmt, output, start, plot_path)
+        _show(data, fmt, output, start, plot_path, outputs)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
                         "render a file written by `planner plan --format json`") from None
+    outputs.commit()
 
 
 @cli.command("shop")
@@ -403,9 +407,11 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
     pantry = load_pantry(pantry_path) if pantry_path else {}
     items = shopping_list(data, load_foods(foods_path), load_supplements(supplements_path),
                           pantry, str(plan_path), str(pantry_path))
-    write_output(output, render_shopping(items, fmt))
+    outputs = Outputs()
+    outputs.add(output, render_shopping(items, fmt))
     if write_pantry is not None:
-        write_output(write_pantry, pantry_csv(remaining_pantry(items, pantry)))
+        outputs.add(write_pantry, pantry_csv(remaining_pantry(items, pantry)))
+    outputs.commit()
 
 
 @cli.command("explain")
@@ -503,7 +509,7 @@ def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_da
     if plot_path is not None:
         from .plots import absorption_curve
 
-        absorption_curve(params, results, plot_path, fasting)
+        write_output(plot_path, absorption_curve(params, results, fasting))
 
 
 @cli.command("sweep")
@@ -552,11 +558,13 @@ def sweep_command(constraints: Path | None, foods_path: Path | None,
         text = csv_text(records, columns)
     else:
         text = text_table(records, columns)
-    write_output(output, text)
+    outputs = Outputs()
+    outputs.add(output, text)
     if plot_path is not None:
         from .plots import sweep_curves
 
-        sweep_curves(records, keys, plot_path)
+        outputs.add(plot_path, sweep_curves(records, keys))
+    outputs.commit()
 
 
 @cli.command("presets")

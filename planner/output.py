@@ -45,6 +45,40 @@ def check_regular(path: Path, option: str = "the output") -> None:
                           "only", "name a file, or use `-o -` and redirect standard output")
 
 
+class Outputs:
+    """The files one command writes, committed together once every step has succeeded: all
+    are written to temporary files first (any failure removes them all), then renamed."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str | Path, str | bytes]] = []
+
+    def add(self, target: str | Path | None, content: str | bytes) -> None:
+        if target is not None:
+            self.pending.append((target, content))
+
+    def commit(self) -> None:
+        staged: list[tuple[str, Path]] = []
+        try:
+            for target, content in self.pending:
+                if str(target) == "-":
+                    continue
+                staged.append((_stage(Path(target), content), Path(target)))
+        except BaseException:
+            for tmp, _ in staged:
+                Path(tmp).unlink(missing_ok=True)
+            raise
+        for target, content in self.pending:
+            if str(target) == "-":
+                write_output("-", content)
+        for tmp, path in staged:
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                for other, _ in staged:
+                    Path(other).unlink(missing_ok=True)
+                raise OutputError(f"{path}: cannot be written ({exc.strerror})") from None
+
+
 def write_output(target: str | Path, content: str | bytes) -> None:
     """Write to ``target`` atomically, or to standard output when it is ``-``."""
     if str(target) == "-":
@@ -55,25 +89,38 @@ def write_output(target: str | Path, content: str | bytes) -> None:
         sys.stdout.flush()
         return
     path = Path(target)
+    tmp = _stage(path, content)
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot be written ({exc.strerror})") from None
+
+
+def _stage(path: Path, content: str | bytes) -> str:
+    """Write the content to a temporary file beside ``path``; return the temporary name."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist", "create it first")
     check_regular(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(prefix=".b12-", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".b12-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot be written ({exc.strerror})") from None
     try:
         os.chmod(tmp, _file_mode(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot be written ({exc.strerror})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
 
 
 def _file_mode(path: Path) -> int:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from .absorption import AbsorptionParams, WindowResult, absorbed_ug
-from .errors import OutputError, PlannerError
+from .errors import PlannerError
 
 
 def _pyplot() -> Any:
@@ -21,23 +20,20 @@ def _pyplot() -> Any:
     return plt
 
 
-def _save(figure: Any, path: Path) -> None:
+def _png(figure: Any) -> bytes:
+    """The figure as PNG bytes (written by the caller with the command's other outputs)."""
     import io
 
-    from .output import write_output
-
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     try:
-        write_output(path, buffer.getvalue())
-    except OutputError:
-        raise
+        figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     finally:
         figure.clear()
+    return buffer.getvalue()
 
 
-def absorption_curve(params: AbsorptionParams, results: list[WindowResult], path: Path,
-                     fasting: bool = False) -> None:
+def absorption_curve(params: AbsorptionParams, results: list[WindowResult],
+                     fasting: bool = False) -> bytes:
     """Absorbed B12 against the dose free to bind IF, with the calculator's windows marked."""
     plt = _pyplot()
     doses = [10 ** (i / 50) for i in range(-100, 201)]
@@ -54,11 +50,12 @@ def absorption_curve(params: AbsorptionParams, results: list[WindowResult], path
     axis.set_title("B12 absorbed per window")
     axis.legend(loc="upper left")
     figure.tight_layout()
-    _save(figure, path)
+    png = _png(figure)
     plt.close(figure)
+    return png
 
 
-def plan_windows(data: dict[str, Any], path: Path) -> None:
+def plan_windows(data: dict[str, Any]) -> bytes:
     """Per day: absorbed B12 per window against the IF cap, and the day's total vs target."""
     plt = _pyplot()
     windows, days = data["windows"], data["days"]
@@ -85,11 +82,12 @@ def plan_windows(data: dict[str, Any], path: Path) -> None:
     bottom.legend(fontsize=8, loc="lower right")
     figure.suptitle("Absorbed vitamin B12")
     figure.tight_layout()
-    _save(figure, path)
+    png = _png(figure)
     plt.close(figure)
+    return png
 
 
-def sweep_curves(records: list[dict[str, Any]], keys: list[str], path: Path) -> None:
+def sweep_curves(records: list[dict[str, Any]], keys: list[str]) -> bytes:
     """Weekly cost and the smallest daily B12 margin against the first varied key."""
     plt = _pyplot()
     figure, (cost_axis, margin_axis) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
@@ -111,5 +109,6 @@ def sweep_curves(records: list[dict[str, Any]], keys: list[str], path: Path) -> 
         cost_axis.legend(fontsize=8)
     figure.suptitle("Sweep (infeasible points are missing)")
     figure.tight_layout()
-    _save(figure, path)
+    png = _png(figure)
     plt.close(figure)
+    return png

@@ -90,3 +90,13 @@ def test_outputs_never_replace_devices_fifos_or_inputs(tmp_path: Path) -> None:
     assert result.exit_code == 0 and long_name.read_text(encoding="utf-8").startswith("# B12")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["pipe", "plan.json", long_name.name])
+
+
+def test_no_output_is_left_when_a_later_step_fails(tmp_path: Path) -> None:
+    """Issue 15, class 5: the plan's -o file is not written when --plot cannot be."""
+    out = tmp_path / "week.md"
+    result = CliRunner().invoke(cli, ["show", str(DATA / "plan_small.json"), "--format",
+                                      "markdown", "-o", str(out), "--plot",
+                                      str(tmp_path / "missing" / "p.png")])
+    assert result.exit_code == 1 and "does not exist" in result.stderr
+    assert list(tmp_path.iterdir()) == []
