@@ -586,8 +586,18 @@ def presets_command() -> None:
 
 
 def main() -> None:
-    """Entry point of the `planner` console script; `--verbose` may stand anywhere."""
+    """Entry point of the `planner` console script; `--verbose` may stand anywhere.
+
+    SIGTERM and Ctrl-C end the run as an exit (143, 130) without a traceback, after the
+    temporary files of an output being written are removed."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = sys.argv[1:]
     if "--verbose" in args[1:]:
         args = ["--verbose", *[a for a in args if a != "--verbose"]]
-    cli(args=args, prog_name="planner")
+    try:
+        cli(args=args, prog_name="planner")
+    except KeyboardInterrupt:
+        click.echo("Interrupted: nothing was written.", err=True)
+        sys.exit(130)

@@ -100,3 +100,23 @@ def test_no_output_is_left_when_a_later_step_fails(tmp_path: Path) -> None:
                                       str(tmp_path / "missing" / "p.png")])
     assert result.exit_code == 1 and "does not exist" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_ends_a_run_without_output_or_temporary_files(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "week.json"
+    child = subprocess.Popen([sys.executable, "-m", "planner", "plan", "--quiet", "--format",
+                              "json", "-o", str(out)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    if child.returncode == 0:  # the plan was done before the signal came
+        assert out.exists() and list(tmp_path.iterdir()) == [out]
+        return
+    assert child.returncode == 143 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
