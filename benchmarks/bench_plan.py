@@ -5,7 +5,8 @@
 (b) the SR28 week as an LP relaxation: the planner's build + solve, against the floor: the
     same arrays (assembled untimed) passed to highspy and solved;
 (c) the SR28 (and CIQUAL) weekly integer plan, `planner plan --foods ...` end to end;
-(d) peak resident memory of each, measured per child process.
+(d) peak resident memory of each, measured per child process;
+(h) `planner --help` start-up (no pandas, PuLP or HiGHS is imported for it).
 
 Every measurement runs in its own process, --runs times; the tables show medians.
 Usage: python benchmarks/bench_plan.py [--runs 3] [--parts abc] [--lp-objective OBJ]
@@ -146,7 +147,7 @@ def _runs(seconds: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--parts", default="abc", help="which of a, b, c to run")
+    parser.add_argument("--parts", default="abc", help="which of a, b, c, h to run")
     parser.add_argument("--lp-objective", default="b12_surplus",
                         help="[plan] objective of the LP in (b)")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "b12-bench"),
@@ -161,6 +162,10 @@ def main() -> None:
     print(f"machine: {machine()}\n")
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
+    if "h" in args.parts:
+        seconds = [measured([sys.executable, "-m", "planner", "--help"])[0]
+                   for _ in range(args.runs)]
+        print(f"(h) `planner --help`: {_runs(seconds)}")
     if "a" in args.parts:
         seconds, peak, meta = plan_runs(args.runs, [])
         print(f"(a) default week, `planner plan`: {_runs(seconds)}; status {meta['status']}, "

@@ -10,10 +10,9 @@ from typing import Any
 
 import click
 
-from . import DISCLAIMER, __version__, resources
+from . import DISCLAIMER, resources
 from .config import PROFILES, check_ids, dump_toml, load_config, warnings
 from .errors import DataError, PlannerError
-from .foods import PATTERNS, ROLES, diet_mask, load_foods, summary
 from .output import Outputs, check_targets, write_output
 from .render import (
     PLAN_FORMATS,
@@ -24,7 +23,7 @@ from .render import (
     render_shopping,
     text_table,
 )
-from .supplements import load_supplements
+from .vocabulary import PATTERNS, ROLES
 
 LIST_COLUMNS = ["id", "name", "role", "group", "energy_kcal", "protein_g", "b12_ug",
                 "b12_added_ug", "serving_g", "serving_label", "price_per_kg"]
@@ -49,7 +48,7 @@ def _verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
 
 
 @click.group(cls=PlannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="planner")
+@click.version_option(package_name="b12-planner", prog_name="planner")
 @click.option("--verbose", is_flag=True, is_eager=True, callback=_verbose, expose_value=False,
               help="Show the full traceback of an error.")
 def cli() -> None:
@@ -94,6 +93,8 @@ def foods_list(foods_path: Path | None, diet: str | None, group: str | None, rol
       planner foods list --diet vegan --sort b12_ug
       planner foods list --role main-dish --category pizza
     """
+    from .foods import diet_mask, load_foods
+
     table = load_foods(foods_path)
     if sort_by not in table.columns:
         raise click.BadParameter(f"no column {sort_by!r}; try one of "
@@ -134,6 +135,8 @@ def foods_show(food_id: str, foods_path: Path | None) -> None:
     """
     import difflib
 
+    from .foods import diet_mask, load_foods
+
     table = load_foods(foods_path)
     if food_id not in table.index:
         close = difflib.get_close_matches(food_id, list(table.index), n=3)
@@ -156,6 +159,8 @@ def foods_check(path: Path) -> None:
     Example:
       planner foods check foods.csv
     """
+    from .foods import load_foods, summary
+
     table = load_foods(path)
     counts = summary(table)
     click.echo(f"{path}: {len(table)} foods, all checks passed")
@@ -212,6 +217,9 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
     Example:
       planner check constraints/post-rygb.toml --set nutrients.protein_g_min=70
     """
+    from .foods import load_foods
+    from .supplements import load_supplements
+
     config = load_config(constraints, overrides)
     foods_table = load_foods(foods_path)
     supplements_table = load_supplements(supplements_path)
@@ -228,6 +236,9 @@ def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_pat
                  supplements_path: Path | None, days: int | None, solver: str | None,
                  time_limit: float | None) -> tuple[Any, Any, Any]:
     """Load and cross-check the food table, supplements and configuration."""
+    from .foods import load_foods
+    from .supplements import load_supplements
+
     extra = list(overrides)
     if days is not None:
         extra.append(f"plan.days={days}")
@@ -397,8 +408,10 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
     Example:
       planner shop week.json --pantry pantry.csv --write-pantry next-pantry.csv
     """
+    from .foods import load_foods
     from .plan import load_plan_json
     from .shopping import load_pantry, remaining_pantry, shopping_list
+    from .supplements import load_supplements
 
     check_targets({"-o/--output": output, "--write-pantry": write_pantry},
                   {"PLAN": plan_path, "--foods": foods_path, "--supplements": supplements_path,

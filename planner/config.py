@@ -26,7 +26,7 @@ import tomli_w
 
 from . import resources
 from .errors import ConfigError
-from .foods import FLAGS, GROUPS, OCCASION_TOKENS, PATTERNS, ROLES
+from .vocabulary import FLAGS, GROUPS, OCCASION_TOKENS, PATTERNS, ROLES
 
 Parser = Callable[[Any], Any]
 MAX_EXTENDS_DEPTH = 10

@@ -118,3 +118,16 @@ def test_verbose_may_follow_the_command(capsys: pytest.CaptureFixture[str]) -> N
         with pytest.raises(SystemExit) as stop:
             main()
     assert stop.value.code == 1 and "Traceback" in capsys.readouterr().err
+
+
+def test_help_does_not_load_the_data_or_solver_stack() -> None:
+    """Start-up: `planner --help` imports neither pandas nor PuLP nor HiGHS (issue 14)."""
+    import subprocess
+
+    code = ("import sys; from planner.cli import cli; "
+            "from click.testing import CliRunner; CliRunner().invoke(cli, ['--help']); "
+            "print(sorted(m for m in ('pandas', 'numpy', 'pulp', 'highspy') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
