@@ -192,6 +192,11 @@ def foods_import(source: str, path: Path, portions: Path | None, output: str) ->
     from .national import import_table
 
     table, report = import_table(source, path, portions)
+    from .render import safe_cell
+
+    text = table.select_dtypes(exclude="number").columns.difference(
+        table.select_dtypes(include="bool").columns)
+    table[text] = table[text].map(safe_cell)
     write_output(output, table.to_csv(index=False, lineterminator="\n"))
     for line in report.lines():
         click.echo(line, err=True)

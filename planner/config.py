@@ -26,7 +26,7 @@ import tomli_w
 
 from . import resources
 from .errors import ConfigError
-from .vocabulary import FLAGS, GROUPS, OCCASION_TOKENS, PATTERNS, ROLES
+from .vocabulary import CONTROL_CHARACTERS, FLAGS, GROUPS, OCCASION_TOKENS, PATTERNS, ROLES
 
 Parser = Callable[[Any], Any]
 MAX_EXTENDS_DEPTH = 10
@@ -77,6 +77,9 @@ def text(value: Any) -> str:
     """text"""
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise ValueError("must be a non-empty text of at most 200 characters")
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("must not hold control characters (line breaks, escapes), "
+                         "bidirectional overrides or zero-width marks")
     return value.strip()
 
 

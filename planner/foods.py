@@ -18,6 +18,7 @@ from . import resources
 from .table import (
     check_columns,
     check_ids,
+    check_text,
     describe_rows,
     parse_booleans,
     parse_numbers,
@@ -83,6 +84,7 @@ def load_foods(path: Path | str | None = None) -> pd.DataFrame:
             frame[column] = default
     foods, problems = convert(frame, path)
     problems += check_ids(frame, path)
+    problems += check_text(frame, ("name", *TEXT_COLUMNS, "occasions"), path)
     problems += check_groups(frame, path)
     problems += check_roles(frame, path)
     problems += check_occasions(frame, path)

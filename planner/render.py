@@ -6,16 +6,32 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from .vocabulary import CONTROL_CHARACTERS
+
+# Every writer cleans text first: control characters (CR, LF, ESC, BEL ...; the ANSI and
+# OSC sequences of terminals start with them), bidirectional overrides and zero-width marks
+# become a space. Then each format escapes its own markup.
+FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+HIDDEN = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+MARKDOWN = re.compile(r"([\\`*_\[\]<>|~!])")
+
+
+def clean(text: Any) -> str:
+    """Text with control, bidirectional and zero-width characters replaced by spaces."""
+    return CONTROL_CHARACTERS.sub(" ", str(text))
 
 
 def safe_cell(value: Any) -> Any:
-    """Escape a text cell that a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """A text cell cleaned, and escaped (a leading ') when a spreadsheet would read it as a
+    formula, even after leading spaces or with a full-width sign."""
+    if isinstance(value, str):
+        value = clean(value)
+        if value.lstrip().startswith(FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -63,8 +79,11 @@ def _csv_value(value: Any) -> Any:
 
 
 def json_text(data: Any) -> str:
-    """Stable, indented JSON (NaN becomes null)."""
-    return json.dumps(_json_safe(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Stable, indented JSON (NaN becomes null); characters that hide or reorder text
+    (C1 controls, bidirectional overrides, zero-width marks) are written as \\uXXXX escapes,
+    so the data stays the same and a viewer shows them."""
+    text = json.dumps(_json_safe(data), indent=2, ensure_ascii=False, allow_nan=False)
+    return HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _json_safe(value: Any) -> Any:
@@ -114,28 +133,30 @@ def plan_table(data: dict[str, Any]) -> str:
     out = [head, meta.get("disclaimer", ""), ""]
     if data.get("changes") is not None:
         out.append("Changes from your usual meals:")
-        out += [f"  - {change['text']}" for change in data["changes"]] or ["  - none"]
+        out += [f"  - {clean(change['text'])}" for change in data["changes"]] or ["  - none"]
         out.append("")
     windows = {(w["day"], w["window"]): w for w in data["windows"]}
     days = {d["day"]: d for d in data["days"]}
     for day in sorted(days):
         out.append(f"Day {day}")
         for occasion in (o for o in data["occasions"] if o["day"] == day):
-            out.append(f"  {occasion['time']} {occasion['name']} (window {occasion['window']})")
+            out.append(f"  {clean(occasion['time'])} {clean(occasion['name'])} "
+                       f"(window {occasion['window']})")
             if not occasion["items"]:
                 out.append("    -")
             for item in occasion["items"]:
                 if item["kind"] == "supplement":
-                    out.append(f"    {item['name']:<44} {item['units']} tablet(s)"
+                    out.append(f"    {clean(item['name']):<44} {item['units']} tablet(s)"
                                f"{'':>14}B12 {item['b12_crystalline_ug']:g} ug")
                     continue
                 b12 = item["b12_food_bound_ug"] + item["b12_crystalline_ug"]
-                out.append(f"    {item['name'][:44]:<44} {item['household'][:28]:<28} "
+                out.append(f"    {clean(item['name'])[:44]:<44} "
+                           f"{clean(item['household'])[:28]:<28} "
                            f"{item['grams']:>6.0f} g" + (f"  B12 {b12:.2f} ug" if b12 else ""))
         for (w_day, number), window in sorted(windows.items()):
             if w_day != day:
                 continue
-            out.append(f"  B12 window {number} ({', '.join(window['occasions'])}): "
+            out.append(f"  B12 window {number} ({clean(', '.join(window['occasions']))}): "
                        f"{window['x_ug']:.2f} ug free to bind, absorbed "
                        f"{window['absorbed_ug']:.2f} ug (IF cap {window['if_cap_ug']:.2f}, "
                        f"passive {window['passive'].replace('_', ' ')})")
@@ -154,9 +175,10 @@ def plan_table(data: dict[str, Any]) -> str:
 
 
 def _md(text: str) -> str:
-    """Markdown-safe text: no formula start, no stray markup."""
-    text = str(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
-    return "\\" + text if text.startswith(FORMULA_START) else text
+    """Markdown-safe text: one line, no HTML, links, emphasis, code or table markup, no
+    formula start."""
+    text = MARKDOWN.sub(r"\\\1", clean(text))
+    return "\\" + text if text.lstrip().startswith(FORMULA_START) else text
 
 
 def plan_markdown(data: dict[str, Any]) -> str:
@@ -210,8 +232,10 @@ def plan_markdown(data: dict[str, Any]) -> str:
 
 
 def _ics_escape(text: str) -> str:
-    return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """TEXT value (RFC 5545 3.3.11): lines as \\n, every other control character a space."""
+    lines = str(text).replace("\r\n", "\n").split("\n")
+    return "\\n".join(clean(line).replace("\\", "\\\\").replace(";", "\\;")
+                       .replace(",", "\\,") for line in lines)
 
 
 def _ics_fold(line: str) -> str:
@@ -250,7 +274,8 @@ def plan_ics(data: dict[str, Any], start: str, stamp: str) -> str:
                  for i in occasion["items"]]
         description = "\n".join([*foods, data["meta"].get("disclaimer", "")])
         lines += ["BEGIN:VEVENT",
-                  f"UID:{digest}-d{occasion['day']}-{occasion['name']}@b12-planner",
+                  f"UID:{digest}-d{occasion['day']}-"
+                  f"{re.sub(r'[^A-Za-z0-9-]', '-', str(occasion['name']))}@b12-planner",
                   f"DTSTAMP:{stamp}",
                   f"DTSTART:{begin:%Y%m%dT%H%M%S}",
                   "DURATION:PT30M",
@@ -297,13 +322,13 @@ def plan_html(data: dict[str, Any]) -> str:
     body = []
     for line in plan_markdown(data).splitlines():
         if line.startswith("# "):
-            body.append(f"<h1>{escape(line[2:])}</h1>")
+            body.append(f"<h1>{escape(_unmd(line[2:]))}</h1>")
         elif line.startswith("## "):
-            body.append(f"<h2>{escape(line[3:])}</h2>")
+            body.append(f"<h2>{escape(_unmd(line[3:]))}</h2>")
         elif line.startswith("### "):
-            body.append(f"<h3>{escape(line[4:])}</h3>")
+            body.append(f"<h3>{escape(_unmd(line[4:]))}</h3>")
         elif line.startswith("> "):
-            body.append(f'<p class="note">{escape(line[2:])}</p>')
+            body.append(f'<p class="note">{escape(_unmd(line[2:]))}</p>')
         elif line.startswith("- "):
             body.append(f"<li>{escape(_unmd(line[2:]))}</li>")
         elif line:
@@ -320,8 +345,8 @@ def plan_html(data: dict[str, Any]) -> str:
 
 
 def _unmd(text: str) -> str:
-    return (text.replace("**", "").replace("\\|", "|").replace("\\*", "*")
-            .replace("\\_", "_").lstrip("\\"))
+    """Markdown text back to plain text (for HTML, which escapes it itself)."""
+    return re.sub(r"\\(.)", r"\1", text.replace("**", ""))
 
 
 def _close_lists(text: str) -> str:

@@ -10,6 +10,7 @@ from . import resources
 from .table import (
     check_columns,
     check_ids,
+    check_text,
     describe_rows,
     parse_numbers,
     raise_problems,
@@ -35,6 +36,7 @@ def load_supplements(path: Path | str | None = None) -> pd.DataFrame:
             frame[column] = default
     table = pd.DataFrame({"id": frame["id"].str.strip(), "name": frame["name"].str.strip()})
     problems = check_ids(frame, path)
+    problems += check_text(frame, ("name", "price_source", "aisle", "currency"), path)
     for column, (low, high) in NUMERIC_RANGES.items():
         table[column], found = parse_numbers(frame, column, path, low, high)
         problems += found

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
+from .vocabulary import CONTROL_CHARACTERS
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -161,6 +162,22 @@ def check_ids(frame: pd.DataFrame, path: Path, id_column: str = "id") -> list[st
     if odd.any():
         problems.append(f"{path}: {id_column} must be letters, digits, '.', '_' or '-' "
                         f"(at most 80) at {describe_rows(frame, odd, id_column)}")
+    return problems
+
+
+def check_text(frame: pd.DataFrame, columns: Iterable[str], path: Path,
+               id_column: str = "id") -> list[str]:
+    """Text cells may not hold control characters (line breaks, escapes), bidirectional
+    overrides or zero-width marks: they would forge lines or hide text in every output."""
+    problems = []
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        bad = frame[column].str.contains(CONTROL_CHARACTERS, regex=True)
+        if bad.any():
+            problems.append(f"{path}: column {column!r} holds a control, bidirectional or "
+                            f"zero-width character at {describe_rows(frame, bad, id_column)}; "
+                            "remove it")
     return problems
 
 

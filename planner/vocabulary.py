@@ -6,6 +6,13 @@ itself (``planner --help``) without loading the data stack.
 
 from __future__ import annotations
 
+import re
+
+# Never in a name or label: control characters (CR, LF, ESC, BEL ...; terminal escape
+# sequences start with them), bidirectional overrides and zero-width marks.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                                "\u2060-\u2064\u2066-\u2069\ufeff]")
+
 FLAGS = ("meat", "fish", "shellfish", "egg", "dairy", "honey", "gelatin")
 GROUPS = ("meat", "poultry", "organ", "fish", "shellfish", "egg", "dairy", "fortified",
           "legume", "grain", "vegetable", "fruit", "nut-seed", "fat-oil", "beverage", "sweet",

@@ -120,3 +120,81 @@ def test_sigterm_ends_a_run_without_output_or_temporary_files(tmp_path: Path) ->
         return
     assert child.returncode == 143 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+PAYLOADS = ["=HYPERLINK(\"http://x\")", " \r=1+2", "\t+cmd", "\uff1dSUM(A1)", "@SUM(1)",
+            "a\r\nEND:VEVENT\r\nBEGIN:VEVENT", "<script>alert(1)</script>",
+            "[click](javascript:alert(1))", "x\n# Forged heading\n- [x] done",
+            "\x1b[31mred\x1b]0;title\x07", "\u202eevil\u200b", "**bold** `code` | cell"]
+
+
+def test_every_writer_defuses_the_payloads(tmp_path: Path) -> None:
+    """Issue 15, classes 2-4: one payload corpus through every plan and shopping format."""
+    import json
+
+    from planner.render import render_plan, render_shopping
+    from planner.shopping import ShoppingItem
+
+    data = json.loads((DATA / "plan_small.json").read_text(encoding="utf-8"))
+    count = 0
+    for occasion in data["occasions"]:
+        occasion["name"] = PAYLOADS[count % len(PAYLOADS)] + occasion["name"]
+        for item in occasion["items"]:
+            count += 1
+            item["name"] = PAYLOADS[count % len(PAYLOADS)]
+            if "household" in item:
+                item["household"] = PAYLOADS[(count + 3) % len(PAYLOADS)]
+    for fmt in ("table", "markdown", "html", "csv", "ics", "json"):
+        text = render_plan(data, fmt, "2026-12-07", "20261124T120000Z")
+        assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text, fmt
+        if fmt != "ics":
+            assert "\r" not in text, fmt
+        if fmt in ("markdown", "html"):  # markup stays text: escaped, never raw
+            import re
+
+            assert not re.search(r"(?<!\\)<script", text), fmt
+            if fmt == "markdown":
+                assert not re.search(r"(?<!\\)\]\(javascript:", text)
+            else:
+                assert "href" not in text and "<a " not in text
+            assert "\n# Forged" not in text and "\n- [x] done" not in text, fmt
+        if fmt == "ics":
+            lines = text.split("\r\n")
+            assert lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") == \
+                len(data["occasions"])
+            assert "\r\n" in text and "\r" not in text.replace("\r\n", "")
+        if fmt == "csv":
+            import csv
+            import io
+
+            for row in csv.reader(io.StringIO(text)):
+                for cell in row:
+                    assert not cell.lstrip().startswith(("=", "+", "-", "@", "\uff1d")) \
+                        or cell.startswith("'") or cell.lstrip("-").replace(".", "").isdigit()
+    items = [ShoppingItem(id=f"x{i}", name=p, kind="food", aisle=p, unit="g", need=1.0,
+                          pantry=0.0, to_buy=1.0, package_size=1.0, package_label=p,
+                          packages=1, leftover=0.0, cost=1.0) for i, p in enumerate(PAYLOADS)]
+    for fmt in ("markdown", "csv"):
+        text = render_shopping(items, fmt)
+        assert "\x1b" not in text and "\r" not in text and "\n- [x] done" not in text
+        if fmt == "markdown":
+            import re
+
+            assert not re.search(r"(?<!\\)(<script|\]\(javascript:)", text)
+
+
+def test_control_characters_are_refused_at_load_time(tmp_path: Path) -> None:
+    from planner.config import load_config
+    from planner.errors import ConfigError, DataError
+    from planner.foods import load_foods
+
+    lines = (DATA.parent.parent / "foods.csv").read_text(encoding="utf-8").splitlines()[:3]
+    first = lines[1].split(",", 2)
+    lines[1] = f'{first[0]},"Milk\x1b[31m, red",{first[2].split(",", 1)[1]}'
+    table = tmp_path / "foods.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="control, bidirectional or zero-width character at "
+                                        "line 2"):
+        load_foods(table)
+    with pytest.raises(ConfigError, match="must not hold control characters"):
+        load_config(None, ['occasions.breakfast.name="break\\nfast"'])
