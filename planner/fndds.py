@@ -22,6 +22,7 @@ from . import resources
 from .errors import DataError
 from .foods import COLUMNS
 from .recipes import FLAGS, RecipeBook, Resolved, words_in
+from .table import check_text, raise_problems
 
 FILES = {
     "foods": "fndds1718_foods_nutrients_prices.csv",
@@ -292,6 +293,9 @@ def fndds_table(folder: Path) -> tuple[pd.DataFrame, FnddsReport]:
     """Every FNDDS 2017-2018 food in the planner's schema (curated=false), with a report."""
     src = read_sources(folder)
     foods = src["foods"]
+    raise_problems(folder / FILES["foods"], check_text(
+        foods, ["Main food description", "WWEIA Category description"],
+        folder / FILES["foods"], "Food code"), "FNDDS foods")
     cats = categories()
     unknown = sorted(set(foods["WWEIA Category number"]) - set(cats.index))
     if unknown:

@@ -20,7 +20,7 @@ import pandas as pd
 from .errors import DataError
 from .fndds import FnddsReport, fndds_table
 from .foods import FLAGS, NUMERIC_RANGES
-from .table import check_ids, parse_numbers, raise_problems, read_csv_text
+from .table import check_ids, check_text, parse_numbers, raise_problems, read_csv_text
 
 SOURCES = ("usda-sr28", "ciqual", "fndds")
 ANIMAL_WORDS = {
@@ -136,10 +136,13 @@ def _atwater(row: pd.Series) -> float | None:
 def _numbers(frame: pd.DataFrame, columns: list[str], path: Path, id_column: str,
              what: str, unique: bool = True) -> pd.DataFrame:
     """Ids stripped and numeric columns as floats; cells that are not finite numbers in the
-    planner's range for that column (RANGES), and (``unique``) empty, repeated or odd ids,
-    are reported with their line and id, all at once."""
+    planner's range for that column (RANGES), text with control characters, and
+    (``unique``) empty, repeated or odd ids, are reported with their line and id, all at
+    once."""
     out = frame.assign(**{id_column: frame[id_column].str.strip()})
     problems = check_ids(frame, path, id_column) if unique else []
+    problems += check_text(frame, [c for c in frame.columns if c not in (*columns, id_column)],
+                           path, id_column)
     for column in columns:
         if column not in out.columns:
             out[column] = ""
