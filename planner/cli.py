@@ -312,7 +312,11 @@ def _show(data: dict[str, Any], fmt: str, output: str, start: Any,
     """Render a plan's data in one format (and optionally a plot) into ``outputs``."""
     import datetime as dt
 
-    first = (start.date() if start else dt.date.today()).isoformat()
+    day = start.date() if start else dt.date.today()
+    if (dt.date.max - day).days < len(data.get("days") or []):
+        raise DataError(f"--start {day.isoformat()}: the plan would end after "
+                        f"{dt.date.max.isoformat()}", "choose an earlier start date")
+    first = day.isoformat()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     outputs.add(output, render_plan(data, fmt, first, stamp))
     if plot_path is not None:

@@ -542,6 +542,9 @@ def resolve_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
 
 
 def _parent_path(current: Path, parent: str, root: Path, shipped: Path) -> Path:
+    if CONTROL_CHARACTERS.search(parent):
+        raise ConfigError(f"{current}: extends = {parent!r} holds a control character",
+                          'name a file like "base.toml"')
     candidate = (current.parent / parent).resolve()
     if not candidate.exists() and "/" not in parent and (shipped / parent).exists():
         candidate = shipped / parent
@@ -587,6 +590,9 @@ def parse_override(item: str) -> tuple[list[str], Any]:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except (ValueError, RecursionError):  # a number of over 4,300 digits; nesting too deep
+        raise ConfigError(f"--set {item[:60]!r}...: the value is too long or nested too "
+                          "deeply", "give a plain number, text or short list") from None
     return parts, value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ def parse_vary(text: str) -> tuple[str, list[float]]:
         start, stop, step = (float(p) for p in parts)
     except ValueError:
         raise ConfigError(f"--vary {text!r}: START, STOP and STEP must be numbers") from None
+    if not all(math.isfinite(v) and abs(v) <= 1e9 for v in (start, stop, step)):
+        raise ConfigError(f"--vary {text!r}: START, STOP and STEP must be finite numbers "
+                          "(not nan or inf)")
     if step <= 0 or stop < start:
         raise ConfigError(f"--vary {text!r}: STEP must be positive and STOP >= START")
     count = round((stop - start) / step) + 1

@@ -198,3 +198,27 @@ def test_control_characters_are_refused_at_load_time(tmp_path: Path) -> None:
         load_foods(table)
     with pytest.raises(ConfigError, match="must not hold control characters"):
         load_config(None, ['occasions.breakfast.name="break\\nfast"'])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["show", str(DATA / "plan_small.json"), "--format", "ics", "--start", "9999-12-31"],
+     "the plan would end after 9999-12-31"),
+    (["sweep", "vegan", "--days", "1", "--vary", "b12.target_absorbed_ug=nan:1:0.5"],
+     "must be finite numbers"),
+    (["check", "--set", "plan.days=" + "9" * 5000], "too long or nested too deeply"),
+    (["check", "--set", "plan.days=" + "[" * 3000 + "]" * 3000],
+     "too long or nested too deeply"),
+])
+def test_class_8_inputs_get_a_message_not_a_traceback(args: list[str], message: str) -> None:
+    """Issue 15, class 8: these used to end in OverflowError, ValueError, RecursionError."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and message in result.stderr
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_nul_in_extends_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nul.toml"
+    path.write_text('extends = "a\\u0000b"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1 and "holds a control character" in result.stderr
