@@ -150,7 +150,7 @@ def fped_flags(description: str, fped: pd.Series | None, role: str) -> Resolved:
     gelatin in sweets, snacks and dairy desserts."""
     flags = set(words_in(description))
     if fped is None:
-        return Resolved(frozenset(flags | set(FLAGS)), True, notes=("no recipe, no FPED",))
+        return Resolved(frozenset(flags | set(FLAGS)), True)
     amount = {name: float(fped[column]) for name, column in FPED_SIGNS.items()}
     amount["fish"] += float(fped["PF_SEAFD_LOW (oz. eq.)"])
     amount["meat"] -= sum(float(fped[c]) for c in FISH_FPED)
@@ -167,7 +167,7 @@ def fped_flags(description: str, fped: pd.Series | None, role: str) -> Resolved:
         maybe.add("honey")
     if role in ("sweet", "snack", "dairy"):
         maybe.add("gelatin")
-    return Resolved(frozenset(flags | maybe), bool(maybe - flags), notes=("no recipe",))
+    return Resolved(frozenset(flags | maybe), bool(maybe - flags))
 
 
 def slug(text: str, limit: int = 60) -> str:

@@ -78,7 +78,6 @@ class Resolved:
     unsure: bool
     b12_ug: float = 0.0            # food-bound B12 per recipe gram, summed over ingredients
     b12_weighted: float = 0.0      # the same, each times its matrix factor
-    notes: tuple[str, ...] = field(default=())
 
 
 def words_in(description: str) -> set[str]:
@@ -128,7 +127,7 @@ def leaf_flags(description: str, food_group: str | None,
     return frozenset(named | maybe), bool(maybe - named)
 
 
-def matrix_of(flags: frozenset[str], description: str = "") -> float:
+def matrix_of(flags: frozenset[str]) -> float:
     """Matrix factor of an ingredient's food-bound B12: the least of its animal kinds'
     (never overestimating absorption); 0 for plant foods (analogue)."""
     kinds = [f for f in ANIMAL_B12_FLAGS if f in flags]
@@ -151,11 +150,10 @@ class RecipeBook:
         if code in self._memo:
             return self._memo[code]
         if depth > 8:
-            return Resolved(frozenset(FLAGS), True, notes=("recipe nested too deeply",))
+            return Resolved(frozenset(FLAGS), True)
         parts = self.ingredients.get(code)
         if not parts:
-            result = self.fallback.get(code) or Resolved(frozenset(FLAGS), True,
-                                                         notes=(f"no recipe for {code}",))
+            result = self.fallback.get(code) or Resolved(frozenset(FLAGS), True)
         else:
             result = self._combine(parts, depth)
         self._memo[code] = result
@@ -190,7 +188,7 @@ class RecipeBook:
             flags |= leaf
             unsure |= maybe
             b12 += share * bound_b12 / 100.0
-            weighted += share * bound_b12 / 100.0 * matrix_of(leaf, desc)
+            weighted += share * bound_b12 / 100.0 * matrix_of(leaf)
         return Resolved(frozenset(flags), unsure, b12, weighted)
 
     def matrix(self, code: str) -> float:

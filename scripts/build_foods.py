@@ -32,6 +32,7 @@ from planner.fndds import categories, fndds_table
 from planner.foods import COLUMNS as TABLE_COLUMNS
 from planner.foods import NUTRIENTS as NEW_NUTRIENTS
 from planner.foods import POPULARITY
+from planner.output import write_output
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_REPORTS = 100       # foods eaten this often in NHANES 2007-2012 (73 % of all reports)
@@ -260,9 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(f"build_foods: {exc}", file=sys.stderr)
         return 1
-    tmp = args.out.with_suffix(".tmp")
-    table.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(args.out)
+    write_output(args.out, table.to_csv(index=False, lineterminator="\n"))
     print(f"wrote {len(table)} foods to {args.out}")
     return 0
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.output import write_output
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "planner" / "data" / "meal_templates.csv"
@@ -77,9 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     table = templates(meals(args.data))
-    tmp = args.out.with_suffix(".tmp")
-    table.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(args.out)
+    write_output(args.out, table.to_csv(index=False, lineterminator="\n"))
     print(f"wrote {len(table)} templates to {args.out}")
     return 0
 
