@@ -223,6 +223,7 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
       planner check constraints/post-rygb.toml --set nutrients.protein_g_min=70
     """
     from .foods import load_foods
+    from .needs import IODINE_NOTE, available_nutrients, iodine_matters, targets, unchecked
     from .supplements import load_supplements
 
     config = load_config(constraints, overrides)
@@ -235,6 +236,14 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
         click.echo(f"# warning: {note}")
     click.echo(f"# {DISCLAIMER}")
     click.echo(dump_toml(config), nl=False)
+    click.echo("\n# Daily needs and upper limits of this [person] (override any in [nutrients]):")
+    available = available_nutrients(foods_table)
+    for target in targets(config, available):
+        click.echo(f"#   {target.key} = {target.value:g}: {target.describe()} ({target.source})")
+    for label in unchecked(config, available):
+        click.echo(f"#   {label}: not checked, {foods_path or 'foods.csv'} has no values")
+    if iodine_matters(config):
+        click.echo(f"# {IODINE_NOTE}")
 
 
 def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path | None,

@@ -154,6 +154,39 @@ def group_sets(value: Any) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(dict.fromkeys(s)) for s in value)
 
 
+def category_list(value: Any) -> tuple[int, ...]:
+    """list of WWEIA category numbers"""
+    if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 1000 <= v <= 9999
+            for v in value):
+        raise ValueError("must be a list of 4-digit WWEIA category numbers, e.g. [7102]")
+    return tuple(dict.fromkeys(value))
+
+
+def id_pair(value: Any) -> tuple[tuple[str, ...], ...]:
+    """two lists of ids"""
+    if not isinstance(value, list) or len(value) not in (0, 2) or not all(
+            isinstance(s, list) and s and all(isinstance(i, str) for i in s) for s in value):
+        raise ValueError('must be two lists of ids, e.g. [["calcium-citrate-500"], '
+                         '["iron-65"]]')
+    return tuple(tuple(dict.fromkeys(s)) for s in value)
+
+
+def free_table(parser: Parser) -> Parser:
+    def parse(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValueError("must be a table, e.g. { multivitamin-mineral = 2 }")
+        out = {}
+        for key, item in value.items():
+            try:
+                out[str(key)] = parser(item)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        return out
+    parse.__doc__ = f"table of {parser.__doc__} by id"
+    return parse
+
+
 def role_sets(value: Any) -> tuple[str, ...]:
     """list of role sets like "cereal+dairy+fruit" """
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -298,21 +331,105 @@ class DietSection:
                                           "[\"shellfish\"]", string_list(FLAGS))
     include: tuple[str, ...] = spec((), "food ids used at least once in the plan",
                                     string_list())
+    exclude_categories: tuple[int, ...] = spec(
+        (), "WWEIA food categories never used (foods.csv wweia_category), e.g. [7102, 7104] "
+        "for soft drinks", category_list)
     reference: str | None = spec(None, "CSV of what the person eats now (id, occasion, "
                                  "grams, times_per_week), relative to the constraint file; "
                                  "the plan departs from it as little as it can",
                                  optional(text))
 
 
+NOT_OVERRIDES = ("fluids_ml_min", "sugars_g_max", "protein_g_per_kg_min")
+ADEQUACY_NUTRIENTS = ("protein_g", "fiber_g", "calcium_mg", "iron_mg", "zinc_mg",
+                      "magnesium_mg", "potassium_mg", "sodium_mg", "vit_a_rae_ug",
+                      "retinol_ug", "vit_c_mg", "vit_d_ug", "folate_dfe_ug", "folic_acid_ug",
+                      "thiamin_mg", "choline_mg", "epa_dha_g", "sfa_g", "added_sugars_g",
+                      "alcohol_g", "caffeine_mg")
+
+
+def _amount(what: str, high: float) -> Any:
+    return spec(None, what + " (default: the [person]'s reference value, if any)",
+                optional(number(0, high)))
+
+
+@dataclass(frozen=True)
+class PersonSection:
+    sex: str = spec("female", "female or male (reference values differ)",
+                    choice("female", "male"))
+    age: int = spec(35, "years; the reference values cover adults 19 and over",
+                    integer(19, 110))
+    weight_kg: float = spec(65.0, "body weight (protein needs are per kg)", number(30, 300))
+    life_stage: str = spec("none", "none, pregnancy or lactation",
+                           choice("none", "pregnancy", "lactation"))
+
+
 @dataclass(frozen=True)
 class NutrientsSection:
     energy_kcal: tuple[float, float] = spec((1800.0, 2400.0), "energy per day",
                                             pair(0, 10000))
-    protein_g_min: float = spec(50.0, "protein per day at least", number(0, 500))
     fluids_ml_min: float = spec(0.0, "millilitres of drinks per day at least",
                                 number(0, 10000))
-    sugars_g_max: float = spec(0.0, "sugars per day at most (0: no limit)", number(0, 1000))
-    fiber_g_min: float = spec(0.0, "fibre per day at least", number(0, 200))
+    sugars_g_max: float = spec(0.0, "total sugars per day at most (0: no limit)",
+                               number(0, 1000))
+    adequacy: bool = spec(True, "apply the [person]'s daily needs and upper limits "
+                          "(planner/data/dri.csv); keys below override single values",
+                          boolean)
+    skip: tuple[str, ...] = spec((), "nutrients whose needs and limits are not applied, "
+                                 "e.g. [\"sodium_mg\"]", string_list(ADEQUACY_NUTRIENTS))
+    protein_g_per_kg_min: float | None = _amount("protein per kg of body weight per day at "
+                                                 "least", 5)
+    protein_g_min: float | None = _amount("protein per day at least, g", 500)
+    fiber_g_min: float | None = _amount("fibre per day at least, g", 200)
+    calcium_mg_min: float | None = _amount("calcium per day at least, mg", 5000)
+    calcium_mg_max: float | None = _amount("calcium per day at most, mg", 10000)
+    iron_mg_min: float | None = _amount("iron per day at least, mg", 500)
+    iron_mg_max: float | None = _amount("iron per day at most, mg", 1000)
+    zinc_mg_min: float | None = _amount("zinc per day at least, mg", 500)
+    zinc_mg_max: float | None = _amount("zinc per day at most, mg", 1000)
+    magnesium_mg_min: float | None = _amount("magnesium per day at least, mg", 5000)
+    magnesium_mg_from_supplements_max: float | None = _amount(
+        "magnesium from supplements per day at most, mg", 5000)
+    potassium_mg_min: float | None = _amount("potassium per day at least, mg", 20000)
+    sodium_mg_max: float | None = _amount("sodium per day at most, mg", 20000)
+    vit_a_rae_ug_min: float | None = _amount("vitamin A per day at least, ug RAE", 50000)
+    retinol_ug_max: float | None = _amount("preformed vitamin A per day at most, ug", 50000)
+    vit_c_mg_min: float | None = _amount("vitamin C per day at least, mg", 10000)
+    vit_c_mg_max: float | None = _amount("vitamin C per day at most, mg", 10000)
+    vit_d_ug_min: float | None = _amount("vitamin D per day at least, ug", 1000)
+    vit_d_ug_max: float | None = _amount("vitamin D per day at most, ug", 1000)
+    folate_dfe_ug_min: float | None = _amount("folate per day at least, ug DFE", 10000)
+    folic_acid_ug_max: float | None = _amount("folic acid per day at most, ug", 10000)
+    thiamin_mg_min: float | None = _amount("thiamin per day at least, mg", 1000)
+    choline_mg_min: float | None = _amount("choline per day at least, mg", 10000)
+    choline_mg_max: float | None = _amount("choline per day at most, mg", 10000)
+    epa_dha_g_min: float | None = _amount("EPA+DHA per day at least, g", 10)
+    sfa_g_energy_share_max: float | None = _amount("saturated fat at most this share of "
+                                                   "energy, e.g. 0.1", 1)
+    added_sugars_g_energy_share_max: float | None = _amount(
+        "added sugars at most this share of energy, e.g. 0.1", 1)
+    alcohol_g_max: float | None = _amount("alcohol per day at most, g", 500)
+    caffeine_mg_max: float | None = _amount("caffeine per day at most, mg", 5000)
+
+    def overrides(self) -> dict[str, float]:
+        """The per-nutrient keys set in the file (not protein per kg: that needs a weight)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name.endswith(("_min", "_max")) and f.name not in NOT_OVERRIDES
+                and getattr(self, f.name) is not None}
+
+
+@dataclass(frozen=True)
+class SupplementsSection:
+    allowed: bool = spec(True, "may the plan add supplements beyond B12 where food cannot "
+                         "meet a need within the rules", boolean)
+    products: tuple[str, ...] = spec((), "ids from supplements.csv the plan may add; "
+                                     "empty = all", string_list())
+    daily: dict[str, int] = spec({}, "units taken every day whatever the foods, e.g. "
+                                   "{ multivitamin-mineral = 2 } (clinical packs)",
+                                   free_table(integer(1, 6)))
+    apart: tuple[tuple[str, ...], ...] = spec(
+        (), "two lists of product ids never taken in the same absorption window, e.g. "
+        '[["calcium-citrate-500"], ["iron-65", "multivitamin-mineral"]]', id_pair)
 
 
 @dataclass(frozen=True)
@@ -416,7 +533,9 @@ class Config:
     plan: PlanSection = field(default_factory=PlanSection)
     occasions: tuple[Occasion, ...] = ()
     diet: DietSection = field(default_factory=DietSection)
+    person: PersonSection = field(default_factory=PersonSection)
     nutrients: NutrientsSection = field(default_factory=NutrientsSection)
+    supplements: SupplementsSection = field(default_factory=SupplementsSection)
     variety: VarietySection = field(default_factory=VarietySection)
     b12: B12Section = field(default_factory=B12Section)
     budget: BudgetSection = field(default_factory=BudgetSection)
@@ -440,7 +559,8 @@ class Config:
 
 
 SECTIONS: dict[str, type] = {
-    "plan": PlanSection, "diet": DietSection, "nutrients": NutrientsSection,
+    "plan": PlanSection, "diet": DietSection, "person": PersonSection,
+    "nutrients": NutrientsSection, "supplements": SupplementsSection,
     "variety": VarietySection, "b12": B12Section, "budget": BudgetSection,
     "absorption": AbsorptionSection,
 }
@@ -741,6 +861,17 @@ def check_rules(config: Config, origin: str) -> None:
         raise ConfigError(f"{origin}: [b12] daily_floor_ug ({config.b12.daily_floor_ug:g}) is "
                           f"above the target ({config.target_ug():g})",
                           "lower daily_floor_ug or raise target_absorbed_ug")
+    person = config.person
+    if person.life_stage != "none" and (person.sex != "female" or person.age > 55):
+        raise ConfigError(f"{origin}: [person] life_stage = {person.life_stage!r} needs sex = "
+                          f"\"female\" and an age of 55 or less (now {person.sex}, "
+                          f"{person.age})", "correct [person], or set life_stage = \"none\"")
+    windows = len({o.time for o in config.occasions})
+    for product, units in config.supplements.daily.items():
+        if units > windows:
+            raise ConfigError(f"{origin}: [supplements] daily asks {units} units of {product} "
+                              f"a day, more than the {windows} occasions to take them with",
+                              "lower the count")
     missing = [p for p in PROFILES if p not in config.absorption.profiles]
     if config.b12.profile in missing:
         raise ConfigError(f"{origin}: [absorption.profiles] has no {config.b12.profile!r}")
@@ -759,13 +890,18 @@ def check_ids(config: Config, food_ids: set[str] | Any, supplement_ids: set[str]
             raise ConfigError(f"{config.files[-1] if config.files else 'constraints'}: {key} "
                               f"names {', '.join(unknown)}, not in {foods_path}{hint}",
                               "see `planner foods list` for the ids")
-    unknown = [i for i in config.b12.supplement_products if i not in supplement_ids]
-    if unknown:
-        hint = _did_you_mean(unknown[0], sorted(supplement_ids))
-        raise ConfigError(f"{config.files[-1] if config.files else 'constraints'}: "
-                          f"b12.supplement_products names {', '.join(unknown)}, not in "
-                          f"{supplements_path}{hint}",
-                          f"ids: {', '.join(sorted(supplement_ids))}")
+    rules = config.supplements
+    for key, ids in (("b12.supplement_products", config.b12.supplement_products),
+                     ("supplements.products", rules.products),
+                     ("supplements.daily", tuple(rules.daily)),
+                     ("supplements.apart", tuple(i for side in rules.apart for i in side))):
+        unknown = [i for i in ids if i not in supplement_ids]
+        if unknown:
+            hint = _did_you_mean(unknown[0], sorted(supplement_ids))
+            raise ConfigError(f"{config.files[-1] if config.files else 'constraints'}: "
+                              f"{key} names {', '.join(unknown)}, not in "
+                              f"{supplements_path}{hint}",
+                              f"ids: {', '.join(sorted(supplement_ids))}")
 
 
 def warnings(config: Config) -> list[str]:

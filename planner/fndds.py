@@ -41,7 +41,8 @@ NUTRIENTS = {  # planner column -> FNDDS column (per 100 g)
     "potassium_mg": "Potassium (mg)", "sodium_mg": "Sodium (mg)",
     "vit_a_rae_ug": "Vitamin A, RAE (mcg_RAE)", "retinol_ug": "Retinol (mcg)",
     "vit_c_mg": "Vitamin C (mg)", "vit_d_ug": "Vitamin D (D2 + D3) (mcg)",
-    "folate_dfe_ug": "Folate, DFE (mcg_DFE)", "thiamin_mg": "Thiamin (mg)",
+    "folate_dfe_ug": "Folate, DFE (mcg_DFE)", "folic_acid_ug": "Folic acid (mcg)",
+    "thiamin_mg": "Thiamin (mg)",
     "choline_mg": "Choline, total (mg)", "sfa_g": "Fatty acids, total saturated (g)",
     "alcohol_g": "Alcohol (g)", "caffeine_mg": "Caffeine (mg)",
 }

@@ -28,7 +28,9 @@ from .config import Config, Occasion
 from .errors import PlannerError
 from .foods import OCCASION_TOKENS, diet_mask
 from .meals import Template, allowed
+from .needs import KCAL_PER_G, Target, available_nutrients, targets
 from .program import INF, Array, Program, Solution
+from .supplements import SUPPLEMENT_NUTRIENTS
 
 POPULARITY_SCALE = 10_000  # foods' pop_* columns: reports per 10,000 at the occasion
 TEMPLATE_WEIGHT = 1.0   # objective units per decade of a meal template's rarity
@@ -40,12 +42,16 @@ DISTINCT_EXEMPT_ROLES = ("beverage", "water", "bread", "spread-fat", "condiment"
 ENERGY_FREE_KCAL = 5.0  # per 100 g: water, tea, coffee, broth are exempt from variety limits
 GROUPS_WITHOUT_LIMIT = ("vegetable", "fruit", "beverage")
 TIE_BREAK = 1e-4        # currency units per food-day, so that days differ at equal cost
+SUPPLEMENT_PENALTY = 10.0  # objective units per unit of a supplement beyond B12 (not a
+#                            daily one): food first, tablets where food cannot meet a need
 ELASTIC_WEIGHTS = {     # penalty per unit of relaxation in the elastic re-solve
     "b12_target": 1000.0, "b12_floor": 1000.0, "energy_min": 1.0, "energy_max": 1.0,
     "protein_min": 10.0, "fluids_min": 0.5, "fiber_min": 10.0, "sugars_max": 10.0,
     "group_min": 100.0, "group_max": 100.0, "include": 100.0, "budget": 10.0,
     "solids_max": 0.5, "sugars_occasion_max": 10.0, "energy_share_min": 1.0,
     "energy_share_max": 1.0, "supplement_required": 1000.0, "occasion_groups": 50.0,
+    "need": 100.0, "limit": 100.0, "supplement_limit": 100.0, "energy_share_limit": 1.0,
+    "supplement_daily": 1000.0,
 }
 
 
@@ -74,6 +80,7 @@ class Model:
     d: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     slacks: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     excluded: dict[str, int] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
     solution: Solution | None = None
 
 
@@ -87,6 +94,11 @@ def candidate_foods(foods: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, 
     excluded = foods.index.isin(config.diet.exclude)
     reasons["diet.exclude"] = int((keep & excluded).sum())
     keep &= ~excluded
+    if config.diet.exclude_categories and "wweia_category" in foods.columns:
+        category = pd.to_numeric(foods["wweia_category"], errors="coerce")
+        banned = category.isin(config.diet.exclude_categories).to_numpy()
+        reasons["diet.exclude_categories"] = int((keep & banned).sum())
+        keep &= ~banned
     if not config.diet.fortified:
         fortified = foods["b12_added_ug"] > 0
         reasons["fortified"] = int((keep & fortified).sum())
@@ -120,6 +132,11 @@ def token_masks(foods: pd.DataFrame) -> dict[str, Array]:
             for token in OCCASION_TOKENS}
 
 
+def nutrient_columns(foods: pd.DataFrame, config: Config) -> list[str]:
+    """Nutrients with a daily rule that the food table has values for."""
+    return sorted({t.nutrient for t in targets(config, available_nutrients(foods))})
+
+
 def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
                 shortlist: set[tuple[str, str]] | None = None) -> pd.DataFrame:
     """One row per (day, occasion, candidate food) with per-serving coefficients.
@@ -149,6 +166,7 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
         "energy_free": foods["energy_kcal"] < ENERGY_FREE_KCAL, "one": 1.0,
         "shuffle": [tie_break_weight(food, 0) for food in foods.index],
         "role": foods["role"], "family": foods["family"], "typical_g": foods["typical_g"],
+        **{n: foods[n].fillna(0.0) * grams / 100.0 for n in nutrient_columns(foods, config)},
     }).reset_index(drop=True)
     popularity = {token: foods[f"pop_{token}"].fillna(0.0).to_numpy(dtype=float)
                   for token in OCCASION_TOKENS}
@@ -188,14 +206,15 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
     slots = build_slots(candidates, config, params, shortlist)
     model = Model(lp=Program(maximize=maximize_b12), config=config, foods=candidates,
                   slots=slots, supplement_slots=pd.DataFrame(),
-                  windows=_window_list(config, params), params=params, excluded=excluded)
+                  windows=_window_list(config, params), params=params, excluded=excluded,
+                  targets=targets(config, available_nutrients(foods)))
     add_serving_variables(model, relaxed)
     add_supplement_variables(model, supplements, relaxed)
     add_energy(model, elastic)
     add_energy_shares(model, elastic)
-    add_protein(model, elastic)
     add_sugars(model, elastic)
-    add_fiber(model, elastic)
+    add_nutrient_needs(model, elastic)
+    add_nutrient_limits(model, elastic)
     add_portions(model, elastic)
     add_fluids(model, elastic)
     add_variety(model, relaxed)
@@ -207,6 +226,8 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
     add_occasion_groups(model, elastic)
     add_inclusions(model, elastic)
     add_supplement_rules(model, elastic)
+    add_supplements_daily(model, elastic)
+    add_supplements_apart(model)
     add_b12(model, elastic, target=not maximize_b12)
     add_budget(model, elastic)
     add_portion_deviation(model, relaxed, maximize_b12 or elastic, reference or {})
@@ -297,24 +318,72 @@ def add_serving_variables(model: Model, relaxed: bool) -> None:
                    lower=0.0)
 
 
+def allowed_products(supplements: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The products the plan may use: B12 ones as [b12] allows, others as [supplements]
+    allows, and the daily ones of a clinical pack always."""
+    if supplements.empty:
+        return supplements
+    ids = supplements.index
+    b12 = (supplements["b12_ug_per_unit"] > 0).to_numpy()
+    other = _other_nutrients(supplements)
+    rules, policy = config.supplements, config.b12
+    keep = ~b12 | (policy.supplements != "none")
+    if policy.supplement_products:
+        keep &= ~b12 | ids.isin(policy.supplement_products) | other
+    if not rules.allowed:
+        keep &= ~other
+    if rules.products:
+        keep &= ~other | ids.isin(rules.products) | ids.isin(policy.supplement_products)
+    keep &= for_life_stage(supplements, config.person.life_stage)
+    keep |= ids.isin(list(rules.daily))
+    return supplements[keep]
+
+
+def for_life_stage(supplements: pd.DataFrame, stage: str) -> Array:
+    """Whether each product is meant for this life stage (column life_stages; empty: all)."""
+    if "life_stages" not in supplements.columns:
+        return np.ones(len(supplements), dtype=bool)
+    stages = supplements["life_stages"].fillna("").str.replace(" ", "")
+    return ((stages == "") | (";" + stages + ";").str.contains(f";{stage};",
+                                                              regex=False)).to_numpy()
+
+
+def _other_nutrients(supplements: pd.DataFrame) -> Array:
+    """Whether each product gives a nutrient besides B12."""
+    columns = [c for c in SUPPLEMENT_NUTRIENTS if c in supplements.columns]
+    return (supplements[columns].fillna(0.0) > 0).any(axis=1).to_numpy(dtype=bool)
+
+
+def supplement_penalty(supplements: pd.DataFrame, config: Config) -> pd.Series:
+    """Objective units per unit of each product: SUPPLEMENT_PENALTY for those that give more
+    than B12 and are not taken daily anyway, so that food meets needs first."""
+    if supplements.empty:
+        return pd.Series(dtype=float)
+    penalised = _other_nutrients(supplements) & ~supplements.index.isin(
+        list(config.supplements.daily))
+    return pd.Series(np.where(penalised, SUPPLEMENT_PENALTY, 0.0), index=supplements.index)
+
+
 def add_supplement_variables(model: Model, supplements: pd.DataFrame, relaxed: bool) -> None:
-    """u: tablets of each allowed product per day and window (taken with its first occasion)."""
-    b12 = model.config.b12
-    if b12.supplements == "none" or supplements.empty:
-        model.supplement_slots = pd.DataFrame(columns=["day", "window", "supplement", "dose",
-                                                       "cost"])
+    """u: a unit of each allowed product per day and window (taken with its first occasion)."""
+    products = allowed_products(supplements, model.config)
+    columns = ["day", "window", "supplement", "dose", "cost", "penalty", "b12",
+               *SUPPLEMENT_NUTRIENTS]
+    if products.empty:
+        model.supplement_slots = pd.DataFrame(columns=columns)
         model.u = np.zeros(0, dtype=np.int64)
         return
-    products = supplements
-    if b12.supplement_products:
-        products = supplements.loc[list(b12.supplement_products)]
-    rows = [{"day": d, "window": w, "supplement": s,
-             "dose": float(products.loc[s, "b12_ug_per_unit"]),
-             "cost": float(products.loc[s, "price_per_pack"] / products.loc[s, "units_per_pack"])}
-            for d in _days(model) for w, _ in model.windows for s in products.index]
-    table = pd.DataFrame(rows)
+    penalty = supplement_penalty(products, model.config)
+    per_product = pd.DataFrame({
+        "supplement": products.index, "dose": products["b12_ug_per_unit"].astype(float),
+        "cost": products["price_per_pack"] / products["units_per_pack"],
+        "penalty": penalty.to_numpy(), "b12": products["b12_ug_per_unit"] > 0,
+        **{n: products[n].astype(float) if n in products.columns else 0.0
+           for n in SUPPLEMENT_NUTRIENTS}}).reset_index(drop=True)
+    table = pd.concat([per_product.assign(day=d, window=w)
+                       for d in _days(model) for w, _ in model.windows], ignore_index=True)
     model.u = model.lp.columns("u", range(len(table)), 0.0, 1.0, integer=not relaxed)
-    model.supplement_slots = table
+    model.supplement_slots = table[columns]
 
 
 def _per_day(model: Model, family: str, column: str, mask: Array | None = None,
@@ -355,13 +424,6 @@ def add_energy_shares(model: Model, elastic: bool) -> None:
                        np.concatenate([energy[mine], -share * energy]), lower, upper, elastic)
 
 
-def add_protein(model: Model, elastic: bool) -> None:
-    """Protein per day at least the minimum."""
-    minimum = model.config.nutrients.protein_g_min
-    if minimum > 0:
-        _per_day(model, "protein_min", "protein", lower=minimum, elastic=elastic)
-
-
 def add_sugars(model: Model, elastic: bool) -> None:
     """Sugars per occasion and per day at most their limits."""
     for o in model.config.occasions:
@@ -384,13 +446,6 @@ def _per_occasion(model: Model, family: str, column: str, occasion: Occasion,
     _constrain(model, family, [f"d{d}_{occasion.name}{suffix}" for d in _days(model)],
                _day_index(model)[mine], model.n[mine],
                model.slots[column].to_numpy(dtype=float)[mine], lower, upper, elastic, sides)
-
-
-def add_fiber(model: Model, elastic: bool) -> None:
-    """Fibre per day at least the minimum."""
-    minimum = model.config.nutrients.fiber_g_min
-    if minimum > 0:
-        _per_day(model, "fiber_min", "fiber", lower=minimum, elastic=elastic)
 
 
 def add_portions(model: Model, elastic: bool) -> None:
@@ -630,13 +685,89 @@ def add_inclusions(model: Model, elastic: bool) -> None:
 
 
 def add_supplement_rules(model: Model, elastic: bool) -> None:
-    """supplements = "required": at least one tablet a day."""
+    """[b12] supplements = "required": at least one B12 product a day."""
     if model.config.b12.supplements != "required":
         return
     table = model.supplement_slots
+    mine = table["b12"].to_numpy(dtype=bool) if not table.empty else np.zeros(0, dtype=bool)
     _constrain(model, "supplement_required", [f"d{d}" for d in _days(model)],
-               _day_index(model, table) if not table.empty else np.zeros(0, dtype=np.int64),
-               model.u, 1.0, lower=1.0, elastic=elastic)
+               _day_index(model, table)[mine] if mine.any() else np.zeros(0, dtype=np.int64),
+               model.u[mine], 1.0, lower=1.0, elastic=elastic)
+
+
+def add_supplements_daily(model: Model, elastic: bool) -> None:
+    """[supplements] daily: each listed product exactly its units every day."""
+    table = model.supplement_slots
+    for product, units in model.config.supplements.daily.items():
+        mine = (table["supplement"] == product).to_numpy(dtype=bool)
+        _constrain(model, "supplement_daily", [f"d{d}_{product}" for d in _days(model)],
+                   _day_index(model, table)[mine], model.u[mine], 1.0, lower=float(units),
+                   upper=float(units), elastic=elastic, sides=("supplement_daily", ""))
+
+
+def add_supplements_apart(model: Model) -> None:
+    """[supplements] apart: no window has a product of each of the two lists."""
+    rules = model.config.supplements.apart
+    table = model.supplement_slots
+    if not rules or table.empty:
+        return
+    first, second = (table["supplement"].isin(ids).to_numpy() for ids in rules)
+    for (day, window), part in table.groupby(["day", "window"], sort=True):
+        index = part.index.to_numpy()
+        for i in index[first[index]]:
+            for j in index[second[index]]:
+                if i != j:
+                    model.lp.rows("supplements_apart", [f"d{day}_w{window}_{i}_{j}"],
+                                  np.zeros(2, dtype=np.int64),
+                                  np.array([model.u[i], model.u[j]]), 1.0, upper=1.0)
+
+
+def _nutrient_terms(model: Model, target: Target,
+                    foods: bool = True) -> tuple[Array, Array, Array]:
+    """Rows (day - 1), columns and amounts per unit of a nutrient, from servings (unless
+    ``foods`` is false) and from tablets."""
+    parts = []
+    if foods:
+        parts.append((_day_index(model), model.n,
+                      model.slots[target.nutrient].to_numpy(dtype=float)))
+    table = model.supplement_slots
+    if not table.empty and target.nutrient in table.columns:
+        amounts = table[target.nutrient].to_numpy(dtype=float)
+        some = amounts > 0
+        parts.append((_day_index(model, table)[some], model.u[some], amounts[some]))
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    rows, cols, values = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return rows, cols, values
+
+
+def add_nutrient_needs(model: Model, elastic: bool) -> None:
+    """Each nutrient need per day at least its value (rows scaled to shares of the need)."""
+    for target in model.targets:
+        if target.kind != "need" or target.value <= 0:
+            continue
+        rows, cols, values = _nutrient_terms(model, target)
+        _constrain(model, "need", [f"{target.nutrient}_d{d}" for d in _days(model)], rows, cols,
+                   values / target.value, lower=1.0, elastic=elastic)
+
+
+def add_nutrient_limits(model: Model, elastic: bool) -> None:
+    """Upper limits per day: of the total, of what tablets give, or as a share of energy."""
+    for target in model.targets:
+        if target.kind != "limit":
+            continue
+        labels = [f"{target.nutrient}_d{d}" for d in _days(model)]
+        if target.scope == "energy_share":
+            kcal = KCAL_PER_G.get(target.nutrient, 0.0)
+            energy = model.slots["energy"].to_numpy(dtype=float)
+            amounts = model.slots[target.nutrient].to_numpy(dtype=float)
+            _constrain(model, "energy_share_limit", labels, _day_index(model), model.n,
+                       kcal * amounts - target.value * energy, upper=0.0, elastic=elastic)
+            continue
+        rows, cols, values = _nutrient_terms(model, target, foods=target.scope == "total")
+        scale = max(target.value, 1e-9)
+        _constrain(model, "limit" if target.scope == "total" else "supplement_limit", labels,
+                   rows, cols, values / scale, upper=target.value / scale, elastic=elastic)
 
 
 def add_b12(model: Model, elastic: bool, target: bool = True) -> None:
@@ -771,6 +902,8 @@ def add_objective(model: Model, elastic: bool, maximize_b12: bool,
     else:
         lp.add_cost(*absorbed_terms(model))
         lp.add_cost(cols, 0.001 * cost)
+    if not model.supplement_slots.empty:
+        lp.add_cost(model.u, model.supplement_slots["penalty"].to_numpy(dtype=float))
     if model.z:
         lp.add_cost(np.array(list(model.z.values()), dtype=np.int64),
                     [TIE_BREAK * tie_break_weight(name, day) for name, day in model.z])

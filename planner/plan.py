@@ -30,6 +30,15 @@ from .errors import PlannerError
 from .foods import FLAGS, diet_mask, occasion_tokens
 from .meals import allowed, role_set
 from .model import DISTINCT_EXEMPT_ROLES, GROUPS_WITHOUT_LIMIT
+from .needs import (
+    IODINE_NOTE,
+    KCAL_PER_G,
+    Target,
+    available_nutrients,
+    iodine_matters,
+    targets,
+    unchecked,
+)
 
 SCHEMA_VERSION = 1
 TOLERANCE = 1e-6
@@ -165,6 +174,107 @@ class Plan:
             })
         return pd.DataFrame(rows)
 
+    def targets(self) -> list[Target]:
+        """The daily nutrient rules of this plan's person and food table."""
+        return targets(self.config, available_nutrients(self.foods))
+
+    @_memoized
+    def nutrients(self) -> pd.DataFrame:
+        """Per day: each ruled nutrient from food, from tablets, and in all."""
+        items, tabs = self.food_items, self.supplement_items
+        names = sorted({t.nutrient for t in self.targets()} | {"energy_kcal"})
+        rows = []
+        for day in range(1, self.config.plan.days + 1):
+            row: dict[str, Any] = {"day": day}
+            part = items[items["day"] == day] if not items.empty else items
+            tab = tabs[tabs["day"] == day] if not tabs.empty else tabs
+            grams = (part["servings"].to_numpy()
+                     * self.foods.loc[part["food"], "serving_g"].to_numpy()) \
+                if not part.empty else np.zeros(0)
+            for name in names:
+                food = float((self.foods.loc[part["food"], name].fillna(0.0).to_numpy()
+                              * grams / 100.0).sum()) if not part.empty else 0.0
+                tablets = float((self.supplements.loc[tab["supplement"], name].to_numpy()
+                                 * tab["units"].to_numpy()).sum()) \
+                    if not tab.empty and name in self.supplements.columns else 0.0
+                row[f"{name}_food"], row[f"{name}_supplements"] = food, tablets
+                row[name] = food + tablets
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def nutrient_summary(self) -> list[dict[str, Any]]:
+        """Each nutrient rule against the plan's days: mean, lowest and highest day, the part
+        from tablets, and whether every day keeps it."""
+        table, out = self.nutrients(), []
+        for target in self.targets():
+            amount = table[target.nutrient]
+            if target.scope == "supplements":
+                amount = table[f"{target.nutrient}_supplements"]
+            if target.scope == "energy_share":
+                amount = KCAL_PER_G.get(target.nutrient, 0.0) * amount / table[
+                    "energy_kcal"].clip(lower=1e-9)
+            slack = TOLERANCE * max(1.0, abs(target.value))
+            met = bool((amount >= target.value - slack).all() if target.kind == "need"
+                       else (amount <= target.value + slack).all())
+            out.append({"nutrient": target.nutrient, "label": target.label,
+                        "unit": target.unit, "kind": target.kind, "scope": target.scope,
+                        "value": target.value, "mean": float(amount.mean()),
+                        "lowest": float(amount.min()), "highest": float(amount.max()),
+                        "from_supplements_mean": float(
+                            table[f"{target.nutrient}_supplements"].mean()),
+                        "met": met, "source": target.source})
+        return out
+
+    def notes(self) -> list[str]:
+        """What the plan does not check, said once."""
+        out = []
+        missing = unchecked(self.config, available_nutrients(self.foods))
+        if missing:
+            out.append(f"Not checked, the food table has no values: {', '.join(missing)}.")
+        if iodine_matters(self.config):
+            out.append(IODINE_NOTE)
+        return out
+
+    def supplement_reasons(self) -> dict[tuple[int, str], str]:
+        """Why each product is taken on each day: a pack's daily rule, or the needs that the
+        day's food alone falls short of (B12: the absorbed target)."""
+        tabs = self.supplement_items
+        if tabs.empty:
+            return {}
+        table = self.nutrients().set_index("day")
+        needs = [t for t in self.targets() if t.kind == "need"]
+        food_b12 = self.food_only_absorbed()
+        out = {}
+        for day, product in sorted(set(zip(tabs["day"], tabs["supplement"], strict=True))):
+            daily = self.config.supplements.daily.get(str(product))
+            if daily:
+                out[(int(day), str(product))] = f"taken every day ({daily} a day, clinical " \
+                    "pack: [supplements] daily)"
+                continue
+            label = self.supplements.loc[product]
+            reasons = []
+            if float(label["b12_ug_per_unit"]) > 0 and \
+                    food_b12[int(day)] < self.config.target_ug() - TOLERANCE:
+                reasons.append(f"absorbed B12: food gives {food_b12[int(day)]:.2f} of "
+                               f"{self.config.target_ug():.2f} ug")
+            for target in needs:
+                food = float(table.loc[day, f"{target.nutrient}_food"])
+                if target.nutrient in label.index and float(label[target.nutrient]) > 0 \
+                        and food < target.value - TOLERANCE:
+                    reasons.append(f"{target.label}: food gives {food:.3g} of "
+                                   f"{target.value:g} {target.unit}")
+            out[(int(day), str(product))] = "; ".join(reasons) or \
+                "cheaper than the foods that would meet the same need"
+        return out
+
+    def food_only_absorbed(self) -> dict[int, float]:
+        """Absorbed B12 per day from food alone (no tablets, injections included)."""
+        bare = Plan(config=self.config, foods=self.foods, supplements=self.supplements,
+                    food_items=self.food_items,
+                    supplement_items=self.supplement_items.iloc[:0])
+        days = bare.days()
+        return dict(zip(days["day"].astype(int), days["absorbed_b12_ug"], strict=True))
+
     def totals(self) -> dict[str, Any]:
         days = self.days()
         return {"absorbed_b12_ug_per_day_mean": float(days["absorbed_b12_ug"].mean()),
@@ -173,6 +283,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON-ready data, schema version 1."""
         items, tabs, windows = self.items(), self.tablets(), self.windows()
+        reasons = self.supplement_reasons()
         window_of = self.window_of_occasion()
         first_of_window: dict[int, str] = {}
         for occasion in self.config.occasions:
@@ -199,7 +310,8 @@ class Plan:
                             "id": row.supplement, "kind": "supplement", "name": row.name,
                             "units": int(row.units), "b12_food_bound_ug": 0.0,
                             "b12_crystalline_ug": _r(row.b12_crystalline_ug),
-                            "energy_kcal": 0.0, "protein_g": 0.0, "cost": _r(row.cost)})
+                            "energy_kcal": 0.0, "protein_g": 0.0, "cost": _r(row.cost),
+                            "why": reasons.get((day, row.supplement), "")})
                 occasions.append({"day": day, "name": occasion.name, "time": occasion.time,
                                   "kind": occasion.kind, "window": window, "items": entries})
         return {
@@ -216,8 +328,12 @@ class Plan:
             "totals": {k: (_r(v) if isinstance(v, float) else v)
                        for k, v in self.totals().items()},
             "supplements": [{"day": int(t.day), "window": int(t.window), "id": t.supplement,
-                             "units": int(t.units), "b12_ug": _r(t.b12_crystalline_ug)}
+                             "units": int(t.units), "b12_ug": _r(t.b12_crystalline_ug),
+                             "why": reasons.get((int(t.day), t.supplement), "")}
                             for t in _rows(tabs)] if not tabs.empty else [],
+            "nutrients": [{k: (_r(v) if isinstance(v, float) else v) for k, v in row.items()}
+                          for row in self.nutrient_summary()],
+            "notes": self.notes(),
             **({"changes": self.changes} if self.changes is not None else {}),
         }
 
@@ -242,7 +358,8 @@ def verify(plan: Plan) -> list[str]:
     items, days = plan.items(), plan.days()
     config = plan.config
     for check in (_check_foods_allowed, _check_occasions, _check_servings, _check_days,
-                  _check_variety, _check_meals, _check_supplements, _check_b12):
+                  _check_variety, _check_meals, _check_supplements, _check_b12,
+                  _check_nutrients):
         problems += check(plan, items, days, config)
     return problems
 
@@ -263,6 +380,11 @@ def _check_foods_allowed(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     excluded = [f for f in used.index if f in config.diet.exclude]
     if excluded:
         problems.append(f"excluded foods used: {', '.join(excluded)}")
+    if config.diet.exclude_categories and "wweia_category" in used.columns:
+        category = pd.to_numeric(used["wweia_category"], errors="coerce")
+        banned = used.index[category.isin(config.diet.exclude_categories)]
+        if len(banned):
+            problems.append(f"foods of excluded WWEIA categories: {', '.join(banned)}")
     if not config.diet.fortified and (used["b12_added_ug"] > 0).any():
         problems.append("fortified foods used although diet.fortified = false")
     return problems
@@ -338,14 +460,10 @@ def _check_days(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
         if not lo - TOLERANCE <= row.energy_kcal <= hi + TOLERANCE:
             problems.append(f"day {row.day}: energy {row.energy_kcal:.0f} kcal outside "
                             f"[{lo:g}, {hi:g}]")
-        if row.protein_g < n.protein_g_min - TOLERANCE:
-            problems.append(f"day {row.day}: protein {row.protein_g:.1f} g < {n.protein_g_min}")
         if row.fluids_ml < n.fluids_ml_min - TOLERANCE:
             problems.append(f"day {row.day}: fluids {row.fluids_ml:.0f} ml < {n.fluids_ml_min}")
         if n.sugars_g_max and row.sugars_g > n.sugars_g_max + TOLERANCE:
             problems.append(f"day {row.day}: sugars {row.sugars_g:.1f} g > {n.sugars_g_max}")
-        if row.fiber_g < n.fiber_g_min - TOLERANCE:
-            problems.append(f"day {row.day}: fibre {row.fiber_g:.1f} g < {n.fiber_g_min}")
         part = items[items["day"] == row.day] if not items.empty else items
         for name, (s_lo, s_hi) in shares.items():
             energy = float(part.loc[part["occasion"] == name, "energy_kcal"].sum()) \
@@ -431,19 +549,56 @@ def _check_meals(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
 def _check_supplements(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
                        config: Config) -> list[str]:
     tabs = plan.supplement_items
-    b12 = config.b12
-    if b12.supplements == "none":
-        return ["supplements used although b12.supplements = none"] if not tabs.empty else []
+    b12, rules = config.b12, config.supplements
+    if tabs.empty:
+        taken = plan.supplements.iloc[:0]
+    else:
+        taken = plan.supplements.loc[tabs["supplement"]].set_index(tabs.index)
+    columns = [c for c in taken.columns if c.endswith(("_mg", "_ug", "_g"))]
+    has_b12 = taken["b12_ug_per_unit"] > 0 if not tabs.empty else pd.Series(dtype=bool)
+    other = (taken[columns] > 0).any(axis=1) if not tabs.empty else pd.Series(dtype=bool)
+    daily = tabs["supplement"].isin(list(rules.daily)) if not tabs.empty \
+        else pd.Series(dtype=bool)
     problems = []
+    if b12.supplements == "none" and (has_b12 & ~daily).any():
+        problems.append("B12 supplements used although b12.supplements = none")
     if b12.supplement_products and not tabs.empty:
-        odd = sorted(set(tabs["supplement"]) - set(b12.supplement_products))
+        odd = sorted(set(tabs.loc[has_b12 & ~other & ~daily, "supplement"])
+                     - set(b12.supplement_products))
         if odd:
             problems.append(f"supplements not in b12.supplement_products: {', '.join(odd)}")
+    if not tabs.empty and (not rules.allowed or rules.products):
+        named = tabs["supplement"].isin([*rules.products, *b12.supplement_products])
+        odd = sorted(set(tabs.loc[other & ~daily & (~named | (not rules.allowed)),
+                              "supplement"]))
+        if odd:
+            problems.append(f"supplements not allowed by [supplements]: {', '.join(odd)}")
+    if not tabs.empty and "life_stages" in taken.columns:
+        stage = config.person.life_stage
+        meant = taken["life_stages"].fillna("").map(
+            lambda text: not text or stage in text.replace(" ", "").split(";"))
+        odd = sorted(set(tabs.loc[~meant & ~daily, "supplement"]))
+        if odd:
+            problems.append(f"supplements not meant for life stage {stage}: {', '.join(odd)}")
     if b12.supplements == "required":
-        taken = set(tabs["day"]) if not tabs.empty else set()
-        missing = [d for d in range(1, config.plan.days + 1) if d not in taken]
+        with_b12 = set(tabs.loc[has_b12, "day"]) if not tabs.empty else set()
+        missing = [d for d in range(1, config.plan.days + 1) if d not in with_b12]
         if missing:
-            problems.append(f"no supplement on day(s) {', '.join(map(str, missing))}")
+            problems.append(f"no B12 supplement on day(s) {', '.join(map(str, missing))}")
+    for product, units in rules.daily.items():
+        for day in range(1, config.plan.days + 1):
+            got = int(tabs.loc[(tabs["day"] == day) & (tabs["supplement"] == product),
+                               "units"].sum()) if not tabs.empty else 0
+            if got != units:
+                problems.append(f"day {day}: {got} units of {product}, [supplements] daily "
+                                f"says {units}")
+    if rules.apart and not tabs.empty:
+        first, second = rules.apart
+        for (day, window), part in tabs.groupby(["day", "window"]):
+            names = set(part["supplement"])
+            if any(a != b for a in names & set(first) for b in names & set(second)):
+                problems.append(f"day {day} window {window}: {', '.join(sorted(names))} "
+                                "taken together ([supplements] apart)")
     return problems
 
 
@@ -460,6 +615,27 @@ def _check_b12(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     floor = config.b12.daily_floor_ug
     problems += [f"day {d}: absorbed B12 {a:.3f} ug < floor {floor:.3f}"
                  for d, a in zip(days["day"], absorbed, strict=True) if a < floor - TOLERANCE]
+    return problems
+
+
+def _check_nutrients(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
+                     config: Config) -> list[str]:
+    """Every need and upper limit of the person, per day, from grams and tablets."""
+    problems = []
+    table = plan.nutrients()
+    for target in plan.targets():
+        for row in table.to_dict("records"):
+            amount = row[target.nutrient]
+            if target.scope == "supplements":
+                amount = row[f"{target.nutrient}_supplements"]
+            if target.scope == "energy_share":
+                amount = KCAL_PER_G.get(target.nutrient, 0.0) * amount / max(
+                    row["energy_kcal"], 1e-9)
+            slack = TOLERANCE * max(1.0, abs(target.value))
+            low = target.kind == "need" and amount < target.value - slack
+            if low or (target.kind == "limit" and amount > target.value + slack):
+                problems.append(f"day {row['day']}: {target.label} {amount:.4g} breaks "
+                                f"{target.describe()}")
     return problems
 
 

@@ -146,8 +146,11 @@ def plan_table(data: dict[str, Any]) -> str:
                 out.append("    -")
             for item in occasion["items"]:
                 if item["kind"] == "supplement":
-                    out.append(f"    {clean(item['name']):<44} {item['units']} tablet(s)"
-                               f"{'':>14}B12 {item['b12_crystalline_ug']:g} ug")
+                    b12 = item["b12_crystalline_ug"]
+                    out.append(f"    {clean(item['name'])[:60]:<60} {item['units']} unit(s)"
+                               + (f"  B12 {b12:g} ug" if b12 else ""))
+                    if item.get("why"):
+                        out.append(f"      why: {clean(item['why'])}")
                     continue
                 b12 = item["b12_food_bound_ug"] + item["b12_crystalline_ug"]
                 out.append(f"    {clean(item['name'])[:44]:<44} "
@@ -164,14 +167,60 @@ def plan_table(data: dict[str, Any]) -> str:
         lo, hi = nutrients["energy_kcal"]
         out.append(f"  Day {day} totals: absorbed B12 {d['absorbed_b12_ug']:.2f} ug "
                    f"(target {d['target_b12_ug']:.2f}); energy {d['energy_kcal']:.0f} kcal "
-                   f"({lo:g}-{hi:g}); protein {d['protein_g']:.1f} g "
-                   f"(min {nutrients['protein_g_min']:g}); sugars {d['sugars_g']:.1f} g; "
+                   f"({lo:g}-{hi:g}); protein {d['protein_g']:.1f} g"
+                   f"{_need_text(data, 'protein_g', 'min')}; sugars {d['sugars_g']:.1f} g; "
                    f"fluids {d['fluids_ml']:.0f} ml (min {nutrients['fluids_ml_min']:g}); "
                    f"cost {d['cost']:.2f}")
         out.append("")
     out.append(f"Week: absorbed B12 {totals['absorbed_b12_ug_per_day_mean']:.2f} ug/day on "
                f"average; cost {totals['cost']:.2f} {totals['currency']}")
+    out += nutrient_lines(data)
     return "\n".join(out) + "\n"
+
+
+def _need_text(data: dict[str, Any], nutrient: str, side: str) -> str:
+    """' (min 52)' for a nutrient's need in the plan, or ''."""
+    for row in data.get("nutrients", []):
+        if row["nutrient"] == nutrient and row["kind"] == ("need" if side == "min" else "limit"):
+            return f" ({side} {row['value']:g})"
+    return ""
+
+
+def _amount(value: float, unit: str) -> str:
+    if unit == "of energy":
+        return f"{value * 100:.1f} %"
+    number = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return f"{number} {unit}"
+
+
+def nutrient_lines(data: dict[str, Any], bullet: str = "  ") -> list[str]:
+    """The week's nutrients against the person's needs and limits (one line per nutrient),
+    then the notes."""
+    rows = data.get("nutrients", [])
+    out = []
+    if rows:
+        out += ["", "Nutrients, mean per day (every day is checked against need and limit):"]
+    lines: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+    for row in rows:
+        lines.setdefault((row["label"], row["scope"] == "supplements"), []).append(row)
+    for (label, tablets_only), group in lines.items():
+        first = group[0]
+        unit = first["unit"]
+        rules = [("need " if r["kind"] == "need" else "limit ") + _amount(r["value"], unit)
+                 for r in group]
+        amount = "from supplements " + _amount(first["mean"], unit) if tablets_only \
+            else _amount(first["mean"], unit)
+        tablets = first.get("from_supplements_mean", 0.0)
+        extra = f" ({_amount(tablets, unit)} from supplements)" \
+            if tablets and not tablets_only else ""
+        span = f"; days {_amount(first['lowest'], unit)} to {_amount(first['highest'], unit)}" \
+            if first["lowest"] != first["highest"] else ""
+        mark = "ok" if all(r["met"] for r in group) else "NOT MET"
+        out.append(f"{bullet}{clean(label)}: {amount}{extra}, {', '.join(rules)}{span}: {mark}")
+    notes = data.get("notes", [])
+    if notes:
+        out += ["", "Notes:"] + [f"{bullet}{clean(note)}" for note in notes]
+    return out
 
 
 def _md(text: str) -> str:
@@ -209,8 +258,10 @@ def plan_markdown(data: dict[str, Any]) -> str:
                 out.append("- nothing")
             for item in occasion["items"]:
                 if item["kind"] == "supplement":
-                    out.append(f"- {_md(item['name'])}: {item['units']} tablet(s), "
-                               f"{item['b12_crystalline_ug']:g} µg B12")
+                    b12 = item["b12_crystalline_ug"]
+                    out.append(f"- {_md(item['name'])}: {item['units']} unit(s)"
+                               + (f", {b12:g} µg B12" if b12 else "")
+                               + (f" (why: {_md(item['why'])})" if item.get("why") else ""))
                 else:
                     b12 = item["b12_food_bound_ug"] + item["b12_crystalline_ug"]
                     out.append(f"- {_md(item['name'])}: {_md(item['household'])} "
@@ -225,9 +276,11 @@ def plan_markdown(data: dict[str, Any]) -> str:
         lo, hi = nutrients["energy_kcal"]
         out += ["", f"Totals: absorbed B12 **{day['absorbed_b12_ug']:.2f} µg** (target "
                 f"{day['target_b12_ug']:.2f}); energy {day['energy_kcal']:.0f} kcal "
-                f"({lo:g}–{hi:g}); protein {day['protein_g']:.1f} g "
-                f"(at least {nutrients['protein_g_min']:g}); sugars {day['sugars_g']:.1f} g; "
+                f"({lo:g}–{hi:g}); protein {day['protein_g']:.1f} g"
+                f"{_need_text(data, 'protein_g', 'min')}; sugars {day['sugars_g']:.1f} g; "
                 f"fluids {day['fluids_ml']:.0f} ml; cost {day['cost']:.2f}", ""]
+    out += [_md(line) if line.strip() else line
+            for line in nutrient_lines(data, bullet="- ")]
     return "\n".join(out)
 
 

@@ -33,7 +33,9 @@ from .model import (
     TEMPLATE_WEIGHT,
     Model,
     build_model,
+    supplement_penalty,
 )
+from .needs import available_nutrients, targets
 from .plan import Plan, VerificationError, verify
 from .program import Solution
 from .reference import changes
@@ -127,6 +129,7 @@ class DayPlan:
     families: frozenset[str] = frozenset()
     group_uses: dict[str, int] = dataclasses.field(default_factory=dict)
     repeats: int = 1              # days of the week this day's menu is eaten
+    penalty: float = 0.0          # objective units of its supplements beyond B12
 
     def on(self, day: int) -> DayPlan:
         """The same menu as one day of the week."""
@@ -240,7 +243,10 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
     days = single.days()
     eaten = foods.loc[items["food"]]
     counted = eaten[eaten["energy_kcal"] >= ENERGY_FREE_KCAL]
-    return (DayPlan(items=items.assign(day=day), tabs=tabs.assign(day=day),
+    penalty = supplement_penalty(supplements, config)
+    units = float((tabs["units"] * tabs["supplement"].map(penalty)).sum()) if not tabs.empty \
+        else 0.0
+    return (DayPlan(items=items.assign(day=day), tabs=tabs.assign(day=day), penalty=units,
                     cost=float(days["cost"].sum()), foods=frozenset(items["food"]),
                     absorbed_ug=float(days["absorbed_b12_ug"].sum()),
                     families=frozenset(counted["family"]),
@@ -287,15 +293,16 @@ def main_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame
     """The week's [plan] objective: departure from typical eating plus weighted cost, cost,
     extra servings, or absorbed B12 (with 0.001 x cost as a tie-break for the last two)."""
     cost = sum(p.cost for p in days.values())
+    tablets = sum(p.penalty for p in days.values())
     if config.plan.objective == "typical":
         items = pd.concat([p.items for p in days.values()], ignore_index=True)
-        return typical_score(config, items, foods) + config.plan.cost_weight * cost
+        return typical_score(config, items, foods) + config.plan.cost_weight * cost + tablets
     if config.plan.objective == "cost":
-        return cost
+        return cost + tablets
     if config.plan.objective == "deviation":
         extra = sum(float((p.items["servings"] - 1).sum()) for p in days.values())
-        return extra + 0.001 * cost
-    return sum(p.absorbed_ug for p in days.values()) + 0.001 * cost
+        return extra + 0.001 * cost + tablets
+    return sum(p.absorbed_ug for p in days.values()) + 0.001 * cost + tablets
 
 
 def typical_score(config: Config, items: pd.DataFrame, foods: pd.DataFrame) -> float:
@@ -598,6 +605,8 @@ def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> 
 
 def _describe(family: str, amounts: list[tuple[str, float]], foods: pd.DataFrame,
               supplements: pd.DataFrame, config: Config) -> str:
+    if family in ("need", "limit", "supplement_limit", "energy_share_limit"):
+        return _nutrient_message(family, amounts, foods, config)
     worst = max(v for _, v in amounts)
     where = ", ".join(label.rsplit("_", 1)[-1] if family.startswith("b12") else label
                       for label, _ in amounts[:7])
@@ -606,6 +615,41 @@ def _describe(family: str, amounts: list[tuple[str, float]], foods: pd.DataFrame
         return _b12_message(foods, supplements, config)
     fix = FIXES.get(family) or "relax this rule"
     return (f"{family.replace('_', ' ')}: short by up to {worst:.2f} {unit} ({where}) — {fix}")
+
+
+def _nutrient_message(family: str, amounts: list[tuple[str, float]], foods: pd.DataFrame,
+                      config: Config) -> str:
+    """'calcium: the closest plan reaches about 820 of the 1000 mg/day need — fixes' for
+    each nutrient whose rule had to give (elastic rows are scaled to shares of the value)."""
+    kind = "need" if family == "need" else "limit"
+    scope = {"supplement_limit": "supplements", "energy_share_limit": "energy_share"}.get(
+        family, "total")
+    by_nutrient: dict[str, float] = {}
+    for label, value in amounts:
+        nutrient = label.removeprefix(f"{family}_").rsplit("_d", 1)[0]
+        by_nutrient[nutrient] = max(by_nutrient.get(nutrient, 0.0), value)
+    rules = {(t.nutrient, t.kind, t.scope): t
+             for t in targets(config, available_nutrients(foods))}
+    parts = []
+    for nutrient, share in sorted(by_nutrient.items()):
+        rule = rules.get((nutrient, kind, scope))
+        if rule is None:
+            continue
+        if family == "energy_share_limit":
+            parts.append(f"{rule.describe()}: the closest plan needs about {share:.0f} kcal "
+                         f"more of it — allow other foods, or raise [nutrients] {rule.key}")
+            continue
+        reached = rule.value * (1 - share if kind == "need" else 1 + share)
+        fixes = [f"change [nutrients] {rule.key} (now {rule.value:g}, {rule.source})",
+                 f'or leave it out with --set nutrients.skip=["{nutrient}"]']
+        if kind == "need" and not config.supplements.allowed:
+            fixes.insert(0, "allow supplements (--set supplements.allowed=true)")
+        if kind == "need":
+            fixes.insert(0, f"allow more foods rich in {rule.label}")
+        side = "reaches about" if kind == "need" else "cannot stay under; it has about"
+        parts.append(f"{rule.label}: the closest plan {side} {reached:.3g} {rule.unit}/day "
+                     f"for a {kind} of {rule.value:g} — " + ", ".join(fixes))
+    return "\n  ".join(parts) or f"{family}: relax this rule"
 
 
 def _b12_message(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> str:

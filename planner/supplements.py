@@ -1,4 +1,5 @@
-"""B12 supplement products: discrete units of crystalline B12 (a DataFrame indexed by id)."""
+"""Supplement products: discrete units with their label composition (crystalline B12 and
+the nutrients of foods.csv per unit), as a DataFrame indexed by id."""
 
 from __future__ import annotations
 
@@ -20,9 +21,19 @@ from .table import (
 ROUTES = ("oral", "sublingual", "chewable")
 REQUIRED_COLUMNS = ("id", "name", "b12_ug_per_unit", "route", "units_per_pack",
                     "price_per_pack")
-OPTIONAL_COLUMNS = ("currency", "price_source", "aisle")
-NUMERIC_RANGES = {"b12_ug_per_unit": (0.1, 5000.0), "units_per_pack": (1.0, 10_000.0),
-                  "price_per_pack": (0.0, 10_000.0)}
+NUTRIENT_RANGES = {  # per unit, named as in foods.csv
+    "calcium_mg": 2000.0, "iron_mg": 200.0, "zinc_mg": 100.0, "magnesium_mg": 1000.0,
+    "vit_a_rae_ug": 10_000.0, "retinol_ug": 10_000.0, "vit_c_mg": 5000.0, "vit_d_ug": 1250.0,
+    "folate_dfe_ug": 5000.0, "folic_acid_ug": 5000.0, "thiamin_mg": 500.0,
+    "choline_mg": 3500.0, "epa_dha_g": 5.0,
+}
+SUPPLEMENT_NUTRIENTS = tuple(NUTRIENT_RANGES)
+TEXT_COLUMNS = ("currency", "price_source", "aisle", "composition_source", "life_stages")
+LIFE_STAGES = ("none", "pregnancy", "lactation")
+OPTIONAL_COLUMNS = (*TEXT_COLUMNS, *SUPPLEMENT_NUTRIENTS)
+NUMERIC_RANGES = {"b12_ug_per_unit": (0.0, 5000.0), "units_per_pack": (1.0, 10_000.0),
+                  "price_per_pack": (0.0, 10_000.0),
+                  **{n: (0.0, high) for n, high in NUTRIENT_RANGES.items()}}
 
 
 def load_supplements(path: Path | str | None = None) -> pd.DataFrame:
@@ -31,12 +42,15 @@ def load_supplements(path: Path | str | None = None) -> pd.DataFrame:
     frame = read_csv_text(path)
     problems = check_columns(frame, path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     raise_problems(path, problems, "supplement table")
-    for column, default in {"currency": "USD", "price_source": "", "aisle": "pharmacy"}.items():
+    defaults = {"currency": "USD", "price_source": "", "aisle": "pharmacy",
+                "composition_source": "", "life_stages": "", **{n: "0" for n in SUPPLEMENT_NUTRIENTS}}
+    for column, default in defaults.items():
         if column not in frame.columns:
             frame[column] = default
+        frame[column] = frame[column].where(frame[column].str.strip() != "", default)
     table = pd.DataFrame({"id": frame["id"].str.strip(), "name": frame["name"].str.strip()})
     problems = check_ids(frame, path)
-    problems += check_text(frame, ("name", "price_source", "aisle", "currency"), path)
+    problems += check_text(frame, ("name", *TEXT_COLUMNS), path)
     for column, (low, high) in NUMERIC_RANGES.items():
         table[column], found = parse_numbers(frame, column, path, low, high)
         problems += found
@@ -50,7 +64,16 @@ def load_supplements(path: Path | str | None = None) -> pd.DataFrame:
     if whole.any():
         problems.append(f"{path}: units_per_pack must be a whole number at "
                         f"{describe_rows(frame, whole)}")
-    for column in OPTIONAL_COLUMNS:
+    empty = table[["b12_ug_per_unit", *SUPPLEMENT_NUTRIENTS]].fillna(0).sum(axis=1) <= 0
+    if empty.any():
+        problems.append(f"{path}: a product must contain something (b12_ug_per_unit or a "
+                        f"nutrient column above 0) at {describe_rows(frame, empty)}")
+    for column in TEXT_COLUMNS:
         table[column] = frame[column].str.strip()
+    stages = table["life_stages"].str.replace(" ", "").str.split(";")
+    odd = stages.map(lambda items: any(i and i not in LIFE_STAGES for i in items))
+    if odd.any():
+        problems.append(f"{path}: life_stages must list {', '.join(LIFE_STAGES)} separated by "
+                        f"';' (empty: anyone) at {describe_rows(frame, odd)}")
     raise_problems(path, problems, "supplement table")
     return table.set_index("id", drop=False).rename_axis(None)

@@ -24,7 +24,8 @@ NUTRIENT_RANGES: dict[str, tuple[float, float]] = {  # per 100 g; empty = not an
     "calcium_mg": (0, 10_000), "iron_mg": (0, 1_000), "zinc_mg": (0, 1_000),
     "magnesium_mg": (0, 5_000), "potassium_mg": (0, 20_000), "sodium_mg": (0, 40_000),
     "vit_a_rae_ug": (0, 100_000), "retinol_ug": (0, 100_000), "vit_c_mg": (0, 10_000),
-    "vit_d_ug": (0, 1_000), "folate_dfe_ug": (0, 100_000), "thiamin_mg": (0, 1_000),
+    "vit_d_ug": (0, 1_000), "folate_dfe_ug": (0, 100_000),
+    "folic_acid_ug": (0, 100_000), "thiamin_mg": (0, 1_000),
     "choline_mg": (0, 5_000), "sfa_g": (0, 100), "added_sugars_g": (0, 100),
     "epa_dha_g": (0, 100), "alcohol_g": (0, 100), "caffeine_mg": (0, 10_000),
 }

@@ -43,7 +43,8 @@ SR28_WIDE = {  # planner column -> sr28_nutrients_wide.csv column
     "calcium_mg": "calcium_mg", "iron_mg": "iron_mg", "zinc_mg": "zinc_mg",
     "magnesium_mg": "magnesium_mg", "potassium_mg": "potassium_mg", "sodium_mg": "sodium_mg",
     "vit_a_rae_ug": "vit_a_rae_ug", "vit_c_mg": "vit_c_mg", "vit_d_ug": "vit_d_ug",
-    "folate_dfe_ug": "folate_dfe_ug", "thiamin_mg": "thiamin_mg", "choline_mg": "choline_mg",
+    "folate_dfe_ug": "folate_dfe_ug", "folic_acid_ug": "folic_acid_ug",
+    "thiamin_mg": "thiamin_mg", "choline_mg": "choline_mg",
     "sfa_g": "sfa_g",
 }
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
