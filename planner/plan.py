@@ -594,10 +594,10 @@ def _check_supplements(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
                                 f"says {units}")
     if rules.apart and not tabs.empty:
         first, second = rules.apart
-        for (day, window), part in tabs.groupby(["day", "window"]):
+        for key, part in tabs.groupby(["day", "window"]):
             names = set(part["supplement"])
             if any(a != b for a in names & set(first) for b in names & set(second)):
-                problems.append(f"day {day} window {window}: {', '.join(sorted(names))} "
+                problems.append(f"day/window {key}: {', '.join(sorted(names))} "
                                 "taken together ([supplements] apart)")
     return problems
 

@@ -44,6 +44,8 @@ from .relaxation import solve_relaxation
 Progress = Callable[[str], None]
 VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food family
 TYPICAL_VARIETY = 6.0    # ... times this for the typical objective (units of unpopularity)
+MENU_SECONDS = 4.0       # a menu's MILP at most: with the nutrient rules its incumbent comes
+#                          in 1-2 s and the rest only works on a weak bound (measured)
 MIN_DAY_SECONDS = 5.0    # time a day gets when its shortlist fails
 SHORTLIST_PER_GROUP = 1  # and per occasion and food group, so group rules can be met
 SHORTLIST_EXTRA = 6      # foods per occasion beyond the LP's own, for the integer search
@@ -243,8 +245,8 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
     days = single.days()
     eaten = foods.loc[items["food"]]
     counted = eaten[eaten["energy_kcal"] >= ENERGY_FREE_KCAL]
-    penalty = supplement_penalty(supplements, config)
-    units = float((tabs["units"] * tabs["supplement"].map(penalty)).sum()) if not tabs.empty \
+    per_unit = supplement_penalty(supplements, config)
+    units = float((tabs["units"] * tabs["supplement"].map(per_unit)).sum()) if not tabs.empty \
         else 0.0
     return (DayPlan(items=items.assign(day=day), tabs=tabs.assign(day=day), penalty=units,
                     cost=float(days["cost"].sum()), foods=frozenset(items["food"]),
@@ -419,8 +421,8 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     """
     rotation = menu_days(config.plan.days, config.plan.day_menus)
     count = len(rotation)
-    budget = (1 - BOUND_SHARE) * config.plan.time_limit_s / (
-        count * (config.plan.improve_passes + 1))
+    budget = min((1 - BOUND_SHARE) * config.plan.time_limit_s / (
+        count * (config.plan.improve_passes + 1)), MENU_SECONDS)
     menus: dict[int, DayPlan] = {}
     for number, days_of in enumerate(rotation):
         found = solve_day(foods, supplements, config, days_of[0], menus, budget, reference,

@@ -43,7 +43,8 @@ def load_supplements(path: Path | str | None = None) -> pd.DataFrame:
     problems = check_columns(frame, path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     raise_problems(path, problems, "supplement table")
     defaults = {"currency": "USD", "price_source": "", "aisle": "pharmacy",
-                "composition_source": "", "life_stages": "", **{n: "0" for n in SUPPLEMENT_NUTRIENTS}}
+                "composition_source": "", "life_stages": "",
+                **{n: "0" for n in SUPPLEMENT_NUTRIENTS}}
     for column, default in defaults.items():
         if column not in frame.columns:
             frame[column] = default

@@ -36,6 +36,7 @@ mip_gap = 0.0001
 name = "lunch"
 time = "12:30"
 [nutrients]
+adequacy = false
 energy_kcal = [400, 600]
 protein_g_min = 10
 [variety]
@@ -60,6 +61,7 @@ time = "13:00"
 name = "dinner"
 time = "19:00"
 [nutrients]
+adequacy = false
 energy_kcal = [300, 3000]
 protein_g_min = 0
 [b12]

@@ -213,6 +213,7 @@ def test_formula_names_are_escaped(tmp_path: Path) -> None:
     assert "- \\=HYPERLINK" in markdown and "\n- =" not in markdown
 
 
+@pytest.mark.slow
 def test_sweep_cost_rises_with_the_target(tmp_path: Path) -> None:
     from .conftest import CONSTRAINTS
 

@@ -143,6 +143,7 @@ def test_plan_json_schema_and_determinism(tmp_path: object) -> None:
     assert {"absorbed_b12_ug_per_day_mean", "cost", "currency"} <= set(one["totals"])
 
 
+@pytest.mark.slow
 def test_plan_table_and_csv() -> None:
     table = CliRunner().invoke(cli, ["plan", "--days", "1", "--quiet"])
     assert table.exit_code == 0
