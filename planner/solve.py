@@ -44,8 +44,8 @@ from .relaxation import solve_relaxation
 Progress = Callable[[str], None]
 VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food family
 TYPICAL_VARIETY = 6.0    # ... times this for the typical objective (units of unpopularity)
-MENU_SECONDS = 4.0       # a menu's MILP at most: with the nutrient rules its incumbent comes
-#                          in 1-2 s and the rest only works on a weak bound (measured)
+MENU_SECONDS = 4.0       # a menu's shortlist MILP at most (the full share if it finds
+#                          nothing): its incumbent comes in 1-2 s, the rest works on the bound
 MIN_DAY_SECONDS = 5.0    # time a day gets when its shortlist fails
 SHORTLIST_PER_GROUP = 1  # and per occasion and food group, so group rules can be met
 SHORTLIST_EXTRA = 6      # foods per occasion beyond the LP's own, for the integer search
@@ -214,7 +214,7 @@ def day_reference(reference: pd.DataFrame | None, others: dict[int, DayPlan],
 def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, day: int,
               others: dict[int, DayPlan], seconds: float,
               reference: pd.DataFrame | None = None,
-              repeats: int = 1) -> tuple[DayPlan, float] | None:
+              repeats: int = 1, spare: float = 0.0) -> tuple[DayPlan, float] | None:
     """The best menu for ``repeats`` days of the week with the other menus fixed, and its
     objective.
 
@@ -233,7 +233,7 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
         result = run(model, config.plan.solver, seconds, config.plan.mip_gap)
     if result is None or result.status not in ("optimal", "time_limit"):
         model = build_model(foods, supplements, sub, repeat_penalty=penalty, reference=mine)
-        result = run(model, config.plan.solver, max(seconds, MIN_DAY_SECONDS),
+        result = run(model, config.plan.solver, max(seconds, spare, MIN_DAY_SECONDS),
                      config.plan.mip_gap)
     if result.status == "infeasible":
         return None
@@ -421,12 +421,13 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     """
     rotation = menu_days(config.plan.days, config.plan.day_menus)
     count = len(rotation)
-    budget = min((1 - BOUND_SHARE) * config.plan.time_limit_s / (
-        count * (config.plan.improve_passes + 1)), MENU_SECONDS)
+    share = (1 - BOUND_SHARE) * config.plan.time_limit_s / (
+        count * (config.plan.improve_passes + 1))
+    budget = min(share, MENU_SECONDS)
     menus: dict[int, DayPlan] = {}
     for number, days_of in enumerate(rotation):
         found = solve_day(foods, supplements, config, days_of[0], menus, budget, reference,
-                          len(days_of))
+                          len(days_of), spare=share)
         if found is None:
             return days_of[0]
         menus[number] = found[0]
@@ -441,7 +442,7 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
             others = {m: p for m, p in menus.items() if m != number}
             before = weekly_objective(config, _expand(menus, rotation), foods)
             found = solve_day(foods, supplements, config, days_of[0], others, budget,
-                              reference, len(days_of))
+                              reference, len(days_of), spare=share)
             if found is None:
                 continue
             trial = {**others, number: found[0]}

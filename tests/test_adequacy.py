@@ -40,7 +40,7 @@ def plan_json(preset: str, days: int) -> dict[str, Any]:
     out = Path(__file__).parent / f".adequacy-{preset}-{days}.json"
     try:
         result = run_cli("plan", preset, "--days", str(days), "--format", "json",
-                         "--output", str(out), "--time-limit", str(4 * days + 4))
+                         "--output", str(out))
         assert result.returncode == 0, result.stderr
         return dict(json.loads(out.read_text(encoding="utf-8")))
     finally:
