@@ -11,7 +11,7 @@ BIN = $(VENV)/bin
 $(VENV)/.installed-test: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,plot]'
+	$(BIN)/pip install --quiet -e '.[test,plot,dask]'
 	touch $@
 
 install: $(VENV)/.installed-test

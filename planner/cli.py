@@ -403,6 +403,75 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
     outputs.commit()
 
 
+@cli.command("batch")
+@click.argument("people_path", metavar="PEOPLE.csv",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for one plan per person (ID.json, views) and summary.csv.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="A process pool here, or a Dask cluster.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes of the local engine (default: the machine's cores).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler for --engine dask, e.g. tcp://10.0.0.5:8786.")
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice([f for f in PLAN_FORMATS if f != "json"]),
+              help="Also write this view per person (repeatable); JSON is always written.")
+@click.option("--shopping-list", "shopping", is_flag=True,
+              help="Also write ID.shopping.md per person.")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="First day of the plans for --format ics (default: today).")
+@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Food table for everyone (default: the packaged foods.csv).")
+@click.option("--supplements", "supplements_path",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Supplement table for everyone (default: the packaged one).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a key for everyone, after each row's own values (repeatable).")
+@click.option("--quiet", is_flag=True, help="No progress messages on stderr.")
+def batch_command(people_path: Path, outdir: Path, engine: str, workers: int | None,
+                  scheduler: str | None, formats: tuple[str, ...], shopping: bool,
+                  start: Any, foods_path: Path | None, supplements_path: Path | None,
+                  overrides: tuple[str, ...], quiet: bool) -> None:
+    """Plan for many people: one row of PEOPLE.csv per person.
+
+    Columns: id (names the files), constraints (a preset or a file relative to the CSV;
+    empty: the default) and any section.key with that person's value, e.g. person.age,
+    person.weight_kg, diet.exclude, budget.max_per_week. A rerun skips people whose
+    outputs exist for the same inputs. Exit 0 when every person has a plan, 3 otherwise
+    (see summary.csv).
+
+    \b
+    Example:
+      planner batch clinic.csv -o plans/ --workers 2
+      planner batch clinic.csv -o plans/ --engine dask --scheduler tcp://127.0.0.1:8786
+    """
+    import datetime as dt
+    import os
+
+    from .batch import read_people, run_batch, summary_csv
+
+    if engine == "dask" and not scheduler:
+        raise click.UsageError("--engine dask needs --scheduler ADDRESS")
+    if not outdir.is_dir():
+        try:
+            outdir.mkdir(parents=True)
+        except OSError as exc:
+            raise DataError(f"{outdir}: cannot create the folder ({exc.strerror})") from None
+    first = (start.date() if start else dt.date.today()).isoformat()
+    jobs, errors = read_people(people_path, foods_path, supplements_path, outdir,
+                               tuple(dict.fromkeys(formats)), shopping, overrides, first)
+    progress = None if quiet else (lambda message: click.echo(message, err=True))
+    rows = run_batch(jobs, errors, engine, workers or os.cpu_count() or 1, scheduler,
+                     progress)
+    write_output(outdir / "summary.csv", summary_csv(rows))
+    planned = sum(1 for row in rows if row["status"] not in ("error", "infeasible"))
+    click.echo(f"{planned} of {len(rows)} people planned; summary: {outdir / 'summary.csv'}",
+               err=True)
+    if planned < len(rows):
+        raise SystemExit(3)
+
+
 @cli.command("shop")
 @click.argument("plan_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),

@@ -1,0 +1,310 @@
+"""Plans for many people: one row of a people CSV per person, planned on a process pool or a
+Dask cluster, one verified plan JSON (and views) per person, a summary CSV, resumable."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import resources
+from .errors import ConfigError, DataError, PlannerError
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+RESERVED = ("id", "constraints")
+SUMMARY_COLUMNS = ("id", "status", "cost", "absorbed_b12_ug_per_day", "nutrients_met",
+                   "nutrients_total", "supplement_units", "seconds", "error")
+VIEW_SUFFIX = {"table": "txt", "markdown": "md", "html": "html", "csv": "csv", "ics": "ics",
+               "json": "json"}
+MAX_PEOPLE = 100_000
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything one person's plan depends on (picklable, for any engine)."""
+
+    person: str
+    row: int
+    constraints: str | None
+    overrides: tuple[str, ...]
+    foods: str | None
+    supplements: str | None
+    outdir: str
+    formats: tuple[str, ...] = ()
+    shopping: bool = False
+    extra: tuple[str, ...] = field(default=())     # the command's own --set, after the row's
+    start: str = "2000-01-03"                       # first calendar day of ICS views
+
+    def inputs_sha256(self) -> str:
+        """Hash of the inputs: constraint chain texts, overrides, tables, planner version."""
+        from . import __version__
+        from .config import preset_path, resolve_chain
+
+        digest = hashlib.sha256()
+        path = preset_path(self.constraints) if self.constraints else \
+            resources.default_constraints()
+        for file, _ in resolve_chain(path):
+            digest.update(Path(file).read_bytes())
+        for part in (*self.overrides, "|", *self.extra, "|", *self.formats,
+                     str(self.shopping), self.start if "ics" in self.formats else "",
+                     __version__):
+            digest.update(part.encode("utf-8") + b"\0")
+        for table, default in ((self.foods, resources.default_foods()),
+                               (self.supplements, resources.default_supplements())):
+            digest.update(_file_sha256(str(table or default)).encode())
+        return digest.hexdigest()
+
+
+@cache
+def _file_sha256(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_people(path: Path, foods: Path | None, supplements: Path | None, outdir: Path,
+                formats: tuple[str, ...] = (), shopping: bool = False,
+                extra: tuple[str, ...] = (), start: str = "2000-01-03",
+                ) -> tuple[list[Job], list[dict[str, Any]]]:
+    """The jobs of a people CSV, and a summary row with the error for each bad row.
+
+    Columns: ``id`` (required; letters, digits, ``_.-``), ``constraints`` (a preset name or a
+    file relative to the CSV's folder; empty: the default), and any ``section.key`` whose
+    cell is a `--set` value (TOML, a bare word is text; empty: not set)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot be read as UTF-8 text ({exc})",
+                        "give a CSV file of people, one row each") from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    if "id" not in header:
+        raise DataError(f"{path}: the header has no 'id' column (found: "
+                        f"{', '.join(header) or 'nothing'})",
+                        "first line e.g. id,constraints,person.weight_kg")
+    twice = sorted({h for h in header if header.count(h) > 1})
+    odd = [h for h in header if h not in RESERVED and "." not in h]
+    if twice or odd:
+        raise DataError(f"{path}: columns {', '.join(twice + odd)} are repeated or are not "
+                        "section.key names", "use id, constraints and keys like person.age")
+    jobs: list[Job] = []
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(jobs) + len(errors) >= MAX_PEOPLE:
+            raise DataError(f"{path}: more than {MAX_PEOPLE} people", "split the file")
+        row = dict(zip(header, (c.strip() for c in cells), strict=False))
+        person = row.get("id", "")
+        problem = _row_problem(person, cells, header, seen)
+        if problem:
+            errors.append(_summary(f"line-{number}", "error",
+                                   error=f"{path} line {number}: {problem}"))
+            continue
+        seen.add(person)
+        constraints = row.get("constraints") or None
+        if constraints and not _is_preset_name(constraints):
+            constraints = str(path.parent / constraints)
+        overrides = tuple(f"{k}={v}" for k, v in row.items() if k not in RESERVED and v)
+        jobs.append(Job(person, number, constraints, overrides,
+                        str(foods) if foods else None,
+                        str(supplements) if supplements else None, str(outdir), formats,
+                        shopping, extra, start))
+    return jobs, errors
+
+
+def _row_problem(person: str, cells: list[str], header: list[str], seen: set[str]) -> str:
+    if len(cells) > len(header):
+        return f"{len(cells)} cells for {len(header)} columns"
+    if not SAFE_ID.match(person):
+        return (f"id {person[:40]!r} must be 1-64 letters, digits, '_', '.' or '-' and start "
+                "with a letter or digit (it names the output files)")
+    if person in seen:
+        return f"id {person!r} is used twice"
+    return ""
+
+
+def _is_preset_name(text: str) -> bool:
+    from .config import presets
+
+    return text.removesuffix(".toml") in {name for name, _ in presets()} and "/" not in text
+
+
+def _summary(person: str, status: str, **values: Any) -> dict[str, Any]:
+    row = {column: "" for column in SUMMARY_COLUMNS}
+    row.update(id=person, status=status, **{k: v for k, v in values.items()
+                                             if k in SUMMARY_COLUMNS})
+    return row
+
+
+def plan_person(job: Job) -> dict[str, Any]:
+    """Plan one person and write their files atomically; a summary row either way.
+
+    Runs in a worker (process or Dask): imports and tables are loaded once per worker."""
+    started = time.perf_counter()
+    try:
+        return _plan_person(job, started)
+    except PlannerError as exc:
+        message = f"line {job.row}: {exc.message}" + (f" (fix: {exc.hint})" if exc.hint
+                                                      else "")
+        status = "infeasible" if exc.exit_code == 3 else "error"
+        return _summary(job.person, status, error=" ".join(message.split()),
+                        seconds=round(time.perf_counter() - started, 3))
+
+
+def _plan_person(job: Job, started: float) -> dict[str, Any]:
+    from .config import check_ids, load_config
+    from .output import Outputs
+    from .render import render_plan, render_shopping
+    from .shopping import shopping_list
+    from .solve import make_plan
+
+    foods, supplements = _tables(job.foods, job.supplements)
+    try:
+        config = load_config(job.constraints, job.overrides)
+    except ConfigError as exc:  # name the row's column, not an option never given
+        raise ConfigError(exc.message.replace("--set ", "column "), exc.hint) from None
+    if job.extra:
+        config = load_config(job.constraints, (*job.overrides, *job.extra))
+    check_ids(config, foods.index, supplements.index)
+    digest = job.inputs_sha256()
+    meta = {"person": job.person, "inputs_sha256": digest}
+    plan = make_plan(foods, supplements, config, meta=meta)
+    data = plan.to_dict()
+    outputs = Outputs()
+    base = Path(job.outdir) / job.person
+    stamp = job.start.replace("-", "") + "T000000Z"     # same inputs, same bytes
+    outputs.add(f"{base}.json", render_plan(data, "json", job.start, stamp))
+    for fmt in job.formats:
+        if fmt != "json":
+            outputs.add(f"{base}.{VIEW_SUFFIX[fmt]}", render_plan(data, fmt, job.start, stamp))
+    if job.shopping:
+        items = shopping_list(data, foods, supplements)
+        outputs.add(f"{base}.shopping.md", render_shopping(items, "markdown"))
+    outputs.commit()
+    return summary_of(job.person, data, time.perf_counter() - started)
+
+
+def summary_of(person: str, data: dict[str, Any], seconds: float | str = "") -> dict[str, Any]:
+    """The summary row of a written plan."""
+    nutrients = data.get("nutrients", [])
+    return _summary(person, str(data["meta"].get("status", "")),
+                    cost=round(float(data["totals"]["cost"]), 2),
+                    absorbed_b12_ug_per_day=round(
+                        float(data["totals"]["absorbed_b12_ug_per_day_mean"]), 3),
+                    nutrients_met=sum(1 for n in nutrients if n["met"]),
+                    nutrients_total=len(nutrients),
+                    supplement_units=sum(int(s["units"]) for s in data.get("supplements", [])),
+                    seconds=round(seconds, 3) if isinstance(seconds, float) else seconds)
+
+
+@cache
+def _tables(foods: str | None, supplements: str | None) -> tuple[Any, Any]:
+    from .foods import load_foods
+    from .supplements import load_supplements
+
+    return load_foods(foods), load_supplements(supplements)
+
+
+def done_before(job: Job) -> dict[str, Any] | None:
+    """The summary row of a plan already written for the same inputs, else None."""
+    path = Path(job.outdir) / f"{job.person}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["meta"].get("inputs_sha256") != job.inputs_sha256():
+            return None
+        views = [Path(job.outdir) / f"{job.person}.{VIEW_SUFFIX[f]}" for f in job.formats]
+        if job.shopping:
+            views.append(Path(job.outdir) / f"{job.person}.shopping.md")
+        if not all(v.is_file() for v in views):
+            return None
+        return summary_of(job.person, data, "skipped")
+    except (OSError, ValueError, KeyError, TypeError, PlannerError):
+        return None
+
+
+def run_local(jobs: list[Job], workers: int) -> Iterator[dict[str, Any]]:
+    """Summary rows as plans finish, on a pool of ``workers`` processes (1: in this one)."""
+    if workers <= 1:
+        for job in jobs:
+            yield plan_person(job)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures: list[Future[dict[str, Any]]] = [pool.submit(plan_person, j) for j in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def run_dask(jobs: list[Job], scheduler: str) -> Iterator[dict[str, Any]]:
+    """Summary rows as plans finish, on the Dask cluster at ``scheduler``."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise PlannerError("--engine dask needs dask.distributed",
+                           "pip install 'b12-planner[dask]'") from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise PlannerError(f"--scheduler {scheduler}: no Dask scheduler answers ({exc})",
+                           "start one (dask scheduler) or give its address") from None
+    with client:
+        futures = [client.submit(plan_person, job, key=f"plan-{job.person}-{job.row}",
+                                 pure=False) for job in jobs]
+        for future in dask_completed(futures):
+            yield future.result()
+
+
+def run_batch(jobs: list[Job], errors: list[dict[str, Any]], engine: str, workers: int,
+              scheduler: str | None,
+              progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """Plan every job not already done for the same inputs; summary rows in input order."""
+    rows: dict[str, dict[str, Any]] = {row["id"]: row for row in errors}
+    todo = []
+    for job in jobs:
+        earlier = done_before(job)
+        if earlier is not None:
+            rows[job.person] = earlier
+        else:
+            todo.append(job)
+    total, finished = len(jobs), len(jobs) - len(todo)
+    if progress:
+        progress(f"{finished} of {total} already planned for the same inputs; "
+                 f"{len(todo)} to plan, {len(errors)} bad row(s)")
+    results = run_dask(todo, scheduler) if engine == "dask" and scheduler is not None \
+        else run_local(todo, workers)
+    for row in results:
+        rows[row["id"]] = row
+        finished += 1
+        if progress:
+            progress(f"[{finished}/{total}] {row['id']}: {row['status']}")
+    order = [e["id"] for e in errors] + [j.person for j in jobs]
+    return [rows[person] for person in sorted(order, key=_row_order(jobs, errors))]
+
+
+def _row_order(jobs: list[Job], errors: list[dict[str, Any]]) -> Callable[[str], int]:
+    lines = {job.person: job.row for job in jobs}
+    for row in errors:
+        match = re.search(r" line (\d+):", str(row["error"]))
+        lines[row["id"]] = int(match.group(1)) if match else 0
+    return lambda person: lines.get(person, 0)
+
+
+def summary_csv(rows: list[dict[str, Any]]) -> str:
+    """The summary as CSV text (cells that could start a formula are quoted inert)."""
+    from .render import safe_cell
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, SUMMARY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: safe_cell(str(v)) for k, v in row.items()})
+    return out.getvalue()

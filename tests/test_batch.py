@@ -1,0 +1,171 @@
+"""Plans for many people: the people CSV, the local and Dask engines, resuming."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .test_model import HEADER, TOY_FOODS
+
+TOY = """
+[plan]
+objective = "cost"
+days = 1
+time_limit_s = 20
+mip_gap = 0.0001
+[[occasions]]
+name = "lunch"
+time = "12:30"
+[nutrients]
+adequacy = false
+energy_kcal = [400, 600]
+protein_g_min = 10
+[variety]
+max_foods_per_occasion = 4
+[b12]
+target_absorbed_ug = 0.2
+supplements = "none"
+"""
+
+
+def setup(tmp_path: Path, count: int = 20, extra_rows: tuple[str, ...] = ()) -> Path:
+    (tmp_path / "foods.csv").write_text(HEADER + "\n" + "\n".join(TOY_FOODS) + "\n",
+                                        encoding="utf-8")
+    (tmp_path / "toy.toml").write_text(TOY, encoding="utf-8")
+    rows = ["id,constraints,nutrients.protein_g_min,nutrients.energy_kcal"]
+    rows += [f"p{n:02d},toy.toml,{5 + n % 10},\"[{400 + 10 * (n % 20)}, 700]\""
+             for n in range(count)]
+    rows += list(extra_rows)
+    people = tmp_path / "people.csv"
+    people.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return people
+
+
+def batch(people: Path, outdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "planner", "batch", str(people), "-o",
+                           str(outdir), "--foods", str(people.parent / "foods.csv"), *args],
+                          capture_output=True, text=True, check=False)
+
+
+def summary(outdir: Path) -> list[dict[str, str]]:
+    with open(outdir / "summary.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def plans(outdir: Path) -> dict[str, dict[str, object]]:
+    out = {}
+    for path in sorted(outdir.glob("p*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["meta"].pop("solve_seconds")
+        out[path.stem] = data
+    return out
+
+
+def test_local_engine_plans_twenty_people_and_resumes(tmp_path: Path) -> None:
+    people = setup(tmp_path)
+    out = tmp_path / "out"
+    result = batch(people, out, "--workers", "2", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    rows = summary(out)
+    assert [r["id"] for r in rows] == [f"p{n:02d}" for n in range(20)]
+    assert all(r["status"] == "optimal" for r in rows)
+    assert len(list(out.glob("p*.json"))) == 20 and len(list(out.glob("p*.md"))) == 20
+    first = plans(out)
+    assert first["p03"]["meta"]["person"] == "p03"
+    stamp = (out / "p00.json").stat().st_mtime_ns
+    again = batch(people, out, "--workers", "2", "--format", "markdown")
+    assert again.returncode == 0
+    assert "20 of 20 already planned" in again.stderr
+    assert [r["seconds"] for r in summary(out)] == ["skipped"] * 20
+    assert (out / "p00.json").stat().st_mtime_ns == stamp
+
+
+def test_one_worker_and_two_give_the_same_plans(tmp_path: Path) -> None:
+    people = setup(tmp_path, 6)
+    assert batch(people, tmp_path / "one", "--workers", "1").returncode == 0
+    assert batch(people, tmp_path / "two", "--workers", "2").returncode == 0
+    assert plans(tmp_path / "one") == plans(tmp_path / "two")
+
+
+def test_changed_input_is_planned_again(tmp_path: Path) -> None:
+    people = setup(tmp_path, 3)
+    out = tmp_path / "out"
+    assert batch(people, out, "--workers", "1").returncode == 0
+    people.write_text(people.read_text().replace("p01,toy.toml,6,", "p01,toy.toml,7,"))
+    result = batch(people, out, "--workers", "1")
+    assert "2 of 3 already planned" in result.stderr
+    assert [r["seconds"] == "skipped" for r in summary(out)] == [True, False, True]
+
+
+def test_bad_rows_get_their_own_error_line(tmp_path: Path) -> None:
+    people = setup(tmp_path, 3, ('../evil,toy.toml,5,"[400, 700]"',
+                                 'p01,toy.toml,5,"[400, 700]"',
+                                 'p98,toy.toml,lots,"[400, 700]"',
+                                 'p99,missing.toml,5,"[400, 700]"'))
+    out = tmp_path / "out"
+    result = batch(people, out, "--workers", "1")
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    rows = {r["id"]: r for r in summary(out)}
+    assert rows["line-5"]["status"] == "error"
+    assert "must be 1-64 letters" in rows["line-5"]["error"]
+    assert "used twice" in rows["line-6"]["error"]
+    assert "column nutrients.protein_g_min" in rows["p98"]["error"]
+    assert "missing.toml" in rows["p99"]["error"]
+    assert [rows[f"p0{n}"]["status"] for n in range(3)] == ["optimal"] * 3
+    assert not list(tmp_path.glob("evil*")) and not (out / "p98.json").exists()
+
+
+def test_people_file_without_id_column_is_refused(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("name,person.age\nann,40\n", encoding="utf-8")
+    result = batch(people, tmp_path / "out")
+    assert result.returncode == 1 and "no 'id' column" in result.stderr
+
+
+def test_a_killed_run_resumes(tmp_path: Path) -> None:
+    people = setup(tmp_path, 40)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "planner", "batch", str(people), "-o", str(out),
+               "--foods", str(tmp_path / "foods.csv"), "--workers", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None \
+            and len(list(out.glob("p*.json"))) < 3:
+        time.sleep(0.02)
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGTERM)
+    process.communicate(timeout=60)
+    done = len(list(out.glob("p*.json")))
+    assert done >= 3 and not list(out.glob(".b12-*"))
+    result = batch(people, out, "--workers", "1")
+    assert result.returncode == 0
+    assert f"{done} of 40 already planned" in result.stderr
+    assert len(summary(out)) == 40
+
+
+def test_dask_engine_on_a_local_cluster_gives_the_same_plans(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    people = setup(tmp_path, 6)
+    assert batch(people, tmp_path / "local", "--workers", "1").returncode == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        result = batch(people, tmp_path / "dask", "--engine", "dask", "--scheduler",
+                       cluster.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    assert plans(tmp_path / "dask") == plans(tmp_path / "local")
+
+
+def test_dask_engine_without_a_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+    people = setup(tmp_path, 1)
+    result = batch(people, tmp_path / "out", "--engine", "dask", "--scheduler",
+                   "tcp://127.0.0.1:9")
+    assert result.returncode == 1 and "no Dask scheduler answers" in result.stderr
+    assert "Traceback" not in result.stderr
