@@ -46,7 +46,7 @@ SUPPLEMENT_PENALTY = 10.0  # objective units per unit of a supplement beyond B12
 #                            daily one): food first, tablets where food cannot meet a need
 ELASTIC_WEIGHTS = {     # penalty per unit of relaxation in the elastic re-solve
     "b12_target": 1000.0, "b12_floor": 1000.0, "energy_min": 1.0, "energy_max": 1.0,
-    "protein_min": 10.0, "fluids_min": 0.5, "fiber_min": 10.0, "sugars_max": 10.0,
+    "fluids_min": 0.5, "sugars_max": 10.0,
     "group_min": 100.0, "group_max": 100.0, "include": 100.0, "budget": 10.0,
     "solids_max": 0.5, "sugars_occasion_max": 10.0, "energy_share_min": 1.0,
     "energy_share_max": 1.0, "supplement_required": 1000.0, "occasion_groups": 50.0,

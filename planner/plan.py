@@ -264,7 +264,7 @@ class Plan:
                     reasons.append(f"{target.label}: food gives {food:.3g} of "
                                    f"{target.value:g} {target.unit}")
             out[(int(day), str(product))] = "; ".join(reasons) or \
-                "cheaper than the foods that would meet the same need"
+                "the week's steady regimen (the same every day)"
         return out
 
     def food_only_absorbed(self) -> dict[int, float]:

@@ -7,6 +7,7 @@ import io
 import json
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -175,7 +176,21 @@ def plan_table(data: dict[str, Any]) -> str:
     out.append(f"Week: absorbed B12 {totals['absorbed_b12_ug_per_day_mean']:.2f} ug/day on "
                f"average; cost {totals['cost']:.2f} {totals['currency']}")
     out += nutrient_lines(data)
-    return "\n".join(out) + "\n"
+    lines: list[str] = []
+    for line in out:
+        indent = line[:len(line) - len(line.lstrip())]
+        lines += _wrap(line, indent, indent + "    ") if len(line) > TERMINAL_WIDTH else [line]
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    """Lines of at most TERMINAL_WIDTH columns, broken between words."""
+    return textwrap.wrap(text.strip(), TERMINAL_WIDTH, initial_indent=first,
+                         subsequent_indent=rest, break_long_words=False,
+                         break_on_hyphens=False) or [""]
+
+
+TERMINAL_WIDTH = 100
 
 
 def _need_text(data: dict[str, Any], nutrient: str, side: str) -> str:
@@ -448,7 +463,7 @@ SHOPPING_COLUMNS = ["id", "name", "kind", "aisle", "unit", "need", "pantry", "to
 
 def render_shopping(items: list[Any], fmt: str, currency: str = "USD") -> str:
     """Shopping list as a markdown checklist by aisle, CSV or JSON."""
-    rows = [{c: getattr(item, c) for c in [*SHOPPING_COLUMNS, "package_label"]}
+    rows = [{c: getattr(item, c) for c in [*SHOPPING_COLUMNS, "package_label", "lasts_days"]}
             for item in items]
     total = round(sum(r["cost"] for r in rows), 2)
     if fmt == "json":
@@ -464,9 +479,12 @@ def render_shopping(items: list[Any], fmt: str, currency: str = "USD") -> str:
             out += ["", f"## {_md(aisle)}", ""] if len(out) > 2 else [f"## {_md(aisle)}", ""]
         unit = row["unit"]
         if row["packages"]:
+            lasts = f"; lasts {row['lasts_days'] / 7:.0f} weeks at this regimen" \
+                if row["lasts_days"] >= 14 else ""
             out.append(f"- [ ] {row['packages']} × {_md(row['package_label'])} "
                        f"{_md(row['name'])} (need {row['to_buy']:g} {unit}; "
-                       f"{row['leftover']:g} {unit} left over) — {row['cost']:.2f} {currency}")
+                       f"{row['leftover']:g} {unit} left over{lasts}) — "
+                       f"{row['cost']:.2f} {currency}")
         else:
             out.append(f"- [x] {_md(row['name'])}: {row['need']:g} {unit} from the pantry")
     out += ["", f"Total: {total:.2f} {currency}", ""]

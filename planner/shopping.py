@@ -38,6 +38,7 @@ class ShoppingItem:
     packages: int
     leftover: float
     cost: float
+    lasts_days: float = 0.0   # supplements: days the bought packs last at the plan's rate
 
 
 def load_pantry(path: Path) -> dict[str, float]:
@@ -92,11 +93,14 @@ def shopping_list(data: dict[str, Any], foods: pd.DataFrame, supplements: pd.Dat
             size, unit = float(row["units_per_pack"]), "unit"
             label, price = f"pack of {size:g}", float(row["price_per_pack"])
         packages = math.ceil(to_buy / size - 1e-9) if to_buy > 0 else 0
+        per_day = need / max(len(data.get("days") or []), 1)
+        lasts = (packages * size + have) / per_day if kind == "supplement" and per_day else 0.0
         items.append(ShoppingItem(
             id=item_id, name=str(row["name"]), kind=kind, aisle=str(row.get("aisle") or "other"),
             unit=unit, need=round(need, 2), pantry=round(have, 2), to_buy=round(to_buy, 2),
             package_size=size, package_label=label, packages=packages,
-            leftover=round(packages * size - to_buy, 2), cost=round(packages * price, 2)))
+            leftover=round(packages * size - to_buy, 2), cost=round(packages * price, 2),
+            lasts_days=round(lasts, 1)))
     order = {aisle: i for i, aisle in enumerate(AISLE_ORDER)}
     return sorted(items, key=lambda i: (order.get(i.aisle, len(order)), i.name, i.id))
 

@@ -456,6 +456,46 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     return _expand(menus, rotation), passes
 
 
+def steady_regimen(days: dict[int, DayPlan], foods: pd.DataFrame, supplements: pd.DataFrame,
+                   config: Config) -> dict[int, DayPlan]:
+    """One regimen for the whole week, as a clinician writes it: each product any day takes,
+    every day, as on its fullest day (windows and units); of B12-only tablets the strongest
+    used. Kept only when the week still passes every rule (upper limits, products kept
+    apart, absorbed B12); else the days as planned."""
+    tabs = pd.concat([p.tabs for p in days.values()], ignore_index=True)
+    if tabs.empty:
+        return days
+    pattern: dict[str, pd.DataFrame] = {}
+    for (_day, product), part in tabs.groupby(["day", "supplement"], sort=True):
+        name = str(product)
+        if name not in pattern or part["units"].sum() > pattern[name]["units"].sum():
+            pattern[name] = part[["window", "supplement", "units"]]
+    dose = supplements["b12_ug_per_unit"]
+    b12_only = [p for p in pattern if float(dose[p]) > 0
+                and not supplement_penalty(supplements.loc[[p]], config).iloc[0]
+                and p not in config.supplements.daily]
+    if len(b12_only) > 1:
+        keep = max(b12_only, key=lambda p: (float(dose[p]) * pattern[p]["units"].sum(), p))
+        pattern = {p: rows for p, rows in pattern.items() if p not in b12_only or p == keep}
+    regimen = pd.concat(list(pattern.values()), ignore_index=True)
+    price = supplements["price_per_pack"] / supplements["units_per_pack"]
+    penalty = supplement_penalty(supplements, config)
+    steady = {}
+    for day, plan in days.items():
+        mine = regimen.assign(day=day)[["day", "window", "supplement", "units"]]
+        old = float((plan.tabs["units"] * plan.tabs["supplement"].map(price)).sum()) \
+            if not plan.tabs.empty else 0.0
+        new = float((mine["units"] * mine["supplement"].map(price)).sum())
+        steady[day] = dataclasses.replace(
+            plan, tabs=mine, cost=plan.cost - old + new,
+            penalty=float((mine["units"] * mine["supplement"].map(penalty)).sum()))
+    trial = Plan(config=config, foods=foods, supplements=supplements,
+                 food_items=pd.concat([p.items for p in steady.values()], ignore_index=True),
+                 supplement_items=_ordered_tabs(pd.concat([p.tabs for p in steady.values()],
+                                                          ignore_index=True)))
+    return steady if not verify(trial) else days
+
+
 def _expand(menus: dict[int, DayPlan], rotation: list[list[int]]) -> dict[int, DayPlan]:
     """Each day of the week with its menu."""
     return dict(sorted((day, menus[m].on(day)) for m, days in enumerate(rotation)
@@ -493,6 +533,7 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
             rules = day_config(config, {}, foods) if week == 1 else config
             raise InfeasibleError(diagnose(foods, supplements, rules))
         days, _passes = week
+        days = steady_regimen(days, foods, supplements, config)
         food_items = pd.concat([p.items for p in days.values()], ignore_index=True)
         tabs = pd.concat([p.tabs for p in days.values()], ignore_index=True)
         objective = weekly_objective(config, days, foods)
@@ -546,9 +587,7 @@ FIXES = {
     "b12_floor": "lower b12.daily_floor_ug, or use target_period = \"day\"",
     "energy_min": "lower nutrients.energy_kcal's minimum, or allow more foods or servings",
     "energy_max": "raise nutrients.energy_kcal's maximum",
-    "protein_min": "lower nutrients.protein_g_min, or allow protein-rich foods",
     "fluids_min": "lower nutrients.fluids_ml_min, or add drink occasions",
-    "fiber_min": "lower nutrients.fiber_g_min",
     "sugars_max": "raise nutrients.sugars_g_max",
     "sugars_occasion_max": "raise the occasion's max_sugars_g",
     "solids_max": "raise the occasion's max_solids_g",
@@ -562,7 +601,7 @@ FIXES = {
     "occasion_groups": "loosen the occasion's require_groups, or allow foods of those groups",
 }
 UNITS = {"b12_target": "ug", "b12_floor": "ug", "energy_min": "kcal", "energy_max": "kcal",
-         "protein_min": "g", "fluids_min": "ml", "fiber_min": "g", "sugars_max": "g",
+         "fluids_min": "ml", "sugars_max": "g",
          "sugars_occasion_max": "g", "solids_max": "g", "group_min": "servings",
          "group_max": "servings", "include": "", "budget": "USD",
          "energy_share_min": "kcal", "energy_share_max": "kcal",
@@ -611,6 +650,11 @@ def _describe(family: str, amounts: list[tuple[str, float]], foods: pd.DataFrame
     if family in ("need", "limit", "supplement_limit", "energy_share_limit"):
         return _nutrient_message(family, amounts, foods, config)
     worst = max(v for _, v in amounts)
+    if family == "budget":
+        week = worst * 7 / config.plan.days
+        return (f"budget: the closest plan costs about {week:.2f} {UNITS['budget']} a week "
+                f"more than budget.max_per_week = {config.budget.max_per_week:g} — raise it "
+                f"to at least {config.budget.max_per_week + week:.2f}, or allow cheaper foods")
     where = ", ".join(label.rsplit("_", 1)[-1] if family.startswith("b12") else label
                       for label, _ in amounts[:7])
     unit = UNITS.get(family, "")

@@ -186,8 +186,8 @@ def test_unknown_supplement_ids_in_packs_are_named() -> None:
 # --- plans ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("preset", PRESETS)
-def test_one_day_of_every_preset_meets_every_need_and_limit(preset: str) -> None:
-    data = plan_json(preset, 1)
+def test_two_days_of_every_preset_meet_every_need_and_limit(preset: str) -> None:
+    data = plan_json(preset, 2)
     assert broken_rules(data, preset) == []
     assert all(row["met"] for row in data["nutrients"])
 
@@ -240,3 +240,32 @@ def test_unmet_need_is_diagnosed_by_name() -> None:
     assert result.returncode == 3
     assert "vitamin D: the closest plan reaches about" in result.stderr
     assert "supplements.allowed=true" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_terminal_view_fits_100_columns_without_breaking_words() -> None:
+    from planner.render import plan_table
+
+    data = plan_json("post-rygb", 2)
+    text = plan_table(data)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    words = " ".join(text.split())
+    for tablet in data["supplements"]:
+        assert " ".join(tablet["why"].split()) in words
+
+
+def test_the_week_has_one_steady_supplement_regimen() -> None:
+    data = plan_json("post-rygb", 2)
+    by_day: dict[int, list[tuple[str, int, int]]] = {}
+    for tablet in data["supplements"]:
+        by_day.setdefault(tablet["day"], []).append((tablet["id"], tablet["units"],
+                                                     tablet["window"]))
+    assert sorted(by_day[1]) == sorted(by_day[2])
+    b12_only = [t for t in by_day[1] if t[0].startswith("b12-")]
+    assert len(b12_only) == 1
+
+
+def test_budget_diagnosis_is_per_week_like_the_rule() -> None:
+    result = run_cli("plan", "--days", "2", "--time-limit", "10", "--set",
+                     "budget.max_per_week=5")
+    assert result.returncode == 3
+    assert "a week more than budget.max_per_week = 5" in result.stderr
