@@ -265,7 +265,6 @@ def test_the_week_has_one_steady_supplement_regimen() -> None:
 
 
 def test_budget_diagnosis_is_per_week_like_the_rule() -> None:
-    result = run_cli("plan", "--days", "2", "--time-limit", "10", "--set",
-                     "budget.max_per_week=5")
+    result = run_cli("plan", "--days", "2", "--set", "budget.max_per_week=5")
     assert result.returncode == 3
     assert "a week more than budget.max_per_week = 5" in result.stderr
