@@ -537,7 +537,7 @@ def explain_command(constraints: Path | None, foods_path: Path | None,
     click.echo(f"Best achievable absorbed B12 under these rules: {best} ug/day "
                f"(target {result.target_ug:.2f}).")
     if not result.feasible:
-        click.echo(f"No plan satisfies every rule: {result.diagnosis}")
+        click.echo(result.diagnosis[:1].upper() + result.diagnosis[1:])
         sys.exit(3)
     click.echo(f"LP relaxation cost: {result.lp_cost:.2f} (a lower bound on any plan).")
     if result.shadow_price_per_0_1_ug is not None:
@@ -612,6 +612,15 @@ def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_da
         write_output(plot_path, absorption_curve(params, results, fasting))
 
 
+def foods_currency(foods_table: Any) -> str:
+    """The currency of a food table's prices (the shipped table: USD)."""
+    if "currency" in getattr(foods_table, "columns", ()):
+        names = set(foods_table["currency"].dropna())
+        if len(names) == 1:
+            return str(names.pop())
+    return "USD"
+
+
 @cli.command("sweep")
 @_plan_options
 @click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=START:STOP:STEP",
@@ -663,7 +672,14 @@ def sweep_command(constraints: Path | None, foods_path: Path | None,
     if plot_path is not None:
         from .plots import sweep_curves
 
-        outputs.add(plot_path, sweep_curves(records, keys))
+        if all(r["cost"] is None for r in records):
+            outputs.commit()
+            error = PlannerError(f"--plot {plot_path}: no point of the sweep has a plan, so "
+                                 "there is nothing to draw (the table says why)",
+                                 "vary the key over values that allow a plan")
+            error.exit_code = 3
+            raise error
+        outputs.add(plot_path, sweep_curves(records, keys, foods_currency(foods_table)))
     outputs.commit()
 
 

@@ -83,7 +83,11 @@ CIQUAL_SUBGROUPS = {  # CIQUAL subgroup -> (planner group, flags certain from th
 BRAND = r"\b[A-Z][A-Z'&]{3,}\b"  # brand products (MORNINGSTAR ...) may hide egg or dairy
 PLANT_PREFIXES = ("oil, ", "oil,", "vegetable oil")
 LIQUID_GROUPS = {"Beverages", "water", "non-alcoholic beverages", "milk"}
-ORGAN = r"\b(liver|kidney|heart|tongue|tripe|giblets|variety meats)\b"
+ORGAN = (r"\b(liver|livers|kidney|kidneys|heart|hearts|tongue|tripe|giblets|gizzards?|"
+         r"variety meats|testes|sweetbreads?|brains?|spleen|lungs?|pancreas|thymus|"
+         r"chitterlings|offal|foie|abats|rognons?|coeur|langue|cervelle|tripes)\b")
+RAW = r"\b(raw|cru|crue|crus|crues)\b"
+ANIMAL_GROUPS = ("meat", "poultry", "organ", "fish", "shellfish", "egg")
 RANGES = {**NUMERIC_RANGES, "seq": (0, 1e6), "amount": (0, 1e6), "grams": (0, 1e6)}
 
 
@@ -168,7 +172,7 @@ def import_sr28(path: Path, portions: Path | None = None) -> tuple[pd.DataFrame,
         group_name = str(row["food_group"])
         group, certain = SR28_GROUPS.get(group_name, ("other", None))
         description = str(row["description"])
-        if group == "meat" and re.search(ORGAN, description.lower()):
+        if group in ("meat", "poultry") and re.search(ORGAN, description.lower()):
             group = "organ"
         if group == "fish" and re.search(ANIMAL_WORDS["shellfish"], description.lower()):
             group, certain = "shellfish", {"shellfish"}
@@ -201,7 +205,7 @@ def import_ciqual(path: Path) -> tuple[pd.DataFrame, ImportReport]:
         subgroup = str(row["food_subgroup"])
         group, certain = CIQUAL_SUBGROUPS.get(subgroup, ("other", None))
         description = str(row["description"])
-        if group == "meat" and re.search(ORGAN + r"|\boffal\b", description.lower()):
+        if group in ("meat", "poultry") and re.search(ORGAN, description.lower()):
             group = "organ"
         plant = certain is not None and not certain
         record = _record(row, f"ciqual-{row['alim_code']}", description, group, certain, plant,
@@ -223,6 +227,10 @@ def _require(frame: pd.DataFrame, path: Path, columns: list[str]) -> None:
 
 def _record(row: dict, food_id: str, description: str, group: str, certain: set[str] | None,
             plant: bool, liquid: bool, source: str, report: ImportReport) -> dict | None:
+    if group in ANIMAL_GROUPS and re.search(RAW, description.lower()):
+        reason = "raw meat, poultry, offal, fish, shellfish or egg (food safety)"
+        report.left_out[reason] = report.left_out.get(reason, 0) + 1
+        return None
     b12 = row.get("b12_ug")
     if b12 is None or b12 != b12:
         report.left_out["no B12 value"] = report.left_out.get("no B12 value", 0) + 1

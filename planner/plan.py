@@ -277,8 +277,12 @@ class Plan:
 
     def totals(self) -> dict[str, Any]:
         days = self.days()
+        items = self.food_items
+        unpriced = int(self.foods.loc[items["food"], "price_per_kg"].isna().sum()) \
+            if not items.empty else 0
         return {"absorbed_b12_ug_per_day_mean": float(days["absorbed_b12_ug"].mean()),
-                "cost": float(days["cost"].sum()), "currency": "USD"}
+                "cost": float(days["cost"].sum()), "currency": "USD",
+                "unpriced_items": unpriced}
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON-ready data, schema version 1."""

@@ -36,20 +36,28 @@ def absorption_curve(params: AbsorptionParams, results: list[WindowResult],
                      fasting: bool = False) -> bytes:
     """Absorbed B12 against the dose free to bind IF, with the calculator's windows marked."""
     plt = _pyplot()
-    doses = [10 ** (i / 50) for i in range(-100, 201)]
-    figure, axis = plt.subplots(figsize=(7, 4.2))
-    axis.plot(doses, [absorbed_ug(x, params, fasting) for x in doses], label="absorbed")
-    axis.axhline(params.k_if * params.cmax_ug, linestyle="--", color="grey",
-                 label=f"IF cap {params.k_if * params.cmax_ug:.2f} ug")
-    for number, result in enumerate(results, start=1):
-        if result.x_ug > 0:
-            axis.plot([result.x_ug], [result.absorbed_ug], "o", label=f"window {number}")
-    axis.set_xscale("log")
-    axis.set_xlabel("B12 free to bind intrinsic factor in one window (ug)")
-    axis.set_ylabel("absorbed (ug)")
-    axis.set_title("B12 absorbed per window")
-    axis.legend(loc="upper left")
-    figure.tight_layout()
+    cap = params.k_if * params.cmax_ug
+    marked = [r for r in results if r.x_ug > 0]
+    figure, (near, wide) = plt.subplots(1, 2, figsize=(10, 4.2))
+    top = max(10.0, *(1.2 * r.x_ug for r in marked if r.x_ug <= 50), 0.0)
+    ranges = ((near, [top * i / 300 for i in range(301)], "linear"),
+              (wide, [10 ** (i / 50) for i in range(-100, 201)], "log"))
+    for axis, doses, scale in ranges:
+        axis.plot(doses, [absorbed_ug(x, params, fasting) for x in doses], label="absorbed")
+        axis.axhline(cap, linestyle="--", color="grey", label=f"IF cap {cap:.2f} ug")
+        for number, result in enumerate(results, start=1):
+            if result.x_ug > 0 and (scale == "log" or result.x_ug <= top):
+                axis.plot([result.x_ug], [result.absorbed_ug], "o", label=f"window {number}")
+        axis.set_xscale(scale)
+        axis.set_yscale(scale)
+        axis.set_xlabel("B12 free to bind intrinsic factor in one window (ug)")
+        axis.set_ylabel("absorbed (ug)")
+    near.set_title(f"0-{top:g} ug: intrinsic factor saturates")
+    wide.set_title("log-log: passive absorption takes over")
+    handles, labels = wide.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), fontsize=8)
+    figure.suptitle("B12 absorbed per window")
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
     png = _png(figure)
     plt.close(figure)
     return png
@@ -87,7 +95,8 @@ def plan_windows(data: dict[str, Any]) -> bytes:
     return png
 
 
-def sweep_curves(records: list[dict[str, Any]], keys: list[str]) -> bytes:
+def sweep_curves(records: list[dict[str, Any]], keys: list[str],
+                 currency: str = "USD") -> bytes:
     """Weekly cost and the smallest daily B12 margin against the first varied key."""
     plt = _pyplot()
     figure, (cost_axis, margin_axis) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
@@ -101,7 +110,7 @@ def sweep_curves(records: list[dict[str, Any]], keys: list[str]) -> bytes:
                        "o-", label=name)
         margin_axis.plot(xs, [r["min_daily_margin_ug"] if r["min_daily_margin_ug"] is not None
                               else float("nan") for r in rows], "o-", label=name)
-    cost_axis.set_ylabel("cost of the plan")
+    cost_axis.set_ylabel(f"cost of the plan ({currency})")
     margin_axis.set_ylabel("smallest daily B12 margin (ug)")
     margin_axis.axhline(0, color="grey", linewidth=0.8)
     margin_axis.set_xlabel(keys[0])

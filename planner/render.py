@@ -130,7 +130,7 @@ def plan_table(data: dict[str, Any]) -> str:
             f"{constraints['diet']['pattern']}, profile {constraints['b12']['profile']}; "
             f"status {meta.get('status')}"
             + (f", gap {gap:.1%}" if isinstance(gap, float) else "")
-            + f"; cost {totals['cost']:.2f} {totals['currency']}")
+            + f"; cost {_cost(totals)}")
     out = [head, meta.get("disclaimer", ""), ""]
     if data.get("changes") is not None:
         out.append("Changes from your usual meals:")
@@ -191,6 +191,15 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
 
 
 TERMINAL_WIDTH = 100
+
+
+def _cost(totals: dict[str, Any]) -> str:
+    """'14.53 USD', or what is known when foods of the plan have no price."""
+    unpriced = totals.get("unpriced_items", 0)
+    if not unpriced:
+        return f"{totals['cost']:.2f} {totals['currency']}"
+    return (f"{totals['cost']:.2f} {totals['currency']} for the priced foods; "
+            f"{unpriced} food item(s) have no price in the table")
 
 
 def _need_text(data: dict[str, Any], nutrient: str, side: str) -> str:
@@ -326,29 +335,36 @@ def _ics_fold(line: str) -> str:
 
 
 def plan_ics(data: dict[str, Any], start: str, stamp: str) -> str:
-    """One VEVENT per occasion from the start date (YYYY-MM-DD); stamp is DTSTAMP (UTC)."""
+    """One VEVENT per occasion with something to eat, drink or take, from the start date
+    (YYYY-MM-DD); stamp is DTSTAMP (UTC). Tablets are named in the summary; UIDs carry the
+    date, so a week planned from another start does not overwrite this one."""
     import datetime as dt
     import hashlib
 
     first = dt.date.fromisoformat(start)
     digest = hashlib.sha256(json_text(data["occasions"]).encode()).hexdigest()[:12]
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//b12-planner//plan//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+             f"X-WR-CALDESC:{_ics_escape(data['meta'].get('disclaimer', ''))}"]
     for occasion in data["occasions"]:
+        if not occasion["items"]:
+            continue
         day = first + dt.timedelta(days=occasion["day"] - 1)
         hours, minutes = (int(x) for x in occasion["time"].split(":"))
         begin = dt.datetime(day.year, day.month, day.day, hours, minutes)
-        foods = [f"{i['name']}: {i.get('household') or str(i.get('units')) + ' tablet(s)'}"
+        foods = [f"{i['name']}: {i.get('household') or str(i.get('units')) + ' unit(s)'}"
                  for i in occasion["items"]]
-        description = "\n".join([*foods, data["meta"].get("disclaimer", "")])
+        tablets = [str(i["name"]) for i in occasion["items"] if i["kind"] == "supplement"]
+        summary = f"{occasion['name']} (B12 window {occasion['window']})" + (
+            f" + take {', '.join(tablets)}" if tablets else "")
+        name = re.sub(r"[^A-Za-z0-9-]", "-", str(occasion["name"]))
         lines += ["BEGIN:VEVENT",
-                  f"UID:{digest}-d{occasion['day']}-"
-                  f"{re.sub(r'[^A-Za-z0-9-]', '-', str(occasion['name']))}@b12-planner",
+                  f"UID:{digest}-{day:%Y%m%d}-d{occasion['day']}-{name}@b12-planner",
                   f"DTSTAMP:{stamp}",
                   f"DTSTART:{begin:%Y%m%dT%H%M%S}",
                   "DURATION:PT30M",
-                  f"SUMMARY:{_ics_escape(occasion['name'])} (B12 window {occasion['window']})",
-                  f"DESCRIPTION:{_ics_escape(description)}",
+                  f"SUMMARY:{_ics_escape(summary)}",
+                  f"DESCRIPTION:{_ics_escape(chr(10).join(foods))}",
                   "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(_ics_fold(line) + "\r\n" for line in lines)
@@ -465,7 +481,8 @@ def render_shopping(items: list[Any], fmt: str, currency: str = "USD") -> str:
     """Shopping list as a markdown checklist by aisle, CSV or JSON."""
     rows = [{c: getattr(item, c) for c in [*SHOPPING_COLUMNS, "package_label", "lasts_days"]}
             for item in items]
-    total = round(sum(r["cost"] for r in rows), 2)
+    total = round(sum(r["cost"] for r in rows if r["cost"] is not None), 2)
+    unpriced = sum(1 for r in rows if r["cost"] is None and r["packages"])
     if fmt == "json":
         return json_text({"items": [{c: r[c] for c in SHOPPING_COLUMNS} for r in rows],
                           "total_cost": total, "currency": currency})
@@ -481,13 +498,14 @@ def render_shopping(items: list[Any], fmt: str, currency: str = "USD") -> str:
         if row["packages"]:
             lasts = f"; lasts {row['lasts_days'] / 7:.0f} weeks at this regimen" \
                 if row["lasts_days"] >= 14 else ""
+            price = "no price" if row["cost"] is None else f"{row['cost']:.2f} {currency}"
             out.append(f"- [ ] {row['packages']} × {_md(row['package_label'])} "
                        f"{_md(row['name'])} (need {row['to_buy']:g} {unit}; "
-                       f"{row['leftover']:g} {unit} left over{lasts}) — "
-                       f"{row['cost']:.2f} {currency}")
+                       f"{row['leftover']:g} {unit} left over{lasts}) — {price}")
         else:
             out.append(f"- [x] {_md(row['name'])}: {row['need']:g} {unit} from the pantry")
-    out += ["", f"Total: {total:.2f} {currency}", ""]
+    out += ["", f"Total: {total:.2f} {currency}" + (
+        f" (and {unpriced} item(s) with no price in the table)" if unpriced else ""), ""]
     return "\n".join(out)
 
 

@@ -37,7 +37,7 @@ class ShoppingItem:
     package_label: str
     packages: int
     leftover: float
-    cost: float
+    cost: float | None       # None: the table gives no price
     lasts_days: float = 0.0   # supplements: days the bought packs last at the plan's rate
 
 
@@ -88,7 +88,7 @@ def shopping_list(data: dict[str, Any], foods: pd.DataFrame, supplements: pd.Dat
             size = float(row["package_g"]) if row["package_g"] == row["package_g"] else 1000.0
             label = str(row["package_label"]) or f"{size:g} g"
             unit = "ml" if bool(row["liquid"]) else "g"
-            price = float(row["price_per_kg"]) * size / 1000.0
+            price = float(row["price_per_kg"]) * size / 1000.0   # nan: the table has none
         else:
             size, unit = float(row["units_per_pack"]), "unit"
             label, price = f"pack of {size:g}", float(row["price_per_pack"])
@@ -99,7 +99,8 @@ def shopping_list(data: dict[str, Any], foods: pd.DataFrame, supplements: pd.Dat
             id=item_id, name=str(row["name"]), kind=kind, aisle=str(row.get("aisle") or "other"),
             unit=unit, need=round(need, 2), pantry=round(have, 2), to_buy=round(to_buy, 2),
             package_size=size, package_label=label, packages=packages,
-            leftover=round(packages * size - to_buy, 2), cost=round(packages * price, 2),
+            leftover=round(packages * size - to_buy, 2),
+            cost=round(packages * price, 2) if price == price else None,
             lasts_days=round(lasts, 1)))
     order = {aisle: i for i, aisle in enumerate(AISLE_ORDER)}
     return sorted(items, key=lambda i: (order.get(i.aisle, len(order)), i.name, i.id))

@@ -520,6 +520,7 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         result = run(model, config.plan.solver, config.plan.time_limit_s,
                      config.plan.mip_gap, progress=progress)
         if result.status == "infeasible":
+            _diagnosing(progress, config)
             raise InfeasibleError(diagnose(foods, supplements, config))
         if result.status == "no_solution":
             raise _no_plan(config)
@@ -531,6 +532,7 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
             week = solve_week(foods, supplements, config, progress, reference)
         if isinstance(week, int):  # day 1 fails on the daily rules alone: diagnose one day
             rules = day_config(config, {}, foods) if week == 1 else config
+            _diagnosing(progress, config)
             raise InfeasibleError(diagnose(foods, supplements, rules))
         days, _passes = week
         days = steady_regimen(days, foods, supplements, config)
@@ -554,6 +556,12 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         raise VerificationError("the plan failed independent verification (a planner bug): "
                                 + "; ".join(problems[:10]))
     return plan
+
+
+def _diagnosing(progress: Progress | None, config: Config) -> None:
+    if progress:
+        progress("no plan satisfies every rule; looking for the smallest change that allows "
+                 f"one (up to {config.plan.time_limit_s:g} s)")
 
 
 def with_reference(config: Config, reference: pd.DataFrame) -> Config:

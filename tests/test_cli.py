@@ -131,3 +131,10 @@ def test_help_does_not_load_the_data_or_solver_stack() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_explain_states_the_diagnosis_once() -> None:
+    result = CliRunner().invoke(cli, ["explain", "vegan", "--days", "1", "--set",
+                                      "b12.supplements=none", "--set", "diet.fortified=false"])
+    assert result.exit_code == 3
+    assert result.output.lower().count("no plan satisfies every rule") == 1

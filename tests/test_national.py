@@ -17,6 +17,7 @@ from planner.national import import_ciqual, import_sr28, infer_flags
 from .conftest import SHARED_DATA
 
 DATA = Path(__file__).parent / "data"
+RAW = "raw meat, poultry, offal, fish, shellfish or egg (food safety)"
 
 
 @pytest.fixture(scope="module")
@@ -24,14 +25,14 @@ def sr28(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     table, report = import_sr28(DATA / "sr28_excerpt.csv", DATA / "sr28_portions_excerpt.csv")
     assert report.rows_read == 364
     assert report.rows_written + sum(report.left_out.values()) == report.rows_read
-    assert report.left_out == {"no B12 value": 53}
+    assert report.left_out == {"no B12 value": 50, RAW: 39}
     path = tmp_path_factory.mktemp("sr28") / "foods.csv"
     table.to_csv(path, index=False)
     return load_foods(path)
 
 
 def test_sr28_excerpt_loads_as_uncurated_foods(sr28: pd.DataFrame) -> None:
-    assert len(sr28) == 311 and not sr28["curated"].any()
+    assert len(sr28) == 275 and not sr28["curated"].any()
     assert sr28["price_per_kg"].isna().all() and sr28["b12_ug"].notna().all()
 
 
@@ -41,7 +42,7 @@ def test_sr28_flags_and_groups(sr28: pd.DataFrame) -> None:
     assert not vegan["usda-16554"] and not diet_mask(sr28, "pescatarian")["usda-16554"]
     assert not vegan["usda-11384"]                             # au gratin mix: dairy
     assert sr28.loc["usda-13326", "group"] == "organ" and sr28.loc["usda-13326", "meat"]
-    assert sr28.loc["usda-01123", "egg"] and sr28.loc["usda-01123", "group"] == "egg"
+    assert sr28.loc["usda-01137", "egg"] and sr28.loc["usda-01137", "group"] == "egg"
     assert sr28.loc["usda-01079", "dairy"]
     assert sr28.loc["usda-15165", "group"] == "shellfish" and sr28.loc["usda-15165", "shellfish"]
     assert sr28.loc["usda-08013", "group"] == "fortified"
@@ -51,8 +52,7 @@ def test_sr28_flags_and_groups(sr28: pd.DataFrame) -> None:
 
 
 def test_sr28_servings_from_household_weights(sr28: pd.DataFrame) -> None:
-    assert sr28.loc["usda-01123", "serving_g"] == pytest.approx(50.0)
-    assert sr28.loc["usda-01123", "serving_label"] == "1 large"
+    assert "usda-01123" not in sr28.index          # "Egg, whole, raw, fresh": food safety
     assert sr28.loc["usda-01079", "serving_label"] == "1 cup"
 
 
@@ -90,8 +90,9 @@ def test_cli_import_and_bad_layout(tmp_path: Path) -> None:
     out = tmp_path / "sr.csv"
     result = CliRunner().invoke(cli, ["foods", "import", "--from", "usda-sr28",
                                       str(DATA / "sr28_excerpt.csv"), "-o", str(out)])
-    assert result.exit_code == 0 and "left out, no B12 value: 53" in result.stderr
-    assert load_foods(out).shape[0] == 311
+    assert result.exit_code == 0 and "left out, no B12 value: 50" in result.stderr
+    assert f"left out, {RAW}: 39" in result.stderr
+    assert load_foods(out).shape[0] == 275
     result = CliRunner().invoke(cli, ["foods", "import", "--from", "ciqual",
                                       str(DATA / "sr28_excerpt.csv"), "-o", str(out)])
     assert result.exit_code == 1 and "missing column(s) alim_code" in result.stderr
@@ -131,14 +132,20 @@ def test_household_weight_outside_the_serving_range_is_skipped(tmp_path: Path) -
 def test_full_tables(tmp_path: Path) -> None:
     table, report = import_sr28(SHARED_DATA / "usda_sr_legacy_b12.csv",
                                 SHARED_DATA / "usda_sr_legacy_portions.csv")
-    assert (report.rows_read, report.rows_written) == (8789, 7596)
-    assert report.left_out == {"no B12 value": 1193}
+    assert (report.rows_read, report.rows_written) == (8789, 6691)
+    assert report.left_out == {"no B12 value": 1139, RAW: 959}
     table.to_csv(tmp_path / "sr28.csv", index=False)
-    assert len(load_foods(tmp_path / "sr28.csv")) == 7596
+    foods = load_foods(tmp_path / "sr28.csv")
+    assert len(foods) == 6691
+    assert not foods["name"].str.contains(r"\braw\b")[foods["group"].isin(
+        ["meat", "poultry", "organ", "fish", "shellfish", "egg"])].any()
+    offal = foods["name"].str.contains(r"\b(?:liver|testes|kidneys?)\b", case=False)
+    assert (foods.loc[offal & foods["group"].isin(["meat", "poultry", "organ"]), "group"]
+            == "organ").all()
     table, report = import_ciqual(SHARED_DATA / "ciqual_b12.csv")
-    assert report.rows_read == 3185 and report.rows_written == 2058
+    assert report.rows_read == 3185 and report.rows_written == 1808
     table.to_csv(tmp_path / "ciqual.csv", index=False)
-    assert len(load_foods(tmp_path / "ciqual.csv")) == 2058
+    assert len(load_foods(tmp_path / "ciqual.csv")) == 1808
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "usda_sr_legacy_b12.csv").exists(),
@@ -163,3 +170,19 @@ def test_weekly_plan_on_a_full_table(tmp_path: Path, source: str) -> None:
     assert plan["meta"]["status"] == "optimal" and plan["meta"]["mip_gap"] <= 0.05
     days = plan["days"]
     assert len(days) == 7 and all(d["absorbed_b12_ug"] >= 1.5 - 1e-6 for d in days)
+
+
+def test_unpriced_table_says_no_price(tmp_path: Path) -> None:
+    table = tmp_path / "sr28.csv"
+    assert CliRunner().invoke(cli, ["foods", "import", "--from", "usda-sr28",
+                                    str(DATA / "sr28_excerpt.csv"), "-o",
+                                    str(table)]).exit_code == 0
+    week = tmp_path / "week.json"
+    result = CliRunner().invoke(cli, ["plan", "--foods", str(table), "--days", "2", "--set",
+                                      'plan.objective="deviation"', "--quiet", "--format",
+                                      "json", "-o", str(week)])
+    assert result.exit_code == 0, result.output
+    shown = CliRunner().invoke(cli, ["show", str(week)])
+    assert "have no price in the table" in shown.output
+    shop = CliRunner().invoke(cli, ["shop", str(week), "--foods", str(table)])
+    assert shop.exit_code == 0 and "no price" in shop.output and "nan" not in shop.output

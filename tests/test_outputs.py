@@ -67,9 +67,16 @@ def test_ics_follows_rfc_5545() -> None:
     assert logical[0] == "BEGIN:VCALENDAR" and logical[-1] == "END:VCALENDAR"
     assert {"VERSION:2.0", "PRODID:-//b12-planner//plan//EN"} <= set(logical)
     events = [i for i, line in enumerate(logical) if line == "BEGIN:VEVENT"]
-    assert len(events) == len(load_plan_json(PLAN)["occasions"])
+    occasions = load_plan_json(PLAN)["occasions"]
+    assert len(events) == sum(1 for o in occasions if o["items"])
     uids = [line for line in logical if line.startswith("UID:")]
     assert len(set(uids)) == len(uids)
+    assert all("-20261207-" in u or "-202612" in u for u in uids)
+    later = render_plan(load_plan_json(PLAN), "ics", "2027-01-04", STAMP)
+    assert not set(uids) & {line for line in later.split("\r\n") if line.startswith("UID:")}
+    taking = [o for o in occasions if any(i["kind"] == "supplement" for i in o["items"])]
+    summaries = [line for line in logical if line.startswith("SUMMARY:")]
+    assert sum("+ take" in line for line in summaries) == len(taking)
     for line in logical:
         name = line.split(":", 1)[0]
         if name in ("SUMMARY", "DESCRIPTION"):
@@ -249,6 +256,25 @@ def test_sweep_reports_infeasible_points() -> None:
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows[0]["status"] != "infeasible" and rows[1]["status"] == "infeasible"
     assert "absorbed B12" in rows[1]["binding"]
+
+
+def test_sweep_with_no_plan_at_any_point_draws_nothing(tmp_path: Path) -> None:
+    from .conftest import CONSTRAINTS
+
+    plot = tmp_path / "sweep.png"
+    result = CliRunner().invoke(cli, [
+        "sweep", str(CONSTRAINTS / "vegan.toml"), "--days", "1", "--set",
+        "b12.supplements=none", "--set", "diet.fortified=false", "--vary",
+        "b12.target_absorbed_ug=1:2:1", "--format", "csv", "--plot", str(plot)])
+    assert result.exit_code == 3 and "nothing to draw" in result.output
+    assert not plot.exists()
+
+
+def test_absorb_plot_shows_saturation_on_linear_axes(tmp_path: Path) -> None:
+    plot = tmp_path / "absorb.png"
+    result = CliRunner().invoke(cli, ["absorb", "--window", "meat:2.4", "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    assert plot.read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize(("vary", "message"), [
