@@ -18,6 +18,7 @@ from typing import Any
 
 from . import resources
 from .errors import ConfigError, DataError, PlannerError
+from .inputs import InputRefused, read_bounded
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 RESERVED = ("id", "constraints")
@@ -26,6 +27,7 @@ SUMMARY_COLUMNS = ("id", "status", "cost", "absorbed_b12_ug_per_day", "nutrients
 VIEW_SUFFIX = {"table": "txt", "markdown": "md", "html": "html", "csv": "csv", "ics": "ics",
                "json": "json"}
 MAX_PEOPLE = 100_000
+MAX_PEOPLE_BYTES = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,8 @@ def read_people(path: Path, foods: Path | None, supplements: Path | None, outdir
     file relative to the CSV's folder; empty: the default), and any ``section.key`` whose
     cell is a `--set` value (TOML, a bare word is text; empty: not set)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_bounded(path, MAX_PEOPLE_BYTES).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError, InputRefused) as exc:
         raise DataError(f"{path}: cannot be read as UTF-8 text ({exc})",
                         "give a CSV file of people, one row each") from None
     reader = csv.reader(io.StringIO(text))

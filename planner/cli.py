@@ -709,6 +709,10 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    for stream in (sys.stdout, sys.stderr):   # e.g. PYTHONIOENCODING=ascii: µ becomes ?
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     args = sys.argv[1:]
     if "--verbose" in args[1:]:
         args = ["--verbose", *[a for a in args if a != "--verbose"]]

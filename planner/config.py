@@ -26,6 +26,7 @@ import tomli_w
 
 from . import resources
 from .errors import ConfigError
+from .inputs import InputRefused, read_bounded
 from .vocabulary import CONTROL_CHARACTERS, FLAGS, GROUPS, OCCASION_TOKENS, PATTERNS, ROLES
 
 Parser = Callable[[Any], Any]
@@ -608,7 +609,9 @@ def _show(value: Any) -> str:
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file with messages that name the file and line."""
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except InputRefused as exc:
+        raise ConfigError(str(exc), "name a constraint file (TOML)") from None
     except FileNotFoundError:
         raise ConfigError(f"{path}: constraint file not found",
                           f"check the path; shipped files are in {resources.constraints_dir()}"

@@ -643,15 +643,20 @@ def _check_nutrients(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     return problems
 
 
+MAX_PLAN_BYTES = 50_000_000   # a 28-day plan of the shipped table is well under 1 MB
 PLAN_KEYS = ("schema_version", "meta", "occasions", "windows", "days", "totals")
 
 
 def load_plan_json(path: Path) -> dict[str, Any]:
     """A saved plan (schema version 1), checked enough to render and shop from."""
     from .errors import DataError
+    from .inputs import InputRefused, read_bounded
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_bounded(path, MAX_PLAN_BYTES).decode("utf-8-sig")
+    except InputRefused as exc:
+        raise DataError(str(exc), "name a plan written by `planner plan --format json`") \
+            from None
     except FileNotFoundError:
         raise DataError(f"{path}: plan file not found",
                         "save one with `planner plan --format json -o FILE`") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from .absorption import AbsorptionParams, WindowResult, absorbed_ug
@@ -9,6 +10,7 @@ from .errors import PlannerError
 
 
 def _pyplot() -> Any:
+    os.environ.pop("MPLBACKEND", None)   # plots are always PNG (Agg); a bad value would fail
     try:
         import matplotlib
     except ImportError:

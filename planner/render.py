@@ -303,9 +303,10 @@ def plan_markdown(data: dict[str, Any]) -> str:
                 f"({lo:g}–{hi:g}); protein {day['protein_g']:.1f} g"
                 f"{_need_text(data, 'protein_g', 'min')}; sugars {day['sugars_g']:.1f} g; "
                 f"fluids {day['fluids_ml']:.0f} ml; cost {day['cost']:.2f}", ""]
-    out += [_md(line) if line.strip() else line
-            for line in nutrient_lines(data, bullet="- ")]
-    return "\n".join(out)
+    for line in nutrient_lines(data, bullet="- "):
+        out.append("- " + _md(line[2:]) if line.startswith("- ") else _md(line) if line
+                   else line)
+    return "\n".join(out) + "\n"
 
 
 def _ics_escape(text: str) -> str:

@@ -46,6 +46,7 @@ VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food fam
 TYPICAL_VARIETY = 6.0    # ... times this for the typical objective (units of unpopularity)
 MENU_SECONDS = 4.0       # a menu's shortlist MILP at most (the full share if it finds
 #                          nothing): its incumbent comes in 1-2 s, the rest works on the bound
+MIN_SOLVE_SECONDS = 0.2  # a solve that would get less than this before the deadline is not run
 MIN_DAY_SECONDS = 5.0    # time a day gets when its shortlist fails
 SHORTLIST_PER_GROUP = 1  # and per occasion and food group, so group rules can be met
 SHORTLIST_EXTRA = 6      # foods per occasion beyond the LP's own, for the integer search
@@ -214,27 +215,35 @@ def day_reference(reference: pd.DataFrame | None, others: dict[int, DayPlan],
 def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, day: int,
               others: dict[int, DayPlan], seconds: float,
               reference: pd.DataFrame | None = None,
-              repeats: int = 1, spare: float = 0.0) -> tuple[DayPlan, float] | None:
+              repeats: int = 1, spare: float = 0.0,
+              deadline: float = math.inf) -> tuple[DayPlan, float] | None:
     """The best menu for ``repeats`` days of the week with the other menus fixed, and its
-    objective.
+    objective; no solve runs past ``deadline`` (a ``time.perf_counter()`` value).
 
     None when no plan exists for the day; SolverError when none was found in time.
     """
+    def within(wanted: float) -> float:
+        left = deadline - time.perf_counter()
+        if left < MIN_SOLVE_SECONDS:
+            raise _no_plan(config)
+        return min(wanted, left)
+
     sub = day_config(config, others, foods, repeats)
     weight = VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
     pairs = repeats * (repeats - 1) / 2
     penalty = {f: weight * (repeats * c + pairs) for f, c in _family_usage(others).items()}
     mine = day_reference(reference, others, config.plan.days)
-    shortlist = candidate_shortlist(foods, supplements, sub, penalty, seconds / 2, mine)
+    shortlist = candidate_shortlist(foods, supplements, sub, penalty, within(seconds / 2),
+                                    mine)
     result = None
     if shortlist is not None:
         model = build_model(foods, supplements, sub, repeat_penalty=penalty,
                             shortlist=shortlist, reference=mine)
-        result = run(model, config.plan.solver, seconds, config.plan.mip_gap)
+        result = run(model, config.plan.solver, within(seconds), config.plan.mip_gap)
     if result is None or result.status not in ("optimal", "time_limit"):
         model = build_model(foods, supplements, sub, repeat_penalty=penalty, reference=mine)
-        result = run(model, config.plan.solver, max(seconds, spare, MIN_DAY_SECONDS),
-                     config.plan.mip_gap)
+        result = run(model, config.plan.solver,
+                     within(max(seconds, spare, MIN_DAY_SECONDS)), config.plan.mip_gap)
     if result.status == "infeasible":
         return None
     if result.status == "no_solution" or result.objective is None:
@@ -424,10 +433,11 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     share = (1 - BOUND_SHARE) * config.plan.time_limit_s / (
         count * (config.plan.improve_passes + 1))
     budget = min(share, MENU_SECONDS)
+    deadline = time.perf_counter() + config.plan.time_limit_s
     menus: dict[int, DayPlan] = {}
     for number, days_of in enumerate(rotation):
         found = solve_day(foods, supplements, config, days_of[0], menus, budget, reference,
-                          len(days_of), spare=share)
+                          len(days_of), spare=share, deadline=deadline)
         if found is None:
             return days_of[0]
         menus[number] = found[0]
@@ -441,8 +451,13 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         for number, days_of in enumerate(rotation):
             others = {m: p for m, p in menus.items() if m != number}
             before = weekly_objective(config, _expand(menus, rotation), foods)
-            found = solve_day(foods, supplements, config, days_of[0], others, budget,
-                              reference, len(days_of), spare=share)
+            if deadline - time.perf_counter() < MIN_SOLVE_SECONDS:
+                break
+            try:
+                found = solve_day(foods, supplements, config, days_of[0], others, budget,
+                                  reference, len(days_of), spare=share, deadline=deadline)
+            except SolverError:   # out of time: keep the week found so far
+                break
             if found is None:
                 continue
             trial = {**others, number: found[0]}

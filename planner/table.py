@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
+from .inputs import InputRefused, read_bounded
 from .vocabulary import CONTROL_CHARACTERS
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -27,11 +28,10 @@ FALSE_WORDS = {"false", "0", "no", "n", "f", ""}
 def read_csv_text(path: Path) -> pd.DataFrame:
     """Read a UTF-8 CSV (BOM allowed) as strings, rejecting empty, binary or huge files."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise DataError(f"{path}: file is {size:,} bytes; the limit is {MAX_BYTES:,}",
-                            "split the table or keep only the foods you plan with")
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_BYTES)
+    except InputRefused as exc:
+        raise DataError(str(exc), "split the table or keep only the foods you plan with; "
+                        "name a regular file") from None
     except FileNotFoundError:
         raise DataError(f"{path}: file not found", "check the path") from None
     except IsADirectoryError:

@@ -4,6 +4,9 @@ no traceback and leaves no output file behind (tests/data/bad/EXPECTED.csv lists
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -222,3 +225,33 @@ def test_nul_in_extends_is_refused(tmp_path: Path) -> None:
     path.write_text('extends = "a\\u0000b"\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 1 and "holds a control character" in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--foods", "--supplements"])
+def test_device_or_fifo_as_input_is_refused_without_reading(tmp_path: Path,
+                                                          option: str) -> None:
+    fifo = tmp_path / "table.csv"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo)):
+        result = subprocess.run([sys.executable, "-m", "planner", "plan", option, path],
+                                capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 1 and "not a regular file" in result.stderr
+    for command in (["check", "/dev/zero"], ["show", "/dev/zero"]):
+        result = subprocess.run([sys.executable, "-m", "planner", *command],
+                                capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 1 and "not a regular file" in result.stderr
+
+
+def test_ascii_terminal_and_bad_matplotlib_backend_are_no_tracebacks(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "MPLBACKEND": "bad"}
+    result = subprocess.run([sys.executable, "-m", "planner", "absorb", "--window",
+                             "crystalline:500", "--plot", str(tmp_path / "a.png"), "--format",
+                             "json"], capture_output=True, text=True, env=env, timeout=120,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "a.png").exists()
+    shown = subprocess.run([sys.executable, "-m", "planner", "show",
+                            str(Path(__file__).parent / "data" / "golden" / "plan_small.json"),
+                            "--format", "markdown"], capture_output=True, env=env,
+                           timeout=120, check=False)
+    assert shown.returncode == 0 and b"Traceback" not in shown.stderr

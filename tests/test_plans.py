@@ -188,3 +188,16 @@ def test_improvement_pass_never_worsens_the_week() -> None:
         CONSTRAINTS / "omnivore.toml", ["plan.days=3", "plan.improve_passes=1"]))
     assert improved.meta["objective"] <= plain.meta["objective"] + 1e-6
     assert verify(improved) == []
+
+
+def test_no_solve_starts_after_the_deadline() -> None:
+    import time
+
+    from planner.config import load_config
+    from planner.foods import load_foods
+    from planner.solve import SolverError, solve_day
+    from planner.supplements import load_supplements
+
+    with pytest.raises(SolverError, match="time limit"):
+        solve_day(load_foods(), load_supplements(), load_config(), 1, {}, 4.0,
+                  deadline=time.perf_counter())
