@@ -23,5 +23,5 @@ def read_bounded(path: Path, limit: int) -> bytes:
     with open(path, "rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise InputRefused(f"{path}: larger than {limit:,} bytes, the limit for this input")
+        raise InputRefused(f"{path}: file is over {limit:,} bytes; the limit is {limit:,}")
     return data
