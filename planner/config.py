@@ -125,21 +125,24 @@ def optional(parser: Parser) -> Parser:
     return parse
 
 
-def table_of(keys: tuple[str, ...], parser: Parser) -> Parser:
+def table_of(keys: tuple[str, ...] | None, parser: Parser) -> Parser:
+    """A TOML table of ``parser`` values by the allowed ``keys`` (None: any id)."""
     def parse(value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise ValueError("must be a table, e.g. { dairy = [3, 5] }")
+            raise ValueError("must be a table, e.g. " + ("{ dairy = [3, 5] }" if keys
+                             else "{ multivitamin-mineral = 2 }"))
         out = {}
         for key, item in value.items():
-            if key not in keys:
+            if keys is not None and key not in keys:
                 raise ValueError(f"has unknown key {key!r}{_did_you_mean(key, keys)}; "
                                  f"allowed: {', '.join(keys)}")
             try:
-                out[key] = parser(item)
+                out[str(key)] = parser(item)
             except ValueError as exc:
                 raise ValueError(f"{key}: {exc}") from None
         return out
-    parse.__doc__ = f"table of {parser.__doc__} by {', '.join(keys[:3])}, ..."
+    parse.__doc__ = f"table of {parser.__doc__} by " + (
+        f"{', '.join(keys[:3])}, ..." if keys else "id")
     return parse
 
 
@@ -171,21 +174,6 @@ def id_pair(value: Any) -> tuple[tuple[str, ...], ...]:
         raise ValueError('must be two lists of ids, e.g. [["calcium-citrate-500"], '
                          '["iron-65"]]')
     return tuple(tuple(dict.fromkeys(s)) for s in value)
-
-
-def free_table(parser: Parser) -> Parser:
-    def parse(value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise ValueError("must be a table, e.g. { multivitamin-mineral = 2 }")
-        out = {}
-        for key, item in value.items():
-            try:
-                out[str(key)] = parser(item)
-            except ValueError as exc:
-                raise ValueError(f"{key}: {exc}") from None
-        return out
-    parse.__doc__ = f"table of {parser.__doc__} by id"
-    return parse
 
 
 def role_sets(value: Any) -> tuple[str, ...]:
@@ -427,7 +415,7 @@ class SupplementsSection:
                                      "empty = all", string_list())
     daily: dict[str, int] = spec({}, "units taken every day whatever the foods, e.g. "
                                    "{ multivitamin-mineral = 2 } (clinical packs)",
-                                   free_table(integer(1, 6)))
+                                   table_of(None, integer(1, 6)))
     apart: tuple[tuple[str, ...], ...] = spec(
         (), "two lists of product ids never taken in the same absorption window, e.g. "
         '[["calcium-citrate-500"], ["iron-65", "multivitamin-mineral"]]', id_pair)

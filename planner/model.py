@@ -132,13 +132,9 @@ def token_masks(foods: pd.DataFrame) -> dict[str, Array]:
             for token in OCCASION_TOKENS}
 
 
-def nutrient_columns(foods: pd.DataFrame, config: Config) -> list[str]:
-    """Nutrients with a daily rule that the food table has values for."""
-    return sorted({t.nutrient for t in targets(config, available_nutrients(foods))})
-
-
 def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
-                shortlist: set[tuple[str, str]] | None = None) -> pd.DataFrame:
+                shortlist: set[tuple[str, str]] | None = None,
+                nutrients: Sequence[str] = ()) -> pd.DataFrame:
     """One row per (day, occasion, candidate food) with per-serving coefficients.
 
     ``shortlist`` keeps only the (occasion, food) pairs it names.
@@ -166,7 +162,7 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
         "energy_free": foods["energy_kcal"] < ENERGY_FREE_KCAL, "one": 1.0,
         "shuffle": [tie_break_weight(food, 0) for food in foods.index],
         "role": foods["role"], "family": foods["family"], "typical_g": foods["typical_g"],
-        **{n: foods[n].fillna(0.0) * grams / 100.0 for n in nutrient_columns(foods, config)},
+        **{n: foods[n].fillna(0.0) * grams / 100.0 for n in nutrients},
     }).reset_index(drop=True)
     popularity = {token: foods[f"pop_{token}"].fillna(0.0).to_numpy(dtype=float)
                   for token in OCCASION_TOKENS}
@@ -203,11 +199,13 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
     day (the objective then departs from them as little as it can)."""
     params = AbsorptionParams.from_config(config)
     candidates, excluded = candidate_foods(foods, config)
-    slots = build_slots(candidates, config, params, shortlist)
+    rules = targets(config, available_nutrients(foods))
+    slots = build_slots(candidates, config, params, shortlist,
+                        sorted({t.nutrient for t in rules}))
     model = Model(lp=Program(maximize=maximize_b12), config=config, foods=candidates,
                   slots=slots, supplement_slots=pd.DataFrame(),
                   windows=_window_list(config, params), params=params, excluded=excluded,
-                  targets=targets(config, available_nutrients(foods)))
+                  targets=rules)
     add_serving_variables(model, relaxed)
     add_supplement_variables(model, supplements, relaxed)
     add_energy(model, elastic)

@@ -207,15 +207,8 @@ class Plan:
         from tablets, and whether every day keeps it."""
         table, out = self.nutrients(), []
         for target in self.targets():
-            amount = table[target.nutrient]
-            if target.scope == "supplements":
-                amount = table[f"{target.nutrient}_supplements"]
-            if target.scope == "energy_share":
-                amount = KCAL_PER_G.get(target.nutrient, 0.0) * amount / table[
-                    "energy_kcal"].clip(lower=1e-9)
-            slack = TOLERANCE * max(1.0, abs(target.value))
-            met = bool((amount >= target.value - slack).all() if target.kind == "need"
-                       else (amount <= target.value + slack).all())
+            amount = rule_amounts(table, target)
+            met = bool(keeps(amount, target).all())
             out.append({"nutrient": target.nutrient, "label": target.label,
                         "unit": target.unit, "kind": target.kind, "scope": target.scope,
                         "value": target.value, "mean": float(amount.mean()),
@@ -628,19 +621,30 @@ def _check_nutrients(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     problems = []
     table = plan.nutrients()
     for target in plan.targets():
-        for row in table.to_dict("records"):
-            amount = row[target.nutrient]
-            if target.scope == "supplements":
-                amount = row[f"{target.nutrient}_supplements"]
-            if target.scope == "energy_share":
-                amount = KCAL_PER_G.get(target.nutrient, 0.0) * amount / max(
-                    row["energy_kcal"], 1e-9)
-            slack = TOLERANCE * max(1.0, abs(target.value))
-            low = target.kind == "need" and amount < target.value - slack
-            if low or (target.kind == "limit" and amount > target.value + slack):
-                problems.append(f"day {row['day']}: {target.label} {amount:.4g} breaks "
+        amount = rule_amounts(table, target)
+        for day, value, kept in zip(table["day"], amount, keeps(amount, target), strict=True):
+            if not kept:
+                problems.append(f"day {day}: {target.label} {value:.4g} breaks "
                                 f"{target.describe()}")
     return problems
+
+
+def rule_amounts(table: pd.DataFrame, target: Target) -> pd.Series:
+    """Per day, what a nutrient rule measures: the total, the part from tablets, or the
+    share of energy."""
+    if target.scope == "supplements":
+        return table[f"{target.nutrient}_supplements"]
+    if target.scope == "energy_share":
+        return KCAL_PER_G.get(target.nutrient, 0.0) * table[target.nutrient] / table[
+            "energy_kcal"].clip(lower=1e-9)
+    return table[target.nutrient]
+
+
+def keeps(amount: pd.Series, target: Target) -> pd.Series:
+    """Per day, whether the amount keeps the rule (within the verification tolerance)."""
+    slack = TOLERANCE * max(1.0, abs(target.value))
+    return amount >= target.value - slack if target.kind == "need" \
+        else amount <= target.value + slack
 
 
 MAX_PLAN_BYTES = 50_000_000   # a 28-day plan of the shipped table is well under 1 MB

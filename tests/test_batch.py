@@ -13,27 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from .test_model import CONFIG as TOY
 from .test_model import HEADER, TOY_FOODS
-
-TOY = """
-[plan]
-objective = "cost"
-days = 1
-time_limit_s = 20
-mip_gap = 0.0001
-[[occasions]]
-name = "lunch"
-time = "12:30"
-[nutrients]
-adequacy = false
-energy_kcal = [400, 600]
-protein_g_min = 10
-[variety]
-max_foods_per_occasion = 4
-[b12]
-target_absorbed_ug = 0.2
-supplements = "none"
-"""
 
 
 def setup(tmp_path: Path, count: int = 20, extra_rows: tuple[str, ...] = ()) -> Path:
