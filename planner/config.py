@@ -266,6 +266,10 @@ class PlanSection:
                               integer(0, 240))
     day_menus: int = spec(3, "distinct day menus of a week, eaten in rotation (A B C A B C "
                           "A); 0: every day its own", integer(0, 28))
+    week_search: str = spec("rotation", "rotation: the day menus planned in turn (fast); "
+                            "columns: then column generation over day menus until the time "
+                            "limit, which finds better weeks and proves a tighter bound",
+                            choice("rotation", "columns"))
     improve_passes: int = spec(0, "passes that re-plan each day of a week against the other "
                                "days after the first plan (each about doubles the time)",
                                integer(0, 5))

@@ -55,6 +55,20 @@ ELASTIC_WEIGHTS = {     # penalty per unit of relaxation in the elastic re-solve
 }
 
 
+@dataclass(frozen=True)
+class Prices:
+    """What a day menu's parts are worth to the week (the weekly master's duals), in
+    objective units: per currency of cost, per ug absorbed B12, per food of a group, per food
+    family eaten, per food of ``[diet] include`` eaten. Added to a one-day model's objective.
+    """
+
+    cost: float = 0.0
+    absorbed_ug: float = 0.0
+    groups: dict[str, float] = field(default_factory=dict)
+    families: dict[str, float] = field(default_factory=dict)
+    foods: dict[str, float] = field(default_factory=dict)
+
+
 @dataclass
 class Model:
     """A built model: the program plus the labelled tables needed to read it back.
@@ -191,7 +205,8 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
                 relaxed: bool = False, elastic: bool = False, maximize_b12: bool = False,
                 shortlist: set[tuple[str, str]] | None = None,
                 repeat_penalty: dict[str, float] | None = None,
-                reference: dict[tuple[str, str], float] | None = None) -> Model:
+                reference: dict[tuple[str, str], float] | None = None,
+                prices: Prices | None = None) -> Model:
     """The plan's MILP (or its LP relaxation, elastic variant, or max-B12 variant).
 
     ``repeat_penalty`` maps a food family to what eating it costs because other days eat it
@@ -230,6 +245,8 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
     add_budget(model, elastic)
     add_portion_deviation(model, relaxed, maximize_b12 or elastic, reference or {})
     add_objective(model, elastic, maximize_b12, repeat_penalty or {}, reference or {})
+    if prices is not None:
+        add_prices(model, prices, relaxed)
     return model
 
 
@@ -908,3 +925,50 @@ def add_objective(model: Model, elastic: bool, maximize_b12: bool,
     if repeat_penalty:
         families = model.slots["family"]
         lp.add_cost(model.y, families.map(repeat_penalty).fillna(0.0).to_numpy(dtype=float))
+
+
+def _indicators(model: Model, family: str, keys: Array, relaxed: bool) -> tuple[list[Any], Array]:
+    """One column per distinct key of the slots given by ``keys`` (a label per slot, "" for
+    none), equal to 1 exactly when a slot of that key is used: y <= ind <= sum of y."""
+    mask = keys != ""
+    labels, group = _groups(pd.DataFrame({"key": keys[mask]}), "key")
+    if not labels:
+        return [], np.zeros(0, dtype=np.int64)
+    cols = model.lp.columns(family, labels, 0.0, 1.0, integer=not relaxed)
+    ys = model.y[mask]
+    each = np.arange(len(ys))
+    model.lp.rows(f"{family}_at_least", [f"{labels[g]}_{i}" for i, g in enumerate(group)],
+                  np.concatenate([each, each]), np.concatenate([ys, cols[group]]),
+                  np.concatenate([np.ones(len(ys)), -np.ones(len(ys))]), upper=0.0)
+    model.lp.rows(f"{family}_at_most", labels, np.concatenate([group, np.arange(len(labels))]),
+                  np.concatenate([ys, cols]),
+                  np.concatenate([-np.ones(len(ys)), np.ones(len(labels))]), upper=0.0)
+    return labels, cols
+
+
+def add_prices(model: Model, prices: Prices, relaxed: bool) -> None:
+    """The week's prices of a one-day menu's cost, absorbed B12, group uses, food families
+    (those with energy) and included foods, on top of its own objective. A price can be a
+    reward, so a food counts as used only with a serving."""
+    lp, slots = model.lp, model.slots
+    each = np.arange(len(slots))
+    lp.rows("used_has_servings", each.tolist(), np.concatenate([each, each]),
+            np.concatenate([model.n, model.y]),
+            np.concatenate([np.ones(len(each)), -np.ones(len(each))]), lower=0.0)
+    cols, cost = cost_terms(model)
+    if prices.cost:
+        lp.add_cost(cols, prices.cost * cost)
+    if prices.absorbed_ug:
+        absorbed, weights = absorbed_terms(model)
+        lp.add_cost(absorbed, prices.absorbed_ug * weights)
+    if prices.groups:
+        lp.add_cost(model.y, slots["group"].map(prices.groups).fillna(0.0).to_numpy(float))
+    priced = slots["family"].isin([f for f, v in prices.families.items() if v]) \
+        & ~slots["energy_free"].astype(bool)
+    families = np.where(priced.to_numpy(), slots["family"].to_numpy(dtype=str), "")
+    labels, family_cols = _indicators(model, "family_used", families, relaxed)
+    lp.add_cost(family_cols, [prices.families[f] for f in labels])
+    wanted = slots["food"].isin([f for f, v in prices.foods.items() if v]).to_numpy()
+    foods = np.where(wanted, slots["food"].to_numpy(dtype=str), "")
+    labels, food_cols = _indicators(model, "food_used", foods, relaxed)
+    lp.add_cost(food_cols, [prices.foods[f] for f in labels])

@@ -187,6 +187,21 @@ class Program:
         return _solve_pulp(self, solver, time_limit_s, mip_gap, mip)
 
 
+def solve_for_columns(program: Program, time_limit_s: float, mip_gap: float,
+                      cutoff: float, effort: float = 0.05) -> tuple[Solution, list[Array]]:
+    """A HiGHS MILP solve for column generation: only solutions with objective below
+    ``cutoff`` are sought (infeasible: none exists), and every improving solution found on
+    the way is returned too (each can be a column)."""
+    highs = new_highs(time_limit=float(time_limit_s), mip_rel_gap=float(mip_gap), threads=1,
+                      random_seed=0, mip_pool_soft_limit=CUT_POOL,
+                      mip_improving_solution_save=True, objective_bound=float(cutoff),
+                      mip_heuristic_effort=float(effort))
+    solution = _run_highs(highs, program, time_limit_s, mip_gap, True)
+    saved = [np.asarray(s.col_value) for s in highs.getSavedMipSolutions()] \
+        if solution.status in ("optimal", "time_limit") else []
+    return solution, saved
+
+
 def _join(parts: list[Array], dtype: Any = float) -> Array:
     return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
@@ -255,12 +270,17 @@ def highs_model(program: Program, mip: bool = True) -> Any:
 
 
 def _solve_highs(program: Program, time_limit_s: float, mip_gap: float, mip: bool) -> Solution:
+    highs = new_highs(time_limit=float(time_limit_s), mip_rel_gap=float(mip_gap), threads=1,
+                      random_seed=0, mip_pool_soft_limit=CUT_POOL)
+    return _run_highs(highs, program, time_limit_s, mip_gap, mip)
+
+
+def _run_highs(highs: Any, program: Program, time_limit_s: float, mip_gap: float,
+               mip: bool) -> Solution:
     import highspy
 
     started = time.perf_counter()
     lp = highs_model(program, mip)
-    highs = new_highs(time_limit=float(time_limit_s), mip_rel_gap=float(mip_gap), threads=1,
-                      random_seed=0, mip_pool_soft_limit=CUT_POOL)
     highs.passModel(lp)
     del lp  # HiGHS holds its own copy
     highs.run()
@@ -273,7 +293,9 @@ def _solve_highs(program: Program, time_limit_s: float, mip_gap: float, mip: boo
         return Solution("infeasible", None, None, seconds, "highs")
     feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     if not feasible:
-        return Solution("no_solution", None, None, seconds, "highs")
+        bound = float(info.mip_dual_bound) if is_mip else None
+        return Solution("no_solution", None, None, seconds, "highs",
+                        bound=bound if bound is not None and math.isfinite(bound) else None)
     solution = highs.getSolution()
     found = float(info.mip_gap) if is_mip else 0.0
     gap = found if math.isfinite(found) and found < 1e30 else None
@@ -282,8 +304,11 @@ def _solve_highs(program: Program, time_limit_s: float, mip_gap: float, mip: boo
         kind = "time_limit"
     duals = np.asarray(solution.row_dual) if solution.dual_valid else None
     reduced = np.asarray(solution.col_dual) if solution.dual_valid else None
+    bound = float(info.mip_dual_bound) if is_mip else None
+    if bound is not None and not math.isfinite(bound):
+        bound = None
     return Solution(kind, float(info.objective_function_value), gap, seconds, "highs",
-                    np.asarray(solution.col_value), duals, reduced)
+                    np.asarray(solution.col_value), duals, reduced, bound)
 
 
 def to_pulp(program: Program, mip: bool = True) -> tuple[Any, list[Any], list[Any]]:

@@ -32,6 +32,7 @@ from .model import (
     POPULARITY_SCALE,
     TEMPLATE_WEIGHT,
     Model,
+    Prices,
     build_model,
     supplement_penalty,
 )
@@ -249,34 +250,40 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
     if result.status == "no_solution" or result.objective is None:
         raise _no_plan(config)
     items, tabs = extract(model)
-    single = Plan(config=sub, foods=foods, supplements=supplements, food_items=items,
-                  supplement_items=tabs)
+    return day_plan(foods, supplements, sub, items, tabs, day, repeats), result.objective
+
+
+def day_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+             items: pd.DataFrame, tabs: pd.DataFrame, day: int, repeats: int = 1) -> DayPlan:
+    """A one-day model's servings and tablets (``config`` its one-day rules) as a menu for
+    ``day``, with cost, absorbed B12, families and group uses recomputed from them."""
+    single = Plan(config=config, foods=foods, supplements=supplements,
+                  food_items=items.assign(day=1), supplement_items=tabs.assign(day=1))
     days = single.days()
     eaten = foods.loc[items["food"]]
     counted = eaten[eaten["energy_kcal"] >= ENERGY_FREE_KCAL]
     per_unit = supplement_penalty(supplements, config)
     units = float((tabs["units"] * tabs["supplement"].map(per_unit)).sum()) if not tabs.empty \
         else 0.0
-    return (DayPlan(items=items.assign(day=day), tabs=tabs.assign(day=day), penalty=units,
-                    cost=float(days["cost"].sum()), foods=frozenset(items["food"]),
-                    absorbed_ug=float(days["absorbed_b12_ug"].sum()),
-                    families=frozenset(counted["family"]),
-                    group_uses={str(k): int(v) for k, v in
-                                eaten["group"].value_counts().items()}, repeats=repeats),
-            result.objective)
+    return DayPlan(items=items.assign(day=day), tabs=tabs.assign(day=day), penalty=units,
+                   cost=float(days["cost"].sum()), foods=frozenset(items["food"]),
+                   absorbed_ug=float(days["absorbed_b12_ug"].sum()),
+                   families=frozenset(counted["family"]),
+                   group_uses={str(k): int(v) for k, v in
+                               eaten["group"].value_counts().items()}, repeats=repeats)
 
 
 def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                         penalty: dict[str, float], seconds: float,
                         reference: dict[tuple[str, str], float] | None = None,
-                        ) -> set[tuple[str, str]] | None:
+                        prices: Prices | None = None) -> set[tuple[str, str]] | None:
     """(occasion, food) pairs worth an integer search: those the LP relaxation uses, the
     person's own, plus the SHORTLIST_EXTRA cheapest others per occasion and
     SHORTLIST_PER_GROUP per occasion and food group and per occasion and role, by reduced
     cost. None if the LP fails.
     """
     model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty,
-                        reference=reference)
+                        reference=reference, prices=prices)
     solution = solve_relaxation(model, config.plan.solver, seconds, SHORTLIST_LP_GAP)
     if solution.status not in ("optimal", "time_limit"):
         return None
@@ -541,29 +548,27 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
             raise _no_plan(config)
         food_items, tabs = extract(model)
         status, gap, objective = result.status, result.mip_gap, result.objective
+        status = "feasible" if status == "time_limit" else status
+        extra = {} if result.bound is None else {"bound": round(result.bound, 6),
+                                                 "bound_method": "branch and bound"}
     else:
-        bound_job = start_bound(foods, supplements, config)
-        with ticker(progress, "solving"):
-            week = solve_week(foods, supplements, config, progress, reference)
+        from .week import best_week  # the week module builds on this one
+
+        week = best_week(foods, supplements, config, progress, reference)
         if isinstance(week, int):  # day 1 fails on the daily rules alone: diagnose one day
             rules = day_config(config, {}, foods) if week == 1 else config
             _diagnosing(progress, config)
             raise InfeasibleError(diagnose(foods, supplements, rules))
-        days, _passes = week
-        days = steady_regimen(days, foods, supplements, config)
-        food_items = pd.concat([p.items for p in days.values()], ignore_index=True)
-        tabs = pd.concat([p.tabs for p in days.values()], ignore_index=True)
-        objective = weekly_objective(config, days, foods)
-        value = _gap_objective(config, days, foods)
-        bound = lower_bound(config, value, bound_job)
-        gap = week_gap(value, bound)
-        status = "optimal" if gap <= config.plan.mip_gap else "time_limit"
+        food_items = pd.concat([p.items for p in week.days.values()], ignore_index=True)
+        tabs = pd.concat([p.tabs for p in week.days.values()], ignore_index=True)
+        status, gap, objective = week.status, week.gap, week.objective
+        extra = week.meta
     plan = Plan(config=config, foods=foods, supplements=supplements,
                 food_items=_ordered(food_items, config), supplement_items=_ordered_tabs(tabs),
                 meta={**(meta or {}), "solver": config.plan.solver, "status": status,
                       "mip_gap": None if gap is None else round(gap, 6),
                       "objective": None if objective is None else round(objective, 6),
-                      "solve_seconds": round(time.perf_counter() - started, 3)})
+                      **extra, "solve_seconds": round(time.perf_counter() - started, 3)})
     if reference is not None:
         plan.changes = changes(plan.items(), reference, foods, config)
     problems = verify(plan)

@@ -1,0 +1,645 @@
+"""The week by column generation over day menus (Dantzig-Wolfe decomposition).
+
+A column is a whole day menu that meets every daily rule. The master chooses how many days
+each menu is eaten (integer counts summing to the plan's days) under the weekly rules: food
+families on at most ``max_days`` days, the variety term, ``[diet] include``, the budget,
+group uses per week, a weekly B12 target and at most ``plan.day_menus`` distinct menus.
+Pricing is the one-day model with the master's duals as prices (``model.Prices``): a quick
+search over a shortlist finds new menus, a search over every food proves a bound. With the
+proven bound of a pricing problem, the week's Lagrangian bound is the master LP's value
+plus the days times the least reduced cost.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import itertools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .absorption import AbsorptionParams, chords, injection_per_day_ug
+from .config import Config
+from .model import Model, Prices, build_model
+from .plan import Plan, verify
+from .program import INF, Array, Program, solve_for_columns
+from .solve import (
+    TYPICAL_VARIETY,
+    VARIETY_WEIGHT,
+    DayPlan,
+    _gap_objective,
+    candidate_shortlist,
+    daily_rules,
+    day_plan,
+    extract,
+    lower_bound,
+    main_objective,
+    solve_week,
+    start_bound,
+    steady_regimen,
+    ticker,
+    trivial_bound,
+    week_gap,
+    weekly_objective,
+)
+
+Progress = Callable[[str], None]
+ARTIFICIAL = 1000.0      # objective units per unit a weekly rule is missed while menus are few
+SHORTLIST_SECONDS = 1.0  # a quick pricing search over a shortlist of foods, at most
+QUICK_GAP = 0.02         # a quick search stops within 2 % of its bound
+QUICK_EFFORT = 0.3       # share of a quick search's effort on primal heuristics
+COLUMNS_PER_SEARCH = 5   # the last improving solutions of a search become menus
+MASTER_SHARE = 0.15      # of the time limit, kept for the integer master
+FINAL_BOUND_SHARE = 0.2  # of the time limit at most, for the bound of the last master LP
+MIN_MASTER_SECONDS = 0.3
+MIN_ROUND_SECONDS = 0.3  # a pricing round that would get less is not started
+STALL_ROUNDS = 3         # rounds without a better week or master LP end the search
+STALL_CHANGE = 0.001     # ... a master LP lower by less than 0.1 % is not better
+IMPROVING = 1e-6         # reduced cost below which a menu improves the master
+
+
+@dataclass(frozen=True)
+class Menu:
+    """One day menu (a master column): the day, its main objective and its identity."""
+
+    day: DayPlan
+    objective: float
+
+    def key(self) -> str:
+        items = self.day.items.sort_values(["occasion", "food"])
+        tabs = self.day.tabs.sort_values(["window", "supplement"])
+        return ";".join([*(f"{o}|{f}|{n}" for o, f, n in zip(
+            items["occasion"], items["food"], items["servings"], strict=True)),
+            *(f"w{w}|{s}|{u}" for w, s, u in zip(
+                tabs["window"], tabs["supplement"], tabs["units"], strict=True))])
+
+
+@dataclass
+class Master:
+    """The master program over the menus found so far, with the rows that price a menu."""
+
+    program: Program
+    x: Array
+    days_row: int
+    family_rows: dict[str, int] = field(default_factory=dict)
+    food_rows: dict[str, int] = field(default_factory=dict)
+    group_rows: dict[str, int] = field(default_factory=dict)
+    budget_row: int | None = None
+    b12_row: int | None = None
+
+
+@dataclass
+class WeekSearch:
+    """What the search found: the week, its objective, its proven bound and how."""
+
+    days: dict[int, DayPlan]
+    objective: float
+    bound: float
+    bound_method: str
+    menus: int
+    rounds: int
+
+
+def variety_weight(config: Config) -> float:
+    return VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
+
+
+def max_days(config: Config) -> int:
+    return math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
+
+
+def free_families(config: Config, foods: pd.DataFrame) -> set[str]:
+    return set(foods.loc[foods.index.isin(config.variety.repeat_freely), "family"])
+
+
+def menu_of(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+            items: pd.DataFrame, tabs: pd.DataFrame) -> Menu | None:
+    """The menu of these servings and tablets if, as one day, it passes every daily rule
+    (checked independently of the solver); else None."""
+    rules = daily_rules(config)
+    trial = Plan(config=rules, foods=foods, supplements=supplements,
+                 food_items=items.assign(day=1), supplement_items=tabs.assign(day=1))
+    if verify(trial):
+        return None
+    day = day_plan(foods, supplements, rules, items, tabs, 1)
+    return Menu(day, main_objective(config, {1: day}, foods))
+
+
+def _artificial(program: Program, row: int, sign: float) -> None:
+    column = program.columns("artificial", [f"{row}_{sign:+g}"], 0.0, INF)
+    program.add_entries(np.array([row]), column, sign)
+    program.add_cost(column, ARTIFICIAL)
+
+
+def master_program(menus: list[Menu], config: Config, foods: pd.DataFrame,
+                   integer: bool) -> Master:
+    """The aggregated master: x per menu (days eaten), family day counts with the convex
+    variety term, and one row per weekly rule. The LP (``integer`` False) lets each weekly
+    rule be missed at ARTIFICIAL per unit, so it is feasible from the first menu on."""
+    days = config.plan.days
+    program = Program()
+    x = program.columns("x", range(len(menus)), 0.0, float(days), integer=integer)
+    program.add_cost(x, [m.objective for m in menus])
+    each = np.arange(len(menus))
+    days_row = int(program.rows("days", ["week"], np.zeros(len(menus), np.int64), x, 1.0,
+                                float(days), float(days))[0])
+    master = Master(program, x, days_row)
+    add_family_rows(master, menus, config, foods, integer)
+    add_food_rows(master, menus, config, integer)
+    add_budget_row(master, menus, config, integer)
+    add_group_rows(master, menus, config, integer)
+    add_b12_row(master, menus, config, integer)
+    count = config.plan.day_menus
+    if integer and 0 < count < days:
+        used = program.columns("menu_used", range(len(menus)), 0.0, 1.0, integer=True)
+        program.rows("menu_days", range(len(menus)), np.concatenate([each, each]),
+                     np.concatenate([x, used]),
+                     np.concatenate([np.ones(len(menus)), -float(days) * np.ones(len(menus))]),
+                     upper=0.0)
+        program.rows("day_menus", ["week"], np.zeros(len(menus), np.int64), used, 1.0,
+                     upper=float(count))
+    return master
+
+
+def add_family_rows(master: Master, menus: list[Menu], config: Config, foods: pd.DataFrame,
+                    integer: bool) -> None:
+    """Days each food family is eaten on: at most max_days (but for repeat_freely ones), and
+    the variety term weight x pairs of such days, as the convex hull of n(n-1)/2."""
+    program, days = master.program, config.plan.days
+    limit = max_days(config)
+    free = free_families(config, foods)
+    weight = variety_weight(config)
+    families = sorted({f for m in menus for f in m.day.families})
+    for family in families:
+        users = np.array([i for i, m in enumerate(menus) if family in m.day.families])
+        capped = limit < days and family not in free
+        count = program.columns("family_days", [family], 0.0, float(limit if capped else days))
+        row = program.rows("family", [family], np.zeros(len(users) + 1, np.int64),
+                           np.concatenate([master.x[users], count]),
+                           np.concatenate([np.ones(len(users)), [-1.0]]), 0.0, 0.0)
+        master.family_rows[family] = int(row[0])
+        if capped and not integer:
+            _artificial(program, int(row[0]), -1.0)
+        if weight and days > 1:
+            pairs = program.columns("family_pairs", [family], 0.0, INF)
+            program.add_cost(pairs, 1.0)
+            ks = np.arange(1, days)
+            program.rows("family_pairs", [f"{family}_{k}" for k in ks],
+                         np.concatenate([np.arange(len(ks)), np.arange(len(ks))]),
+                         np.concatenate([np.repeat(pairs, len(ks)), np.repeat(count, len(ks))]),
+                         np.concatenate([np.ones(len(ks)), -weight * ks]),
+                         lower=-weight * ks * (ks + 1) / 2)
+
+
+def add_food_rows(master: Master, menus: list[Menu], config: Config, integer: bool) -> None:
+    """Each food of [diet] include on one day at least."""
+    for food in config.diet.include:
+        users = np.array([i for i, m in enumerate(menus) if food in m.day.foods], np.int64)
+        row = int(master.program.rows("include", [food], np.zeros(len(users), np.int64),
+                                      master.x[users], 1.0, lower=1.0)[0])
+        master.food_rows[food] = row
+        if not integer:
+            _artificial(master.program, row, 1.0)
+
+
+def add_budget_row(master: Master, menus: list[Menu], config: Config, integer: bool) -> None:
+    """Cost of the week at most the budget, pro rata."""
+    if config.budget.max_per_week <= 0:
+        return
+    row = int(master.program.rows("budget", ["week"], np.zeros(len(menus), np.int64),
+                                  master.x, np.array([m.day.cost for m in menus]),
+                                  upper=config.budget.max_per_week * config.plan.days / 7)[0])
+    master.budget_row = row
+    if not integer:
+        _artificial(master.program, row, -1.0)
+
+
+def add_group_rows(master: Master, menus: list[Menu], config: Config, integer: bool) -> None:
+    """Foods of a group eaten per week within [min, max], pro rata."""
+    scale = config.plan.days / 7
+    for group, (lo, hi) in config.variety.group_uses_per_week.items():
+        uses = np.array([float(m.day.group_uses.get(group, 0)) for m in menus])
+        row = int(master.program.rows("group_uses", [group], np.zeros(len(menus), np.int64),
+                                      master.x, uses, lower=lo * scale if lo * scale > 1e-9
+                                      else -INF, upper=hi * scale)[0])
+        master.group_rows[group] = row
+        if not integer:
+            _artificial(master.program, row, 1.0)
+            _artificial(master.program, row, -1.0)
+
+
+def add_b12_row(master: Master, menus: list[Menu], config: Config, integer: bool) -> None:
+    """Absorbed B12 over the week at least the weekly target (the daily floor is a daily
+    rule, met by every menu)."""
+    if config.b12.target_period != "week":
+        return
+    row = int(master.program.rows("b12_target", ["week"], np.zeros(len(menus), np.int64),
+                                  master.x, np.array([m.day.absorbed_ug for m in menus]),
+                                  lower=config.target_ug() * config.plan.days)[0])
+    master.b12_row = row
+    if not integer:
+        _artificial(master.program, row, 1.0)
+
+
+def prices_of(master: Master, duals: Array) -> tuple[Prices, float]:
+    """The duals as prices of a menu's parts, and the per-day constant (the days row's dual):
+    a menu's reduced cost is its objective + its priced parts - that constant."""
+    def price(row: int | None) -> float:
+        return 0.0 if row is None else -float(duals[row])
+
+    return Prices(cost=price(master.budget_row), absorbed_ug=price(master.b12_row),
+                  groups={g: price(r) for g, r in master.group_rows.items()},
+                  families={f: price(r) for f, r in master.family_rows.items()},
+                  foods={f: price(r) for f, r in master.food_rows.items()}), \
+        float(duals[master.days_row])
+
+
+def reduced_cost(menu: Menu, prices: Prices, per_day: float) -> float:
+    """The menu's reduced cost in the master with these prices."""
+    day = menu.day
+    return (menu.objective - per_day + prices.cost * day.cost
+            + prices.absorbed_ug * day.absorbed_ug
+            + sum(prices.groups.get(g, 0.0) * n for g, n in day.group_uses.items())
+            + sum(prices.families.get(f, 0.0) for f in day.families)
+            + sum(prices.foods.get(f, 0.0) for f in day.foods))
+
+
+def chord_shortfall_ug(config: Config) -> float:
+    """How much less absorbed B12 a day's model sees than the exact curve gives, at most
+    (the chords lie below the concave intrinsic-factor curve): per window, times windows."""
+    params = AbsorptionParams.from_config(config)
+    worst = 0.0
+    points = params.breakpoints_ug
+    for (alpha, beta), (left, right) in zip(chords(params), itertools.pairwise(points),
+                                            strict=False):
+        for x in np.linspace(left, right, 201):
+            curve = params.cmax_ug * x / (params.k_ug + x)
+            worst = max(worst, curve - (alpha + beta * x))
+    return params.k_if * worst * len(config.occasions)
+
+
+Found = list[tuple[pd.DataFrame, pd.DataFrame]]
+
+
+def price_menus(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                prices: Prices, cutoff: float, seconds: float, quick: bool,
+                ) -> tuple[Found, float | None]:
+    """One pricing search for menus whose pricing objective is below ``cutoff`` (those
+    that improve the master): every such menu it meets, and, for a search over every food,
+    a proven bound on the pricing objective (``cutoff`` when no menu is below it). ``quick``:
+    a search over the foods the priced LP relaxation uses and their nearest rivals."""
+    rules = daily_rules(config)
+    started = time.perf_counter()
+    shortlist = None
+    if quick:
+        shortlist = candidate_shortlist(foods, supplements, rules, {}, seconds / 3,
+                                        prices=prices)
+        if shortlist is None:
+            return [], None
+    model = build_model(foods, supplements, rules, shortlist=shortlist, prices=prices)
+    left = max(seconds - (time.perf_counter() - started), 0.05)
+    solution, saved = solve_for_columns(model.lp, left, QUICK_GAP if quick else 0.0, cutoff,
+                                        QUICK_EFFORT if quick else 0.05)
+    bound = None
+    if not quick:
+        if solution.status == "infeasible":
+            bound = cutoff
+        elif solution.bound is not None:
+            bound = min(solution.bound, cutoff)
+    found = []
+    for values in saved[::-1][:COLUMNS_PER_SEARCH]:
+        model.solution = dataclasses.replace(solution, values=values)
+        found.append(extract(model))
+    return found, bound
+
+
+def lagrangian_bound(value: float, pricing_bound: float, per_day: float, prices: Prices,
+                     config: Config) -> float:
+    """The week's bound from the master LP value and a pricing problem's proven bound: no
+    menu's reduced cost is below the pricing bound less the per-day constant, less what the
+    chords under-count of absorbed B12 when it has a price."""
+    least = pricing_bound - per_day
+    if prices.absorbed_ug < 0:
+        least += prices.absorbed_ug * (injection_per_day_ug(config) + chord_shortfall_ug(config))
+    return value + config.plan.days * min(0.0, least)
+
+
+def pricing_cutoff(prices: Prices, per_day: float, config: Config) -> float:
+    """Pricing objectives below this may improve the master (a one-day model leaves out the
+    injection and under-counts absorbed B12 by at most the chords' shortfall)."""
+    return per_day - min(prices.absorbed_ug, 0.0) * (injection_per_day_ug(config)
+                                                     + chord_shortfall_ug(config))
+
+
+@dataclass
+class _Bounding:
+    """A running pricing search over every food, with the master LP it prices."""
+
+    job: concurrent.futures.Future[tuple[Found, float | None]]
+    value: float
+    prices: Prices
+    per_day: float
+
+
+class ColumnSearch:
+    """Column generation state: the menus found, the master LP's value and prices, the
+    best proven bound, and the best week of the menus so far."""
+
+    def __init__(self, foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                 seeds: tuple[Menu, ...], progress: Progress | None) -> None:
+        self.foods, self.supplements, self.config = foods, supplements, config
+        self.progress = progress
+        self.menus: dict[str, Menu] = {m.key(): m for m in seeds}
+        self.bound, self.method = trivial_bound(config), "trivial"
+        self.prices, self.per_day, self.value = Prices(), INF, -INF
+        self.converged = False
+        self.rounds = 0
+        self.best = integer_value(self.listed(), config, foods, MIN_MASTER_SECONDS)
+
+    def listed(self) -> list[Menu]:
+        return list(self.menus.values())
+
+    def add(self, found: Found, improving_only: bool = True) -> int:
+        """Keep the menus that pass the daily rules and are new (and improve the master)."""
+        added = 0
+        for items, tabs in found:
+            menu = menu_of(self.foods, self.supplements, self.config, items, tabs)
+            if menu is None or menu.key() in self.menus or (improving_only and reduced_cost(
+                    menu, self.prices, self.per_day) >= -IMPROVING):
+                continue
+            self.menus[menu.key()] = menu
+            added += 1
+        return added
+
+    def solve_master(self) -> bool:
+        """The master LP over the menus: its value and prices. False if it fails."""
+        if not self.menus:
+            return True
+        master = master_program(self.listed(), self.config, self.foods, integer=False)
+        solution = master.program.solve("highs", 60.0, 0.0, mip=False)
+        if solution.row_duals is None or solution.objective is None:
+            return False
+        self.value = solution.objective
+        self.prices, self.per_day = prices_of(master, solution.row_duals)
+        return True
+
+    def start_bounding(self, pool: concurrent.futures.ThreadPoolExecutor,
+                       seconds: float) -> _Bounding:
+        cutoff = pricing_cutoff(self.prices, self.per_day, self.config)
+        return _Bounding(pool.submit(price_menus, self.foods, self.supplements, self.config,
+                                     self.prices, cutoff, seconds, False),
+                         self.value, self.prices, self.per_day)
+
+    def collect(self, bounding: _Bounding) -> int:
+        """A finished search over every food: its bound on the week and its menus."""
+        found, proven = bounding.job.result()
+        if proven is not None and bounding.value > -INF:
+            week = lagrangian_bound(bounding.value, proven, bounding.per_day,
+                                    bounding.prices, self.config)
+            if week > self.bound:
+                self.bound, self.method = week, "dantzig-wolfe"
+            if bounding.value == self.value and week >= self.value - IMPROVING:
+                self.converged = True    # no menu improves the master: the LP is the bound
+        return self.add(found)
+
+    def quick_round(self, seconds: float) -> tuple[int, bool]:
+        """A quick pricing search; the menus added and whether the week or the master LP
+        got better by it."""
+        cutoff = pricing_cutoff(self.prices, self.per_day, self.config)
+        found, _ = price_menus(self.foods, self.supplements, self.config, self.prices,
+                               cutoff, seconds, True)
+        self.rounds += 1
+        added = self.add(found)
+        last = self.value
+        week = integer_value(self.listed(), self.config, self.foods, MIN_MASTER_SECONDS)
+        better = week < self.best - IMPROVING
+        self.best = min(self.best, week)
+        if self.progress:
+            self.progress(f"menu search round {self.rounds}: {len(self.menus)} menus, "
+                          f"best week {self.best:.2f}")
+        return added, better or last == -INF
+
+    def enumerate_gap(self, deadline: float) -> bool:
+        """After the master LP is proven optimal: every menu that could be in a better week
+        than the best so far (reduced cost below the gap), the best of each set of foods,
+        until none is left or the deadline. True when none is left and a menu's set of
+        foods decides all it brings to the week but its objective (no budget and no weekly
+        B12 target): the best week of the menus is then the optimum."""
+        if not self.converged or self.best == INF:
+            return False
+        cutoff = pricing_cutoff(self.prices, self.per_day, self.config) + (
+            self.best - self.value) + IMPROVING
+        rules = daily_rules(self.config)
+        model = build_model(self.foods, self.supplements, rules, prices=self.prices)
+        while (left := deadline - time.perf_counter()) > MIN_ROUND_SECONDS / 3:
+            solution, saved = solve_for_columns(model.lp, left, 0.0, cutoff)
+            if solution.status == "infeasible":
+                return self.config.budget.max_per_week <= 0 and \
+                    self.config.b12.target_period != "week"
+            if solution.status != "optimal" or not saved:
+                return False
+            model.solution = dataclasses.replace(solution, values=saved[-1])
+            items, tabs = extract(model)
+            self.add([(items, tabs)], improving_only=False)
+            exclude_food_set(model, items)
+        return False
+
+
+def exclude_food_set(model: Model, items: pd.DataFrame) -> None:
+    """The one-day model may no longer choose exactly these foods at their occasions (in
+    any servings): sum of their y - sum of the others' y <= their count - 1."""
+    slots = model.slots
+    mine = set(zip(items["occasion"], items["food"], strict=True))
+    inside = np.array([k in mine for k in zip(slots["occasion"], slots["food"], strict=True)])
+    if int(inside.sum()) < len(mine):
+        return          # a food of the menu is not in this model: it cannot be chosen
+    model.lp.rows("not_menu", [str(len(model.lp.row_blocks))], np.zeros(len(slots), np.int64),
+                  model.y, np.where(inside, 1.0, -1.0), upper=len(mine) - 1.0)
+
+
+def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                progress: Progress | None = None, seeds: tuple[Menu, ...] = (),
+                ) -> WeekSearch | None:
+    """The best week column generation finds by ``plan.time_limit_s``, with its proven
+    bound; None when no week of the menus found meets the weekly rules.
+
+    Quick pricing searches (a shortlist of foods) find menus in the main thread while a
+    search over every food runs beside them for the bound; the search ends when the
+    master LP is proven optimal, the week is within ``plan.mip_gap`` of the bound, neither
+    the week nor the master LP got better for STALL_ROUNDS rounds, or time is up. When the
+    LP is proven optimal, the menus that could still be in a better week are enumerated."""
+    started = time.perf_counter()
+    limit = config.plan.time_limit_s
+    stop = started + limit - max(MIN_MASTER_SECONDS, MASTER_SHARE * limit)
+    search = ColumnSearch(foods, supplements, config, seeds, progress)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    bounding: _Bounding | None = None
+    misses = stalled = 0
+    try:
+        while search.solve_master():
+            if bounding is not None and bounding.job.done():
+                added = search.collect(bounding)
+                bounding = None
+                if search.converged:
+                    break
+                if added:
+                    continue
+            left = stop - time.perf_counter()
+            if left < MIN_ROUND_SECONDS or stalled >= STALL_ROUNDS or \
+                    week_gap(search.best, search.bound) <= config.plan.mip_gap:
+                break
+            if bounding is None and search.menus:
+                bounding = search.start_bounding(pool, max(left / 2, MIN_ROUND_SECONDS))
+            added, better = search.quick_round(min(SHORTLIST_SECONDS * 2 ** misses, left))
+            misses = 0 if added else misses + 1
+            stalled = 0 if better or search.best == INF else stalled + 1
+            if not added and bounding is not None and misses > 1:
+                concurrent.futures.wait([bounding.job])
+        if bounding is not None:
+            concurrent.futures.wait([bounding.job])
+            search.collect(bounding)
+            bounding = None
+        left = min(stop - time.perf_counter(), FINAL_BOUND_SHARE * limit)
+        if not search.converged and left >= MIN_ROUND_SECONDS and search.solve_master():
+            bounding = search.start_bounding(pool, left)      # the bound of the last master
+            concurrent.futures.wait([bounding.job])
+            search.collect(bounding)
+            bounding = None
+    finally:
+        if bounding is not None:
+            concurrent.futures.wait([bounding.job])
+        pool.shutdown(wait=True)
+    complete = search.enumerate_gap(stop)
+    menus = search.listed()
+    counts, value, proven = integer_counts(menus, config, foods, max(
+        started + limit - time.perf_counter(), MIN_MASTER_SECONDS))
+    if counts is None:
+        return None
+    bound, method = search.bound, search.method
+    if complete and proven is not None and proven > bound:
+        bound, method = proven, "dantzig-wolfe, every better menu enumerated"
+    chosen = rotation(counts, menus)
+    del value
+    return WeekSearch(days=chosen, objective=weekly_objective(config, chosen, foods),
+                      bound=bound, bound_method=method, menus=len(menus),
+                      rounds=search.rounds)
+
+
+def integer_week(menus: list[Menu], config: Config, foods: pd.DataFrame,
+                 seconds: float) -> dict[int, DayPlan] | None:
+    """The best week of these menus (the integer master), days in rotation; None if no
+    week of them meets the weekly rules."""
+    counts, _value, _bound = integer_counts(menus, config, foods, seconds)
+    return None if counts is None else rotation(counts, menus)
+
+
+def integer_counts(menus: list[Menu], config: Config, foods: pd.DataFrame, seconds: float,
+                   ) -> tuple[dict[int, int] | None, float, float | None]:
+    """Days each menu is eaten in the best week of these menus (the integer master), its
+    objective and the master's proven bound."""
+    if not menus:
+        return None, INF, None
+    master = master_program(menus, config, foods, integer=True)
+    solution = master.program.solve("highs", seconds, 0.0)
+    if solution.status not in ("optimal", "time_limit") or solution.objective is None:
+        return None, INF, None
+    counts = np.rint(solution.values[master.x]).astype(int)
+    return ({i: int(c) for i, c in enumerate(counts.tolist()) if c > 0},
+            float(solution.objective), solution.best_bound())
+
+
+def integer_value(menus: list[Menu], config: Config, foods: pd.DataFrame,
+                  seconds: float) -> float:
+    """The objective of the best week of these menus found in ``seconds`` (inf: none)."""
+    if not menus:
+        return INF
+    solution = master_program(menus, config, foods, integer=True).program.solve(
+        "highs", seconds, 1e-4)
+    ok = solution.status in ("optimal", "time_limit") and solution.objective is not None
+    return float(solution.objective) if ok and solution.objective is not None else INF
+
+
+def rotation(counts: dict[int, int], menus: list[Menu]) -> dict[int, DayPlan]:
+    """Days of the week for menus eaten these many days: the most eaten first, in turn
+    (A B C A B C A)."""
+    order = sorted(counts, key=lambda i: (-counts[i], menus[i].key()))
+    left = dict(counts)
+    days: dict[int, DayPlan] = {}
+    day = 1
+    while any(left.values()):
+        for i in order:
+            if left[i]:
+                days[day] = menus[i].day.on(day)
+                left[i] -= 1
+                day += 1
+    return days
+
+
+@dataclass
+class WeekPlan:
+    """The week chosen, with the proven bound on its objective and how it was found."""
+
+    days: dict[int, DayPlan]
+    status: str        # optimal (within plan.mip_gap of the bound) | feasible
+    gap: float
+    objective: float
+    bound: float
+    meta: dict[str, object]
+
+
+def best_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+              progress: Progress | None = None, reference: pd.DataFrame | None = None,
+              ) -> WeekPlan | int:
+    """The week: the day menus planned in turn (``solve.solve_week``), then, in the time
+    left, column generation over day menus from them (not with a person's own meals or a
+    solver other than HiGHS). Returns the first day of a menu that has no plan instead
+    when the rotation finds none."""
+    started = time.perf_counter()
+    bound_job = start_bound(foods, supplements, config)
+    with ticker(progress, "solving"):
+        rotated = solve_week(foods, supplements, config, progress, reference)
+    if isinstance(rotated, int):
+        return rotated
+    days = rotated[0]
+    value = weekly_objective(config, days, foods)
+    meta: dict[str, object] = {"week_search": "day menus in turn", "rotation_objective":
+                               round(value, 6)}
+    left = config.plan.time_limit_s - (time.perf_counter() - started)
+    search = None
+    if config.plan.week_search == "columns" and reference is None and \
+            config.plan.solver == "highs" and left >= MIN_ROUND_SECONDS + MIN_MASTER_SECONDS:
+        seeds = {m.key(): m for m in (menu_of(foods, supplements, config,
+                                              p.items.drop(columns="day"),
+                                              p.tabs.drop(columns="day"))
+                                      for p in days.values()) if m is not None}
+        with ticker(progress, "searching day menus"):
+            search = search_week(foods, supplements, with_time_limit(config, left), progress,
+                                 tuple(seeds.values()))
+        if search is not None:
+            meta.update({"week_search": "column generation over day menus",
+                         "menus": search.menus, "pricing_rounds": search.rounds})
+            if search.objective < value - 1e-9:
+                days, value = search.days, search.objective
+    days = steady_regimen(days, foods, supplements, config)
+    measured = _gap_objective(config, days, foods)
+    bound = lower_bound(config, measured, bound_job)
+    method = "lp relaxation" if bound > trivial_bound(config) else "trivial"
+    if search is not None and config.plan.objective != "deviation" and search.bound > bound:
+        bound, method = search.bound, search.bound_method
+    if config.plan.objective != "deviation":
+        measured = weekly_objective(config, days, foods)
+    gap = week_gap(measured, bound)
+    meta.update({"bound": round(bound, 6), "bound_method": method})
+    return WeekPlan(days=days, status="optimal" if gap <= config.plan.mip_gap else "feasible",
+                    gap=gap, objective=weekly_objective(config, days, foods), bound=bound,
+                    meta=meta)
+
+
+def with_time_limit(config: Config, seconds: float) -> Config:
+    return dataclasses.replace(config, plan=dataclasses.replace(config.plan,
+                                                                time_limit_s=seconds))
