@@ -339,12 +339,15 @@ def _show(data: dict[str, Any], fmt: str, output: str, start: Any,
 @_view_options
 @click.option("--shopping-list", "shopping_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the shopping list (markdown checklist) to this file.")
+@click.option("--alternatives", type=click.IntRange(0, 9), default=0,
+              help="Also write up to this many other good weeks (FILE-2.EXT, FILE-3.EXT, ...; "
+                   "needs -o FILE), found by column generation over day menus.")
 @click.option("--quiet", is_flag=True, help="No progress messages on stderr.")
 def plan_command(constraints: Path | None, foods_path: Path | None,
                  supplements_path: Path | None, days: int | None, overrides: tuple[str, ...],
                  solver: str | None, time_limit: float | None, fmt: str, output: str,
                  start: Any, plot_path: Path | None, shopping_path: Path | None,
-                 quiet: bool) -> None:
+                 alternatives: int, quiet: bool) -> None:
     """Plan meals whose absorbed B12 meets the target, and show the plan.
 
     Without CONSTRAINTS the embedded default (omnivore) is planned. Exit code 3 when no
@@ -359,18 +362,35 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     check_targets({"-o/--output": output, "--plot": plot_path, "--shopping-list": shopping_path},
                   {"CONSTRAINTS": constraints, "--foods": foods_path,
                    "--supplements": supplements_path})
+    if alternatives and output == "-":
+        raise click.BadParameter("other weeks are written beside the plan's file: give -o FILE",
+                                 param_hint="--alternatives")
     foods_table, supplements_table, config = _plan_inputs(
         constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
+    if alternatives and config.plan.days == 1:
+        raise click.BadParameter("other weeks need a plan of several days (plan.days > 1)",
+                                 param_hint="--alternatives")
     meta = {"foods_sha256": file_sha256(foods_path, resources.default_foods()),
             "supplements_sha256": file_sha256(supplements_path,
                                               resources.default_supplements())}
     progress = None if quiet else (lambda message: click.echo(message, err=True))
     reference = _reference(config, foods_table)
     plan = make_plan(foods_table, supplements_table, config, progress=progress, meta=meta,
-                     reference=reference)
+                     reference=reference, alternatives=alternatives)
     data = plan.to_dict()
     outputs = Outputs()
     _show(data, fmt, output, start, plot_path, outputs)
+    for other in plan.alternatives:
+        number = other.meta["alternative"]
+        target = Path(output)
+        _show(other.to_dict(), fmt, str(target.with_name(f"{target.stem}-{number}"
+                                                         f"{target.suffix}")),
+              start, None, outputs)
+    if alternatives and progress:
+        progress(f"week 1: objective {plan.meta['objective']:.2f}" + "".join(
+            f"; week {o.meta['alternative']}: {o.meta['objective']:.2f}"
+            for o in plan.alternatives) + (f" ({len(plan.alternatives)} of {alternatives} "
+                                           "other weeks found)"))
     if shopping_path is not None:
         from .shopping import shopping_list
 
@@ -401,6 +421,102 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
         raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
                         "render a file written by `planner plan --format json`") from None
     outputs.commit()
+
+
+@cli.command("swap")
+@click.argument("plan_path", metavar="PLAN.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--day", type=click.IntRange(1, 28), required=True, help="Day of the meal.")
+@click.option("--occasion", required=True, help="Occasion of the meal, e.g. dinner.")
+@click.option("--avoid", multiple=True, metavar="FOOD",
+              help="A food id the new meal must not have (repeatable).")
+@click.option("--candidates", "count", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Other meals to show, best first.")
+@click.option("--pick", type=click.IntRange(1, 10), default=1, show_default=True,
+              help="The candidate whose week -o writes.")
+@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Food table the plan was made with (default: the packaged one).")
+@click.option("--supplements", "supplements_path",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Supplement table the plan was made with (default: the packaged one).")
+@click.option("--time-limit", type=click.FloatRange(0.5, 3600),
+              help="Seconds for all candidates (default: the plan's plan.time_limit_s).")
+@click.option("--format", "fmt", type=click.Choice(list(PLAN_FORMATS)), default="json",
+              show_default=True, help="Format of the week written with -o.")
+@click.option("-o", "--output", help="Write the week with the picked candidate here.")
+def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...], count: int,
+                 pick: int, foods_path: Path | None, supplements_path: Path | None,
+                 time_limit: float | None, fmt: str, output: str | None) -> None:
+    """Regenerate one meal of a saved plan, the rest of the week kept.
+
+    Shows other meals for the occasion, best first, with what each changes in the week's
+    objective and cost and in the day's absorbed B12; -o writes the week with one of them.
+
+    \b
+    Example:
+      planner swap week.json --day 3 --occasion dinner --avoid salmon-canned -o week2.json
+    """
+    from .foods import load_foods
+    from .plan import load_plan_json
+    from .solve import week_gap
+    from .supplements import load_supplements
+    from .swap import candidates, plan_from_data
+    from .week import plan_objective
+
+    check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
+                                             "--supplements": supplements_path})
+    data = load_plan_json(plan_path)
+    foods_table = load_foods(foods_path)
+    supplements_table = load_supplements(supplements_path)
+    try:
+        plan = plan_from_data(data, plan_path, foods_table, supplements_table)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
+                        "swap in a file written by `planner plan --format json`") from None
+    names = [o.name for o in plan.config.occasions]
+    if day > plan.config.plan.days:
+        raise click.BadParameter(f"the plan has {plan.config.plan.days} days", param_hint="--day")
+    if occasion not in names:
+        raise click.BadParameter(f"{occasion!r} is not an occasion of the plan; it has "
+                                 f"{', '.join(names)}", param_hint="--occasion")
+    for food in avoid:
+        if food not in foods_table.index:
+            raise click.BadParameter(f"{food!r} is not a food id of the table",
+                                     param_hint="--avoid")
+    seconds = time_limit or plan.config.plan.time_limit_s
+    found = candidates(plan, day, occasion, avoid, count, seconds)
+    currency = foods_currency(foods_table)
+    today = plan.items()
+    now = today[(today["day"] == day) & (today["occasion"] == occasion)]["name"].tolist()
+    value, cost = plan_objective(plan), float(plan.totals()["cost"])
+    absorbed = float(plan.days().loc[lambda d: d["day"] == day, "absorbed_b12_ug"].iloc[0])
+    click.echo(f"Day {day} {occasion} now: {'; '.join(now) or 'nothing'}")
+    click.echo(f"  week objective {value:.2f}, cost {cost:.2f} {currency}, absorbed B12 on day "
+               f"{day}: {absorbed:.2f} ug")
+    if not found:
+        raise PlannerError(f"no other {occasion} on day {day} keeps every rule of the week "
+                           f"(within {seconds:g} s)",
+                           "allow more foods (fewer --avoid) or raise --time-limit")
+    click.echo("Other meals, the rest of the week kept:")
+    for number, option in enumerate(found, start=1):
+        click.echo(f"  {number}. {'; '.join(option.foods)}: objective "
+                   f"{option.objective - value:+.2f}, cost {option.cost - cost:+.2f} {currency}, "
+                   f"B12 day {day} {option.absorbed_ug:.2f} ug "
+                   f"({option.absorbed_ug - absorbed:+.2f})")
+    click.echo(DISCLAIMER)
+    if output is not None:
+        if pick > len(found):
+            raise click.BadParameter(f"only {len(found)} candidates", param_hint="--pick")
+        chosen = found[pick - 1].plan
+        bound = chosen.meta.get("bound")
+        gap = week_gap(found[pick - 1].objective, bound) if isinstance(bound, float) else None
+        chosen.meta = {**chosen.meta, "mip_gap": None if gap is None else round(gap, 6),
+                       "status": "optimal" if gap is not None and gap <= plan.config.plan.mip_gap
+                       else "feasible", "objective": round(found[pick - 1].objective, 6),
+                       "swapped": {"day": day, "occasion": occasion, "from": now,
+                                   "to": found[pick - 1].foods}}
+        outputs = Outputs()
+        _show(chosen.to_dict(), fmt, output, None, None, outputs)
+        outputs.commit()
 
 
 @cli.command("batch")
@@ -659,8 +775,8 @@ def sweep_command(constraints: Path | None, foods_path: Path | None,
         records = sweep(foods_table, supplements_table, constraints, extra, grids,
                         step=lambda: bar.update(1))
     keys = [k for k, _ in grids]
-    columns = [*keys, "status", "cost", "absorbed_b12_ug_per_day_mean", "min_daily_margin_ug",
-               "binding"]
+    columns = [*keys, "status", "objective", "cost", "absorbed_b12_ug_per_day_mean",
+               "min_daily_margin_ug", "binding", "plan_of"]
     if fmt == "json":
         text = json_text(records)
     elif fmt == "csv":

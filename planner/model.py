@@ -946,15 +946,23 @@ def _indicators(model: Model, family: str, keys: Array, relaxed: bool) -> tuple[
     return labels, cols
 
 
+def used_means_eaten(model: Model) -> None:
+    """y = 1 only with a serving (n >= y), once per model: where y is priced or counted
+    for its own sake, not only as a switch for n."""
+    if any(block.family == "used_has_servings" for block in model.lp.row_blocks):
+        return
+    each = np.arange(len(model.slots))
+    model.lp.rows("used_has_servings", each.tolist(), np.concatenate([each, each]),
+                  np.concatenate([model.n, model.y]),
+                  np.concatenate([np.ones(len(each)), -np.ones(len(each))]), lower=0.0)
+
+
 def add_prices(model: Model, prices: Prices, relaxed: bool) -> None:
     """The week's prices of a one-day menu's cost, absorbed B12, group uses, food families
     (those with energy) and included foods, on top of its own objective. A price can be a
     reward, so a food counts as used only with a serving."""
     lp, slots = model.lp, model.slots
-    each = np.arange(len(slots))
-    lp.rows("used_has_servings", each.tolist(), np.concatenate([each, each]),
-            np.concatenate([model.n, model.y]),
-            np.concatenate([np.ones(len(each)), -np.ones(len(each))]), lower=0.0)
+    used_means_eaten(model)
     cols, cost = cost_terms(model)
     if prices.cost:
         lp.add_cost(cols, prices.cost * cost)

@@ -72,6 +72,7 @@ class Plan:
     supplement_items: pd.DataFrame    # day, window, supplement, units
     meta: dict[str, Any] = field(default_factory=dict)
     changes: list[dict[str, Any]] | None = None   # from the person's own meals, if given
+    alternatives: list[Plan] = field(default_factory=list)   # other good weeks, if asked
     _memo: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False,
                                            compare=False)
 

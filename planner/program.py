@@ -114,6 +114,12 @@ class Program:
         self._entries.append((rows, np.asarray(cols, dtype=np.int64),
                               _vector(values, len(rows))))
 
+    def set_bounds(self, cols: Array, lower: Array | float, upper: Array | float) -> None:
+        """New bounds for existing columns."""
+        low, high = _join(self._col_lower), _join(self._col_upper)
+        low[cols], high[cols] = lower, upper
+        self._col_lower, self._col_upper = [low], [high]
+
     def add_cost(self, cols: Array, values: Array | Sequence[float] | float) -> None:
         """Add to the objective coefficients of these columns."""
         cols = np.asarray(cols, dtype=np.int64)

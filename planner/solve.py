@@ -526,7 +526,7 @@ def _expand(menus: dict[int, DayPlan], rotation: list[list[int]]) -> dict[int, D
 
 def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
               progress: Progress | None = None, meta: dict[str, Any] | None = None,
-              reference: pd.DataFrame | None = None) -> Plan:
+              reference: pd.DataFrame | None = None, alternatives: int = 0) -> Plan:
     """Build, solve, extract and verify the plan; diagnose when none exists.
 
     One day is one exact MILP. A week is solved day by day with the other days fixed
@@ -551,10 +551,12 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         status = "feasible" if status == "time_limit" else status
         extra = {} if result.bound is None else {"bound": round(result.bound, 6),
                                                  "bound_method": "branch and bound"}
+        others: list[dict[int, DayPlan]] = []
+        bound = 0.0
     else:
         from .week import best_week  # the week module builds on this one
 
-        week = best_week(foods, supplements, config, progress, reference)
+        week = best_week(foods, supplements, config, progress, reference, alternatives)
         if isinstance(week, int):  # day 1 fails on the daily rules alone: diagnose one day
             rules = day_config(config, {}, foods) if week == 1 else config
             _diagnosing(progress, config)
@@ -562,7 +564,7 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         food_items = pd.concat([p.items for p in week.days.values()], ignore_index=True)
         tabs = pd.concat([p.tabs for p in week.days.values()], ignore_index=True)
         status, gap, objective = week.status, week.gap, week.objective
-        extra = week.meta
+        extra, others, bound = week.meta, week.alternatives, week.bound
     plan = Plan(config=config, foods=foods, supplements=supplements,
                 food_items=_ordered(food_items, config), supplement_items=_ordered_tabs(tabs),
                 meta={**(meta or {}), "solver": config.plan.solver, "status": status,
@@ -571,6 +573,24 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                       **extra, "solve_seconds": round(time.perf_counter() - started, 3)})
     if reference is not None:
         plan.changes = changes(plan.items(), reference, foods, config)
+    _verified(plan)
+    for number, days in enumerate(others, start=2):
+        value = weekly_objective(config, days, foods)
+        gap = week_gap(value, bound)
+        other = Plan(
+            config=config, foods=foods, supplements=supplements,
+            food_items=_ordered(pd.concat([p.items for p in days.values()],
+                                          ignore_index=True), config),
+            supplement_items=_ordered_tabs(pd.concat([p.tabs for p in days.values()],
+                                                     ignore_index=True)),
+            meta={**plan.meta, "status": "optimal" if gap <= config.plan.mip_gap
+                  else "feasible", "mip_gap": round(gap, 6), "objective": round(value, 6),
+                  "alternative": number})
+        plan.alternatives.append(_verified(other))
+    return plan
+
+
+def _verified(plan: Plan) -> Plan:
     problems = verify(plan)
     if problems:
         raise VerificationError("the plan failed independent verification (a planner bug): "

@@ -5,16 +5,22 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .config import load_config
+from .config import Config, load_config
 from .errors import ConfigError, PlannerError
+from .plan import Plan, verify
 from .solve import InfeasibleError, explain, make_plan
+from .week import plan_objective
 
 MAX_POINTS = 200
+MAX_BORROW_PASSES = 3
+RECORD_KEYS = ("status", "objective", "cost", "absorbed_b12_ug_per_day_mean",
+               "min_daily_margin_ug", "binding", "plan_of")
 
 
 def parse_vary(text: str) -> tuple[str, list[float]]:
@@ -51,39 +57,86 @@ def _override(key: str, value: float) -> str:
     return f"{key}={int(value) if float(value).is_integer() else value}"
 
 
+@dataclass
+class Point:
+    """One grid point: its rules, its plan (None when it has none) and its record."""
+
+    config: Config
+    plan: Plan | None
+    record: dict[str, Any]
+
+
 def run_point(foods: pd.DataFrame, supplements: pd.DataFrame, constraints: Path | None,
-              overrides: list[str], point: dict[str, float]) -> dict[str, Any]:
-    """Plan one grid point; the outcome as a flat record."""
+              overrides: list[str], point: dict[str, float]) -> Point:
+    """Plan one grid point."""
     config = load_config(constraints, [*overrides, *(_override(k, v) for k, v in point.items())])
-    record: dict[str, Any] = {**point, "status": "", "cost": None,
+    record: dict[str, Any] = {**point, "status": "", "objective": None, "cost": None,
                               "absorbed_b12_ug_per_day_mean": None, "min_daily_margin_ug": None,
-                              "binding": ""}
+                              "binding": "", "plan_of": ""}
     try:
         plan = make_plan(foods, supplements, config)
     except InfeasibleError as exc:
         lines = [line.strip() for line in str(exc).splitlines()[1:] if line.strip()]
         record.update(status="infeasible", binding=lines[0].split(":")[0] if lines else "")
-        return record
+        return Point(config, None, record)
     except PlannerError as exc:
         record.update(status="error", binding=str(exc).splitlines()[0])
-        return record
+        return Point(config, None, record)
+    describe(plan, record, str(plan.meta["status"]))
+    reasons = explain(foods, supplements, config).binding
+    record["binding"] = reasons[0][0] if reasons else ""
+    return Point(config, plan, record)
+
+
+def describe(plan: Plan, record: dict[str, Any], status: str) -> None:
+    """The plan's status, objective, cost and absorbed B12 into the point's record."""
     days = plan.days()
-    record.update(status=plan.meta["status"], cost=round(plan.totals()["cost"], 4),
+    record.update(status=status, objective=round(plan_objective(plan), 4),
+                  cost=round(plan.totals()["cost"], 4),
                   absorbed_b12_ug_per_day_mean=round(float(days["absorbed_b12_ug"].mean()), 4),
                   min_daily_margin_ug=round(float(
                       (days["absorbed_b12_ug"] - days["target_b12_ug"]).min()), 4))
-    reasons = explain(foods, supplements, config).binding
-    record["binding"] = reasons[0][0] if reasons else ""
-    return record
+
+
+def borrow_better_plans(points: list[Point]) -> None:
+    """Where another point's plan meets every rule of a point and scores better there, it
+    becomes that point's plan (``plan_of`` names the point it came from; status
+    ``feasible``). Then a sweep is consistent: a point whose rules are tighter never scores
+    better than a looser one, as its plan is one the looser point could have had."""
+    for _ in range(MAX_BORROW_PASSES):
+        changed = False
+        for mine in points:
+            if mine.plan is None:
+                continue
+            for other in points:
+                if other is mine or other.plan is None or \
+                        other.config.plan.days != mine.config.plan.days or \
+                        other.record["objective"] >= mine.record["objective"] - 1e-6:
+                    continue
+                trial = Plan(config=mine.config, foods=mine.plan.foods,
+                             supplements=mine.plan.supplements,
+                             food_items=other.plan.food_items,
+                             supplement_items=other.plan.supplement_items,
+                             meta=mine.plan.meta)
+                score = plan_objective(trial)
+                if score < mine.record["objective"] - 1e-6 and not verify(trial):
+                    mine.plan = trial
+                    describe(trial, mine.record, "feasible")
+                    mine.record["plan_of"] = other.record["plan_of"] or ", ".join(
+                        f"{k}={v:g}" for k, v in other.record.items() if k not in RECORD_KEYS)
+                    changed = True
+        if not changed:
+            return
 
 
 def sweep(foods: pd.DataFrame, supplements: pd.DataFrame, constraints: Path | None,
           overrides: list[str], varies: list[tuple[str, list[float]]],
           step: Callable[[], None] | None = None) -> list[dict[str, Any]]:
-    """Records of every grid point, in grid order."""
-    records = []
+    """Records of every grid point, in grid order, made consistent by borrowing."""
+    points = []
     for point in grid(varies):
-        records.append(run_point(foods, supplements, constraints, overrides, point))
+        points.append(run_point(foods, supplements, constraints, overrides, point))
         if step:
             step()
-    return records
+    borrow_better_plans(points)
+    return [p.record for p in points]

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .absorption import AbsorptionParams, chords, injection_per_day_ug
 from .config import Config
-from .model import Model, Prices, build_model
+from .model import Model, Prices, build_model, used_means_eaten
 from .plan import Plan, verify
 from .program import INF, Array, Program, solve_for_columns
 from .solve import (
@@ -103,6 +103,8 @@ class WeekSearch:
     bound_method: str
     menus: int
     rounds: int
+    pool: list[Menu] = field(default_factory=list)
+    counts: dict[int, int] = field(default_factory=dict)
 
 
 def variety_weight(config: Config) -> float:
@@ -137,15 +139,15 @@ def _artificial(program: Program, row: int, sign: float) -> None:
 
 
 def master_program(menus: list[Menu], config: Config, foods: pd.DataFrame,
-                   integer: bool) -> Master:
+                   integer: bool, unlike: tuple[frozenset[int], ...] = ()) -> Master:
     """The aggregated master: x per menu (days eaten), family day counts with the convex
     variety term, and one row per weekly rule. The LP (``integer`` False) lets each weekly
-    rule be missed at ARTIFICIAL per unit, so it is feasible from the first menu on."""
+    rule be missed at ARTIFICIAL per unit, so it is feasible from the first menu on.
+    ``unlike``: sets of menus (by position) the week may not use all of."""
     days = config.plan.days
     program = Program()
     x = program.columns("x", range(len(menus)), 0.0, float(days), integer=integer)
     program.add_cost(x, [m.objective for m in menus])
-    each = np.arange(len(menus))
     days_row = int(program.rows("days", ["week"], np.zeros(len(menus), np.int64), x, 1.0,
                                 float(days), float(days))[0])
     master = Master(program, x, days_row)
@@ -154,16 +156,34 @@ def master_program(menus: list[Menu], config: Config, foods: pd.DataFrame,
     add_budget_row(master, menus, config, integer)
     add_group_rows(master, menus, config, integer)
     add_b12_row(master, menus, config, integer)
-    count = config.plan.day_menus
-    if integer and 0 < count < days:
-        used = program.columns("menu_used", range(len(menus)), 0.0, 1.0, integer=True)
-        program.rows("menu_days", range(len(menus)), np.concatenate([each, each]),
-                     np.concatenate([x, used]),
-                     np.concatenate([np.ones(len(menus)), -float(days) * np.ones(len(menus))]),
-                     upper=0.0)
-        program.rows("day_menus", ["week"], np.zeros(len(menus), np.int64), used, 1.0,
-                     upper=float(count))
+    if integer:
+        add_menu_choice_rows(master, config, unlike)
     return master
+
+
+def add_menu_choice_rows(master: Master, config: Config,
+                         unlike: tuple[frozenset[int], ...]) -> None:
+    """At most plan.day_menus distinct menus, and not every menu of a week in ``unlike``."""
+    program, days, count = master.program, config.plan.days, config.plan.day_menus
+    limited = 0 < count < days
+    if not limited and not unlike:
+        return
+    size = len(master.x)
+    each = np.arange(size)
+    used = program.columns("menu_used", range(size), 0.0, 1.0, integer=True)
+    program.rows("menu_days", range(size), np.concatenate([each, each]),
+                 np.concatenate([master.x, used]),
+                 np.concatenate([np.ones(size), -float(days) * np.ones(size)]), upper=0.0)
+    program.rows("menu_used_has_days", range(size), np.concatenate([each, each]),
+                 np.concatenate([master.x, used]),
+                 np.concatenate([np.ones(size), -np.ones(size)]), lower=0.0)
+    if limited:
+        program.rows("day_menus", ["week"], np.zeros(size, np.int64), used, 1.0,
+                     upper=float(count))
+    for number, week in enumerate(unlike):
+        chosen = np.array(sorted(week), dtype=np.int64)
+        program.rows("unlike", [number], np.zeros(len(chosen), np.int64), used[chosen], 1.0,
+                     upper=len(chosen) - 1.0)
 
 
 def add_family_rows(master: Master, menus: list[Menu], config: Config, foods: pd.DataFrame,
@@ -458,6 +478,7 @@ def exclude_food_set(model: Model, items: pd.DataFrame) -> None:
     inside = np.array([k in mine for k in zip(slots["occasion"], slots["food"], strict=True)])
     if int(inside.sum()) < len(mine):
         return          # a food of the menu is not in this model: it cannot be chosen
+    used_means_eaten(model)
     model.lp.rows("not_menu", [str(len(model.lp.row_blocks))], np.zeros(len(slots), np.int64),
                   model.y, np.where(inside, 1.0, -1.0), upper=len(mine) - 1.0)
 
@@ -527,7 +548,7 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     del value
     return WeekSearch(days=chosen, objective=weekly_objective(config, chosen, foods),
                       bound=bound, bound_method=method, menus=len(menus),
-                      rounds=search.rounds)
+                      rounds=search.rounds, pool=menus, counts=counts)
 
 
 def integer_week(menus: list[Menu], config: Config, foods: pd.DataFrame,
@@ -539,12 +560,13 @@ def integer_week(menus: list[Menu], config: Config, foods: pd.DataFrame,
 
 
 def integer_counts(menus: list[Menu], config: Config, foods: pd.DataFrame, seconds: float,
+                   unlike: tuple[frozenset[int], ...] = (),
                    ) -> tuple[dict[int, int] | None, float, float | None]:
     """Days each menu is eaten in the best week of these menus (the integer master), its
     objective and the master's proven bound."""
     if not menus:
         return None, INF, None
-    master = master_program(menus, config, foods, integer=True)
+    master = master_program(menus, config, foods, integer=True, unlike=unlike)
     solution = master.program.solve("highs", seconds, 0.0)
     if solution.status not in ("optimal", "time_limit") or solution.objective is None:
         return None, INF, None
@@ -562,6 +584,21 @@ def integer_value(menus: list[Menu], config: Config, foods: pd.DataFrame,
         "highs", seconds, 1e-4)
     ok = solution.status in ("optimal", "time_limit") and solution.objective is not None
     return float(solution.objective) if ok and solution.objective is not None else INF
+
+
+def other_weeks(menus: list[Menu], config: Config, foods: pd.DataFrame,
+                first: dict[int, int], count: int, seconds: float) -> list[dict[int, DayPlan]]:
+    """Up to ``count`` more weeks of these menus, best first, each leaving out at least one
+    menu of every week before it."""
+    unlike: tuple[frozenset[int], ...] = (frozenset(first),)
+    weeks = []
+    for _ in range(count):
+        counts, _value, _bound = integer_counts(menus, config, foods, seconds, unlike)
+        if counts is None:
+            break
+        weeks.append(rotation(counts, menus))
+        unlike += (frozenset(counts),)
+    return weeks
 
 
 def rotation(counts: dict[int, int], menus: list[Menu]) -> dict[int, DayPlan]:
@@ -590,15 +627,17 @@ class WeekPlan:
     objective: float
     bound: float
     meta: dict[str, object]
+    alternatives: list[dict[int, DayPlan]] = field(default_factory=list)
 
 
 def best_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
               progress: Progress | None = None, reference: pd.DataFrame | None = None,
-              ) -> WeekPlan | int:
-    """The week: the day menus planned in turn (``solve.solve_week``), then, in the time
-    left, column generation over day menus from them (not with a person's own meals or a
-    solver other than HiGHS). Returns the first day of a menu that has no plan instead
-    when the rotation finds none."""
+              alternatives: int = 0) -> WeekPlan | int:
+    """The week: the day menus planned in turn (``solve.solve_week``), then, with
+    ``plan.week_search = "columns"`` or ``alternatives``, column generation over day menus
+    from them in the time left (not with a person's own meals or a solver other than
+    HiGHS), and up to ``alternatives`` other weeks of the menus found. Returns the first
+    day of a menu that has no plan instead when the rotation finds none."""
     started = time.perf_counter()
     bound_job = start_bound(foods, supplements, config)
     with ticker(progress, "solving"):
@@ -611,7 +650,7 @@ def best_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                                round(value, 6)}
     left = config.plan.time_limit_s - (time.perf_counter() - started)
     search = None
-    if config.plan.week_search == "columns" and reference is None and \
+    if (config.plan.week_search == "columns" or alternatives) and reference is None and \
             config.plan.solver == "highs" and left >= MIN_ROUND_SECONDS + MIN_MASTER_SECONDS:
         seeds = {m.key(): m for m in (menu_of(foods, supplements, config,
                                               p.items.drop(columns="day"),
@@ -625,6 +664,8 @@ def best_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                          "menus": search.menus, "pricing_rounds": search.rounds})
             if search.objective < value - 1e-9:
                 days, value = search.days, search.objective
+    others = [] if search is None or not alternatives else other_weeks(
+        search.pool, config, foods, search.counts, alternatives, MIN_MASTER_SECONDS * 3)
     days = steady_regimen(days, foods, supplements, config)
     measured = _gap_objective(config, days, foods)
     bound = lower_bound(config, measured, bound_job)
@@ -637,9 +678,24 @@ def best_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     meta.update({"bound": round(bound, 6), "bound_method": method})
     return WeekPlan(days=days, status="optimal" if gap <= config.plan.mip_gap else "feasible",
                     gap=gap, objective=weekly_objective(config, days, foods), bound=bound,
-                    meta=meta)
+                    meta=meta, alternatives=[steady_regimen(w, foods, supplements, config)
+                                             for w in others])
 
 
 def with_time_limit(config: Config, seconds: float) -> Config:
     return dataclasses.replace(config, plan=dataclasses.replace(config.plan,
                                                                 time_limit_s=seconds))
+
+
+def plan_objective(plan: Plan) -> float:
+    """The week's objective of a plan, recomputed from its servings and tablets under its
+    own rules (as the search scores a week)."""
+    config, rules = plan.config, daily_rules(plan.config)
+    items, tabs = plan.food_items, plan.supplement_items
+    days = {}
+    for day in range(1, config.plan.days + 1):
+        mine = items[items["day"] == day].drop(columns="day")
+        theirs = tabs[tabs["day"] == day].drop(columns="day") if not tabs.empty else \
+            pd.DataFrame(columns=["window", "supplement", "units"])
+        days[day] = day_plan(plan.foods, plan.supplements, rules, mine, theirs, day)
+    return weekly_objective(config, days, plan.foods)

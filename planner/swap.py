@@ -1,0 +1,141 @@
+"""Swapping one meal of a saved plan: the rest of the week stays as it is.
+
+The occasion is re-planned by the one-day model of its day, with the day's other occasions
+fixed and the weekly rules as the other days leave them (``solve.day_config``). Each
+candidate is a different set of foods at the occasion; the week it makes is verified like
+any plan, and its effect on the week's objective, cost and the day's absorbed B12 shown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import build_config
+from .errors import ConfigError, DataError
+from .model import Model, build_model
+from .plan import Plan, verify
+from .solve import DayPlan, _ordered, _ordered_tabs, daily_rules, day_config, day_plan, extract, run
+from .week import exclude_food_set, plan_objective
+
+SWAP_SECONDS = 10.0   # per candidate at most (the time limit caps the whole swap)
+
+
+@dataclass
+class Candidate:
+    """One way to eat the occasion, the week it makes and what it changes."""
+
+    foods: list[str]
+    plan: Plan
+    objective: float
+    cost: float
+    absorbed_ug: float
+
+
+def plan_from_data(data: dict[str, Any], path: Path, foods: pd.DataFrame,
+                   supplements: pd.DataFrame) -> Plan:
+    """The saved plan as a Plan under the rules it was made with, re-verified."""
+    try:
+        config = build_config(data["meta"]["constraints"], {}, f"{path} (meta.constraints)")
+    except (KeyError, TypeError) as exc:
+        raise DataError(f"{path}: the plan has no rules in meta.constraints ({exc!r})",
+                        "use a file written by `planner plan --format json`") from None
+    except ConfigError as exc:
+        raise DataError(str(exc), "use a file written by `planner plan --format json`") \
+            from None
+    rows = [(o["day"], o["name"], i["id"], i["servings"]) for o in data["occasions"]
+            for i in o["items"] if i["kind"] == "food"]
+    items = pd.DataFrame(rows, columns=["day", "occasion", "food", "servings"])
+    tabs = pd.DataFrame([(t["day"], t["window"], t["id"], t["units"])
+                         for t in data.get("supplements") or []],
+                        columns=["day", "window", "supplement", "units"])
+    unknown = sorted(set(items["food"]) - set(foods.index)) + \
+        sorted(set(tabs["supplement"]) - set(supplements.index))
+    if unknown:
+        raise DataError(f"{path}: {unknown[0]!r} is not in the food or supplement table",
+                        "pass the tables the plan was made with (--foods, --supplements)")
+    plan = Plan(config=config, foods=foods, supplements=supplements, food_items=items,
+                supplement_items=tabs, meta=dict(data["meta"]))
+    problems = verify(plan)
+    if problems:
+        raise DataError(f"{path}: the plan fails its own rules: {problems[0]}",
+                        "swap in a plan written by `planner plan` and not edited since")
+    return plan
+
+
+def _day_plans(plan: Plan, skip: int) -> dict[int, DayPlan]:
+    """Every day of the plan but ``skip``, as fixed menus of the week."""
+    items, tabs = plan.food_items, plan.supplement_items
+    rules = daily_rules(plan.config)
+    out = {}
+    for day in range(1, plan.config.plan.days + 1):
+        if day == skip:
+            continue
+        mine = items[items["day"] == day].drop(columns="day")
+        theirs = tabs[tabs["day"] == day].drop(columns="day")
+        out[day] = day_plan(plan.foods, plan.supplements, rules, mine, theirs, day)
+    return out
+
+
+def _fix_other_occasions(model: Model, kept: pd.DataFrame, occasion: str,
+                         avoid: tuple[str, ...]) -> None:
+    """Servings of the day's other occasions as they are; none of ``avoid`` at this one."""
+    slots = model.slots
+    servings = {(o, f): int(n) for o, f, n in zip(kept["occasion"], kept["food"],
+                                                   kept["servings"], strict=True)}
+    keys = list(zip(slots["occasion"], slots["food"], strict=True))
+    missing = set(servings) - set(keys)
+    if missing:
+        raise DataError(f"{sorted(missing)[0][1]!r} at {sorted(missing)[0][0]} can no longer "
+                        "be eaten under the plan's rules", "re-plan the week")
+    fixed = np.array([o != occasion or f in avoid for o, f in keys])
+    amount = np.array([servings.get(k, 0) for k in keys], dtype=float)
+    model.lp.set_bounds(model.n[fixed], amount[fixed], amount[fixed])
+    used = (amount > 0).astype(float)
+    model.lp.set_bounds(model.y[fixed], used[fixed], used[fixed])
+
+
+def candidates(plan: Plan, day: int, occasion: str, avoid: tuple[str, ...], count: int,
+               seconds: float) -> list[Candidate]:
+    """Up to ``count`` other ways to eat ``occasion`` on ``day`` with the rest of the week
+    kept, best first; each a verified week."""
+    config = plan.config
+    others = _day_plans(plan, day)
+    rules = day_config(config, others, plan.foods)
+    rules = dataclasses.replace(rules, diet=dataclasses.replace(rules.diet, include=()))
+    model = build_model(plan.foods, plan.supplements, rules)
+    today = plan.food_items[plan.food_items["day"] == day]
+    _fix_other_occasions(model, today[today["occasion"] != occasion], occasion, avoid)
+    exclude_food_set(model, today)
+    found: list[Candidate] = []
+    per = min(seconds / max(count, 1), SWAP_SECONDS)
+    for _attempt in range(2 * count):
+        if len(found) == count:
+            break
+        result = run(model, config.plan.solver, per, config.plan.mip_gap)
+        if result.status not in ("optimal", "time_limit"):
+            break
+        items, tabs = extract(model)
+        exclude_food_set(model, items)
+        week = Plan(config=config, foods=plan.foods, supplements=plan.supplements,
+                    food_items=_ordered(pd.concat(
+                        [plan.food_items[plan.food_items["day"] != day],
+                         items.assign(day=day)], ignore_index=True), config),
+                    supplement_items=_ordered_tabs(pd.concat(
+                        [plan.supplement_items[plan.supplement_items["day"] != day],
+                         tabs.assign(day=day)], ignore_index=True)),
+                    meta=dict(plan.meta))
+        if verify(week):
+            continue
+        at = items[items["occasion"] == occasion]
+        found.append(Candidate(
+            foods=[str(plan.foods.loc[f, "name"]) for f in at["food"]], plan=week,
+            objective=plan_objective(week), cost=float(week.totals()["cost"]),
+            absorbed_ug=float(week.days().loc[lambda d: d["day"] == day,
+                                               "absorbed_b12_ug"].iloc[0])))
+    return found
