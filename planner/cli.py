@@ -519,6 +519,79 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
         outputs.commit()
 
 
+def _parse_lock(text: str, names: list[str], days: int) -> tuple[int, str | None]:
+    day_text, _, occasion = text.partition(":")
+    if not day_text.isdigit() or not 1 <= int(day_text) <= days:
+        raise click.BadParameter(f"{text!r}: DAY must be a day of the plan, 1 to {days}",
+                                 param_hint="--lock")
+    if occasion and occasion not in names:
+        raise click.BadParameter(f"{text!r}: {occasion!r} is not an occasion of the plan; it "
+                                 f"has {', '.join(names)}", param_hint="--lock")
+    return int(day_text), occasion or None
+
+
+@cli.command("replan")
+@click.argument("plan_path", metavar="PLAN.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lock", "locks", multiple=True, metavar="DAY[:OCCASION]",
+              help="Keep this day (3) or this meal (3:dinner) as it is (repeatable).")
+@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Food table the plan was made with (default: the packaged one).")
+@click.option("--supplements", "supplements_path",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Supplement table the plan was made with (default: the packaged one).")
+@click.option("--time-limit", type=click.FloatRange(0.5, 3600),
+              help="Seconds in all (default: the plan's plan.time_limit_s).")
+@click.option("--format", "fmt", type=click.Choice(list(PLAN_FORMATS)), default="json",
+              show_default=True)
+@click.option("-o", "--output", required=True, help="File for the new week, or - for stdout.")
+def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | None,
+                   supplements_path: Path | None, time_limit: float | None, fmt: str,
+                   output: str) -> None:
+    """Regenerate every meal of a saved plan but the locked ones.
+
+    Each day in turn gets other meals at its unlocked occasions (the best that keep every
+    rule of the week, with the rest of the week as it is by then); locked days and meals
+    stay as they are. The new week is verified like any plan.
+
+    \b
+    Example:
+      planner replan week.json --lock 1 --lock 3:dinner -o week2.json
+    """
+    from .foods import load_foods
+    from .plan import load_plan_json
+    from .solve import week_gap
+    from .supplements import load_supplements
+    from .swap import plan_from_data, replan
+    from .week import plan_objective
+
+    check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
+                                             "--supplements": supplements_path})
+    data = load_plan_json(plan_path)
+    foods_table = load_foods(foods_path)
+    supplements_table = load_supplements(supplements_path)
+    try:
+        plan = plan_from_data(data, plan_path, foods_table, supplements_table)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
+                        "use a file written by `planner plan --format json`") from None
+    names = [o.name for o in plan.config.occasions]
+    held = {_parse_lock(text, names, plan.config.plan.days) for text in locks}
+    before = plan_objective(plan)
+    new, changed = replan(plan, held, time_limit or plan.config.plan.time_limit_s)
+    after = plan_objective(new)
+    bound = plan.meta.get("bound")
+    gap = week_gap(after, bound) if isinstance(bound, float) else None
+    new.meta = {**new.meta, "objective": round(after, 6),
+                "mip_gap": None if gap is None else round(gap, 6),
+                "status": "optimal" if gap is not None and gap <= plan.config.plan.mip_gap
+                else "feasible", "replanned": {"locks": sorted(locks), "meals": changed}}
+    click.echo(f"{changed} meals regenerated, {len(held)} locks kept; week objective "
+               f"{before:.2f} -> {after:.2f}", err=True)
+    outputs = Outputs()
+    _show(new.to_dict(), fmt, output, None, None, outputs)
+    outputs.commit()
+
+
 @cli.command("batch")
 @click.argument("people_path", metavar="PEOPLE.csv",
                 type=click.Path(dir_okay=False, path_type=Path))

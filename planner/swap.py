@@ -82,9 +82,10 @@ def _day_plans(plan: Plan, skip: int) -> dict[int, DayPlan]:
     return out
 
 
-def _fix_other_occasions(model: Model, kept: pd.DataFrame, occasion: str,
+def _fix_other_occasions(model: Model, kept: pd.DataFrame, free: tuple[str, ...],
                          avoid: tuple[str, ...]) -> None:
-    """Servings of the day's other occasions as they are; none of ``avoid`` at this one."""
+    """Servings of the day's other occasions as they are; none of ``avoid`` at the free
+    ones."""
     slots = model.slots
     servings = {(o, f): int(n) for o, f, n in zip(kept["occasion"], kept["food"],
                                                    kept["servings"], strict=True)}
@@ -93,25 +94,28 @@ def _fix_other_occasions(model: Model, kept: pd.DataFrame, occasion: str,
     if missing:
         raise DataError(f"{sorted(missing)[0][1]!r} at {sorted(missing)[0][0]} can no longer "
                         "be eaten under the plan's rules", "re-plan the week")
-    fixed = np.array([o != occasion or f in avoid for o, f in keys])
+    fixed = np.array([o not in free or f in avoid for o, f in keys])
     amount = np.array([servings.get(k, 0) for k in keys], dtype=float)
     model.lp.set_bounds(model.n[fixed], amount[fixed], amount[fixed])
     used = (amount > 0).astype(float)
     model.lp.set_bounds(model.y[fixed], used[fixed], used[fixed])
 
 
-def candidates(plan: Plan, day: int, occasion: str, avoid: tuple[str, ...], count: int,
-               seconds: float) -> list[Candidate]:
-    """Up to ``count`` other ways to eat ``occasion`` on ``day`` with the rest of the week
-    kept, best first; each a verified week."""
+def candidates(plan: Plan, day: int, occasion: str | tuple[str, ...], avoid: tuple[str, ...],
+               count: int, seconds: float) -> list[Candidate]:
+    """Up to ``count`` other ways to eat ``occasion`` (or each of several occasions) on
+    ``day`` with the rest of the week kept, best first; each a verified week."""
+    free = (occasion,) if isinstance(occasion, str) else occasion
     config = plan.config
     others = _day_plans(plan, day)
     rules = day_config(config, others, plan.foods)
     rules = dataclasses.replace(rules, diet=dataclasses.replace(rules.diet, include=()))
     model = build_model(plan.foods, plan.supplements, rules)
     today = plan.food_items[plan.food_items["day"] == day]
-    _fix_other_occasions(model, today[today["occasion"] != occasion], occasion, avoid)
-    exclude_food_set(model, today)
+    _fix_other_occasions(model, today[~today["occasion"].isin(free)], free, avoid)
+    for name in free:
+        if len(free) == 1 or (today["occasion"] == name).any():
+            exclude_food_set(model, today, name)
     found: list[Candidate] = []
     per = min(seconds / max(count, 1), SWAP_SECONDS)
     for _attempt in range(2 * count):
@@ -132,10 +136,29 @@ def candidates(plan: Plan, day: int, occasion: str, avoid: tuple[str, ...], coun
                     meta=dict(plan.meta))
         if verify(week):
             continue
-        at = items[items["occasion"] == occasion]
+        at = items[items["occasion"].isin(free)]
         found.append(Candidate(
             foods=[str(plan.foods.loc[f, "name"]) for f in at["food"]], plan=week,
             objective=plan_objective(week), cost=float(week.totals()["cost"]),
             absorbed_ug=float(week.days().loc[lambda d: d["day"] == day,
                                                "absorbed_b12_ug"].iloc[0])))
     return found
+
+
+def replan(plan: Plan, locks: set[tuple[int, str | None]], seconds: float,
+           ) -> tuple[Plan, int]:
+    """The week with every meal that is not locked eaten differently (each day in turn,
+    the rest of the week as it is by then), where the rules allow; and the meals changed.
+    A lock is (day, None) for a whole day or (day, occasion) for one meal."""
+    names = [o.name for o in plan.config.occasions]
+    days = [d for d in range(1, plan.config.plan.days + 1) if (d, None) not in locks]
+    changed = 0
+    for day in days:
+        free = tuple(n for n in names if (day, n) not in locks)
+        if not free:
+            continue
+        found = candidates(plan, day, free, (), 1, seconds / max(len(days), 1))
+        if found:
+            plan = found[0].plan
+            changed += len(free)
+    return plan, changed

@@ -470,17 +470,24 @@ class ColumnSearch:
         return False
 
 
-def exclude_food_set(model: Model, items: pd.DataFrame) -> None:
+def exclude_food_set(model: Model, items: pd.DataFrame, occasion: str | None = None) -> None:
     """The one-day model may no longer choose exactly these foods at their occasions (in
-    any servings): sum of their y - sum of the others' y <= their count - 1."""
+    any servings): sum of their y - sum of the others' y <= their count - 1. With
+    ``occasion``, only that occasion's foods and slots count."""
     slots = model.slots
+    if occasion is not None:
+        items = items[items["occasion"] == occasion]
     mine = set(zip(items["occasion"], items["food"], strict=True))
-    inside = np.array([k in mine for k in zip(slots["occasion"], slots["food"], strict=True)])
+    keys = list(zip(slots["occasion"], slots["food"], strict=True))
+    inside = np.array([k in mine for k in keys])
     if int(inside.sum()) < len(mine):
         return          # a food of the menu is not in this model: it cannot be chosen
     used_means_eaten(model)
-    model.lp.rows("not_menu", [str(len(model.lp.row_blocks))], np.zeros(len(slots), np.int64),
-                  model.y, np.where(inside, 1.0, -1.0), upper=len(mine) - 1.0)
+    counted = np.ones(len(keys), dtype=bool) if occasion is None else \
+        (slots["occasion"] == occasion).to_numpy()
+    model.lp.rows("not_menu", [str(len(model.lp.row_blocks))],
+                  np.zeros(int(counted.sum()), np.int64), model.y[counted],
+                  np.where(inside[counted], 1.0, -1.0), upper=len(mine) - 1.0)
 
 
 def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,

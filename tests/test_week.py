@@ -297,3 +297,29 @@ def test_alternatives_need_a_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["plan", "--alternatives", "2"])
     assert result.exit_code == 2
     assert "give -o FILE" in result.output
+
+
+def test_replan_regenerates_all_but_the_locked_meals(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    plan, foods_path, _ = _toy_plan_json(tmp_path)
+    out = tmp_path / "again.json"
+    result = CliRunner().invoke(cli, ["replan", str(plan), "--foods", str(foods_path),
+                                      "--lock", "1", "--lock", "4:lunch", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    before = {(o["day"], o["name"]): sorted((i["id"], i["servings"]) for i in o["items"])
+              for o in json.loads(plan.read_text())["occasions"]}
+    after = {(o["day"], o["name"]): sorted((i["id"], i["servings"]) for i in o["items"])
+             for o in json.loads(out.read_text())["occasions"]}
+    assert after[(1, "lunch")] == before[(1, "lunch")]
+    assert after[(4, "lunch")] == before[(4, "lunch")]
+    changed = [k for k in before if after[k] != before[k]]
+    assert changed and (1, "lunch") not in changed
+    assert "meals regenerated, 2 locks kept" in result.output
+    bad = CliRunner().invoke(cli, ["replan", str(plan), "--foods", str(foods_path), "--lock",
+                                   "9", "-o", str(out)])
+    assert bad.exit_code == 2 and "DAY must be a day of the plan" in bad.output
