@@ -120,17 +120,27 @@ def plan_csv(data: dict[str, Any]) -> str:
     return csv_text(plan_rows(data), PLAN_CSV_COLUMNS)
 
 
+def status_words(meta: dict[str, Any]) -> str:
+    """The solver's status in plain words (JSON keeps ``status`` and ``mip_gap``)."""
+    status, gap = meta.get("status"), meta.get("mip_gap")
+    if status not in ("optimal", "feasible", "time_limit"):
+        return f"status {clean(str(status))}"
+    if not isinstance(gap, float | int) or isinstance(gap, bool):
+        return "plan found" if status != "optimal" else "best plan found"
+    if status == "optimal":
+        return "best plan possible" if gap <= 1e-9 else \
+            f"best plan found, proven within {gap:.1%} of the best possible"
+    return f"good plan found; the best possible is at most {gap:.1%} better"
+
+
 def plan_table(data: dict[str, Any]) -> str:
     """The terminal view: each day by occasion, B12 per window against the cap, totals."""
     meta, constraints = data["meta"], data["meta"]["constraints"]
     nutrients = constraints["nutrients"]
     totals = data["totals"]
-    gap = meta.get("mip_gap")
     head = (f"b12-planner {meta.get('planner_version', '')}: {len(data['days'])}-day plan, "
             f"{constraints['diet']['pattern']}, profile {constraints['b12']['profile']}; "
-            f"status {meta.get('status')}"
-            + (f", gap {gap:.1%}" if isinstance(gap, float) else "")
-            + f"; cost {_cost(totals)}")
+            f"{status_words(meta)}; cost {_cost(totals)}")
     out = [head, meta.get("disclaimer", ""), ""]
     if data.get("changes") is not None:
         out.append("Changes from your usual meals:")
@@ -258,13 +268,11 @@ def plan_markdown(data: dict[str, Any]) -> str:
     """A readable weekly view: a section per day, windows and totals, the disclaimer once."""
     meta, constraints, totals = data["meta"], data["meta"]["constraints"], data["totals"]
     nutrients = constraints["nutrients"]
-    gap = meta.get("mip_gap")
     out = [f"# B12 plan: {len(data['days'])} days, {constraints['diet']['pattern']} "
            f"(profile {constraints['b12']['profile']})", "",
            f"> {meta.get('disclaimer', '')}", "",
-           f"Status {meta.get('status')}" + (f", gap {gap:.1%}" if isinstance(gap, float)
-                                               else "")
-           + f". Cost {totals['cost']:.2f} {totals['currency']}. Absorbed B12 "
+           f"{_md(status_words(meta)).capitalize()}. Cost {totals['cost']:.2f} "
+           f"{totals['currency']}. Absorbed B12 "
            f"{totals['absorbed_b12_ug_per_day_mean']:.2f} µg/day on average.", ""]
     if data.get("changes") is not None:
         out += ["## Changes from your usual meals", ""]

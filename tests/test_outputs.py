@@ -319,3 +319,19 @@ def test_show_minimal_plan_is_a_clear_error(tmp_path: Path) -> None:
                     '"days": [], "totals": {}}')
     result = CliRunner().invoke(cli, ["show", str(path)])
     assert result.exit_code == 1 and "occasions must be a JSON array" in result.stderr
+
+
+@pytest.mark.parametrize(("meta", "words"), [
+    ({"status": "optimal", "mip_gap": 0.0}, "best plan possible"),
+    ({"status": "optimal", "mip_gap": 0.031}, "best plan found, proven within 3.1% of the best"),
+    ({"status": "feasible", "mip_gap": 0.374}, "good plan found; the best possible is at most "
+                                               "37.4% better"),
+    ({"status": "time_limit", "mip_gap": 0.2}, "the best possible is at most 20.0% better"),
+    ({"status": "feasible", "mip_gap": None}, "plan found"),
+    ({"status": "\x1b[31mweird"}, "[31mweird"),
+])
+def test_status_in_plain_words(meta: dict[str, object], words: str) -> None:
+    from planner.render import status_words
+
+    assert words in status_words(meta)
+    assert "\x1b" not in status_words(meta)
