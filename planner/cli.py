@@ -399,12 +399,47 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     outputs.commit()
 
 
+def _recheck(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
+             supplements_path: Path | None) -> None:
+    """A saved plan re-verified against the tables it was made with (DataError when it was
+    edited); when the tables given are other ones, a note on stderr says it was not."""
+    from .foods import load_foods
+    from .saved import checked
+    from .solve import file_sha256
+    from .supplements import load_supplements
+
+    meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
+    same = meta.get("foods_sha256") == file_sha256(foods_path, resources.default_foods()) \
+        and meta.get("supplements_sha256") == file_sha256(supplements_path,
+                                                          resources.default_supplements())
+    if not same:
+        click.echo(f"note: {plan_path} was made with other food or supplement tables than "
+                   f"{'those given' if foods_path or supplements_path else 'the packaged ones'}"
+                   "; it is shown as saved, not re-verified (pass them with --foods and "
+                   "--supplements to check it)", err=True)
+        return
+    try:
+        checked(data, plan_path, load_foods(foods_path), load_supplements(supplements_path))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
+                        "use a file written by `planner plan --format json`") from None
+
+
 @cli.command("show")
 @click.argument("plan_path", type=click.Path(dir_okay=False, path_type=Path))
 @_view_options
+@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Food table the plan was made with (default: the packaged foods.csv).")
+@click.option("--supplements", "supplements_path",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Supplement table the plan was made with (default: the packaged one).")
 def show_command(plan_path: Path, fmt: str, output: str, start: Any,
-                 plot_path: Path | None) -> None:
+                 plot_path: Path | None, foods_path: Path | None,
+                 supplements_path: Path | None) -> None:
     """Render a saved plan (JSON from `planner plan --format json`) in any format.
+
+    The plan is first re-verified against the tables it was made with: a plan edited since
+    is refused (exit 1).
 
     \b
     Example:
@@ -412,8 +447,10 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
     """
     from .plan import load_plan_json
 
-    check_targets({"-o/--output": output, "--plot": plot_path}, {"PLAN": plan_path})
+    check_targets({"-o/--output": output, "--plot": plot_path},
+                  {"PLAN": plan_path, "--foods": foods_path, "--supplements": supplements_path})
     data = load_plan_json(plan_path)
+    _recheck(data, plan_path, foods_path, supplements_path)
     outputs = Outputs()
     try:
         _show(data, fmt, output, start, plot_path, outputs)
@@ -457,9 +494,10 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     """
     from .foods import load_foods
     from .plan import load_plan_json
+    from .saved import checked
     from .solve import week_gap
     from .supplements import load_supplements
-    from .swap import candidates, plan_from_data
+    from .swap import candidates
     from .week import plan_objective
 
     check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
@@ -468,7 +506,7 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     foods_table = load_foods(foods_path)
     supplements_table = load_supplements(supplements_path)
     try:
-        plan = plan_from_data(data, plan_path, foods_table, supplements_table)
+        plan = checked(data, plan_path, foods_table, supplements_table)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
                         "swap in a file written by `planner plan --format json`") from None
@@ -559,9 +597,10 @@ def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | N
     """
     from .foods import load_foods
     from .plan import load_plan_json
+    from .saved import checked
     from .solve import week_gap
     from .supplements import load_supplements
-    from .swap import plan_from_data, replan
+    from .swap import replan
     from .week import plan_objective
 
     check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
@@ -570,7 +609,7 @@ def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | N
     foods_table = load_foods(foods_path)
     supplements_table = load_supplements(supplements_path)
     try:
-        plan = plan_from_data(data, plan_path, foods_table, supplements_table)
+        plan = checked(data, plan_path, foods_table, supplements_table)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
                         "use a file written by `planner plan --format json`") from None
@@ -693,6 +732,7 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
                   {"PLAN": plan_path, "--foods": foods_path, "--supplements": supplements_path,
                    "--pantry": pantry_path})
     data = load_plan_json(plan_path)
+    _recheck(data, plan_path, foods_path, supplements_path)
     pantry = load_pantry(pantry_path) if pantry_path else {}
     items = shopping_list(data, load_foods(foods_path), load_supplements(supplements_path),
                           pantry, str(plan_path), str(pantry_path))

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .config import build_config
-from .errors import ConfigError, DataError
+from .errors import DataError
 from .model import Model, build_model
 from .plan import Plan, verify
 from .solve import DayPlan, _ordered, _ordered_tabs, daily_rules, day_config, day_plan, extract, run
@@ -35,37 +32,6 @@ class Candidate:
     objective: float
     cost: float
     absorbed_ug: float
-
-
-def plan_from_data(data: dict[str, Any], path: Path, foods: pd.DataFrame,
-                   supplements: pd.DataFrame) -> Plan:
-    """The saved plan as a Plan under the rules it was made with, re-verified."""
-    try:
-        config = build_config(data["meta"]["constraints"], {}, f"{path} (meta.constraints)")
-    except (KeyError, TypeError) as exc:
-        raise DataError(f"{path}: the plan has no rules in meta.constraints ({exc!r})",
-                        "use a file written by `planner plan --format json`") from None
-    except ConfigError as exc:
-        raise DataError(str(exc), "use a file written by `planner plan --format json`") \
-            from None
-    rows = [(o["day"], o["name"], i["id"], i["servings"]) for o in data["occasions"]
-            for i in o["items"] if i["kind"] == "food"]
-    items = pd.DataFrame(rows, columns=["day", "occasion", "food", "servings"])
-    tabs = pd.DataFrame([(t["day"], t["window"], t["id"], t["units"])
-                         for t in data.get("supplements") or []],
-                        columns=["day", "window", "supplement", "units"])
-    unknown = sorted(set(items["food"]) - set(foods.index)) + \
-        sorted(set(tabs["supplement"]) - set(supplements.index))
-    if unknown:
-        raise DataError(f"{path}: {unknown[0]!r} is not in the food or supplement table",
-                        "pass the tables the plan was made with (--foods, --supplements)")
-    plan = Plan(config=config, foods=foods, supplements=supplements, food_items=items,
-                supplement_items=tabs, meta=dict(data["meta"]))
-    problems = verify(plan)
-    if problems:
-        raise DataError(f"{path}: the plan fails its own rules: {problems[0]}",
-                        "swap in a plan written by `planner plan` and not edited since")
-    return plan
 
 
 def _day_plans(plan: Plan, skip: int) -> dict[int, DayPlan]:

@@ -1,0 +1,104 @@
+"""A saved plan (JSON from `planner plan`) checked against the tables it was made with:
+its servings must pass the rules it was made with, and every number it states must be the
+one its servings give; otherwise it was edited after it was made."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .config import build_config
+from .errors import ConfigError, DataError
+from .plan import Plan, verify
+
+ITEM_NUMBERS = ("grams", "cost", "b12_food_bound_ug", "b12_crystalline_ug", "energy_kcal")
+DAY_NUMBERS = ("absorbed_b12_ug", "cost", "energy_kcal")
+TOLERANCE = 0.01   # the JSON rounds to 4 significant digits or so
+
+
+def plan_from_data(data: dict[str, Any], path: Path, foods: pd.DataFrame,
+                   supplements: pd.DataFrame) -> Plan:
+    """The saved plan as a Plan under the rules it was made with, re-verified."""
+    try:
+        config = build_config(data["meta"]["constraints"], {}, f"{path} (meta.constraints)")
+    except (KeyError, TypeError) as exc:
+        raise DataError(f"{path}: the plan has no rules in meta.constraints ({exc!r})",
+                        "use a file written by `planner plan --format json`") from None
+    except ConfigError as exc:
+        raise DataError(str(exc), "use a file written by `planner plan --format json`") \
+            from None
+    rows = [(o["day"], o["name"], i["id"], i["servings"]) for o in data["occasions"]
+            for i in o["items"] if i["kind"] == "food"]
+    items = pd.DataFrame(rows, columns=["day", "occasion", "food", "servings"])
+    tabs = pd.DataFrame([(t["day"], t["window"], t["id"], t["units"])
+                         for t in data.get("supplements") or []],
+                        columns=["day", "window", "supplement", "units"])
+    unknown = sorted(set(items["food"]) - set(foods.index)) + \
+        sorted(set(tabs["supplement"]) - set(supplements.index))
+    if unknown:
+        raise DataError(f"{path}: {unknown[0]!r} is not in the food or supplement table",
+                        "pass the tables the plan was made with (--foods, --supplements)")
+    plan = Plan(config=config, foods=foods, supplements=supplements, food_items=items,
+                supplement_items=tabs, meta=dict(data["meta"]))
+    problems = verify(plan)
+    if problems:
+        raise DataError(f"{path}: the plan fails its own rules: {problems[0]}",
+                        "use the plan as `planner plan` wrote it (re-plan if it was edited)")
+    return plan
+
+
+def edits(data: dict[str, Any], plan: Plan) -> list[str]:
+    """Where the saved numbers and names differ from those the servings give."""
+    fresh = plan.to_dict()
+    found: list[str] = []
+    stated = {(o["day"], o["name"], i["kind"], i["id"]): i for o in data["occasions"]
+              for i in o["items"]}
+    for occasion in fresh["occasions"]:
+        for item in occasion["items"]:
+            key = (occasion["day"], occasion["name"], item["kind"], item["id"])
+            old = stated.get(key)
+            where = f"day {key[0]} {key[1]} {key[3]}"
+            if old is None:
+                found.append(f"{where}: missing")
+                continue
+            if old.get("name") != item["name"]:
+                found.append(f"{where}: name {str(old.get('name'))[:40]!r}, the table says "
+                             f"{item['name'][:40]!r}")
+            found += _numbers(where, old, item, ITEM_NUMBERS if item["kind"] == "food"
+                              else ("units", "cost"))
+    days = {d.get("day"): d for d in data["days"] if isinstance(d, dict)}
+    for day in fresh["days"]:
+        found += _numbers(f"day {day['day']}", days.get(day["day"], {}), day, DAY_NUMBERS)
+    found += _numbers("totals", data["totals"], fresh["totals"], ("cost",))
+    if len(stated) != sum(len(o["items"]) for o in fresh["occasions"]):
+        found.append(f"{len(stated)} items where the servings give "
+                     f"{sum(len(o['items']) for o in fresh['occasions'])}")
+    return found
+
+
+def _numbers(where: str, old: dict[str, Any], new: dict[str, Any],
+             keys: tuple[str, ...]) -> list[str]:
+    out = []
+    for key in keys:
+        value, right = old.get(key), new.get(key)
+        if not isinstance(right, int | float):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or \
+                not math.isfinite(value) or abs(value - right) > TOLERANCE * max(1.0, abs(right)):
+            out.append(f"{where}: {key} {value!r}, its servings give {right:g}")
+    return out
+
+
+def checked(data: dict[str, Any], path: Path, foods: pd.DataFrame, supplements: pd.DataFrame,
+            ) -> Plan:
+    """The saved plan as made, or DataError naming the first edit."""
+    plan = plan_from_data(data, path, foods, supplements)
+    found = edits(data, plan)
+    if found:
+        raise DataError(f"{path}: the plan was edited after it was made ({len(found)} "
+                        f"differences; first: {found[0]})",
+                        "re-plan with `planner plan`, or use the file as it was written")
+    return plan

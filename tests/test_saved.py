@@ -1,0 +1,98 @@
+"""Saved plans are re-verified against the tables they were made with (issue 15, class 9):
+`show`, `shop`, `swap` and `replan` refuse a plan edited since, naming the first edit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import cli
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A one-day plan of the packaged tables, as JSON."""
+    out = tmp_path_factory.mktemp("saved") / "day.json"
+    result = CliRunner().invoke(cli, ["plan", "vegan", "--days", "1", "--time-limit", "5",
+                                      "--quiet", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return data
+
+
+def _first(data: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = next(o for o in data["occasions"] if o["items"])["items"][0]
+    return item
+
+
+def _servings(data: dict[str, Any]) -> None:
+    _first(data)["servings"] = 100
+
+
+def _grams(data: dict[str, Any]) -> None:
+    _first(data)["grams"] = 5000.0
+
+
+def _name(data: dict[str, Any]) -> None:
+    _first(data)["name"] = "=HYPERLINK(\"http://x\")"
+
+
+def _cost(data: dict[str, Any]) -> None:
+    data["totals"]["cost"] = -1.0
+
+
+def _huge(data: dict[str, Any]) -> None:
+    data["days"][0]["cost"] = 1e300
+
+
+def _unknown(data: dict[str, Any]) -> None:
+    _first(data)["id"] = "caviar"
+
+
+def _day(data: dict[str, Any]) -> None:
+    next(o for o in data["occasions"] if o["items"])["day"] = -5
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (_servings, "fails its own rules"), (_grams, "grams 5000.0"), (_name, "name '=HYPERLINK"),
+    (_cost, "totals: cost -1.0"), (_huge, "cost 1e+300"), (_unknown, "'caviar' is not in"),
+    (_day, "fails its own rules"),
+])
+@pytest.mark.parametrize("command", ["show", "shop"])
+def test_an_edited_plan_is_refused(tmp_path: Path, saved: dict[str, Any],
+                                   edit: Callable[[dict[str, Any]], None], words: str,
+                                   command: str) -> None:
+    data = json.loads(json.dumps(saved))
+    edit(data)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "out.txt"
+    result = CliRunner().invoke(cli, [command, str(path), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert words in result.stderr and str(path) in result.stderr
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_the_plan_as_written_is_shown(tmp_path: Path, saved: dict[str, Any]) -> None:
+    path = tmp_path / "day.json"
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    for command in (["show", str(path)], ["shop", str(path)]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 0, result.output
+        assert "not re-verified" not in result.stderr
+
+
+def test_a_plan_of_other_tables_is_shown_with_a_note(tmp_path: Path,
+                                                     saved: dict[str, Any]) -> None:
+    data = json.loads(json.dumps(saved))
+    data["meta"]["foods_sha256"] = "0" * 64
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["show", str(path)])
+    assert result.exit_code == 0
+    assert "not re-verified" in result.stderr and "--foods" in result.stderr
