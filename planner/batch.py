@@ -165,7 +165,7 @@ def plan_person(job: Job) -> dict[str, Any]:
 def _plan_person(job: Job, started: float) -> dict[str, Any]:
     from .config import check_ids, load_config
     from .output import Outputs
-    from .render import render_plan, render_shopping
+    from .render import plan_currency, render_plan, render_shopping
     from .shopping import shopping_list
     from .solve import make_plan
 
@@ -190,7 +190,8 @@ def _plan_person(job: Job, started: float) -> dict[str, Any]:
             outputs.add(f"{base}.{VIEW_SUFFIX[fmt]}", render_plan(data, fmt, job.start, stamp))
     if job.shopping:
         items = shopping_list(data, foods, supplements)
-        outputs.add(f"{base}.shopping.md", render_shopping(items, "markdown"))
+        outputs.add(f"{base}.shopping.md",
+                    render_shopping(items, "markdown", plan_currency(data)))
     outputs.commit()
     return summary_of(job.person, data, time.perf_counter() - started)
 

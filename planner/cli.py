@@ -19,6 +19,7 @@ from .render import (
     csv_text,
     json_text,
     pantry_csv,
+    plan_currency,
     render_plan,
     render_shopping,
     text_table,
@@ -395,7 +396,7 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
         from .shopping import shopping_list
 
         items = shopping_list(data, foods_table, supplements_table)
-        outputs.add(shopping_path, render_shopping(items, "markdown"))
+        outputs.add(shopping_path, render_shopping(items, "markdown", plan_currency(data)))
     outputs.commit()
 
 
@@ -522,7 +523,9 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
                                      param_hint="--avoid")
     seconds = time_limit or plan.config.plan.time_limit_s
     found = candidates(plan, day, occasion, avoid, count, seconds)
-    currency = foods_currency(foods_table)
+    from .foods import currency_of
+
+    currency = currency_of(foods_table)
     today = plan.items()
     now = today[(today["day"] == day) & (today["occasion"] == occasion)]["name"].tolist()
     value, cost = plan_objective(plan), float(plan.totals()["cost"])
@@ -737,7 +740,7 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
     items = shopping_list(data, load_foods(foods_path), load_supplements(supplements_path),
                           pantry, str(plan_path), str(pantry_path))
     outputs = Outputs()
-    outputs.add(output, render_shopping(items, fmt))
+    outputs.add(output, render_shopping(items, fmt, plan_currency(data)))
     if write_pantry is not None:
         outputs.add(write_pantry, pantry_csv(remaining_pantry(items, pantry)))
     outputs.commit()
@@ -841,15 +844,6 @@ def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_da
         write_output(plot_path, absorption_curve(params, results, fasting))
 
 
-def foods_currency(foods_table: Any) -> str:
-    """The currency of a food table's prices (the shipped table: USD)."""
-    if "currency" in getattr(foods_table, "columns", ()):
-        names = set(foods_table["currency"].dropna())
-        if len(names) == 1:
-            return str(names.pop())
-    return "USD"
-
-
 @cli.command("sweep")
 @_plan_options
 @click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=START:STOP:STEP",
@@ -908,7 +902,9 @@ def sweep_command(constraints: Path | None, foods_path: Path | None,
                                  "vary the key over values that allow a plan")
             error.exit_code = 3
             raise error
-        outputs.add(plot_path, sweep_curves(records, keys, foods_currency(foods_table)))
+        from .foods import currency_of
+
+        outputs.add(plot_path, sweep_curves(records, keys, currency_of(foods_table)))
     outputs.commit()
 
 

@@ -52,7 +52,7 @@ OPTIONAL_COLUMNS = ("sugars_g", "fiber_g", "b12_added_ug", "b12_matrix", "servin
                     "min_servings", "liquid", "occasions", "price_per_kg", "price_source",
                     "package_g", "package_label", "aisle", "source", "curated", "role",
                     "family", "typical_g", *POPULARITY, *NUTRIENTS, "fndds_code", "wweia_category",
-                    "wweia_name", "nhanes_reports")
+                    "wweia_name", "nhanes_reports", "currency")
 COLUMNS = (*REQUIRED_COLUMNS[:3], *FLAGS, *REQUIRED_NUMBERS[:4], "sugars_g", "fiber_g",
            "b12_ug", "b12_added_ug", "b12_matrix", "serving_g", "serving_label", "min_servings",
            "max_servings", "liquid", "occasions", "price_per_kg", "price_source", "package_g",
@@ -61,13 +61,13 @@ COLUMNS = (*REQUIRED_COLUMNS[:3], *FLAGS, *REQUIRED_NUMBERS[:4], "sugars_g", "fi
            *NUTRIENTS, "fndds_code", "wweia_category", "wweia_name", "nhanes_reports")
 TEXT_COLUMNS = ("serving_label", "price_source", "package_label", "aisle", "source", "role",
                 "family",
-                "fndds_code", "wweia_category", "wweia_name")
+                "fndds_code", "wweia_category", "wweia_name", "currency")
 DEFAULTS = {"sugars_g": "", "fiber_g": "", "b12_added_ug": "0", "b12_matrix": "",
             "serving_label": "", "min_servings": "1", "liquid": "false",
             "occasions": ";".join(OCCASION_TOKENS[:4]), "price_per_kg": "", "price_source": "",
             "package_g": "", "package_label": "", "aisle": "other", "source": "",
             "curated": "false", "role": "", "family": "", "typical_g": "", "fndds_code": "",
-            "wweia_category": "", "wweia_name": "", "nhanes_reports": "",
+            "wweia_category": "", "wweia_name": "", "nhanes_reports": "", "currency": "",
             **{p: "" for p in POPULARITY}, **{n: "" for n in NUTRIENTS}}
 
 
@@ -213,3 +213,13 @@ def summary(foods: pd.DataFrame) -> dict[str, dict[str, int]]:
                    for k, v in foods["group"].value_counts().sort_index().items()},
         "patterns": {str(p): int(m.sum()) for p, m in patterns_of(foods).items()},
     }
+
+
+def currency_of(foods: pd.DataFrame) -> str:
+    """The currency of a food table's prices: its ``currency`` column when it names one
+    currency (an import may add it), else USD (the shipped table's)."""
+    if "currency" in foods.columns:
+        names = set(foods["currency"].dropna().astype(str)) - {""}
+        if len(names) == 1:
+            return names.pop()
+    return "USD"

@@ -27,7 +27,7 @@ from .absorption import (
 )
 from .config import Config
 from .errors import PlannerError
-from .foods import FLAGS, diet_mask, occasion_tokens
+from .foods import FLAGS, currency_of, diet_mask, occasion_tokens
 from .meals import allowed, role_set
 from .model import DISTINCT_EXEMPT_ROLES, GROUPS_WITHOUT_LIMIT
 from .needs import (
@@ -275,7 +275,7 @@ class Plan:
         unpriced = int(self.foods.loc[items["food"], "price_per_kg"].isna().sum()) \
             if not items.empty else 0
         return {"absorbed_b12_ug_per_day_mean": float(days["absorbed_b12_ug"].mean()),
-                "cost": float(days["cost"].sum()), "currency": "USD",
+                "cost": float(days["cost"].sum()), "currency": currency_of(self.foods),
                 "unpriced_items": unpriced}
 
     def to_dict(self) -> dict[str, Any]:

@@ -486,6 +486,13 @@ SHOPPING_COLUMNS = ["id", "name", "kind", "aisle", "unit", "need", "pantry", "to
                     "package_size", "packages", "leftover", "cost"]
 
 
+def plan_currency(data: dict[str, Any]) -> str:
+    """The currency a saved plan's prices are in (its food table's)."""
+    totals = data.get("totals")
+    currency = totals.get("currency") if isinstance(totals, dict) else None
+    return clean(currency) if isinstance(currency, str) and currency else "USD"
+
+
 def render_shopping(items: list[Any], fmt: str, currency: str = "USD") -> str:
     """Shopping list as a markdown checklist by aisle, CSV or JSON."""
     rows = [{c: getattr(item, c) for c in [*SHOPPING_COLUMNS, "package_label", "lasts_days"]}

@@ -96,3 +96,24 @@ def test_a_plan_of_other_tables_is_shown_with_a_note(tmp_path: Path,
     result = CliRunner().invoke(cli, ["show", str(path)])
     assert result.exit_code == 0
     assert "not re-verified" in result.stderr and "--foods" in result.stderr
+
+
+def test_prices_keep_the_currency_of_their_table(tmp_path: Path) -> None:
+    """A table that states its currency (column `currency`) gets it in the plan, the views
+    and the shopping list; the shipped table's is USD."""
+    from .test_model import CONFIG, HEADER, TOY_FOODS
+
+    foods = tmp_path / "foods.csv"
+    foods.write_text(HEADER + ",currency\n" + "\n".join(r + ",EUR" for r in TOY_FOODS) + "\n")
+    config = tmp_path / "toy.toml"
+    config.write_text(CONFIG)
+    plan = tmp_path / "plan.json"
+    result = CliRunner().invoke(cli, ["plan", str(config), "--foods", str(foods), "--quiet",
+                                      "--format", "json", "-o", str(plan)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(plan.read_text())["totals"]["currency"] == "EUR"
+    shop = CliRunner().invoke(cli, ["shop", str(plan), "--foods", str(foods)])
+    assert shop.exit_code == 0, shop.output
+    assert "EUR" in shop.stdout and "USD" not in shop.stdout
+    shown = CliRunner().invoke(cli, ["show", str(plan), "--foods", str(foods)])
+    assert "EUR" in shown.stdout and "not re-verified" not in shown.stderr
