@@ -133,6 +133,18 @@ def status_words(meta: dict[str, Any]) -> str:
     return f"good plan found; the best possible is at most {gap:.1%} better"
 
 
+def week_line(data: dict[str, Any]) -> str:
+    """The plan in one line: absorbed B12 against the target, the lowest day, the cost."""
+    days, totals = data["days"], data["totals"]
+    if not days:
+        return "No days."
+    low = min(days, key=lambda d: d["absorbed_b12_ug"])
+    target = low["target_b12_ug"]
+    return (f"In short: absorbed B12 {totals['absorbed_b12_ug_per_day_mean']:.2f} ug a day on "
+            f"average (target {target:.2f}, lowest {low['absorbed_b12_ug']:.2f} on day "
+            f"{low['day']}); {len(days)} day(s) for {_cost(totals)}; every rule checked.")
+
+
 def plan_table(data: dict[str, Any]) -> str:
     """The terminal view: each day by occasion, B12 per window against the cap, totals."""
     meta, constraints = data["meta"], data["meta"]["constraints"]
@@ -141,7 +153,7 @@ def plan_table(data: dict[str, Any]) -> str:
     head = (f"b12-planner {meta.get('planner_version', '')}: {len(data['days'])}-day plan, "
             f"{constraints['diet']['pattern']}, profile {constraints['b12']['profile']}; "
             f"{status_words(meta)}; cost {_cost(totals)}")
-    out = [head, meta.get("disclaimer", ""), ""]
+    out = [head, week_line(data), meta.get("disclaimer", ""), ""]
     if data.get("changes") is not None:
         out.append("Changes from your usual meals:")
         out += [f"  - {clean(change['text'])}" for change in data["changes"]] or ["  - none"]
@@ -151,29 +163,31 @@ def plan_table(data: dict[str, Any]) -> str:
     for day in sorted(days):
         out.append(f"Day {day}")
         for occasion in (o for o in data["occasions"] if o["day"] == day):
-            out.append(f"  {clean(occasion['time'])} {clean(occasion['name'])} "
-                       f"(window {occasion['window']})")
+            foods = [i for i in occasion["items"] if i["kind"] == "food"]
+            eaten = (f": {sum(i['energy_kcal'] for i in foods):.0f} kcal, "
+                     f"{sum(i['protein_g'] for i in foods):.0f} g protein") if foods else ""
+            out.append(f"  {clean(occasion['time'])} {clean(occasion['name'])}{eaten}")
             if not occasion["items"]:
                 out.append("    -")
             for item in occasion["items"]:
                 if item["kind"] == "supplement":
                     b12 = item["b12_crystalline_ug"]
-                    out.append(f"    {clean(item['name'])[:60]:<60} {item['units']} unit(s)"
-                               + (f"  B12 {b12:g} ug" if b12 else ""))
+                    out += _cells([(clean(item["name"]), 60), (f"{item['units']} unit(s)", 12)],
+                                  f"  B12 {b12:g} ug" if b12 else "")
                     if item.get("why"):
                         out.append(f"      why: {clean(item['why'])}")
                     continue
                 b12 = item["b12_food_bound_ug"] + item["b12_crystalline_ug"]
-                out.append(f"    {clean(item['name'])[:44]:<44} "
-                           f"{clean(item['household'])[:28]:<28} "
-                           f"{item['grams']:>6.0f} g" + (f"  B12 {b12:.2f} ug" if b12 else ""))
-        for (w_day, number), window in sorted(windows.items()):
+                out += _cells([(clean(item["name"]), 40), (clean(item["household"]), 28),
+                               (f"{item['grams']:.0f} g", 7)],
+                              f"  B12 {b12:.2f} ug" if b12 else "")
+        for (w_day, _number), window in sorted(windows.items()):
             if w_day != day:
                 continue
-            out.append(f"  B12 window {number} ({clean(', '.join(window['occasions']))}): "
-                       f"{window['x_ug']:.2f} ug free to bind, absorbed "
-                       f"{window['absorbed_ug']:.2f} ug (IF cap {window['if_cap_ug']:.2f}, "
-                       f"passive {window['passive'].replace('_', ' ')})")
+            fasting = "; taken fasting" if window["passive"] == "fasting" else ""
+            out.append(f"  B12 at {clean(', '.join(window['occasions']))}: "
+                       f"{window['absorbed_ug']:.2f} ug absorbed of {window['x_ug']:.2f} ug "
+                       f"(at most {window['if_cap_ug']:.2f} ug by intrinsic factor{fasting})")
         d = days[day]
         lo, hi = nutrients["energy_kcal"]
         out.append(f"  Day {day} totals: absorbed B12 {d['absorbed_b12_ug']:.2f} ug "
@@ -191,6 +205,21 @@ def plan_table(data: dict[str, Any]) -> str:
         indent = line[:len(line) - len(line.lstrip())]
         lines += _wrap(line, indent, indent + "    ") if len(line) > TERMINAL_WIDTH else [line]
     return "\n".join(lines) + "\n"
+
+
+def _cells(cells: list[tuple[str, int]], tail: str) -> list[str]:
+    """One item as columns of these widths, each cell wrapped between words within its
+    column (no word cut), ``tail`` after the last column of the first line."""
+    columns = [textwrap.wrap(text, width, break_long_words=True) or [""]
+               for text, width in cells]
+    lines = []
+    for row in range(max(len(c) for c in columns)):
+        parts = []
+        for (_, width), column in zip(cells, columns, strict=True):
+            text = column[row] if row < len(column) else ""
+            parts.append(text.rjust(width) if width <= 7 else text.ljust(width))
+        lines.append(("    " + " ".join(parts) + (tail if row == 0 else "")).rstrip())
+    return lines
 
 
 def _wrap(text: str, first: str, rest: str) -> list[str]:
@@ -302,9 +331,9 @@ def plan_markdown(data: dict[str, Any]) -> str:
         out.append("B12 per window:")
         out.append("")
         for window in (w for w in windows if w["day"] == number):
-            out.append(f"- window {window['window']} ({_md(', '.join(window['occasions']))}): "
-                       f"{window['x_ug']:.2f} µg free to bind, absorbed "
-                       f"{window['absorbed_ug']:.2f} µg of a {window['if_cap_ug']:.2f} µg IF cap")
+            out.append(f"- {_md(', '.join(window['occasions']))}: "
+                       f"{window['absorbed_ug']:.2f} µg absorbed of {window['x_ug']:.2f} µg "
+                       f"(at most {window['if_cap_ug']:.2f} µg by intrinsic factor)")
         lo, hi = nutrients["energy_kcal"]
         out += ["", f"Totals: absorbed B12 **{day['absorbed_b12_ug']:.2f} µg** (target "
                 f"{day['target_b12_ug']:.2f}); energy {day['energy_kcal']:.0f} kcal "

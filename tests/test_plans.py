@@ -147,8 +147,9 @@ def test_plan_json_schema_and_determinism(tmp_path: object) -> None:
 def test_plan_table_and_csv() -> None:
     table = CliRunner().invoke(cli, ["plan", "--days", "1", "--quiet"])
     assert table.exit_code == 0
-    assert "Day 1" in table.stdout and "B12 window 1" in table.stdout
-    assert "does not replace" in table.stdout and "IF cap 1.50" in table.stdout
+    assert "Day 1" in table.stdout and "B12 at breakfast: " in table.stdout
+    assert "does not replace" in table.stdout and "at most 1.50 ug by intrinsic factor" in \
+        table.stdout and "In short: absorbed B12" in table.stdout
     csv_out = CliRunner().invoke(cli, ["plan", "--days", "1", "--quiet", "--format", "csv"])
     header = csv_out.stdout.splitlines()[0]
     assert header.startswith("day,occasion,time,window,id,kind,name,servings,units")
