@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -16,6 +17,8 @@ from .errors import DataError, PlannerError
 from .output import Outputs, check_targets, write_output
 from .render import (
     PLAN_FORMATS,
+    colour_wanted,
+    coloured,
     csv_text,
     json_text,
     pantry_csv,
@@ -328,7 +331,10 @@ def _show(data: dict[str, Any], fmt: str, output: str, start: Any,
                         f"{dt.date.max.isoformat()}", "choose an earlier start date")
     first = day.isoformat()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    outputs.add(output, render_plan(data, fmt, first, stamp))
+    text = render_plan(data, fmt, first, stamp)
+    if fmt == "table" and output == "-" and colour_wanted(sys.stdout, dict(os.environ)):
+        text = coloured(text)
+    outputs.add(output, text)
     if plot_path is not None:
         from .plots import plan_windows
 

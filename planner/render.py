@@ -491,6 +491,38 @@ def _close_lists(text: str) -> str:
 PLAN_FORMATS = ("table", "markdown", "csv", "json", "html", "ics")
 
 
+BOLD, GREEN, RED, RESET = "\x1b[1m", "\x1b[32m", "\x1b[31m", "\x1b[0m"
+
+
+def colour_wanted(stream: Any, environ: dict[str, str]) -> bool:
+    """Colour for a terminal that is a TTY, unless NO_COLOR is set (no-color.org) or
+    TERM is dumb."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not environ.get("NO_COLOR") \
+        and environ.get("TERM", "") != "dumb"
+
+
+def coloured(table: str) -> str:
+    """The terminal view with day headings and the summary in bold, and each day's absorbed
+    B12 green when it meets the target (red if not). Only fixed words are coloured: names
+    were cleaned of escape sequences before."""
+    out = []
+    for line in table.split("\n"):
+        if line.startswith(("Day ", "In short:")):
+            line = BOLD + line + RESET
+        elif line.startswith("  Day ") and " totals: absorbed B12 " in line:
+            head, _, rest = line.partition("absorbed B12 ")
+            amount, _, tail = rest.partition(" ug (target ")
+            target = tail.partition(")")[0]
+            try:
+                met = float(amount) >= float(target) - 1e-9
+            except ValueError:
+                met = True
+            line = f"{head}absorbed B12 {GREEN if met else RED}{amount} ug{RESET} (target {tail}"
+        out.append(line)
+    return "\n".join(out)
+
+
 def render_plan(data: dict[str, Any], fmt: str, start: str = "2000-01-03",
                 stamp: str = "20000101T000000Z") -> str:
     """One pure function per output format of a plan (ics uses start and stamp)."""

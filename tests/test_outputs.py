@@ -335,3 +335,37 @@ def test_status_in_plain_words(meta: dict[str, object], words: str) -> None:
 
     assert words in status_words(meta)
     assert "\x1b" not in status_words(meta)
+
+
+class _Tty:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(("tty", "environ", "wanted"), [
+    (True, {}, True), (True, {"NO_COLOR": "1"}, False), (False, {}, False),
+    (True, {"TERM": "dumb"}, False),
+])
+def test_colour_only_on_a_terminal_without_no_color(tty: bool, environ: dict[str, str],
+                                                     wanted: bool) -> None:
+    from planner.render import colour_wanted
+
+    assert colour_wanted(_Tty(tty), environ) is wanted
+
+
+def test_colour_marks_days_and_the_b12_of_each_day() -> None:
+    from planner.render import GREEN, RED, coloured, plan_table
+
+    data = json.loads(PLAN.read_text(encoding="utf-8"))
+    plain = plan_table(data)
+    text = coloured(plain)
+    assert text.count(GREEN) == len(data["days"]) and RED not in text
+    assert "\x1b[1mDay 1" in text
+    low = dict(data["days"][0], absorbed_b12_ug=0.1)
+    failing = coloured(plan_table(dict(data, days=[low, *data["days"][1:]])))
+    assert RED + "0.10 ug" in failing
+    assert coloured(plain).replace("\x1b[1m", "").replace("\x1b[32m", "").replace(
+        "\x1b[0m", "") == plain
