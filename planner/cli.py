@@ -27,7 +27,7 @@ from .render import (
     render_shopping,
     text_table,
 )
-from .vocabulary import PATTERNS, ROLES
+from .vocabulary import PATTERNS, ROLES, rule_words
 
 LIST_COLUMNS = ["id", "name", "role", "group", "energy_kcal", "protein_g", "b12_ug",
                 "b12_added_ug", "serving_g", "serving_label", "price_per_kg"]
@@ -781,9 +781,9 @@ def explain_command(constraints: Path | None, foods_path: Path | None,
     if result.shadow_price_per_0_1_ug is not None:
         click.echo(f"Shadow price of the B12 target: {result.shadow_price_per_0_1_ug:.4f} per "
                    "0.1 ug/day more absorbed B12 (every day of the plan).")
-    click.echo("Binding rules (family, rows, summed dual value):")
+    click.echo("Rules that bind (rows, summed dual value, [family]):")
     for family, rows, dual in result.binding:
-        click.echo(f"  {family:<28} {rows:>4}  {dual:+.4f}")
+        click.echo(f"  {rule_words(family):<58} {rows:>4}  {dual:+.4f}  [{family}]")
     click.echo(DISCLAIMER)
 
 

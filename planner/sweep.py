@@ -15,6 +15,7 @@ from .config import Config, load_config
 from .errors import ConfigError, PlannerError
 from .plan import Plan, verify
 from .solve import InfeasibleError, explain, make_plan
+from .vocabulary import rule_words
 from .week import plan_objective
 
 MAX_POINTS = 200
@@ -84,7 +85,7 @@ def run_point(foods: pd.DataFrame, supplements: pd.DataFrame, constraints: Path 
         return Point(config, None, record)
     describe(plan, record, str(plan.meta["status"]))
     reasons = explain(foods, supplements, config).binding
-    record["binding"] = reasons[0][0] if reasons else ""
+    record["binding"] = rule_words(reasons[0][0]) if reasons else ""
     return Point(config, plan, record)
 
 

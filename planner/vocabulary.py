@@ -38,3 +38,46 @@ PATTERNS: dict[str, frozenset[str]] = {
     "lacto-vegetarian": frozenset({"dairy", "honey"}),
     "vegan": frozenset(),
 }
+
+# The model's rule families in words a dietitian uses (JSON keeps the family names).
+RULE_WORDS: dict[str, str] = {
+    "b12_chord": "absorbed B12 per meal window (intrinsic-factor curve)",
+    "b12_subadditive": "absorbed B12 per meal window (each food's own share)",
+    "b12_target": "the absorbed B12 target",
+    "b12_floor": "the daily floor of absorbed B12",
+    "b12_x": "B12 eaten per meal window",
+    "budget": "the weekly budget",
+    "distinct_meals": "a food at one meal of a day only",
+    "energy": "energy per day",
+    "energy_share_limit": "a nutrient's share of energy (saturated fat, added sugars)",
+    "energy_share_max": "a meal's largest share of the day's energy",
+    "energy_share_min": "a meal's smallest share of the day's energy",
+    "fluids_min": "fluids per day",
+    "foods_per_group": "one food per food group at a meal",
+    "foods_per_occasion": "foods per meal",
+    "group_servings": "servings per food group per day (vegetables, fruit, fats)",
+    "group_uses": "foods of a group per week (organ meats, fish, meat)",
+    "include": "foods that must be in the plan",
+    "limit": "an upper limit of a nutrient (UL)",
+    "liquids_max": "liquid per meal (portion limits)",
+    "meal_protein_min": "protein per meal",
+    "need": "a daily nutrient need (RDA or AI)",
+    "occasion_groups": "food groups a meal must have",
+    "servings_per_day": "servings of one food per day",
+    "solids_max": "solid food per meal (portion limits)",
+    "sugars_max": "sugars per day",
+    "supplement_daily": "tablets to take every day",
+    "supplement_limit": "tablets per product and day",
+    "supplement_required": "B12 tablets the rules ask for",
+    "supplements_apart": "products taken apart (iron and calcium)",
+    "template_one": "one usual meal shape per meal (NHANES)",
+    "template_role_max": "foods that fit the meal's shape (NHANES)",
+    "template_role_min": "every part of the meal's shape (NHANES)",
+    "use_max": "a food's largest usual portion",
+    "use_min": "a food's smallest usual portion",
+}
+
+
+def rule_words(family: str) -> str:
+    """A rule family in plain words (the family name itself when it has none)."""
+    return RULE_WORDS.get(family, family.replace("_", " "))

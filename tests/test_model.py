@@ -171,3 +171,22 @@ def test_deviation_objective_counts_extra_servings(tmp_path: Path) -> None:
     assert plan.meta["objective"] == pytest.approx(extra + 0.001 * plan.totals()["cost"],
                                                    abs=1e-6)
     assert (plan.food_items["servings"] >= 1).all()
+
+
+def test_every_rule_family_has_plain_words(tmp_path: Path) -> None:
+    """Issue 14: what `explain` and `sweep` show of a rule is in words, for every family the
+    model builds (weekly, elastic, supplements, portion limits, templates)."""
+    from planner.vocabulary import RULE_WORDS, rule_words
+
+    foods = load_foods()
+    supplements = load_supplements()
+    families: set[str] = set()
+    for preset in ("omnivore", "post-rygb", "pregnancy"):
+        config = load_config(preset, ["plan.days=2", "budget.max_per_week=100",
+                                      'diet.include=["milk-reduced-fat-2"]'])
+        for elastic in (False, True):
+            model = build_model(foods, supplements, config, relaxed=True, elastic=elastic)
+            families |= set(model.lp.row_families())
+    assert families - set(RULE_WORDS) == set()
+    assert rule_words("use_max") == "a food's largest usual portion"
+    assert rule_words("new_rule") == "new rule"
