@@ -171,7 +171,7 @@ def test_explain_reports_shadow_price_and_best_b12() -> None:
     assert result.exit_code == 0, result.output
     assert "Best achievable absorbed B12" in result.stdout
     assert "Shadow price of the B12 target" in result.stdout
-    assert "Binding rules" in result.stdout
+    assert "Rules that bind" in result.stdout and "[b12_target]" in result.stdout
 
 
 def test_explain_infeasible_exits_3() -> None:
