@@ -410,10 +410,7 @@ def _recheck(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
              supplements_path: Path | None) -> None:
     """A saved plan re-verified against the tables it was made with (DataError when it was
     edited); when the tables given are other ones, a note on stderr says it was not."""
-    from .foods import load_foods
-    from .saved import checked
     from .solve import file_sha256
-    from .supplements import load_supplements
 
     meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
     same = meta.get("foods_sha256") == file_sha256(foods_path, resources.default_foods()) \
@@ -425,11 +422,36 @@ def _recheck(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
                    "; it is shown as saved, not re-verified (pass them with --foods and "
                    "--supplements to check it)", err=True)
         return
+    _saved_plan(data, plan_path, foods_path, supplements_path)
+
+
+def _saved_plan(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
+                supplements_path: Path | None) -> Any:
+    """The saved plan as made, checked against its tables (DataError when it was edited or
+    a field is missing)."""
+    from .foods import load_foods
+    from .saved import checked
+    from .supplements import load_supplements
+
+    foods_table, supplements_table = load_foods(foods_path), load_supplements(supplements_path)
     try:
-        checked(data, plan_path, load_foods(foods_path), load_supplements(supplements_path))
+        return checked(data, plan_path, foods_table, supplements_table)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
                         "use a file written by `planner plan --format json`") from None
+
+
+def _rescored(plan: Any, objective: float, **change: Any) -> dict[str, Any]:
+    """A changed week's meta: its objective, and its gap and status against the bound the
+    original search proved (a bound for the same rules)."""
+    from .solve import week_gap
+
+    bound = plan.meta.get("bound")
+    gap = week_gap(objective, bound) if isinstance(bound, float) else None
+    return {**plan.meta, "objective": round(objective, 6),
+            "mip_gap": None if gap is None else round(gap, 6),
+            "status": "optimal" if gap is not None and gap <= plan.config.plan.mip_gap
+            else "feasible", **change}
 
 
 @cli.command("show")
@@ -499,24 +521,14 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     Example:
       planner swap week.json --day 3 --occasion dinner --avoid salmon-canned -o week2.json
     """
-    from .foods import load_foods
     from .plan import load_plan_json
-    from .saved import checked
-    from .solve import week_gap
-    from .supplements import load_supplements
     from .swap import candidates
     from .week import plan_objective
 
     check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
                                              "--supplements": supplements_path})
-    data = load_plan_json(plan_path)
-    foods_table = load_foods(foods_path)
-    supplements_table = load_supplements(supplements_path)
-    try:
-        plan = checked(data, plan_path, foods_table, supplements_table)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
-                        "swap in a file written by `planner plan --format json`") from None
+    plan = _saved_plan(load_plan_json(plan_path), plan_path, foods_path, supplements_path)
+    foods_table = plan.foods
     names = [o.name for o in plan.config.occasions]
     if day > plan.config.plan.days:
         raise click.BadParameter(f"the plan has {plan.config.plan.days} days", param_hint="--day")
@@ -554,13 +566,8 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
         if pick > len(found):
             raise click.BadParameter(f"only {len(found)} candidates", param_hint="--pick")
         chosen = found[pick - 1].plan
-        bound = chosen.meta.get("bound")
-        gap = week_gap(found[pick - 1].objective, bound) if isinstance(bound, float) else None
-        chosen.meta = {**chosen.meta, "mip_gap": None if gap is None else round(gap, 6),
-                       "status": "optimal" if gap is not None and gap <= plan.config.plan.mip_gap
-                       else "feasible", "objective": round(found[pick - 1].objective, 6),
-                       "swapped": {"day": day, "occasion": occasion, "from": now,
-                                   "to": found[pick - 1].foods}}
+        chosen.meta = _rescored(chosen, found[pick - 1].objective, swapped={
+            "day": day, "occasion": occasion, "from": now, "to": found[pick - 1].foods})
         outputs = Outputs()
         _show(chosen.to_dict(), fmt, output, None, None, outputs)
         outputs.commit()
@@ -604,35 +611,19 @@ def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | N
     Example:
       planner replan week.json --lock 1 --lock 3:dinner -o week2.json
     """
-    from .foods import load_foods
     from .plan import load_plan_json
-    from .saved import checked
-    from .solve import week_gap
-    from .supplements import load_supplements
     from .swap import replan
     from .week import plan_objective
 
     check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
                                              "--supplements": supplements_path})
-    data = load_plan_json(plan_path)
-    foods_table = load_foods(foods_path)
-    supplements_table = load_supplements(supplements_path)
-    try:
-        plan = checked(data, plan_path, foods_table, supplements_table)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
-                        "use a file written by `planner plan --format json`") from None
+    plan = _saved_plan(load_plan_json(plan_path), plan_path, foods_path, supplements_path)
     names = [o.name for o in plan.config.occasions]
     held = {_parse_lock(text, names, plan.config.plan.days) for text in locks}
     before = plan_objective(plan)
     new, changed = replan(plan, held, time_limit or plan.config.plan.time_limit_s)
     after = plan_objective(new)
-    bound = plan.meta.get("bound")
-    gap = week_gap(after, bound) if isinstance(bound, float) else None
-    new.meta = {**new.meta, "objective": round(after, 6),
-                "mip_gap": None if gap is None else round(gap, 6),
-                "status": "optimal" if gap is not None and gap <= plan.config.plan.mip_gap
-                else "feasible", "replanned": {"locks": sorted(locks), "meals": changed}}
+    new.meta = _rescored(new, after, replanned={"locks": sorted(locks), "meals": changed})
     click.echo(f"{changed} meals regenerated, {len(held)} locks kept; week objective "
                f"{before:.2f} -> {after:.2f}", err=True)
     outputs = Outputs()

@@ -544,7 +544,7 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         pool.shutdown(wait=True)
     complete = search.enumerate_gap(stop)
     menus = search.listed()
-    counts, value, proven = integer_counts(menus, config, foods, max(
+    counts, _value, proven = integer_counts(menus, config, foods, max(
         started + limit - time.perf_counter(), MIN_MASTER_SECONDS))
     if counts is None:
         return None
@@ -552,7 +552,6 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     if complete and proven is not None and proven > bound:
         bound, method = proven, "dantzig-wolfe, every better menu enumerated"
     chosen = rotation(counts, menus)
-    del value
     return WeekSearch(days=chosen, objective=weekly_objective(config, chosen, foods),
                       bound=bound, bound_method=method, menus=len(menus),
                       rounds=search.rounds, pool=menus, counts=counts)
@@ -585,12 +584,7 @@ def integer_counts(menus: list[Menu], config: Config, foods: pd.DataFrame, secon
 def integer_value(menus: list[Menu], config: Config, foods: pd.DataFrame,
                   seconds: float) -> float:
     """The objective of the best week of these menus found in ``seconds`` (inf: none)."""
-    if not menus:
-        return INF
-    solution = master_program(menus, config, foods, integer=True).program.solve(
-        "highs", seconds, 1e-4)
-    ok = solution.status in ("optimal", "time_limit") and solution.objective is not None
-    return float(solution.objective) if ok and solution.objective is not None else INF
+    return integer_counts(menus, config, foods, seconds)[1]
 
 
 def other_weeks(menus: list[Menu], config: Config, foods: pd.DataFrame,
