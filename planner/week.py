@@ -341,19 +341,19 @@ def price_menus(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
 def lagrangian_bound(value: float, pricing_bound: float, per_day: float, prices: Prices,
                      config: Config) -> float:
     """The week's bound from the master LP value and a pricing problem's proven bound: no
-    menu's reduced cost is below the pricing bound less the per-day constant, less what the
-    chords under-count of absorbed B12 when it has a price."""
-    least = pricing_bound - per_day
-    if prices.absorbed_ug < 0:
-        least += prices.absorbed_ug * (injection_per_day_ug(config) + chord_shortfall_ug(config))
+    menu's reduced cost is below the pricing bound less the improving cutoff."""
+    least = pricing_bound - pricing_cutoff(prices, per_day, config)
     return value + config.plan.days * min(0.0, least)
 
 
 def pricing_cutoff(prices: Prices, per_day: float, config: Config) -> float:
-    """Pricing objectives below this may improve the master (a one-day model leaves out the
-    injection and under-counts absorbed B12 by at most the chords' shortfall)."""
-    return per_day - min(prices.absorbed_ug, 0.0) * (injection_per_day_ug(config)
-                                                     + chord_shortfall_ug(config))
+    """Pricing objectives below this may improve the master: the per-day constant, plus,
+    when absorbed B12 has a price, what a one-day model leaves out of a menu's absorbed B12
+    (the injection, and the chords' under-count at most)."""
+    if prices.absorbed_ug >= 0:
+        return per_day
+    return per_day - prices.absorbed_ug * (injection_per_day_ug(config)
+                                           + chord_shortfall_ug(config))
 
 
 @dataclass
@@ -518,8 +518,9 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                 if added:
                     continue
             left = stop - time.perf_counter()
-            if left < MIN_ROUND_SECONDS or stalled >= STALL_ROUNDS or \
-                    week_gap(search.best, search.bound) <= config.plan.mip_gap:
+            closed = search.best < INF and \
+                week_gap(search.best, search.bound) <= config.plan.mip_gap
+            if left < MIN_ROUND_SECONDS or stalled >= STALL_ROUNDS or closed:
                 break
             if bounding is None and search.menus:
                 bounding = search.start_bounding(pool, max(left / 2, MIN_ROUND_SECONDS))

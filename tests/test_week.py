@@ -129,3 +129,17 @@ def test_rotation_spreads_the_menus(tmp_path: Path) -> None:
     order = [keys.index(Menu(d, 0.0).key()) for d in days.values()]
     assert len(days) == 7 and sorted(order) == [0, 0, 0, 1, 1, 2, 2]
     assert all(a != b for a, b in itertools.pairwise(order))
+
+
+def test_weekly_b12_target_is_priced_and_met(tmp_path: Path) -> None:
+    """With a weekly target the master prices absorbed B12: the week meets the target on
+    average and every daily floor, and its bound stays below it."""
+    foods, supplements, config = toy(tmp_path, WEEK, overrides=(
+        "plan.days=7", "plan.time_limit_s=10", 'b12.target_period="week"',
+        "b12.target_absorbed_ug=0.7", "b12.daily_floor_ug=0.2",
+        "absorption.passive_with_food=0.01"))
+    plan = make_plan(foods, supplements, config)
+    absorbed = plan.days()["absorbed_b12_ug"]
+    assert absorbed.mean() >= 0.7 - 1e-9 and absorbed.min() >= 0.2 - 1e-9
+    assert plan.meta["bound"] <= plan.meta["objective"] + 1e-9
+    assert plan.meta["bound_method"] == "dantzig-wolfe"
