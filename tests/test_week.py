@@ -131,6 +131,175 @@ def test_rotation_spreads_the_menus(tmp_path: Path) -> None:
     assert all(a != b for a, b in itertools.pairwise(order))
 
 
+
+def test_a_sweep_point_borrows_a_better_plan_that_meets_its_rules(tmp_path: Path) -> None:
+    """A looser point given a worse plan takes the tighter point's plan (which meets its
+    rules too), so the sweep's objective cannot fall as the rule tightens."""
+    from planner.plan import Plan
+    from planner.sweep import Point, borrow_better_plans, describe
+
+    foods, supplements, tight = toy(tmp_path, WEEK, overrides=("nutrients.protein_g_min=30",))
+    _f, _s, loose = toy(tmp_path, WEEK, overrides=("nutrients.protein_g_min=10",))
+    good = make_plan(foods, supplements, tight)
+    worse = good.food_items.assign(servings=good.food_items["servings"].clip(upper=2))
+    worse = pd.concat([worse, pd.DataFrame({"day": [1], "occasion": ["lunch"],
+                                            "food": ["soy-drink"], "servings": [3]})])
+    points = []
+    for config, items, value in ((loose, worse, 10.0), (tight, good.food_items, 30.0)):
+        plan = Plan(config=config, foods=foods, supplements=supplements, food_items=items,
+                    supplement_items=good.supplement_items, meta={"status": "optimal"})
+        record = {"nutrients.protein_g_min": value, "plan_of": ""}
+        describe(plan, record, "optimal")
+        points.append(Point(config, plan, record))
+    assert points[0].record["objective"] > points[1].record["objective"]
+    borrow_better_plans(points)
+    assert points[0].record["objective"] == pytest.approx(points[1].record["objective"])
+    assert points[0].record["plan_of"] == "nutrients.protein_g_min=30"
+    assert points[0].record["status"] == "feasible"
+    assert points[1].record["plan_of"] == ""
+
+
+def _toy_plan_json(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A 7-day toy plan written by the CLI: (plan, foods, constraints)."""
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    toy(tmp_path, WEEK)
+    plan = tmp_path / "week.json"
+    result = CliRunner().invoke(cli, [
+        "plan", str(tmp_path / "toy.toml"), "--foods", str(tmp_path / "foods.csv"), "--days",
+        "7", "--quiet", "--format", "json", "-o", str(plan)])
+    assert result.exit_code == 0, result.output
+    return plan, tmp_path / "foods.csv", tmp_path / "toy.toml"
+
+
+def test_swap_regenerates_one_meal_and_keeps_the_rest(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    plan, foods_path, _ = _toy_plan_json(tmp_path)
+    before = json.loads(plan.read_text())
+    out = tmp_path / "swapped.json"
+    result = CliRunner().invoke(cli, [
+        "swap", str(plan), "--foods", str(foods_path), "--day", "2", "--occasion", "lunch",
+        "--avoid", "beans", "--candidates", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Day 2 lunch now:" in result.output and "  1. " in result.output
+    assert "objective +" in result.output or "objective -" in result.output
+    after = json.loads(out.read_text())
+    meals = {(o["day"], o["name"]): sorted(i["id"] for i in o["items"])
+             for o in before["occasions"]}
+    new = {(o["day"], o["name"]): sorted(i["id"] for i in o["items"])
+           for o in after["occasions"]}
+    assert all(new[k] == meals[k] for k in meals if k != (2, "lunch"))
+    assert new[(2, "lunch")] != meals[(2, "lunch")] and "beans" not in new[(2, "lunch")]
+    assert after["meta"]["swapped"]["day"] == 2
+    assert after["meta"]["status"] in ("optimal", "feasible")
+    shown = CliRunner().invoke(cli, ["show", str(out)])
+    assert shown.exit_code == 0, shown.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--day", "9", "--occasion", "lunch"], "the plan has 7 days"),
+    (["--day", "2", "--occasion", "brunch"], "'brunch' is not an occasion of the plan"),
+    (["--day", "2", "--occasion", "lunch", "--avoid", "caviar"], "'caviar' is not a food id"),
+])
+def test_swap_names_a_bad_option(tmp_path: Path, args: list[str], message: str) -> None:
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    plan, foods_path, _ = _toy_plan_json(tmp_path)
+    result = CliRunner().invoke(cli, ["swap", str(plan), "--foods", str(foods_path), *args])
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_swap_refuses_an_edited_plan(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    plan, foods_path, _ = _toy_plan_json(tmp_path)
+    data = json.loads(plan.read_text())
+    for item in data["occasions"][0]["items"]:
+        item["servings"] = 3
+    data["occasions"][0]["items"].append(dict(data["occasions"][0]["items"][0], id="steak"))
+    plan.write_text(json.dumps(data))
+    result = CliRunner().invoke(cli, ["swap", str(plan), "--foods", str(foods_path), "--day",
+                                      "2", "--occasion", "lunch"])
+    assert result.exit_code == 1
+    assert "fails its own rules" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_alternatives_are_other_good_weeks(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    toy(tmp_path, WEEK)
+    out = tmp_path / "week.json"
+    result = CliRunner().invoke(cli, [
+        "plan", str(tmp_path / "toy.toml"), "--foods", str(tmp_path / "foods.csv"), "--days",
+        "7", "--set", 'plan.week_search="rotation"', "--alternatives", "2", "--format", "json",
+        "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    weeks = [json.loads(p.read_text()) for p in (out, tmp_path / "week-2.json",
+                                                 tmp_path / "week-3.json")]
+    values = [w["meta"]["objective"] for w in weeks]
+    assert values == sorted(values)
+    menus = [{tuple(sorted((i["id"], i["servings"]) for i in o["items"]))
+              for o in w["occasions"]} for w in weeks]
+    assert menus[0] - menus[1] and menus[0] - menus[2] and menus[1] - menus[2]
+    assert [w["meta"].get("alternative") for w in weeks] == [None, 2, 3]
+    assert "week 2: " in result.output
+
+
+def test_alternatives_need_a_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    result = CliRunner().invoke(cli, ["plan", "--alternatives", "2"])
+    assert result.exit_code == 2
+    assert "give -o FILE" in result.output
+
+
+def test_replan_regenerates_all_but_the_locked_meals(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    plan, foods_path, _ = _toy_plan_json(tmp_path)
+    out = tmp_path / "again.json"
+    result = CliRunner().invoke(cli, ["replan", str(plan), "--foods", str(foods_path),
+                                      "--lock", "1", "--lock", "4:lunch", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    before = {(o["day"], o["name"]): sorted((i["id"], i["servings"]) for i in o["items"])
+              for o in json.loads(plan.read_text())["occasions"]}
+    after = {(o["day"], o["name"]): sorted((i["id"], i["servings"]) for i in o["items"])
+             for o in json.loads(out.read_text())["occasions"]}
+    assert after[(1, "lunch")] == before[(1, "lunch")]
+    assert after[(4, "lunch")] == before[(4, "lunch")]
+    changed = [k for k in before if after[k] != before[k]]
+    assert changed and (1, "lunch") not in changed
+    assert "meals regenerated, 2 locks kept" in result.output
+    bad = CliRunner().invoke(cli, ["replan", str(plan), "--foods", str(foods_path), "--lock",
+                                   "9", "-o", str(out)])
+    assert bad.exit_code == 2 and "DAY must be a day of the plan" in bad.output
+
+
 def test_weekly_b12_target_is_priced_and_met(tmp_path: Path) -> None:
     """With a weekly target the master prices absorbed B12: the week meets the target on
     average and every daily floor, and its bound stays below it."""
