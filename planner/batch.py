@@ -191,7 +191,8 @@ def _plan_person(job: Job, started: float) -> dict[str, Any]:
     if job.shopping:
         items = shopping_list(data, foods, supplements)
         outputs.add(f"{base}.shopping.md",
-                    render_shopping(items, "markdown", plan_currency(data)))
+                    render_shopping(items, "markdown", plan_currency(data),
+                                    data["totals"]["cost"]))
     outputs.commit()
     return summary_of(job.person, data, time.perf_counter() - started)
 

@@ -402,7 +402,8 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
         from .shopping import shopping_list
 
         items = shopping_list(data, foods_table, supplements_table)
-        outputs.add(shopping_path, render_shopping(items, "markdown", plan_currency(data)))
+        outputs.add(shopping_path, render_shopping(items, "markdown", plan_currency(data),
+                                                   data["totals"]["cost"]))
     outputs.commit()
 
 
@@ -734,12 +735,14 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
     data = load_plan_json(plan_path)
     _recheck(data, plan_path, foods_path, supplements_path)
     pantry = load_pantry(pantry_path) if pantry_path else {}
-    items = shopping_list(data, load_foods(foods_path), load_supplements(supplements_path),
+    foods = load_foods(foods_path)
+    items = shopping_list(data, foods, load_supplements(supplements_path),
                           pantry, str(plan_path), str(pantry_path))
     outputs = Outputs()
-    outputs.add(output, render_shopping(items, fmt, plan_currency(data)))
+    outputs.add(output, render_shopping(items, fmt, plan_currency(data),
+                                        data["totals"]["cost"]))
     if write_pantry is not None:
-        outputs.add(write_pantry, pantry_csv(remaining_pantry(items, pantry)))
+        outputs.add(write_pantry, pantry_csv(remaining_pantry(items, pantry, foods)))
     outputs.commit()
 
 

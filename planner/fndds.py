@@ -21,6 +21,7 @@ import pandas as pd
 from . import resources
 from .errors import DataError
 from .foods import COLUMNS
+from .products import Recipes, load_rules, product_columns
 from .recipes import FLAGS, RecipeBook, Resolved, words_in
 from .table import check_text, raise_problems
 
@@ -379,4 +380,10 @@ def fndds_table(folder: Path) -> tuple[pd.DataFrame, FnddsReport]:
         named_flags=sum(bool(n - r.flags) for r, n in zip(resolved, named, strict=True)),
         no_recipe=sum(code not in book.ingredients for code in codes),
         no_reports=int((reports == 0).sum()), unpriced=int(price.isna().sum()))
+    water = pd.to_numeric(src["sr28"]["water_g"], errors="coerce")
+    water.index = src["sr28"]["ndb_no"]
+    bought = product_columns(out, Recipes(src["recipes"]),
+                             load_rules(resources.data_path("products.csv")),
+                             {str(k): float(v) for k, v in water.dropna().items()})
+    out[bought.columns] = bought
     return out[list(COLUMNS)].reset_index(drop=True), report

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import resources
+from .products import COLUMNS as PRODUCT_COLUMNS
 from .table import (
     check_columns,
     check_ids,
@@ -43,6 +44,7 @@ NUMERIC_RANGES: dict[str, tuple[float, float]] = {
     "serving_g": (0.1, 2000), "min_servings": (0, 20), "max_servings": (1, 20),
     "price_per_kg": (0, 10_000), "package_g": (0.1, 100_000), "b12_matrix": (0, 1.5),
     "typical_g": (0.1, 5000), "nhanes_reports": (0, 10_000_000),
+    "product_yield": (0.001, 100), "product_price_per_kg": (0, 10_000),
     **{p: (0, 10_000) for p in POPULARITY}, **NUTRIENT_RANGES,
 }
 REQUIRED_NUMBERS = ("energy_kcal", "protein_g", "fat_g", "carbohydrate_g", "b12_ug",
@@ -52,22 +54,25 @@ OPTIONAL_COLUMNS = ("sugars_g", "fiber_g", "b12_added_ug", "b12_matrix", "servin
                     "min_servings", "liquid", "occasions", "price_per_kg", "price_source",
                     "package_g", "package_label", "aisle", "source", "curated", "role",
                     "family", "typical_g", *POPULARITY, *NUTRIENTS, "fndds_code", "wweia_category",
-                    "wweia_name", "nhanes_reports", "currency")
+                    "wweia_name", "nhanes_reports", *PRODUCT_COLUMNS, "currency")
 COLUMNS = (*REQUIRED_COLUMNS[:3], *FLAGS, *REQUIRED_NUMBERS[:4], "sugars_g", "fiber_g",
            "b12_ug", "b12_added_ug", "b12_matrix", "serving_g", "serving_label", "min_servings",
            "max_servings", "liquid", "occasions", "price_per_kg", "price_source", "package_g",
            "package_label", "aisle", "source", "curated", "role", "family", "typical_g",
            *POPULARITY,
-           *NUTRIENTS, "fndds_code", "wweia_category", "wweia_name", "nhanes_reports")
+           *NUTRIENTS, "fndds_code", "wweia_category", "wweia_name", "nhanes_reports",
+           *PRODUCT_COLUMNS)
 TEXT_COLUMNS = ("serving_label", "price_source", "package_label", "aisle", "source", "role",
                 "family",
-                "fndds_code", "wweia_category", "wweia_name", "currency")
+                "fndds_code", "wweia_category", "wweia_name", "currency", "product",
+                "product_name", "product_source")
 DEFAULTS = {"sugars_g": "", "fiber_g": "", "b12_added_ug": "0", "b12_matrix": "",
             "serving_label": "", "min_servings": "1", "liquid": "false",
             "occasions": ";".join(OCCASION_TOKENS[:4]), "price_per_kg": "", "price_source": "",
             "package_g": "", "package_label": "", "aisle": "other", "source": "",
             "curated": "false", "role": "", "family": "", "typical_g": "", "fndds_code": "",
             "wweia_category": "", "wweia_name": "", "nhanes_reports": "", "currency": "",
+            **{c: "" for c in PRODUCT_COLUMNS},
             **{p: "" for p in POPULARITY}, **{n: "" for n in NUTRIENTS}}
 
 
@@ -91,6 +96,7 @@ def load_foods(path: Path | str | None = None) -> pd.DataFrame:
     problems += check_b12_parts(foods, frame, path)
     problems += check_servings(foods, frame, path)
     problems += check_curated_rows(foods, frame, path)
+    problems += check_products(foods, frame, path)
     raise_problems(path, problems, "food table")
     return foods.set_index("id", drop=False).rename_axis(None)
 
@@ -185,6 +191,29 @@ def check_curated_rows(foods: pd.DataFrame, frame: pd.DataFrame, path: Path) -> 
         if bad.any():
             problems.append(f"{path}: curated row without {column} at "
                             f"{describe_rows(frame, bad)}")
+    return problems
+
+
+def check_products(foods: pd.DataFrame, frame: pd.DataFrame, path: Path) -> list[str]:
+    """A food bought as a product needs its yield; foods of one product agree on how it is
+    bought (name, package, aisle, price)."""
+    named = foods["product"] != ""
+    problems = []
+    bad = named & foods["product_yield"].isna()
+    if bad.any():
+        problems.append(f"{path}: product without product_yield at {describe_rows(frame, bad)}")
+    bad = ~named & foods["product_yield"].notna()
+    if bad.any():
+        problems.append(f"{path}: product_yield without a product at "
+                        f"{describe_rows(frame, bad)}")
+    shared = ["product_name", "package_g", "package_label", "aisle", "product_price_per_kg"]
+    for product, rows in foods[named].groupby("product"):
+        differ = [c for c in shared if rows[c].astype(str).nunique(dropna=False) > 1]
+        if differ:
+            mask = foods["product"] == product
+            problems.append(f"{path}: the foods of product {product!r} differ in "
+                            f"{', '.join(differ)} at {describe_rows(frame, mask)}; a product "
+                            "is bought one way")
     return problems
 
 

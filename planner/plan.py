@@ -276,7 +276,22 @@ class Plan:
             if not items.empty else 0
         return {"absorbed_b12_ug_per_day_mean": float(days["absorbed_b12_ug"].mean()),
                 "cost": float(days["cost"].sum()), "currency": currency_of(self.foods),
-                "unpriced_items": unpriced}
+                "unpriced_items": unpriced, **self.purchases()}
+
+    def purchases(self) -> dict[str, float | int]:
+        """Whole packages the plan needs from an empty pantry: their cost and the part left."""
+        from .shopping import items_for, spending
+
+        amounts: dict[tuple[str, str], float] = {}
+        items, tabs = self.items(), self.tablets()
+        for food, grams in zip(items.get("food", []), items.get("grams", []), strict=True):
+            amounts[("food", food)] = amounts.get(("food", food), 0.0) + float(grams)
+        for product, units in zip(tabs.get("supplement", []), tabs.get("units", []),
+                                  strict=True):
+            key = ("supplement", product)
+            amounts[key] = amounts.get(key, 0.0) + float(units)
+        return spending(items_for(amounts, self.config.plan.days, self.foods,
+                                  self.supplements))
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON-ready data, schema version 1."""

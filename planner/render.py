@@ -153,7 +153,8 @@ def plan_table(data: dict[str, Any]) -> str:
     head = (f"b12-planner {meta.get('planner_version', '')}: {len(data['days'])}-day plan, "
             f"{constraints['diet']['pattern']}, profile {constraints['b12']['profile']}; "
             f"{status_words(meta)}; cost {_cost(totals)}")
-    out = [head, week_line(data), meta.get("disclaimer", ""), ""]
+    out = [head, week_line(data), *([packages_line(totals)] if "packages_cost" in totals
+                                     else []), meta.get("disclaimer", ""), ""]
     if data.get("changes") is not None:
         out.append("Changes from your usual meals:")
         out += [f"  - {clean(change['text'])}" for change in data["changes"]] or ["  - none"]
@@ -241,6 +242,14 @@ def _cost(totals: dict[str, Any]) -> str:
             f"{unpriced} food item(s) have no price in the table")
 
 
+def packages_line(totals: dict[str, Any]) -> str:
+    """What the shop costs beside what the plan eats (the cost above)."""
+    currency = totals["currency"]
+    return (f"Shopping: whole packages for this plan cost {totals['packages_cost']:.2f} "
+            f"{currency}, about {totals['leftover_value']:.2f} {currency} of it left for "
+            "next week (planner shop lists them).")
+
+
 def _need_text(data: dict[str, Any], nutrient: str, side: str) -> str:
     """' (min 52)' for a nutrient's need in the plan, or ''."""
     for row in data.get("nutrients", []):
@@ -303,6 +312,8 @@ def plan_markdown(data: dict[str, Any]) -> str:
            f"{_md(status_words(meta)).capitalize()}. Cost {totals['cost']:.2f} "
            f"{totals['currency']}. Absorbed B12 "
            f"{totals['absorbed_b12_ug_per_day_mean']:.2f} µg/day on average.", ""]
+    if "packages_cost" in totals:
+        out += [_md(packages_line(totals)), ""]
     if data.get("changes") is not None:
         out += ["## Changes from your usual meals", ""]
         out += [f"- {_md(change['text'])}" for change in data["changes"]] or ["- none"]
@@ -544,7 +555,7 @@ def render_plan(data: dict[str, Any], fmt: str, start: str = "2000-01-03",
 # --- shopping lists ----------------------------------------------------------------------
 
 SHOPPING_COLUMNS = ["id", "name", "kind", "aisle", "unit", "need", "pantry", "to_buy",
-                    "package_size", "packages", "leftover", "cost"]
+                    "package_size", "packages", "leftover", "cost", "leftover_value", "foods"]
 
 
 def plan_currency(data: dict[str, Any]) -> str:
@@ -554,36 +565,62 @@ def plan_currency(data: dict[str, Any]) -> str:
     return clean(currency) if isinstance(currency, str) and currency else "USD"
 
 
-def render_shopping(items: list[Any], fmt: str, currency: str = "USD") -> str:
-    """Shopping list as a markdown checklist by aisle, CSV or JSON."""
+def render_shopping(items: list[Any], fmt: str, currency: str = "USD",
+                    food_cost: float | None = None) -> str:
+    """Shopping list as a markdown checklist by aisle, CSV or JSON; the packages' cost beside
+    the cost of the food the plan eats (``food_cost``) and the value left over."""
+    from .shopping import spending
+
     rows = [{c: getattr(item, c) for c in [*SHOPPING_COLUMNS, "package_label", "lasts_days"]}
             for item in items]
-    total = round(sum(r["cost"] for r in rows if r["cost"] is not None), 2)
-    unpriced = sum(1 for r in rows if r["cost"] is None and r["packages"])
+    spent = spending(items)
+    total, unpriced = spent["packages_cost"], spent["unpriced_packages"]
     if fmt == "json":
         return json_text({"items": [{c: r[c] for c in SHOPPING_COLUMNS} for r in rows],
-                          "total_cost": total, "currency": currency})
+                          "total_cost": total, "leftover_value": spent["leftover_value"],
+                          "food_cost": food_cost, "currency": currency})
     if fmt == "csv":
         return csv_text(rows, SHOPPING_COLUMNS)
     out = ["# Shopping list", ""]
+    if food_cost is not None:
+        out += [shopping_summary(food_cost, spent, currency), ""]
     aisle = None
     for row in rows:
         if row["aisle"] != aisle:
             aisle = row["aisle"]
-            out += ["", f"## {_md(aisle)}", ""] if len(out) > 2 else [f"## {_md(aisle)}", ""]
+            out += [f"## {_md(aisle)}", ""] if out[-1] == "" else ["", f"## {_md(aisle)}", ""]
         unit = row["unit"]
         if row["packages"]:
             lasts = f"; lasts {row['lasts_days'] / 7:.0f} weeks at this regimen" \
                 if row["lasts_days"] >= 14 else ""
             price = "no price" if row["cost"] is None else f"{row['cost']:.2f} {currency}"
             out.append(f"- [ ] {row['packages']} × {_md(row['package_label'])} "
-                       f"{_md(row['name'])} (need {row['to_buy']:g} {unit}; "
-                       f"{row['leftover']:g} {unit} left over{lasts}) — {price}")
+                       f"{_md(row['name'])} (need {_quantity(row['to_buy'])} {unit}; "
+                       f"{_quantity(row['leftover'])} {unit} left over{lasts}) — {price}")
         else:
-            out.append(f"- [x] {_md(row['name'])}: {row['need']:g} {unit} from the pantry")
-    out += ["", f"Total: {total:.2f} {currency}" + (
-        f" (and {unpriced} item(s) with no price in the table)" if unpriced else ""), ""]
+            out.append(f"- [x] {_md(row['name'])}: {_quantity(row['need'])} {unit} from the "
+                       "pantry")
+        if row["foods"]:
+            out.append(f"  for {_md(row['foods'])}")
+    out += ["", f"Total: {total:.2f} {currency} for the packages" + (
+        f" (and {unpriced} item(s) with no price in the table)" if unpriced else "") + "."]
+    if any(row["foods"] for row in rows if row["kind"] == "food"):
+        out.append("Dishes are bought as their main product (eggs for an omelet); the rest of "
+                   "a dish (oil, salt, a little cheese: at most a quarter of it) is not listed.")
+    out.append("")
     return "\n".join(out)
+
+
+def _quantity(value: float) -> str:
+    """Grams, millilitres or units as a shopper reads them: whole above 10, else 1 decimal."""
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}".removesuffix(".0")
+
+
+def shopping_summary(food_cost: float, spent: dict[str, Any], currency: str) -> str:
+    """One sentence: the food eaten, the packages bought, what is left for next week."""
+    return (f"The food this plan eats costs {food_cost:.2f} {currency}; the whole packages "
+            f"to buy cost {spent['packages_cost']:.2f} {currency}, of which about "
+            f"{spent['leftover_value']:.2f} {currency} is left over for next week.")
 
 
 def pantry_csv(remaining: dict[str, float]) -> str:

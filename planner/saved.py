@@ -72,11 +72,15 @@ def edits(data: dict[str, Any], plan: Plan) -> list[str]:
     days = {d.get("day"): d for d in data["days"] if isinstance(d, dict)}
     for day in fresh["days"]:
         found += _numbers(f"day {day['day']}", days.get(day["day"], {}), day, DAY_NUMBERS)
-    found += _numbers("totals", data["totals"], fresh["totals"], ("cost",))
+    found += _numbers("totals", data["totals"], fresh["totals"],
+                      ("cost", *(k for k in PURCHASE_NUMBERS if k in data["totals"])))
     if len(stated) != sum(len(o["items"]) for o in fresh["occasions"]):
         found.append(f"{len(stated)} items where the servings give "
                      f"{sum(len(o['items']) for o in fresh['occasions'])}")
     return found
+
+
+PURCHASE_NUMBERS = ("packages_cost", "leftover_value")   # older saved plans lack them
 
 
 def _numbers(where: str, old: dict[str, Any], new: dict[str, Any],

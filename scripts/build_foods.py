@@ -33,6 +33,7 @@ from planner.foods import COLUMNS as TABLE_COLUMNS
 from planner.foods import NUTRIENTS as NEW_NUTRIENTS
 from planner.foods import POPULARITY
 from planner.output import write_output
+from planner.products import COLUMNS as PRODUCT_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_REPORTS = 100       # foods eaten this often in NHANES 2007-2012 (73 % of all reports)
@@ -221,7 +222,7 @@ def build_row(sel: pd.Series, src: dict[str, pd.DataFrame]) -> dict:
         "aisle": sel["aisle"], "source": source, "curated": True,
         "role": sel["role"], "family": sel["id"], "typical_g": grams, **{p: "" for p in POPULARITY},
         **more_nutrients(sel, src), "fndds_code": "", "wweia_category": "", "wweia_name": "",
-        "nhanes_reports": "",
+        "nhanes_reports": "", **{c: "" for c in PRODUCT_COLUMNS},
     }
 
 

@@ -122,7 +122,8 @@ def test_plot_png(tmp_path: Path) -> None:
 def test_shopping_arithmetic() -> None:
     data = load_plan_json(PLAN)
     pantry = load_pantry(DATA / "pantry.csv")
-    items = shopping_list(data, load_foods(), load_supplements(), pantry)
+    foods = load_foods()
+    items = shopping_list(data, foods, load_supplements(), pantry)
     assert items
     for item in items:
         assert item.to_buy == pytest.approx(max(0.0, item.need - item.pantry), abs=0.01)
@@ -136,7 +137,7 @@ def test_shopping_arithmetic() -> None:
     kinds = {i.id: i for i in items}
     assert kinds["b12-500"].unit == "unit" and kinds["b12-500"].kind == "supplement"
     assert kinds["b12-500"].pantry == 1
-    remaining = remaining_pantry(items, pantry)
+    remaining = remaining_pantry(items, pantry, foods)
     assert remaining["honey"] == 200
     for item in items:
         expected = item.leftover if item.packages else item.pantry - item.need
@@ -146,9 +147,11 @@ def test_shopping_arithmetic() -> None:
 @pytest.mark.parametrize(("fmt", "suffix"), [("markdown", "md"), ("csv", "csv"),
                                              ("json", "json")])
 def test_shopping_formats_match_golden(fmt: str, suffix: str) -> None:
-    items = shopping_list(load_plan_json(PLAN), load_foods(), load_supplements(),
+    data = load_plan_json(PLAN)
+    items = shopping_list(data, load_foods(), load_supplements(),
                           load_pantry(DATA / "pantry.csv"))
-    golden(f"shopping_small.{suffix}", render_shopping(items, fmt))
+    golden(f"shopping_small.{suffix}", render_shopping(items, fmt, "USD",
+                                                      data["totals"]["cost"]))
 
 
 def test_shop_command_writes_pantry(tmp_path: Path) -> None:
@@ -159,7 +162,7 @@ def test_shop_command_writes_pantry(tmp_path: Path) -> None:
                                       "-o", str(out)])
     assert result.exit_code == 0, result.output
     listing = json.loads(out.read_text())
-    assert set(listing) == {"items", "total_cost", "currency"}
+    assert set(listing) == {"items", "total_cost", "leftover_value", "food_cost", "currency"}
     assert listing["total_cost"] == pytest.approx(sum(i["cost"] for i in listing["items"]))
     rows = list(csv.DictReader(io.StringIO(next_pantry.read_text())))
     assert {"id", "quantity"} == set(rows[0]) and any(r["id"] == "honey" for r in rows)
