@@ -17,17 +17,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 
 from .absorption import injection_per_day_ug
-from .config import Config
+from .config import ADEQUACY_NUTRIENTS, Config
 from .errors import PlannerError
 from .meals import allowed, role_set
 from .model import (
-    ELASTIC_WEIGHTS,
     ENERGY_FREE_KCAL,
     POPULARITY_SCALE,
     TEMPLATE_WEIGHT,
@@ -548,7 +547,7 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
             _diagnosing(progress, config)
             raise InfeasibleError(diagnose(foods, supplements, config))
         if result.status == "no_solution":
-            raise _no_plan(config)
+            _infeasible_or_slow(foods, supplements, config, config, progress)
         food_items, tabs = extract(model)
         status, gap, objective = result.status, result.mip_gap, result.objective
         status = "feasible" if status == "time_limit" else status
@@ -559,7 +558,11 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     else:
         from .week import best_week  # the week module builds on this one
 
-        week = best_week(foods, supplements, config, progress, reference, alternatives)
+        try:
+            week = best_week(foods, supplements, config, progress, reference, alternatives)
+        except SolverError:
+            _infeasible_or_slow(foods, supplements, config, day_config(config, {}, foods),
+                                progress)
         if isinstance(week, int):  # day 1 fails on the daily rules alone: diagnose one day
             rules = day_config(config, {}, foods) if week == 1 else config
             _diagnosing(progress, config)
@@ -599,6 +602,18 @@ def _verified(plan: Plan) -> Plan:
         raise VerificationError("the plan failed independent verification (a planner bug): "
                                 + "; ".join(problems[:10]))
     return plan
+
+
+def _infeasible_or_slow(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                        rules: Config, progress: Progress | None) -> NoReturn:
+    """No plan was found in time: if even fractional servings cannot meet ``rules`` (the
+    elastic LP must relax some), no plan exists and the diagnosis says why; else the time
+    limit was too short."""
+    found = relaxations(foods, supplements, rules, relaxed=True)
+    if found is None or found[1]:
+        _diagnosing(progress, config)
+        raise InfeasibleError(diagnose(foods, supplements, rules))
+    raise _no_plan(config)
 
 
 def _diagnosing(progress: Progress | None, config: Config) -> None:
@@ -669,31 +684,53 @@ def best_b12(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> 
 
 
 def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> str:
-    """Name the smallest relaxation that would make a plan possible, with numbers and fixes."""
-    model = build_model(foods, supplements, config, elastic=True)
-    result = run(model, config.plan.solver, config.plan.time_limit_s, 0.05)
+    """Name the smallest relaxation that would make a plan possible, with numbers and fixes:
+    the rules that must give even with fractional servings (the elastic LP: exact and
+    deterministic), else those the whole servings force (the elastic MILP); the rule that
+    accounts for most of the relaxation first."""
     lines = ["no plan satisfies every rule."]
-    if result.status not in ("optimal", "time_limit"):
+    found = relaxations(foods, supplements, config, relaxed=True)
+    integers = found is not None and not found[1]
+    if integers:
+        found = relaxations(foods, supplements, config, relaxed=False)
+    if found is None:
         lines.append("Even with every soft rule relaxed there is no plan: check the occasions "
                      "(which foods each may serve) and the diet's exclusions.")
         return "\n  ".join(lines)
-    if result.status == "time_limit":
+    status, causes = found
+    if status == "time_limit":
         lines.append("(the smallest relaxation found within the time limit; a smaller one may "
                      "exist)")
-    relaxed = False
-    values = result.values
-    for family, items in sorted(model.slacks.items(),
-                                key=lambda item: -ELASTIC_WEIGHTS[item[0]]):
-        amounts = [(label, float(values[col])) for label, col in items]
-        amounts = [(label, v) for label, v in amounts if v > 1e-6]
-        if not amounts:
-            continue
-        relaxed = True
+    for family, amounts in causes:
         lines.append(_describe(family, amounts, foods, supplements, config))
-    if not relaxed:
+    if not causes:
         lines.append("the integer rules (servings, variety) leave no plan; raise "
                      "variety.max_days_per_food_per_week or max_foods_per_occasion")
+    elif integers:
+        lines.append("(with fractional servings every rule could be met: whole servings are "
+                     "what forces this)")
     return "\n  ".join(lines)
+
+
+def relaxations(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                relaxed: bool) -> tuple[str, list[tuple[str, list[tuple[str, float]]]]] | None:
+    """The elastic model's status and the rule families it had to relax, each with its
+    relaxed rows, largest share of the penalty first (ties by name); None if even the
+    elastic model has no plan."""
+    model = build_model(foods, supplements, config, elastic=True, relaxed=relaxed)
+    result = run(model, config.plan.solver, config.plan.time_limit_s,
+                 0.0 if relaxed else 0.05, mip=not relaxed)
+    if result.status not in ("optimal", "time_limit") or result.values is None:
+        return None
+    cost = model.lp.cost()
+    causes = []
+    for family, items in model.slacks.items():
+        amounts = [(label, float(result.values[col])) for label, col in items
+                   if result.values[col] > 1e-6]
+        if amounts:
+            weight = sum(float(cost[col]) * float(result.values[col]) for _, col in items)
+            causes.append((-round(weight, 9), family, amounts))
+    return result.status, [(family, amounts) for _, family, amounts in sorted(causes)]
 
 
 def _describe(family: str, amounts: list[tuple[str, float]], foods: pd.DataFrame,
@@ -752,6 +789,12 @@ def _nutrient_message(family: str, amounts: list[tuple[str, float]], foods: pd.D
 
 def _b12_message(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> str:
     best = best_b12(foods, supplements, config)
+    aside = ""
+    if best is None and config.nutrients.adequacy:   # other needs fail too: B12 alone
+        best = best_b12(foods, supplements, dataclasses.replace(
+            config, nutrients=dataclasses.replace(config.nutrients, adequacy=False,
+                                                  skip=ADEQUACY_NUTRIENTS)))
+        aside = " (other nutrient needs aside)"
     target = config.target_ug()
     diet = config.diet
     what = diet.pattern
@@ -774,7 +817,7 @@ def _b12_message(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config)
                 "variety rules — raise variety.max_days_per_food_per_week or "
                 "max_servings_per_food_per_day, or allow more B12 sources")
     shown = "unknown" if best is None else f"{best:.2f}"
-    return (f"absorbed B12 — {what}: at most {shown} ug/day absorbable, target "
+    return (f"absorbed B12 — {what}: at most {shown} ug/day absorbable{aside}, target "
             f"{target:.2f} — " + " or ".join(fixes))
 
 
