@@ -40,6 +40,7 @@ from .plan import Plan, VerificationError, verify
 from .program import Solution
 from .reference import changes
 from .relaxation import solve_relaxation
+from .vocabulary import rule_words
 
 Progress = Callable[[str], None]
 VARIETY_WEIGHT = 0.05    # currency units per pair of days that share a food family
@@ -749,7 +750,8 @@ def _describe(family: str, amounts: list[tuple[str, float]], foods: pd.DataFrame
     if family == "b12_target":
         return _b12_message(foods, supplements, config)
     fix = FIXES.get(family) or "relax this rule"
-    return (f"{family.replace('_', ' ')}: short by up to {worst:.2f} {unit} ({where}) — {fix}")
+    return (f"{rule_words(family)} [{family}]: short by up to {worst:.2f} {unit} ({where}) "
+            f"— {fix}")
 
 
 def _nutrient_message(family: str, amounts: list[tuple[str, float]], foods: pd.DataFrame,
