@@ -1,4 +1,9 @@
-"""Writing output files atomically: a temporary file in the same folder, then a rename."""
+"""Writing output files atomically: a temporary file in the same folder, then a rename.
+
+On Linux the temporary file has no name while it is written (``O_TMPFILE``): a process
+killed meanwhile, even by SIGKILL, leaves nothing behind; it is linked under a hidden name
+only to be renamed over the target at once. Elsewhere it is a hidden ``.b12-*.tmp`` file,
+removed on any error or catchable signal."""
 
 from __future__ import annotations
 
@@ -45,6 +50,56 @@ def check_regular(path: Path, option: str = "the output") -> None:
                           "only", "name a file, or use `-o -` and redirect standard output")
 
 
+class Staged:
+    """Content written and synced beside its target, not yet in place: an open unnamed file
+    (``fd``) or a hidden temporary file (``name``)."""
+
+    def __init__(self, path: Path, fd: int, name: str | None) -> None:
+        self.path, self._name = path, name
+        self._fd: int | None = fd
+        self._unnamed = name is None
+
+    def write(self, data: bytes, mode: int) -> None:
+        assert self._fd is not None
+        os.fchmod(self._fd, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+        os.fsync(self._fd)
+        if not self._unnamed:
+            self._close()
+
+    def place(self) -> None:
+        """Put the content at its target in one rename."""
+        try:
+            if self._unnamed:
+                self._name = _hidden_name(self.path)
+                root = os.open("/", os.O_RDONLY)
+                try:   # a dir_fd makes Python use linkat(AT_SYMLINK_FOLLOW), as /proc needs
+                    os.link(f"/proc/self/fd/{self._fd}", self._name, src_dir_fd=root,
+                            follow_symlinks=True)
+                finally:
+                    os.close(root)
+                self._close()
+            assert self._name is not None
+            os.replace(self._name, self.path)
+            self._name = None
+        except OSError as exc:
+            self.discard()
+            raise OutputError(f"{self.path}: cannot be written ({exc.strerror})") from None
+
+    def discard(self) -> None:
+        self._close()
+        if self._name is not None:
+            Path(self._name).unlink(missing_ok=True)
+            self._name = None
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class Outputs:
     """The files one command writes, committed together once every step has succeeded: all
     are written to temporary files first (any failure removes them all), then renamed."""
@@ -57,26 +112,25 @@ class Outputs:
             self.pending.append((target, content))
 
     def commit(self) -> None:
-        staged: list[tuple[str, Path]] = []
+        staged: list[Staged] = []
         try:
             for target, content in self.pending:
-                if str(target) == "-":
-                    continue
-                staged.append((_stage(Path(target), content), Path(target)))
+                if str(target) != "-":
+                    staged.append(_stage(Path(target), content))
         except BaseException:
-            for tmp, _ in staged:
-                Path(tmp).unlink(missing_ok=True)
+            for done in staged:
+                done.discard()
             raise
         for target, content in self.pending:
             if str(target) == "-":
                 write_output("-", content)
-        for tmp, path in staged:
+        for number, done in enumerate(staged):
             try:
-                os.replace(tmp, path)
-            except OSError as exc:
-                for other, _ in staged:
-                    Path(other).unlink(missing_ok=True)
-                raise OutputError(f"{path}: cannot be written ({exc.strerror})") from None
+                done.place()
+            except BaseException:
+                for other in staged[number + 1:]:
+                    other.discard()
+                raise
 
 
 def write_output(target: str | Path, content: str | bytes) -> None:
@@ -88,39 +142,46 @@ def write_output(target: str | Path, content: str | bytes) -> None:
             sys.stdout.write(content)
         sys.stdout.flush()
         return
-    path = Path(target)
-    tmp = _stage(path, content)
-    try:
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot be written ({exc.strerror})") from None
+    _stage(Path(target), content).place()
 
 
-def _stage(path: Path, content: str | bytes) -> str:
-    """Write the content to a temporary file beside ``path``; return the temporary name."""
+def _stage(path: Path, content: str | bytes) -> Staged:
+    """Write the content to an unnamed (or hidden) temporary file beside ``path``."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist", "create it first")
     check_regular(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".b12-", suffix=".tmp", dir=folder)
+        staged = _open_staged(folder, path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot be written ({exc.strerror})") from None
     try:
-        os.chmod(tmp, _file_mode(path))
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        staged.write(data, _file_mode(path))
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        staged.discard()
         raise OutputError(f"{path}: cannot be written ({exc.strerror})") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        staged.discard()
         raise
-    return tmp
+    return staged
+
+
+def _open_staged(folder: Path, path: Path) -> Staged:
+    """An ``O_TMPFILE`` file in ``folder`` where the system has them, else a hidden one."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if flag and Path("/proc/self/fd").is_dir():
+        try:
+            return Staged(path, os.open(folder, flag | os.O_WRONLY, 0o600), None)
+        except OSError:
+            pass   # a file system without O_TMPFILE: a named temporary file instead
+    fd, tmp = tempfile.mkstemp(prefix=".b12-", suffix=".tmp", dir=folder)
+    return Staged(path, fd, tmp)
+
+
+def _hidden_name(path: Path) -> str:
+    folder = path.parent if str(path.parent) else Path(".")
+    return str(folder / f".b12-{os.getpid()}-{os.urandom(6).hex()}.tmp")
 
 
 def _file_mode(path: Path) -> int:

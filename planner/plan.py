@@ -665,6 +665,9 @@ def keeps(amount: pd.Series, target: Target) -> pd.Series:
 
 MAX_PLAN_BYTES = 50_000_000   # a 28-day plan of the shipped table is well under 1 MB
 PLAN_KEYS = ("schema_version", "meta", "occasions", "windows", "days", "totals")
+MAX_DAYS, MAX_WINDOWS = 28, 12    # plan.days and [[occasions]] at most
+MAX_TEXT = 10_000                 # characters in one text field of a plan file
+MAX_ITEMS = 100_000               # entries in one array or object of a plan file
 
 
 def load_plan_json(path: Path) -> dict[str, Any]:
@@ -701,6 +704,7 @@ def load_plan_json(path: Path) -> dict[str, Any]:
     if data["schema_version"] != SCHEMA_VERSION:
         raise DataError(f"{path}: schema_version {data['schema_version']!r} is not supported",
                         f"this planner reads schema version {SCHEMA_VERSION}")
+    _check_sizes(data, path)
     for number, occasion in enumerate(data["occasions"], start=1):
         if not isinstance(occasion, dict) or not isinstance(occasion.get("items"), list):
             raise DataError(f"{path}: occasions[{number}] has no items list")
@@ -714,6 +718,39 @@ def load_plan_json(path: Path) -> dict[str, Any]:
                 raise DataError(f"{path}: occasions[{number}] item {item['id']!r}: amount "
                                 f"{amount!r} is not a number between 0 and 10000000")
     return data
+
+
+def _check_sizes(data: dict[str, Any], path: Path) -> None:
+    """Every field within what a plan can hold: days 1-28, windows 1-12 a day, text of at
+    most ``MAX_TEXT`` characters, arrays of at most ``MAX_ITEMS`` entries."""
+    from .errors import DataError
+
+    fix = "use a file written by `planner plan --format json`"
+    for key in ("days", "windows", "occasions"):
+        for number, entry in enumerate(data[key], start=1):
+            if not isinstance(entry, dict) or not _whole(entry.get("day"), MAX_DAYS):
+                raise DataError(f"{path}: {key}[{number}]: day must be a whole number from 1 "
+                                f"to {MAX_DAYS}", fix)
+            if key == "windows" and not _whole(entry.get("window"), MAX_WINDOWS):
+                raise DataError(f"{path}: windows[{number}]: window must be a whole number "
+                                f"from 1 to {MAX_WINDOWS}", fix)
+    stack: list[tuple[str, Any]] = [("plan", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise DataError(f"{path}: {where} is {len(value)} characters long; a plan's text "
+                            f"fields hold at most {MAX_TEXT}", fix)
+        if isinstance(value, list | dict) and len(value) > MAX_ITEMS:
+            raise DataError(f"{path}: {where} has {len(value)} entries; at most {MAX_ITEMS}",
+                            fix)
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{k}"[:80], v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]"[:80], v) for i, v in enumerate(value, start=1))
+
+
+def _whole(value: Any, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= most
 
 
 def _reject_constant(name: str) -> Any:

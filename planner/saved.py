@@ -72,6 +72,14 @@ def edits(data: dict[str, Any], plan: Plan) -> list[str]:
     days = {d.get("day"): d for d in data["days"] if isinstance(d, dict)}
     for day in fresh["days"]:
         found += _numbers(f"day {day['day']}", days.get(day["day"], {}), day, DAY_NUMBERS)
+    windows = {(w.get("day"), w.get("window")): w for w in data["windows"]}
+    for window in fresh["windows"]:
+        spot = (window["day"], window["window"])
+        found += _numbers(f"day {spot[0]} window {spot[1]}", windows.get(spot, {}), window,
+                          ("x_ug", "absorbed_ug"))
+    if len(windows) != len(fresh["windows"]):
+        found.append(f"{len(data['windows'])} B12 windows where the rules give "
+                     f"{len(fresh['windows'])}")
     found += _numbers("totals", data["totals"], fresh["totals"],
                       ("cost", *(k for k in PURCHASE_NUMBERS if k in data["totals"])))
     if len(stated) != sum(len(o["items"]) for o in fresh["occasions"]):
@@ -102,7 +110,8 @@ def checked(data: dict[str, Any], path: Path, foods: pd.DataFrame, supplements: 
     plan = plan_from_data(data, path, foods, supplements)
     found = edits(data, plan)
     if found:
-        raise DataError(f"{path}: the plan was edited after it was made ({len(found)} "
-                        f"differences; first: {found[0]})",
+        many = f"{len(found)} differences" if len(found) > 1 else "1 difference"
+        raise DataError(f"{path}: the plan was edited after it was made ({many}; first: "
+                        f"{found[0]})",
                         "re-plan with `planner plan`, or use the file as it was written")
     return plan

@@ -125,6 +125,44 @@ def test_sigterm_ends_a_run_without_output_or_temporary_files(tmp_path: Path) ->
     assert list(tmp_path.iterdir()) == []
 
 
+SLOW_WRITER = """
+import os, sys, time
+from planner import output
+def stall(fd):
+    print("writing", flush=True)
+    time.sleep(60)
+os.fsync = stall
+outputs = output.Outputs()
+for target in sys.argv[1:]:
+    outputs.add(target, "new content " * 100_000)
+outputs.commit()
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+@pytest.mark.parametrize("targets", [1, 2])
+def test_a_kill_during_write_leaves_only_the_targets_intact(tmp_path: Path, sig: str,
+                                                              targets: int) -> None:
+    """Issue 15, class 5: a process killed while it writes (even by SIGKILL, which no
+    handler sees) leaves no temporary file, and the files it was replacing unchanged."""
+    import signal
+    import subprocess
+    import sys
+
+    paths = [tmp_path / f"out{n}.txt" for n in range(targets)]
+    paths[0].write_text("old content")
+    child = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, *map(str, paths)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).parent.parent)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "writing"
+    child.send_signal(getattr(signal, sig))
+    child.communicate(timeout=30)
+    assert child.returncode == -getattr(signal, sig)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out0.txt"]
+    assert paths[0].read_text() == "old content"
+
+
 PAYLOADS = ["=HYPERLINK(\"http://x\")", " \r=1+2", "\t+cmd", "\uff1dSUM(A1)", "@SUM(1)",
             "a\r\nEND:VEVENT\r\nBEGIN:VEVENT", "<script>alert(1)</script>",
             "[click](javascript:alert(1))", "x\n# Forged heading\n- [x] done",

@@ -58,10 +58,24 @@ def _day(data: dict[str, Any]) -> None:
     next(o for o in data["occasions"] if o["items"])["day"] = -5
 
 
+def _window(data: dict[str, Any]) -> None:
+    data["windows"][0]["window"] = 100000     # made `--plot` draw for minutes
+
+
+def _absorbed(data: dict[str, Any]) -> None:
+    data["windows"][0]["absorbed_ug"] = 5.0
+
+
+def _long_name(data: dict[str, Any]) -> None:
+    _first(data)["name"] = "x" * 20_000
+
+
 @pytest.mark.parametrize(("edit", "words"), [
     (_servings, "fails its own rules"), (_grams, "grams 5000.0"), (_name, "name '=HYPERLINK"),
     (_cost, "totals: cost -1.0"), (_huge, "cost 1e+300"), (_unknown, "'caviar' is not in"),
-    (_day, "fails its own rules"),
+    (_day, "day must be a whole number from 1 to 28"),
+    (_window, "window must be a whole number from 1 to 12"),
+    (_absorbed, "window 1: absorbed_ug 5.0"), (_long_name, "20000 characters long"),
 ])
 @pytest.mark.parametrize("command", ["show", "shop"])
 def test_an_edited_plan_is_refused(tmp_path: Path, saved: dict[str, Any],
