@@ -52,6 +52,7 @@ MENU_SECONDS = 4.0       # a menu's shortlist MILP at most (the full share if it
 #                          the same inputs gave different plans (the determinism test failed)
 MIN_SOLVE_SECONDS = 0.2  # a solve that would get less than this before the deadline is not run
 MIN_DAY_SECONDS = 5.0    # time a day gets when its shortlist fails
+MIN_DIAGNOSIS_SECONDS = 1.0  # a diagnosis gets what is left of the time limit, at least this
 SHORTLIST_PER_GROUP = 1  # and per occasion and food group, so group rules can be met
 SHORTLIST_EXTRA = 6      # foods per occasion beyond the LP's own, for the integer search
 BOUND_SHARE = 0.2        # of the time limit, kept for the week's lower bound
@@ -545,10 +546,9 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         result = run(model, config.plan.solver, config.plan.time_limit_s,
                      config.plan.mip_gap, progress=progress)
         if result.status == "infeasible":
-            _diagnosing(progress, config)
-            raise InfeasibleError(diagnose(foods, supplements, config))
+            _no_plan_exists(foods, supplements, config, config, progress, started)
         if result.status == "no_solution":
-            _infeasible_or_slow(foods, supplements, config, config, progress)
+            _infeasible_or_slow(foods, supplements, config, config, progress, started)
         food_items, tabs = extract(model)
         status, gap, objective = result.status, result.mip_gap, result.objective
         status = "feasible" if status == "time_limit" else status
@@ -563,11 +563,10 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
             week = best_week(foods, supplements, config, progress, reference, alternatives)
         except SolverError:
             _infeasible_or_slow(foods, supplements, config, day_config(config, {}, foods),
-                                progress)
+                                progress, started)
         if isinstance(week, int):  # day 1 fails on the daily rules alone: diagnose one day
             rules = day_config(config, {}, foods) if week == 1 else config
-            _diagnosing(progress, config)
-            raise InfeasibleError(diagnose(foods, supplements, rules))
+            _no_plan_exists(foods, supplements, config, rules, progress, started)
         food_items = pd.concat([p.items for p in week.days.values()], ignore_index=True)
         tabs = pd.concat([p.tabs for p in week.days.values()], ignore_index=True)
         status, gap, objective = week.status, week.gap, week.objective
@@ -606,21 +605,31 @@ def _verified(plan: Plan) -> Plan:
 
 
 def _infeasible_or_slow(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
-                        rules: Config, progress: Progress | None) -> NoReturn:
+                        rules: Config, progress: Progress | None, started: float) -> NoReturn:
     """No plan was found in time: if even fractional servings cannot meet ``rules`` (the
     elastic LP must relax some), no plan exists and the diagnosis says why; else the time
     limit was too short."""
-    found = relaxations(foods, supplements, rules, relaxed=True)
+    found = relaxations(foods, supplements, _time_left(rules, started), relaxed=True)
     if found is None or found[1]:
-        _diagnosing(progress, config)
-        raise InfeasibleError(diagnose(foods, supplements, rules))
+        _no_plan_exists(foods, supplements, config, rules, progress, started, found)
     raise _no_plan(config)
 
 
-def _diagnosing(progress: Progress | None, config: Config) -> None:
+def _no_plan_exists(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                    rules: Config, progress: Progress | None, started: float,
+                    found: Relaxations | None = None) -> NoReturn:
+    """Diagnose ``rules`` in what is left of the run's time limit (at least a second)."""
+    rules = _time_left(rules, started)
     if progress:
         progress("no plan satisfies every rule; looking for the smallest change that allows "
-                 f"one (up to {config.plan.time_limit_s:g} s)")
+                 f"one (up to {rules.plan.time_limit_s:.0f} s)")
+    raise InfeasibleError(diagnose(foods, supplements, rules, found))
+
+
+def _time_left(config: Config, started: float) -> Config:
+    left = config.plan.time_limit_s - (time.perf_counter() - started)
+    return dataclasses.replace(config, plan=dataclasses.replace(
+        config.plan, time_limit_s=max(left, MIN_DIAGNOSIS_SECONDS)))
 
 
 def with_reference(config: Config, reference: pd.DataFrame) -> Config:
@@ -684,13 +693,14 @@ def best_b12(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> 
     return result.objective / config.plan.days + injection_per_day_ug(config)
 
 
-def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> str:
+def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+             found: Relaxations | None = None) -> str:
     """Name the smallest relaxation that would make a plan possible, with numbers and fixes:
     the rules that must give even with fractional servings (the elastic LP: exact and
     deterministic), else those the whole servings force (the elastic MILP); the rule that
     accounts for most of the relaxation first."""
     lines = ["no plan satisfies every rule."]
-    found = relaxations(foods, supplements, config, relaxed=True)
+    found = found or relaxations(foods, supplements, config, relaxed=True)
     integers = found is not None and not found[1]
     if integers:
         found = relaxations(foods, supplements, config, relaxed=False)
@@ -699,6 +709,10 @@ def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> 
                      "(which foods each may serve) and the diet's exclusions.")
         return "\n  ".join(lines)
     status, causes = found
+    if status == "no_time":
+        lines.append("the search for the smallest change ran out of time: raise --time-limit "
+                     "to let it finish")
+        return "\n  ".join(lines)
     if status == "time_limit":
         lines.append("(the smallest relaxation found within the time limit; a smaller one may "
                      "exist)")
@@ -713,16 +727,21 @@ def diagnose(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> 
     return "\n  ".join(lines)
 
 
+Relaxations = tuple[str, list[tuple[str, list[tuple[str, float]]]]]
+
+
 def relaxations(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
-                relaxed: bool) -> tuple[str, list[tuple[str, list[tuple[str, float]]]]] | None:
+                relaxed: bool) -> Relaxations | None:
     """The elastic model's status and the rule families it had to relax, each with its
     relaxed rows, largest share of the penalty first (ties by name); None if even the
     elastic model has no plan."""
     model = build_model(foods, supplements, config, elastic=True, relaxed=relaxed)
     result = run(model, config.plan.solver, config.plan.time_limit_s,
                  0.0 if relaxed else 0.05, mip=not relaxed)
-    if result.status not in ("optimal", "time_limit") or result.values is None:
+    if result.status == "infeasible":
         return None
+    if result.status not in ("optimal", "time_limit") or result.values is None:
+        return "no_time", []
     cost = model.lp.cost()
     causes = []
     for family, items in model.slacks.items():

@@ -202,3 +202,17 @@ def test_no_solve_starts_after_the_deadline() -> None:
     with pytest.raises(SolverError, match="time limit"):
         solve_day(load_foods(), load_supplements(), load_config(), 1, {}, 4.0,
                   deadline=time.perf_counter())
+
+
+def test_a_diagnosis_gets_what_is_left_of_the_time_limit() -> None:
+    """Issue 15, class 7: the deadline holds through the diagnosis too (a second at least)."""
+    import time
+
+    from planner.config import load_config
+    from planner.solve import MIN_DIAGNOSIS_SECONDS, _time_left
+
+    config = load_config(None, ["plan.time_limit_s=10"])
+    now = time.perf_counter()
+    assert 9.0 < _time_left(config, now).plan.time_limit_s <= 10.0
+    assert _time_left(config, now - 4.0).plan.time_limit_s <= 6.0
+    assert _time_left(config, now - 60.0).plan.time_limit_s == MIN_DIAGNOSIS_SECONDS
