@@ -4,7 +4,9 @@ no traceback and leaves no output file behind (tests/data/bad/EXPECTED.csv lists
 from __future__ import annotations
 
 import csv
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -293,3 +295,19 @@ def test_ascii_terminal_and_bad_matplotlib_backend_are_no_tracebacks(tmp_path: P
                             "--format", "markdown"], capture_output=True, env=env,
                            timeout=120, check=False)
     assert shown.returncode == 0 and b"Traceback" not in shown.stderr
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset (util-linux)")
+def test_one_core_or_two_give_the_same_plan(tmp_path: Path) -> None:
+    """Issue 15, class 9: HiGHS runs single-threaded in every solve, so the cores a run may
+    use do not change its plan."""
+    plans = []
+    for prefix in ([], ["taskset", "-c", "0"]):
+        out = tmp_path / f"plan{len(plans)}.json"
+        subprocess.run([*prefix, sys.executable, "-m", "planner", "plan", "--days", "1",
+                        "--quiet", "--format", "json", "-o", str(out)], check=True,
+                       capture_output=True)
+        data = json.loads(out.read_text())
+        plans.append([(o["name"], i["id"], i.get("servings", i.get("units")))
+                      for o in data["occasions"] for i in o["items"]])
+    assert plans[0] == plans[1] and plans[0]
