@@ -430,7 +430,8 @@ def _svg_chart(data: dict[str, Any]) -> str:
     bar, gap, height = 14, 10, 120
     width = len(data["days"]) * (per_day * bar + gap) + 40
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" '
-             f'role="img" aria-label="absorbed B12 per window against the cap">']
+             f'viewBox="0 0 {width} {height + 30}" role="img" '
+             f'aria-label="absorbed B12 per window against the cap">']
     for w in windows:
         x = 30 + (w["day"] - 1) * (per_day * bar + gap) + (w["window"] - 1) * bar
         h = w["absorbed_ug"] / top * height
@@ -469,8 +470,11 @@ def plan_html(data: dict[str, Any]) -> str:
     html_body = "\n".join(body).replace("</h3>\n<li>", "</h3>\n<ul><li>")
     html_body = _close_lists(html_body)
     style = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;"
-             "color:#222}h2{border-top:1px solid #ccc;padding-top:.5em;page-break-before:auto}"
-             ".note{background:#fff8e1;padding:.5em}@media print{h2{page-break-before:page}}")
+             "padding:0 1em;color:#222;overflow-wrap:anywhere}"
+             "h2{border-top:1px solid #ccc;padding-top:.5em;page-break-before:auto}"
+             "svg{max-width:100%;height:auto}.note{background:#fff8e1;padding:.5em}"
+             "@page{margin:15mm}@media print{body{max-width:none;margin:0;padding:0}"
+             "h2{page-break-before:page}li,svg{break-inside:avoid}}")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>B12 plan</title><style>{style}</style></head><body>\n"
             f"{html_body}\n<h2>Absorbed B12 per window</h2>\n{_svg_chart(data)}\n"
