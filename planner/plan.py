@@ -728,8 +728,8 @@ def _check_sizes(data: dict[str, Any], path: Path) -> None:
     fix = "use a file written by `planner plan --format json`"
     for key in ("days", "windows", "occasions"):
         for number, entry in enumerate(data[key], start=1):
-            if not isinstance(entry, dict) or (key != "occasions" or "day" in entry) and \
-                    not _whole(entry.get("day"), MAX_DAYS):
+            dated = isinstance(entry, dict) and (key != "occasions" or "day" in entry)
+            if not isinstance(entry, dict) or (dated and not _whole(entry.get("day"), MAX_DAYS)):
                 raise DataError(f"{path}: {key}[{number}]: day must be a whole number from 1 "
                                 f"to {MAX_DAYS}", fix)
             if key == "windows" and not _whole(entry.get("window"), MAX_WINDOWS):
