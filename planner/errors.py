@@ -27,3 +27,7 @@ class ConfigError(PlannerError):
 
 class OutputError(PlannerError):
     """An output file cannot be written."""
+
+
+class OutOfTime(PlannerError):
+    """The run's deadline passed while a model was being built."""

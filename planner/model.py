@@ -9,6 +9,7 @@ family adds its rows to a ``Program`` as arrays in one block. No I/O happens her
 from __future__ import annotations
 
 import math
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from .absorption import (
     windows_of,
 )
 from .config import Config, Occasion
-from .errors import PlannerError
+from .errors import OutOfTime, PlannerError
 from .foods import OCCASION_TOKENS, diet_mask
 from .meals import Template, allowed
 from .needs import KCAL_PER_G, Target, available_nutrients, targets
@@ -206,12 +207,13 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
                 shortlist: set[tuple[str, str]] | None = None,
                 repeat_penalty: dict[str, float] | None = None,
                 reference: dict[tuple[str, str], float] | None = None,
-                prices: Prices | None = None) -> Model:
+                prices: Prices | None = None, deadline: float = math.inf) -> Model:
     """The plan's MILP (or its LP relaxation, elastic variant, or max-B12 variant).
 
     ``repeat_penalty`` maps a food family to what eating it costs because other days eat it
     too; ``reference`` maps (occasion, food) of the person's own meals to grams per serving
-    day (the objective then departs from them as little as it can)."""
+    day (the objective then departs from them as little as it can). OutOfTime when
+    ``deadline`` (a ``time.perf_counter()`` value) passes while it is built."""
     params = AbsorptionParams.from_config(config)
     candidates, excluded = candidate_foods(foods, config)
     rules = targets(config, available_nutrients(foods))
@@ -221,33 +223,46 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
                   slots=slots, supplement_slots=pd.DataFrame(),
                   windows=_window_list(config, params), params=params, excluded=excluded,
                   targets=rules)
+    in_time(deadline)
     add_serving_variables(model, relaxed)
     add_supplement_variables(model, supplements, relaxed)
+    in_time(deadline)
     add_energy(model, elastic)
     add_energy_shares(model, elastic)
     add_sugars(model, elastic)
     add_nutrient_needs(model, elastic)
     add_nutrient_limits(model, elastic)
+    in_time(deadline)
     add_portions(model, elastic)
     add_fluids(model, elastic)
     add_variety(model, relaxed)
+    in_time(deadline)
     add_distinct_meals(model)
     add_group_servings(model, elastic)
     add_group_uses(model, elastic)
     add_templates(model, relaxed)
+    in_time(deadline)
     add_meal_protein(model, elastic)
     add_occasion_groups(model, elastic)
     add_inclusions(model, elastic)
     add_supplement_rules(model, elastic)
     add_supplements_daily(model, elastic)
     add_supplements_apart(model)
+    in_time(deadline)
     add_b12(model, elastic, target=not maximize_b12)
     add_budget(model, elastic)
     add_portion_deviation(model, relaxed, maximize_b12 or elastic, reference or {})
     add_objective(model, elastic, maximize_b12, repeat_penalty or {}, reference or {})
     if prices is not None:
         add_prices(model, prices, relaxed)
+    in_time(deadline)
     return model
+
+
+def in_time(deadline: float) -> None:
+    """OutOfTime once ``deadline`` (a ``time.perf_counter()`` value) has passed."""
+    if time.perf_counter() > deadline:
+        raise OutOfTime("the time limit passed while the model was built")
 
 
 def _window_list(config: Config, params: AbsorptionParams) -> list[tuple[int, tuple[str, ...]]]:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .absorption import injection_per_day_ug
 from .config import ADEQUACY_NUTRIENTS, Config
-from .errors import PlannerError
+from .errors import OutOfTime, PlannerError
 from .meals import allowed, role_set
 from .model import (
     ENERGY_FREE_KCAL,
@@ -238,17 +238,21 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
     pairs = repeats * (repeats - 1) / 2
     penalty = {f: weight * (repeats * c + pairs) for f, c in _family_usage(others).items()}
     mine = day_reference(reference, others, config.plan.days)
-    shortlist = candidate_shortlist(foods, supplements, sub, penalty, within(seconds / 2),
-                                    mine)
-    result = None
-    if shortlist is not None:
-        model = build_model(foods, supplements, sub, repeat_penalty=penalty,
-                            shortlist=shortlist, reference=mine)
-        result = run(model, config.plan.solver, within(seconds), config.plan.mip_gap)
-    if result is None or result.status not in ("optimal", "time_limit"):
-        model = build_model(foods, supplements, sub, repeat_penalty=penalty, reference=mine)
-        result = run(model, config.plan.solver,
-                     within(max(seconds, spare, MIN_DAY_SECONDS)), config.plan.mip_gap)
+    try:
+        shortlist = candidate_shortlist(foods, supplements, sub, penalty,
+                                        within(seconds / 2), mine, deadline=deadline)
+        result = None
+        if shortlist is not None:
+            model = build_model(foods, supplements, sub, repeat_penalty=penalty,
+                                shortlist=shortlist, reference=mine, deadline=deadline)
+            result = run(model, config.plan.solver, within(seconds), config.plan.mip_gap)
+        if result is None or result.status not in ("optimal", "time_limit"):
+            model = build_model(foods, supplements, sub, repeat_penalty=penalty,
+                                reference=mine, deadline=deadline)
+            result = run(model, config.plan.solver,
+                         within(max(seconds, spare, MIN_DAY_SECONDS)), config.plan.mip_gap)
+    except OutOfTime:
+        raise _no_plan(config) from None
     if result.status == "infeasible":
         return None
     if result.status == "no_solution" or result.objective is None:
@@ -280,14 +284,15 @@ def day_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
 def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                         penalty: dict[str, float], seconds: float,
                         reference: dict[tuple[str, str], float] | None = None,
-                        prices: Prices | None = None) -> set[tuple[str, str]] | None:
+                        prices: Prices | None = None,
+                        deadline: float = math.inf) -> set[tuple[str, str]] | None:
     """(occasion, food) pairs worth an integer search: those the LP relaxation uses, the
     person's own, plus the SHORTLIST_EXTRA cheapest others per occasion and
     SHORTLIST_PER_GROUP per occasion and food group and per occasion and role, by reduced
     cost. None if the LP fails.
     """
     model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty,
-                        reference=reference, prices=prices)
+                        reference=reference, prices=prices, deadline=deadline)
     solution = solve_relaxation(model, config.plan.solver, seconds, SHORTLIST_LP_GAP)
     if solution.status not in ("optimal", "time_limit"):
         return None
@@ -373,9 +378,14 @@ def lp_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
              seconds: float) -> float | None:
     """A proven bound on the week's main objective: the plan's days times the LP bound of
     one day under the daily rules alone. Every day of the week meets those rules, so no day
-    scores below it (weekly rules, budget and variety only add to a week). None if it fails.
+    scores below it (weekly rules, budget and variety only add to a week). None if it fails
+    or is not built within ``seconds``.
     """
-    model = build_model(foods, supplements, daily_rules(config), relaxed=True)
+    try:
+        model = build_model(foods, supplements, daily_rules(config), relaxed=True,
+                            deadline=time.perf_counter() + seconds)
+    except OutOfTime:
+        return None
     result = solve_relaxation(model, config.plan.solver, seconds, BOUND_LP_GAP)
     bound = result.best_bound() if result.status in ("optimal", "time_limit") else None
     return None if bound is None else bound * config.plan.days
@@ -608,7 +618,9 @@ def _infeasible_or_slow(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
                         rules: Config, progress: Progress | None, started: float) -> NoReturn:
     """No plan was found in time: if even fractional servings cannot meet ``rules`` (the
     elastic LP must relax some), no plan exists and the diagnosis says why; else the time
-    limit was too short."""
+    limit was too short (also when less than a second of it is left to tell)."""
+    if config.plan.time_limit_s - (time.perf_counter() - started) < MIN_DIAGNOSIS_SECONDS:
+        raise _no_plan(config)
     found = relaxations(foods, supplements, _time_left(rules, started), relaxed=True)
     if found is None or found[1]:
         _no_plan_exists(foods, supplements, config, rules, progress, started, found)

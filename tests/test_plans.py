@@ -216,3 +216,22 @@ def test_a_diagnosis_gets_what_is_left_of_the_time_limit() -> None:
     assert 9.0 < _time_left(config, now).plan.time_limit_s <= 10.0
     assert _time_left(config, now - 4.0).plan.time_limit_s <= 6.0
     assert _time_left(config, now - 60.0).plan.time_limit_s == MIN_DIAGNOSIS_SECONDS
+
+
+def test_a_model_build_stops_at_the_deadline() -> None:
+    """Issue 15, class 7: on a large table the model build itself outlasted the time limit
+    (a 200,000-row table took 24 s after loading to say "no plan within 0.5 s")."""
+    import time
+
+    from planner.config import load_config
+    from planner.errors import OutOfTime
+    from planner.foods import load_foods
+    from planner.model import build_model
+    from planner.solve import lp_bound
+    from planner.supplements import load_supplements
+
+    foods, supplements, config = load_foods(), load_supplements(), load_config()
+    with pytest.raises(OutOfTime):
+        build_model(foods, supplements, config, deadline=time.perf_counter())
+    assert lp_bound(foods, supplements, config, 0.0) is None
+    assert build_model(foods, supplements, config).lp.num_cols > 0
