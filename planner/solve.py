@@ -381,12 +381,16 @@ def lp_bound(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     scores below it (weekly rules, budget and variety only add to a week). None if it fails
     or is not built within ``seconds``.
     """
+    deadline = time.perf_counter() + seconds
     try:
         model = build_model(foods, supplements, daily_rules(config), relaxed=True,
-                            deadline=time.perf_counter() + seconds)
+                            deadline=deadline)
     except OutOfTime:
         return None
-    result = solve_relaxation(model, config.plan.solver, seconds, BOUND_LP_GAP)
+    left = deadline - time.perf_counter()
+    if left < MIN_SOLVE_SECONDS:
+        return None
+    result = solve_relaxation(model, config.plan.solver, left, BOUND_LP_GAP)
     bound = result.best_bound() if result.status in ("optimal", "time_limit") else None
     return None if bound is None else bound * config.plan.days
 
