@@ -208,6 +208,9 @@ def solve_for_columns(program: Program, time_limit_s: float, mip_gap: float,
     return solution, saved
 
 
+MIN_RUN_SECONDS = 0.05   # HiGHS gets at least this, however long the model took to assemble
+
+
 def _join(parts: list[Array], dtype: Any = float) -> Array:
     return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
@@ -289,6 +292,8 @@ def _run_highs(highs: Any, program: Program, time_limit_s: float, mip_gap: float
     lp = highs_model(program, mip)
     highs.passModel(lp)
     del lp  # HiGHS holds its own copy
+    spent = time.perf_counter() - started   # assembling a large model takes seconds too
+    highs.setOptionValue("time_limit", max(float(time_limit_s) - spent, MIN_RUN_SECONDS))
     highs.run()
     seconds = time.perf_counter() - started
     status = highs.getModelStatus()

@@ -251,8 +251,8 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
                                 reference=mine, deadline=deadline)
             result = run(model, config.plan.solver,
                          within(max(seconds, spare, MIN_DAY_SECONDS)), config.plan.mip_gap)
-    except OutOfTime:
-        raise _no_plan(config) from None
+    except OutOfTime as exc:
+        raise _no_plan(config) from exc   # the cause says: not even the LP was done in time
     if result.status == "infeasible":
         return None
     if result.status == "no_solution" or result.objective is None:
@@ -289,11 +289,13 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
     """(occasion, food) pairs worth an integer search: those the LP relaxation uses, the
     person's own, plus the SHORTLIST_EXTRA cheapest others per occasion and
     SHORTLIST_PER_GROUP per occasion and food group and per occasion and role, by reduced
-    cost. None if the LP fails.
+    cost. None if the LP fails; OutOfTime if it has no solution within ``seconds``.
     """
     model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty,
                         reference=reference, prices=prices, deadline=deadline)
     solution = solve_relaxation(model, config.plan.solver, seconds, SHORTLIST_LP_GAP)
+    if solution.status == "no_solution":   # out of time: the whole model would be slower
+        raise OutOfTime("the time limit passed before the LP relaxation had a solution")
     if solution.status not in ("optimal", "time_limit"):
         return None
     reduced = solution.reduced_costs if solution.reduced_costs is not None \
@@ -575,7 +577,9 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
 
         try:
             week = best_week(foods, supplements, config, progress, reference, alternatives)
-        except SolverError:
+        except SolverError as exc:
+            if isinstance(exc.__cause__, OutOfTime):
+                raise
             _infeasible_or_slow(foods, supplements, config, day_config(config, {}, foods),
                                 progress, started)
         if isinstance(week, int):  # day 1 fails on the daily rules alone: diagnose one day
@@ -751,9 +755,15 @@ def relaxations(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     """The elastic model's status and the rule families it had to relax, each with its
     relaxed rows, largest share of the penalty first (ties by name); None if even the
     elastic model has no plan."""
-    model = build_model(foods, supplements, config, elastic=True, relaxed=relaxed)
-    result = run(model, config.plan.solver, config.plan.time_limit_s,
-                 0.0 if relaxed else 0.05, mip=not relaxed)
+    started = time.perf_counter()
+    try:
+        model = build_model(foods, supplements, config, elastic=True, relaxed=relaxed,
+                            deadline=started + config.plan.time_limit_s)
+    except OutOfTime:
+        return "no_time", []
+    result = run(model, config.plan.solver,
+                 max(config.plan.time_limit_s - (time.perf_counter() - started),
+                     MIN_SOLVE_SECONDS), 0.0 if relaxed else 0.05, mip=not relaxed)
     if result.status == "infeasible":
         return None
     if result.status not in ("optimal", "time_limit") or result.values is None:

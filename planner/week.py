@@ -25,6 +25,7 @@ import pandas as pd
 
 from .absorption import AbsorptionParams, chords, injection_per_day_ug
 from .config import Config
+from .errors import OutOfTime
 from .model import Model, Prices, build_model, used_means_eaten
 from .plan import Plan, verify
 from .program import INF, Array, Program, solve_for_columns
@@ -317,8 +318,11 @@ def price_menus(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     started = time.perf_counter()
     shortlist = None
     if quick:
-        shortlist = candidate_shortlist(foods, supplements, rules, {}, seconds / 3,
-                                        prices=prices)
+        try:
+            shortlist = candidate_shortlist(foods, supplements, rules, {}, seconds / 3,
+                                            prices=prices)
+        except OutOfTime:
+            shortlist = None
         if shortlist is None:
             return [], None
     model = build_model(foods, supplements, rules, shortlist=shortlist, prices=prices)
