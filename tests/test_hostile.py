@@ -108,6 +108,7 @@ def test_no_output_is_left_when_a_later_step_fails(tmp_path: Path) -> None:
 
 
 def test_sigterm_ends_a_run_without_output_or_temporary_files(tmp_path: Path) -> None:
+    """Issue 15, class 5: SIGTERM during a plan ends it (143) without output or temp files."""
     import signal
     import subprocess
     import sys
@@ -227,6 +228,7 @@ def test_every_writer_defuses_the_payloads(tmp_path: Path) -> None:
 
 
 def test_control_characters_are_refused_at_load_time(tmp_path: Path) -> None:
+    """Issue 15, classes 2 and 4: names with control characters never reach a writer."""
     from planner.config import load_config
     from planner.errors import ConfigError, DataError
     from planner.foods import load_foods
@@ -261,6 +263,7 @@ def test_class_8_inputs_get_a_message_not_a_traceback(args: list[str], message: 
 
 
 def test_nul_in_extends_is_refused(tmp_path: Path) -> None:
+    """Issue 15, class 8: NUL in `extends` used to end in a ValueError traceback."""
     path = tmp_path / "nul.toml"
     path.write_text('extends = "a\\u0000b"\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(path)])
@@ -270,6 +273,7 @@ def test_nul_in_extends_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("option", ["--foods", "--supplements"])
 def test_device_or_fifo_as_input_is_refused_without_reading(tmp_path: Path,
                                                           option: str) -> None:
+    """Issue 15, class 6: /dev/zero and a FIFO as inputs are refused at once."""
     fifo = tmp_path / "table.csv"
     os.mkfifo(fifo)
     for path in ("/dev/zero", str(fifo)):
@@ -283,6 +287,7 @@ def test_device_or_fifo_as_input_is_refused_without_reading(tmp_path: Path,
 
 
 def test_ascii_terminal_and_bad_matplotlib_backend_are_no_tracebacks(tmp_path: Path) -> None:
+    """Issue 15, class 8: PYTHONIOENCODING=ascii and MPLBACKEND=bad gave tracebacks."""
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "MPLBACKEND": "bad"}
     result = subprocess.run([sys.executable, "-m", "planner", "absorb", "--window",
                              "crystalline:500", "--plot", str(tmp_path / "a.png"), "--format",
