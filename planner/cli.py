@@ -280,6 +280,13 @@ def _reference(config: Any, foods_table: Any) -> Any:
     return None if path is None else load_reference(path, foods_table, config)
 
 
+def _stacked(function: Any, options: list[Any]) -> Any:
+    """``function`` with the click decorators ``options`` applied, first on top."""
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def _plan_options(function: Any) -> Any:
     """Options shared by `plan` and `explain`."""
     options = [
@@ -298,9 +305,21 @@ def _plan_options(function: Any) -> Any:
         click.option("--time-limit", type=click.FloatRange(0.5, 3600),
                      help="Seconds the solver may take (plan.time_limit_s)."),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    return _stacked(function, options)
+
+
+def _saved_table_options(function: Any) -> Any:
+    """--foods and --supplements of the commands that read a saved plan."""
+    options = [
+        click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Food table the plan was made with (default: the packaged "
+                          "foods.csv)."),
+        click.option("--supplements", "supplements_path",
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="Supplement table the plan was made with (default: the packaged "
+                          "supplements.csv)."),
+    ]
+    return _stacked(function, options)
 
 
 def _view_options(function: Any) -> Any:
@@ -315,9 +334,7 @@ def _view_options(function: Any) -> Any:
         click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Also draw absorbed B12 per window and day to this PNG file."),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    return _stacked(function, options)
 
 
 def _show(data: dict[str, Any], fmt: str, output: str, start: Any,
@@ -458,11 +475,7 @@ def _rescored(plan: Any, objective: float, **change: Any) -> dict[str, Any]:
 @cli.command("show")
 @click.argument("plan_path", type=click.Path(dir_okay=False, path_type=Path))
 @_view_options
-@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Food table the plan was made with (default: the packaged foods.csv).")
-@click.option("--supplements", "supplements_path",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Supplement table the plan was made with (default: the packaged one).")
+@_saved_table_options
 def show_command(plan_path: Path, fmt: str, output: str, start: Any,
                  plot_path: Path | None, foods_path: Path | None,
                  supplements_path: Path | None) -> None:
@@ -500,11 +513,7 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
               help="Other meals to show, best first.")
 @click.option("--pick", type=click.IntRange(1, 10), default=1, show_default=True,
               help="The candidate whose week -o writes.")
-@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Food table the plan was made with (default: the packaged one).")
-@click.option("--supplements", "supplements_path",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Supplement table the plan was made with (default: the packaged one).")
+@_saved_table_options
 @click.option("--time-limit", type=click.FloatRange(0.5, 3600),
               help="Seconds for all candidates (default: the plan's plan.time_limit_s).")
 @click.option("--format", "fmt", type=click.Choice(list(PLAN_FORMATS)), default="json",
@@ -589,11 +598,7 @@ def _parse_lock(text: str, names: list[str], days: int) -> tuple[int, str | None
 @click.argument("plan_path", metavar="PLAN.json", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--lock", "locks", multiple=True, metavar="DAY[:OCCASION]",
               help="Keep this day (3) or this meal (3:dinner) as it is (repeatable).")
-@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Food table the plan was made with (default: the packaged one).")
-@click.option("--supplements", "supplements_path",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Supplement table the plan was made with (default: the packaged one).")
+@_saved_table_options
 @click.option("--time-limit", type=click.FloatRange(0.5, 3600),
               help="Seconds in all (default: the plan's plan.time_limit_s).")
 @click.option("--format", "fmt", type=click.Choice(list(PLAN_FORMATS)), default="json",
@@ -703,11 +708,7 @@ def batch_command(people_path: Path, outdir: Path, engine: str, workers: int | N
 
 @cli.command("shop")
 @click.argument("plan_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--foods", "foods_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Food table the plan was made with (default: the packaged foods.csv).")
-@click.option("--supplements", "supplements_path",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Supplement table (default: the packaged supplements.csv).")
+@_saved_table_options
 @click.option("--pantry", "pantry_path", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV with columns id, quantity (grams for foods, units for supplements).")
 @click.option("--write-pantry", "write_pantry", type=click.Path(dir_okay=False, path_type=Path),

@@ -276,7 +276,7 @@ class Plan:
             if not items.empty else 0
         return {"absorbed_b12_ug_per_day_mean": float(days["absorbed_b12_ug"].mean()),
                 "cost": float(days["cost"].sum()), "currency": currency_of(self.foods),
-                "unpriced_items": unpriced, **self.purchases()}
+                "unpriced_items": unpriced}
 
     def purchases(self) -> dict[str, float | int]:
         """Whole packages the plan needs from an empty pantry: their cost and the part left."""
@@ -339,7 +339,7 @@ class Plan:
             "days": [{k: (int(v) if k == "day" else _r(v)) for k, v in row.items()}
                      for row in self.days().to_dict("records")],
             "totals": {k: (_r(v) if isinstance(v, float) else v)
-                       for k, v in self.totals().items()},
+                       for k, v in {**self.totals(), **self.purchases()}.items()},
             "supplements": [{"day": int(t.day), "window": int(t.window), "id": t.supplement,
                              "units": int(t.units), "b12_ug": _r(t.b12_crystalline_ug),
                              "why": reasons.get((int(t.day), t.supplement), "")}
