@@ -202,6 +202,29 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
     return slots
 
 
+def whole_serving_fits(slots: pd.DataFrame, config: Config) -> Array:
+    """Slots whose smallest use (its least whole servings) stays within the occasion's
+    limits on solids, liquids, sugars and share of the day's most energy. The others can
+    be in no plan; left in, they only weaken the LP relaxation (elastic models keep them,
+    since a diagnosis may relax those limits)."""
+    least = np.maximum(slots["min_servings"].to_numpy(dtype=float), 1.0)
+    liquid = slots["liquid"].to_numpy(dtype=bool)
+    occasion = slots["occasion"].to_numpy()
+    fits = np.ones(len(slots), dtype=bool)
+    most_energy = config.nutrients.energy_kcal[1]
+    for o in config.occasions:
+        mine = occasion == o.name
+        share = o.energy_share[1] if o.energy_share else 1.0
+        for column, limit, where in (
+                ("serving_g", o.max_solids_g, ~liquid), ("serving_g", o.max_liquids_ml, liquid),
+                ("sugars", o.max_sugars_g, True), ("energy", share * most_energy, True)):
+            if limit is None:
+                continue
+            over = least * slots[column].to_numpy(dtype=float) > limit + 1e-9
+            fits &= ~(mine & where & over)
+    return fits
+
+
 def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, *,
                 relaxed: bool = False, elastic: bool = False, maximize_b12: bool = False,
                 shortlist: set[tuple[str, str]] | None = None,
@@ -219,6 +242,8 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
     rules = targets(config, available_nutrients(foods))
     slots = build_slots(candidates, config, params, shortlist,
                         sorted({t.nutrient for t in rules}))
+    if not elastic:
+        slots = slots[whole_serving_fits(slots, config)].reset_index(drop=True)
     model = Model(lp=Program(maximize=maximize_b12), config=config, foods=candidates,
                   slots=slots, supplement_slots=pd.DataFrame(),
                   windows=_window_list(config, params), params=params, excluded=excluded,
