@@ -54,10 +54,12 @@ def parse(roles: str) -> tuple[str, ...]:
     return tuple(sorted(set(r.strip() for r in roles.split("+") if r.strip())))
 
 
-def allowed(occasion: Occasion) -> list[Template]:
+@functools.cache
+def allowed(occasion: Occasion) -> tuple[Template, ...]:
     """The templates an occasion may take, most common first."""
     if occasion.templates:
-        return [Template(parse(t), 1.0 / len(occasion.templates)) for t in occasion.templates]
+        return tuple(Template(parse(t), 1.0 / len(occasion.templates))
+                     for t in occasion.templates)
     table = nhanes_templates()
     rows = table[table["occasion"].isin(occasion.tokens())]
     best: dict[tuple[str, ...], float] = {}
@@ -68,7 +70,7 @@ def allowed(occasion: Occasion) -> list[Template]:
     if occasion.kind == "meal":
         core = BREAKFAST_CORE if "breakfast" in occasion.tokens() else MEAL_CORE
         out = [t for t in out if set(t.roles) & core]
-    return sorted(out, key=lambda t: (-t.share, t.roles))
+    return tuple(sorted(out, key=lambda t: (-t.share, t.roles)))
 
 
 def role_set(roles: list[str] | pd.Series) -> tuple[str, ...]:

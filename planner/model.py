@@ -673,6 +673,8 @@ def add_group_uses(model: Model, elastic: bool) -> None:
     for name, (lo, hi) in model.config.variety.group_uses_per_week.items():
         mine = group == name
         low, high = lo * scale, hi * scale
+        if low > 1e-9:
+            used_means_eaten(model)
         _constrain(model, "group_uses", [f"week_{name}"], np.zeros(int(mine.sum()), np.int64),
                    model.y[mine], 1.0, lower=low if low > 1e-9 else -INF, upper=high,
                    elastic=elastic, sides=("group_uses_min", "group_uses_max"))
@@ -731,6 +733,7 @@ def add_inclusions(model: Model, elastic: bool) -> None:
     include = list(model.config.diet.include)
     if not include:
         return
+    used_means_eaten(model)
     food = model.slots["food"].to_numpy()
     mine = np.isin(food, include)
     row_of = {name: i for i, name in enumerate(include)}

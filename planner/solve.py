@@ -150,17 +150,23 @@ class DayPlan:
 
 
 def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame,
-               repeats: int = 1) -> Config:
+               repeats: int = 1, alongside: int = 0) -> Config:
     """The one-day rules for a menu eaten on ``repeats`` days, given the other menus of the
-    week (fixed).
+    week (fixed) and ``alongside`` days of a menu planned at the same time.
 
     Food families that would then be on more than max_days days are left out; weekly rules
     (include, budget, a weekly B12 target, group uses) become what remains for this day.
+    A menu planned beside another (``alongside`` > 0) leads when ``alongside`` is its
+    partner's days and ``repeats`` its own: the lead meets what both must still meet of
+    ``[diet] include`` and group-use minimums, the partner (``alongside`` < 0, its lead's
+    days) none of it, and the room left under group-use maximums is split between them.
     """
+    partner = abs(alongside)
     max_days = math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
     counts = _family_usage(others)
     free = set(foods.loc[foods.index.isin(config.variety.repeat_freely), "family"])
-    families = {f for f, c in counts.items() if c + repeats > max_days and f not in free}
+    families = {f for f, c in counts.items()
+                if c + repeats + partner > max_days and f not in free}
     full = set(foods.index[foods["family"].isin(families)
                            & (foods["energy_kcal"] >= ENERGY_FREE_KCAL)])
     used = {f for plan in others.values() for f in plan.foods}
@@ -180,16 +186,28 @@ def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame,
     uses = {}
     for group, (lo, hi) in config.variety.group_uses_per_week.items():
         done = sum(p.group_uses.get(group, 0) * p.repeats for p in others.values())
-        later = unplanned - repeats                        # days left after this menu's
+        later = unplanned - repeats - partner              # days left after this menu's
         need = math.ceil(max(0.0, lo * config.plan.days / 7 - done - later) / repeats - 1e-9)
         room = math.floor(max(0.0, hi * config.plan.days / 7 - done) / repeats + 1e-9)
+        if alongside:
+            lead_need = math.ceil(max(0.0, lo * config.plan.days / 7 - done - later)
+                                  / (repeats if alongside > 0 else partner) - 1e-9)
+            lead_room = max(lead_need, math.floor(max(0.0, hi * config.plan.days / 7 - done)
+                                                  / (repeats + partner) + 1e-9))
+            if alongside > 0:
+                need, room = lead_need, lead_room
+            else:
+                need = 0
+                room = math.floor(max(0.0, hi * config.plan.days / 7 - done
+                                      - lead_room * partner) / repeats + 1e-9)
         uses[group] = (7.0 * need, 7.0 * max(room, need))   # a one-day model scales by 1/7
+    include = tuple(f for f in config.diet.include if f not in used) if alongside >= 0 else ()
     return dataclasses.replace(
         config, plan=dataclasses.replace(config.plan, days=1), b12=b12, budget=budget,
         variety=dataclasses.replace(config.variety, group_uses_per_week=uses),
         diet=dataclasses.replace(
             config.diet, exclude=tuple(sorted(set(config.diet.exclude) | full)),
-            include=tuple(f for f in config.diet.include if f not in used)))
+            include=include))
 
 
 def _family_usage(days: dict[int, DayPlan]) -> dict[str, int]:
@@ -225,9 +243,10 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
               others: dict[int, DayPlan], seconds: float,
               reference: pd.DataFrame | None = None,
               repeats: int = 1, spare: float = 0.0,
-              deadline: float = math.inf) -> tuple[DayPlan, float] | None:
+              deadline: float = math.inf, alongside: int = 0) -> tuple[DayPlan, float] | None:
     """The best menu for ``repeats`` days of the week with the other menus fixed, and its
     objective; no solve runs past ``deadline`` (a ``time.perf_counter()`` value).
+    ``alongside``: a menu planned at the same time (``day_config``).
 
     None when no plan exists for the day; SolverError when none was found in time.
     """
@@ -237,7 +256,7 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
             raise _no_plan(config)
         return min(wanted, left)
 
-    sub = day_config(config, others, foods, repeats)
+    sub = day_config(config, others, foods, repeats, alongside)
     weight = VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
     pairs = repeats * (repeats - 1) / 2
     penalty = {f: weight * (repeats * c + pairs) for f, c in _family_usage(others).items()}
@@ -340,15 +359,20 @@ def typical_score(config: Config, items: pd.DataFrame, foods: pd.DataFrame) -> f
         return 0.0
     table = foods.loc[items["food"]]
     by_name = {o.name: o for o in config.occasions}
-    pop = np.array([max(float(np.nan_to_num(table.iloc[i][f"pop_{t}"]))
-                        for t in by_name[o].tokens())
-                    for i, o in enumerate(items["occasion"])])
+    occasion = items["occasion"].to_numpy()
+    pop = np.zeros(len(items))
+    for name in set(occasion.tolist()):
+        mine = occasion == name
+        columns = [f"pop_{t}" for t in by_name[name].tokens()]
+        pop[mine] = np.nan_to_num(table[columns].to_numpy(dtype=float)[mine]).max(axis=1)
     score = float(np.log10((POPULARITY_SCALE + 1) / (pop + 1)).sum())
     if config.plan.meal_structure == "nhanes" and (table["role"] != "").all():
         meals = items.assign(role=table["role"].to_numpy()).groupby(["day", "occasion"])
+        rarities: dict[str, dict[tuple[str, ...], float]] = {}
         for (_day, name), part in meals:
-            rarity = {t.roles: t.rarity() for t in allowed(by_name[str(name)])}
-            score += TEMPLATE_WEIGHT * rarity.get(role_set(part["role"]), 0.0)
+            if str(name) not in rarities:
+                rarities[str(name)] = {t.roles: t.rarity() for t in allowed(by_name[str(name)])}
+            score += TEMPLATE_WEIGHT * rarities[str(name)].get(role_set(part["role"]), 0.0)
     return score
 
 
@@ -446,10 +470,24 @@ def menu_days(days: int, menus: int) -> list[list[int]]:
     return [list(range(m + 1, days + 1, count)) for m in range(count)]
 
 
+def menu_waves(rotation: list[list[int]], max_days: int) -> list[list[int]]:
+    """The menus planned together, in order: the first alone, then pairs of menus whose
+    days together are at most ``max_days`` (no food family can then break the days-per-food
+    rule by being in both), each pair on two threads."""
+    waves, number = [[0]], 1
+    while number < len(rotation):
+        pair = number + 1 < len(rotation) and \
+            len(rotation[number]) + len(rotation[number + 1]) <= max_days
+        waves.append([number, number + 1] if pair else [number])
+        number += 2 if pair else 1
+    return waves
+
+
 def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                progress: Progress | None = None, reference: pd.DataFrame | None = None,
                ) -> tuple[dict[int, DayPlan], int] | int:
-    """The week as ``plan.day_menus`` day menus eaten in rotation, planned in turn, then
+    """The week as ``plan.day_menus`` day menus eaten in rotation, planned in turn (two at a
+    time where ``menu_waves`` allows, without a person's own meals), then
     (plan.improve_passes) re-planned one at a time with the others fixed. Each step is an
     exact one-day MILP; an improvement is kept only when the week's objective falls. Returns
     the days and the passes run, or the first day of a menu that has no plan.
@@ -460,16 +498,20 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         count * (config.plan.improve_passes + 1))
     budget = min(share, MENU_SECONDS)
     deadline = time.perf_counter() + config.plan.time_limit_s
+    max_days = math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
+    waves = menu_waves(rotation, max_days) if reference is None else [[m] for m in
+                                                                         range(count)]
     menus: dict[int, DayPlan] = {}
-    for number, days_of in enumerate(rotation):
-        found = solve_day(foods, supplements, config, days_of[0], menus, budget, reference,
-                          len(days_of), spare=share, deadline=deadline)
-        if found is None:
-            return days_of[0]
-        menus[number] = found[0]
+    for wave in waves:
+        found = _plan_wave(foods, supplements, config, rotation, wave, menus, budget, share,
+                           deadline, reference)
+        if isinstance(found, int):
+            return found
+        menus.update(found)
         if progress:
-            progress(f"planned day menu {number + 1} of {count} "
-                     f"(days {', '.join(map(str, days_of))})")
+            for number in wave:
+                progress(f"planned day menu {number + 1} of {count} "
+                         f"(days {', '.join(map(str, rotation[number]))})")
     passes = 0
     for _ in range(config.plan.improve_passes):
         passes += 1
@@ -480,13 +522,13 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
             if deadline - time.perf_counter() < MIN_SOLVE_SECONDS:
                 break
             try:
-                found = solve_day(foods, supplements, config, days_of[0], others, budget,
-                                  reference, len(days_of), spare=share, deadline=deadline)
+                found_day = solve_day(foods, supplements, config, days_of[0], others, budget,
+                                      reference, len(days_of), spare=share, deadline=deadline)
             except SolverError:   # out of time: keep the week found so far
                 break
-            if found is None:
+            if found_day is None:
                 continue
-            trial = {**others, number: found[0]}
+            trial = {**others, number: found_day[0]}
             if weekly_objective(config, _expand(trial, rotation), foods) < before - 1e-6:
                 menus, improved = dict(sorted(trial.items())), True
         if progress:
@@ -495,6 +537,37 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         if not improved:
             break
     return _expand(menus, rotation), passes
+
+
+def _plan_wave(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+               rotation: list[list[int]], wave: list[int], menus: dict[int, DayPlan],
+               budget: float, share: float, deadline: float,
+               reference: pd.DataFrame | None) -> dict[int, DayPlan] | int:
+    """The menus of one wave given those planned before it; a pair is planned on two
+    threads (HiGHS releases the GIL), and in turn when either has no plan that way.
+    Returns the first day of a menu that has no plan instead."""
+    def one(number: int, others: dict[int, DayPlan], alongside: int) -> DayPlan | None:
+        days_of = rotation[number]
+        found = solve_day(foods, supplements, config, days_of[0], others, budget, reference,
+                          len(days_of), spare=share, deadline=deadline, alongside=alongside)
+        return None if found is None else found[0]
+
+    if len(wave) == 2:
+        lead, partner = wave
+        sizes = len(rotation[lead]), len(rotation[partner])
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            jobs = [pool.submit(one, lead, menus, sizes[1]),
+                    pool.submit(one, partner, menus, -sizes[0])]
+            pair = [job.result() for job in jobs]
+        if pair[0] is not None and pair[1] is not None:
+            return {lead: pair[0], partner: pair[1]}
+    planned: dict[int, DayPlan] = {}
+    for number in wave:
+        menu = one(number, {**menus, **planned}, 0)
+        if menu is None:
+            return rotation[number][0]
+        planned[number] = menu
+    return planned
 
 
 def steady_regimen(days: dict[int, DayPlan], foods: pd.DataFrame, supplements: pd.DataFrame,

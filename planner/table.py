@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import math
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError
@@ -124,7 +124,7 @@ def parse_numbers(frame: pd.DataFrame, column: str, path: Path, low: float, high
     if required and empty.any():
         problems.append(f"{path}: column {column!r} is empty at "
                         f"{describe_rows(frame, empty, id_column)}")
-    finite = values.map(lambda v: math.isfinite(v) if v == v else True)
+    finite = pd.Series(~np.isinf(values.to_numpy(dtype=float)), index=values.index)
     if (~finite).any():
         problems.append(f"{path}: column {column!r} is infinite at "
                         f"{describe_rows(frame, ~finite, id_column)}")

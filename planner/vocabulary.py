@@ -80,6 +80,7 @@ RULE_WORDS: dict[str, str] = {
     "template_role_min": "every part of the meal's shape (NHANES)",
     "use_max": "a food's largest usual portion",
     "use_min": "a food's smallest usual portion",
+    "used_has_servings": "a food counted as eaten has a serving",
 }
 
 

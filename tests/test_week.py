@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.solve import make_plan
+from planner.model import build_model
+from planner.plan import verify
+from planner.solve import day_config, make_plan, menu_days, menu_waves
 from planner.week import (
     Menu,
     master_program,
@@ -312,3 +314,49 @@ def test_weekly_b12_target_is_priced_and_met(tmp_path: Path) -> None:
     assert absorbed.mean() >= 0.7 - 1e-9 and absorbed.min() >= 0.2 - 1e-9
     assert plan.meta["bound"] <= plan.meta["objective"] + 1e-9
     assert plan.meta["bound_method"] == "dantzig-wolfe"
+
+
+def test_menus_are_planned_in_waves_that_cannot_break_days_per_food() -> None:
+    assert menu_waves(menu_days(7, 3), 4) == [[0], [1, 2]]     # 3 days, then 2 + 2 at once
+    assert menu_waves(menu_days(7, 3), 3) == [[0], [1], [2]]   # 2 + 2 > 3: in turn
+    assert menu_waves(menu_days(7, 0), 4) == [[0], [1, 2], [3, 4], [5, 6]]
+    assert menu_waves(menu_days(2, 3), 4) == [[0], [1]]
+
+
+def test_a_pair_of_menus_shares_the_weekly_rules(tmp_path: Path) -> None:
+    """Planned at the same time, the lead meets the weekly minimums and [diet] include,
+    the partner none of them, and together they stay under the weekly maximums."""
+    foods, _supplements, config = toy(tmp_path, WEEK, overrides=(
+        "plan.days=4", "variety.group_uses_per_week={meat = [2, 3]}",
+        'diet.include=["steak"]'))
+    lead = day_config(config, {}, foods, repeats=2, alongside=2)
+    partner = day_config(config, {}, foods, repeats=2, alongside=-2)
+    alone = day_config(config, {}, foods, repeats=2)
+    assert lead.variety.group_uses_per_week["meat"] == (7.0, 7.0)     # 1 a day on 2 days
+    assert partner.variety.group_uses_per_week["meat"] == (0.0, 0.0)  # 3 * 4/7 leaves none
+    assert alone.variety.group_uses_per_week["meat"] == (0.0, 0.0)    # the later days meet it
+    assert lead.diet.include == ("steak",) and partner.diet.include == ()
+
+
+def test_a_week_of_menus_planned_in_pairs_meets_the_weekly_rules(tmp_path: Path) -> None:
+    """Menus 2 and 3 (days 2, 5 and 3, 6) are planned at the same time: the lead, menu 2,
+    takes the week's two meat uses (in turn, menu 3 would), and the week verifies."""
+    foods, supplements, config = toy(tmp_path, WEEK, overrides=(
+        "plan.days=7", "plan.day_menus=3", 'plan.week_search="rotation"',
+        "variety.max_days_per_food_per_week=7", "variety.group_uses_per_week={meat = [2, 3]}"))
+    plan = make_plan(foods, supplements, config)
+    assert verify(plan) == []
+    meat = plan.food_items[plan.food_items["food"] == "steak"]
+    assert sorted(meat["day"]) == [2, 5]
+
+
+def test_a_food_that_cannot_fit_an_occasion_whole_is_left_out(tmp_path: Path) -> None:
+    """One glass of soy drink has 2 g of sugars: at a lunch of at most 1 g it can be in no
+    plan, so only a diagnosis (which may relax the limit) keeps it."""
+    foods, supplements, config = toy(tmp_path, CONFIG.replace(
+        'time = "12:30"\n', 'time = "12:30"\nmax_sugars_g = 1\n'))
+    assert "soy-drink" not in set(build_model(foods, supplements, config).slots["food"])
+    assert "soy-drink" not in set(build_model(foods, supplements, config,
+                                              relaxed=True).slots["food"])
+    assert "soy-drink" in set(build_model(foods, supplements, config,
+                                          elastic=True).slots["food"])
