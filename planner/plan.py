@@ -184,22 +184,29 @@ class Plan:
         """Per day: each ruled nutrient from food, from tablets, and in all."""
         items, tabs = self.food_items, self.supplement_items
         names = sorted({t.nutrient for t in self.targets()} | {"energy_kcal"})
+        food = np.zeros((len(items), len(names)))
+        if not items.empty:
+            grams = items["servings"].to_numpy() * self.foods.loc[items["food"], "serving_g"] \
+                .to_numpy()
+            food = self.foods.loc[items["food"], names].fillna(0.0).to_numpy(dtype=float) \
+                * (grams / 100.0)[:, None]
+        known = [n for n in names if n in self.supplements.columns]
+        tablets = np.zeros((len(tabs), len(names)))
+        if not tabs.empty and known:
+            columns = [names.index(n) for n in known]
+            tablets[:, columns] = self.supplements.loc[tabs["supplement"], known] \
+                .to_numpy(dtype=float) * tabs["units"].to_numpy()[:, None]
+        item_day = items["day"].to_numpy() if not items.empty else np.zeros(0)
+        tab_day = tabs["day"].to_numpy() if not tabs.empty else np.zeros(0)
         rows = []
         for day in range(1, self.config.plan.days + 1):
+            from_food = food[item_day == day].sum(axis=0)
+            from_tablets = tablets[tab_day == day].sum(axis=0)
             row: dict[str, Any] = {"day": day}
-            part = items[items["day"] == day] if not items.empty else items
-            tab = tabs[tabs["day"] == day] if not tabs.empty else tabs
-            grams = (part["servings"].to_numpy()
-                     * self.foods.loc[part["food"], "serving_g"].to_numpy()) \
-                if not part.empty else np.zeros(0)
-            for name in names:
-                food = float((self.foods.loc[part["food"], name].fillna(0.0).to_numpy()
-                              * grams / 100.0).sum()) if not part.empty else 0.0
-                tablets = float((self.supplements.loc[tab["supplement"], name].to_numpy()
-                                 * tab["units"].to_numpy()).sum()) \
-                    if not tab.empty and name in self.supplements.columns else 0.0
-                row[f"{name}_food"], row[f"{name}_supplements"] = food, tablets
-                row[name] = food + tablets
+            for number, name in enumerate(names):
+                row[f"{name}_food"] = float(from_food[number])
+                row[f"{name}_supplements"] = float(from_tablets[number])
+                row[name] = row[f"{name}_food"] + row[f"{name}_supplements"]
             rows.append(row)
         return pd.DataFrame(rows)
 
