@@ -139,6 +139,16 @@ def machine() -> str:
             f"numpy {version('numpy')}")
 
 
+def reference_seconds() -> float:
+    """This VM's speed drifts by up to 40 % within an hour: a fixed pure-Python loop (10
+    million additions), timed beside the runs, says how fast the machine was then."""
+    start = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return time.perf_counter() - start
+
+
 def _runs(seconds: list[float]) -> str:
     each = ", ".join(f"{s:.2f}" for s in seconds)
     return f"median **{statistics.median(seconds):.2f} s** ({each})"
@@ -159,7 +169,7 @@ def main() -> None:
     if args.lp_child:
         lp_child(args.lp_child[0], args.lp_child[1], args.overrides)
         return
-    print(f"machine: {machine()}\n")
+    print(f"machine: {machine()}; reference loop {reference_seconds():.2f} s\n")
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     if "h" in args.parts:
@@ -169,7 +179,8 @@ def main() -> None:
     if "a" in args.parts:
         seconds, peak, meta = plan_runs(args.runs, [])
         print(f"(a) default week, `planner plan`: {_runs(seconds)}; status {meta['status']}, "
-              f"gap {meta['mip_gap']}; (d) peak RSS {peak:.0f} MiB")
+              f"gap {meta['mip_gap']}, objective {meta['objective']}; (d) peak RSS "
+              f"{peak:.0f} MiB; reference loop after: {reference_seconds():.2f} s")
     if "b" in args.parts:
         table = imported("usda-sr28", cache)
         overrides = [f'plan.objective="{args.lp_objective}"']

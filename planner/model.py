@@ -349,6 +349,12 @@ def _constrain(model: Model, family: str, labels: Sequence[Any], rows: Array, co
         model.slacks.setdefault(side, []).extend(zip(names, slack.tolist(), strict=True))
 
 
+def exact_use(model: Model) -> bool:
+    """Whether every slot's y = 1 needs a serving (n >= y): the objectives that count y
+    and the meal templates do."""
+    return model.config.plan.objective in ("deviation", "typical") or templates_active(model)
+
+
 def add_serving_variables(model: Model, relaxed: bool) -> None:
     """n: integer servings per slot; y: binary 'used' with min/max servings if used."""
     slots = model.slots
@@ -361,10 +367,8 @@ def add_serving_variables(model: Model, relaxed: bool) -> None:
     _constrain(model, "use_max", labels, np.concatenate([each, each]),
                np.concatenate([model.n, model.y]), np.concatenate([np.ones(count), -most]),
                upper=0.0)
-    exact_use = (model.config.plan.objective in ("deviation", "typical")  # they count y:
-                 or templates_active(model))                            # y = 1 needs n >= 1
     least = slots["min_servings"].to_numpy(dtype=float)
-    need = (least > 1) | exact_use
+    need = (least > 1) | exact_use(model)
     if need.any():
         rows = np.arange(int(need.sum()))
         _constrain(model, "use_min", np.flatnonzero(need).tolist(), np.concatenate([rows, rows]),
@@ -992,7 +996,8 @@ def _indicators(model: Model, family: str, keys: Array, relaxed: bool) -> tuple[
 def used_means_eaten(model: Model) -> None:
     """y = 1 only with a serving (n >= y), once per model: where y is priced or counted
     for its own sake, not only as a switch for n."""
-    if any(block.family == "used_has_servings" for block in model.lp.row_blocks):
+    if exact_use(model) or any(block.family == "used_has_servings"
+                               for block in model.lp.row_blocks):
         return
     each = np.arange(len(model.slots))
     model.lp.rows("used_has_servings", each.tolist(), np.concatenate([each, each]),
