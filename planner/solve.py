@@ -186,21 +186,10 @@ def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame,
     uses = {}
     for group, (lo, hi) in config.variety.group_uses_per_week.items():
         done = sum(p.group_uses.get(group, 0) * p.repeats for p in others.values())
-        later = unplanned - repeats - partner              # days left after this menu's
-        need = math.ceil(max(0.0, lo * config.plan.days / 7 - done - later) / repeats - 1e-9)
-        room = math.floor(max(0.0, hi * config.plan.days / 7 - done) / repeats + 1e-9)
-        if alongside:
-            lead_need = math.ceil(max(0.0, lo * config.plan.days / 7 - done - later)
-                                  / (repeats if alongside > 0 else partner) - 1e-9)
-            lead_room = max(lead_need, math.floor(max(0.0, hi * config.plan.days / 7 - done)
-                                                  / (repeats + partner) + 1e-9))
-            if alongside > 0:
-                need, room = lead_need, lead_room
-            else:
-                need = 0
-                room = math.floor(max(0.0, hi * config.plan.days / 7 - done
-                                      - lead_room * partner) / repeats + 1e-9)
-        uses[group] = (7.0 * need, 7.0 * max(room, need))   # a one-day model scales by 1/7
+        need, room = group_use_share(lo * config.plan.days / 7 - done,
+                                     hi * config.plan.days / 7 - done,
+                                     unplanned - repeats - partner, repeats, alongside)
+        uses[group] = (7.0 * need, 7.0 * room)   # a one-day model scales by 1/7
     include = tuple(f for f in config.diet.include if f not in used) if alongside >= 0 else ()
     return dataclasses.replace(
         config, plan=dataclasses.replace(config.plan, days=1), b12=b12, budget=budget,
@@ -208,6 +197,31 @@ def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame,
         diet=dataclasses.replace(
             config.diet, exclude=tuple(sorted(set(config.diet.exclude) | full)),
             include=include))
+
+
+def group_use_share(short: float, room: float, later: int, repeats: int,
+                    alongside: int = 0) -> tuple[int, int]:
+    """Uses of a food group each day of this menu must have and may have, when the week
+    still needs ``short`` uses and allows ``room`` more, and ``later`` days (counted on for
+    one use each) come after this menu and its partner. Of a pair planned at the same time
+    (``alongside``, as in ``day_config``) the lead takes all that is needed now, the partner
+    none, and they share the room."""
+    def up(value: float) -> int:
+        return math.ceil(value - 1e-9)
+
+    def down(value: float) -> int:
+        return math.floor(max(value, 0.0) + 1e-9)
+
+    need_now = max(0.0, short - later)
+    if alongside == 0:
+        need = up(need_now / repeats)
+        return need, max(down(room / repeats), need)
+    lead, partner = (repeats, alongside) if alongside > 0 else (-alongside, repeats)
+    lead_need = up(need_now / lead)
+    lead_room = max(lead_need, down(room / (lead + partner)))
+    if alongside > 0:
+        return lead_need, lead_room
+    return 0, down((room - lead_room * lead) / partner)
 
 
 def _family_usage(days: dict[int, DayPlan]) -> dict[str, int]:
@@ -499,8 +513,8 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     budget = min(share, MENU_SECONDS)
     deadline = time.perf_counter() + config.plan.time_limit_s
     max_days = math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
-    waves = menu_waves(rotation, max_days) if reference is None else [[m] for m in
-                                                                         range(count)]
+    waves = menu_waves(rotation, max_days) if reference is None else \
+        [[number] for number in range(count)]
     menus: dict[int, DayPlan] = {}
     for wave in waves:
         found = _plan_wave(foods, supplements, config, rotation, wave, menus, budget, share,
