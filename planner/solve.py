@@ -253,14 +253,58 @@ def day_reference(reference: pd.DataFrame | None, others: dict[int, DayPlan],
     return out
 
 
+@dataclass
+class DaySearch:
+    """A menu's search prepared: its one-day rules, what each family costs it, the person's
+    own meals still to keep, its shortlist and the families its LP relaxation eats."""
+
+    rules: Config
+    penalty: dict[str, float]
+    mine: dict[tuple[str, str], float]
+    shortlist: set[tuple[str, str]] | None
+    families: frozenset[str]
+
+
+def prepare_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                others: dict[int, DayPlan], seconds: float,
+                reference: pd.DataFrame | None = None, repeats: int = 1,
+                deadline: float = math.inf, alongside: int = 0,
+                beside: frozenset[str] = frozenset()) -> DaySearch:
+    """The rules, prices and shortlist of a menu for ``repeats`` days with the other menus
+    fixed (``alongside``: a menu planned at the same time, see ``day_config``; ``beside``:
+    the families that menu's LP relaxation eats, priced as if eaten on its days)."""
+    sub = day_config(config, others, foods, repeats, alongside)
+    weight = VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
+    pairs = repeats * (repeats - 1) / 2
+    usage = _family_usage(others)
+    for family in beside:
+        usage[family] = usage.get(family, 0) + abs(alongside)
+    penalty = {f: weight * (repeats * c + pairs) for f, c in usage.items()}
+    mine = day_reference(reference, others, config.plan.days)
+    left = deadline - time.perf_counter()
+    if left < MIN_SOLVE_SECONDS:
+        raise _no_plan(config)
+    try:
+        found = candidate_shortlist(foods, supplements, sub, penalty, min(seconds / 2, left),
+                                    mine, deadline=deadline)
+    except OutOfTime as exc:
+        raise _no_plan(config) from exc   # the cause says: not even the LP was done in time
+    shortlist, eaten = found if found is not None else (None, frozenset())
+    table = foods.loc[sorted(eaten)]
+    families = frozenset(table.loc[table["energy_kcal"] >= ENERGY_FREE_KCAL, "family"])
+    return DaySearch(sub, penalty, mine, shortlist, families)
+
+
 def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, day: int,
               others: dict[int, DayPlan], seconds: float,
               reference: pd.DataFrame | None = None,
               repeats: int = 1, spare: float = 0.0,
-              deadline: float = math.inf, alongside: int = 0) -> tuple[DayPlan, float] | None:
+              deadline: float = math.inf, alongside: int = 0,
+              search: DaySearch | None = None) -> tuple[DayPlan, float] | None:
     """The best menu for ``repeats`` days of the week with the other menus fixed, and its
     objective; no solve runs past ``deadline`` (a ``time.perf_counter()`` value).
-    ``alongside``: a menu planned at the same time (``day_config``).
+    ``alongside``: a menu planned at the same time (``day_config``); ``search``: this
+    menu's search when already prepared (``prepare_day``).
 
     None when no plan exists for the day; SolverError when none was found in time.
     """
@@ -270,18 +314,15 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
             raise _no_plan(config)
         return min(wanted, left)
 
-    sub = day_config(config, others, foods, repeats, alongside)
-    weight = VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
-    pairs = repeats * (repeats - 1) / 2
-    penalty = {f: weight * (repeats * c + pairs) for f, c in _family_usage(others).items()}
-    mine = day_reference(reference, others, config.plan.days)
+    if search is None:
+        search = prepare_day(foods, supplements, config, others, seconds, reference, repeats,
+                             deadline, alongside)
+    sub, penalty, mine = search.rules, search.penalty, search.mine
     try:
-        shortlist = candidate_shortlist(foods, supplements, sub, penalty,
-                                        within(seconds / 2), mine, deadline=deadline)
         result = None
-        if shortlist is not None:
+        if search.shortlist is not None:
             model = build_model(foods, supplements, sub, repeat_penalty=penalty,
-                                shortlist=shortlist, reference=mine, deadline=deadline)
+                                shortlist=search.shortlist, reference=mine, deadline=deadline)
             result = run(model, config.plan.solver, within(seconds), config.plan.mip_gap)
         if result is None or result.status not in ("optimal", "time_limit"):
             model = build_model(foods, supplements, sub, repeat_penalty=penalty,
@@ -289,7 +330,7 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
             result = run(model, config.plan.solver,
                          within(max(seconds, spare, MIN_DAY_SECONDS)), config.plan.mip_gap)
     except OutOfTime as exc:
-        raise _no_plan(config) from exc   # the cause says: not even the LP was done in time
+        raise _no_plan(config) from exc
     if result.status == "infeasible":
         return None
     if result.status == "no_solution" or result.objective is None:
@@ -322,10 +363,12 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
                         penalty: dict[str, float], seconds: float,
                         reference: dict[tuple[str, str], float] | None = None,
                         prices: Prices | None = None,
-                        deadline: float = math.inf) -> set[tuple[str, str]] | None:
+                        deadline: float = math.inf,
+                        ) -> tuple[set[tuple[str, str]], frozenset[str]] | None:
     """(occasion, food) pairs worth an integer search: those the LP relaxation uses, the
-    person's own, plus the SHORTLIST_EXTRA cheapest others per occasion by reduced cost.
-    None if the LP fails; OutOfTime if it has no solution within ``seconds``.
+    person's own, plus the SHORTLIST_EXTRA cheapest others per occasion by reduced cost;
+    and the foods the LP relaxation eats. None if the LP fails; OutOfTime if it has no
+    solution within ``seconds``.
     """
     model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty,
                         reference=reference, prices=prices, deadline=deadline)
@@ -343,11 +386,12 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
     rest = table[[(o, f) not in chosen for o, f in zip(table["occasion"], table["food"],
                                                         strict=True)]]
     rest = rest.sort_values(["dj", "shuffle"], kind="stable")
+    eaten = frozenset(used["food"])
     for _occasion, part in rest.groupby("occasion", sort=True):
         chosen |= set(zip(part["occasion"].head(SHORTLIST_EXTRA),
                           part["food"].head(SHORTLIST_EXTRA), strict=True))
     known = set(zip(model.slots["occasion"], model.slots["food"], strict=True))
-    return chosen | (set(reference or {}) & known)
+    return chosen | (set(reference or {}) & known), eaten
 
 
 def main_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
@@ -557,21 +601,31 @@ def _plan_wave(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                rotation: list[list[int]], wave: list[int], menus: dict[int, DayPlan],
                budget: float, share: float, deadline: float,
                reference: pd.DataFrame | None) -> dict[int, DayPlan] | int:
-    """The menus of one wave given those planned before it; a pair is planned on two
-    threads (HiGHS releases the GIL), and in turn when either has no plan that way.
-    Returns the first day of a menu that has no plan instead."""
-    def one(number: int, others: dict[int, DayPlan], alongside: int) -> DayPlan | None:
+    """The menus of one wave given those planned before it. Of a pair, the lead's LP
+    relaxation is solved first; then the lead's integer search and the partner's whole
+    search run on two threads (HiGHS releases the GIL), the partner pricing the families
+    the lead's relaxation eats, so that the two menus differ. In turn when either has no
+    plan that way. Returns the first day of a menu that has no plan instead."""
+    def one(number: int, others: dict[int, DayPlan], alongside: int,
+            search: DaySearch | None = None,
+            beside: frozenset[str] = frozenset()) -> DayPlan | None:
         days_of = rotation[number]
+        if search is None:
+            search = prepare_day(foods, supplements, config, others, budget, reference,
+                                 len(days_of), deadline, alongside, beside)
         found = solve_day(foods, supplements, config, days_of[0], others, budget, reference,
-                          len(days_of), spare=share, deadline=deadline, alongside=alongside)
+                          len(days_of), spare=share, deadline=deadline, alongside=alongside,
+                          search=search)
         return None if found is None else found[0]
 
     if len(wave) == 2:
         lead, partner = wave
         sizes = len(rotation[lead]), len(rotation[partner])
+        first = prepare_day(foods, supplements, config, menus, budget, reference, sizes[0],
+                            deadline, sizes[1])
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-            jobs = [pool.submit(one, lead, menus, sizes[1]),
-                    pool.submit(one, partner, menus, -sizes[0])]
+            jobs = [pool.submit(one, lead, menus, sizes[1], first),
+                    pool.submit(one, partner, menus, -sizes[0], None, first.families)]
             pair = [job.result() for job in jobs]
         if pair[0] is not None and pair[1] is not None:
             return {lead: pair[0], partner: pair[1]}

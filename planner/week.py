@@ -319,12 +319,13 @@ def price_menus(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     shortlist = None
     if quick:
         try:
-            shortlist = candidate_shortlist(foods, supplements, rules, {}, seconds / 3,
-                                            prices=prices)
+            listed = candidate_shortlist(foods, supplements, rules, {}, seconds / 3,
+                                         prices=prices)
         except OutOfTime:
-            shortlist = None
-        if shortlist is None:
+            listed = None
+        if listed is None:
             return [], None
+        shortlist = listed[0]
     model = build_model(foods, supplements, rules, shortlist=shortlist, prices=prices)
     left = max(seconds - (time.perf_counter() - started), 0.05)
     solution, saved = solve_for_columns(model.lp, left, QUICK_GAP if quick else 0.0, cutoff,
