@@ -16,9 +16,11 @@ import concurrent.futures
 import dataclasses
 import itertools
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,6 +64,7 @@ MIN_ROUND_SECONDS = 0.3  # a pricing round that would get less is not started
 STALL_ROUNDS = 3         # rounds without a better week or master LP end the search
 STALL_CHANGE = 0.001     # ... a master LP lower by less than 0.1 % is not better
 IMPROVING = 1e-6         # reduced cost below which a menu improves the master
+LATE_SECONDS = 2.0       # past the time limit, a search over every food is left unfinished
 
 
 @dataclass(frozen=True)
@@ -413,11 +416,10 @@ class ColumnSearch:
         self.prices, self.per_day = prices_of(master, solution.row_duals)
         return True
 
-    def start_bounding(self, pool: concurrent.futures.ThreadPoolExecutor,
-                       seconds: float) -> _Bounding:
+    def start_bounding(self, seconds: float) -> _Bounding:
         cutoff = pricing_cutoff(self.prices, self.per_day, self.config)
-        return _Bounding(pool.submit(price_menus, self.foods, self.supplements, self.config,
-                                     self.prices, cutoff, seconds, False),
+        return _Bounding(in_background(price_menus, self.foods, self.supplements, self.config,
+                                       self.prices, cutoff, seconds, False),
                          self.value, self.prices, self.per_day)
 
     def collect(self, bounding: _Bounding) -> int:
@@ -510,44 +512,36 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     limit = config.plan.time_limit_s
     stop = started + limit - max(MIN_MASTER_SECONDS, MASTER_SHARE * limit)
     search = ColumnSearch(foods, supplements, config, seeds, progress)
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     bounding: _Bounding | None = None
     misses = stalled = 0
-    try:
-        while search.solve_master():
-            if bounding is not None and bounding.job.done():
-                added = search.collect(bounding)
-                bounding = None
-                if search.converged:
-                    break
-                if added:
-                    continue
-            left = stop - time.perf_counter()
-            closed = search.best < INF and \
-                week_gap(search.best, search.bound) <= config.plan.mip_gap
-            if left < MIN_ROUND_SECONDS or stalled >= STALL_ROUNDS or closed:
+    late = started + limit + LATE_SECONDS
+    while search.solve_master():
+        if bounding is not None and bounding.job.done():
+            added = search.collect(bounding)
+            bounding = None
+            if search.converged:
                 break
-            if bounding is None and search.menus:
-                bounding = search.start_bounding(pool, max(left / 2, MIN_ROUND_SECONDS))
-            added, better = search.quick_round(min(SHORTLIST_SECONDS * 2 ** misses, left))
-            misses = 0 if added else misses + 1
-            stalled = 0 if better or search.best == INF else stalled + 1
-            if not added and bounding is not None and misses > 1:
-                concurrent.futures.wait([bounding.job])
-        if bounding is not None:
-            concurrent.futures.wait([bounding.job])
+            if added:
+                continue
+        left = stop - time.perf_counter()
+        closed = search.best < INF and \
+            week_gap(search.best, search.bound) <= config.plan.mip_gap
+        if left < MIN_ROUND_SECONDS or stalled >= STALL_ROUNDS or closed:
+            break
+        if bounding is None and search.menus:
+            bounding = search.start_bounding(max(left / 2, MIN_ROUND_SECONDS))
+        added, better = search.quick_round(min(SHORTLIST_SECONDS * 2 ** misses, left))
+        misses = 0 if added else misses + 1
+        stalled = 0 if better or search.best == INF else stalled + 1
+        if not added and bounding is not None and misses > 1:
+            _finished(bounding, late)
+    if bounding is not None and _finished(bounding, late):
+        search.collect(bounding)
+    left = min(stop - time.perf_counter(), FINAL_BOUND_SHARE * limit)
+    if not search.converged and left >= MIN_ROUND_SECONDS and search.solve_master():
+        bounding = search.start_bounding(left)      # the bound of the last master
+        if _finished(bounding, late):
             search.collect(bounding)
-            bounding = None
-        left = min(stop - time.perf_counter(), FINAL_BOUND_SHARE * limit)
-        if not search.converged and left >= MIN_ROUND_SECONDS and search.solve_master():
-            bounding = search.start_bounding(pool, left)      # the bound of the last master
-            concurrent.futures.wait([bounding.job])
-            search.collect(bounding)
-            bounding = None
-    finally:
-        if bounding is not None:
-            concurrent.futures.wait([bounding.job])
-        pool.shutdown(wait=True)
     complete = search.enumerate_gap(stop)
     menus = search.listed()
     counts, _value, proven = integer_counts(menus, config, foods, max(
@@ -561,6 +555,29 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     return WeekSearch(days=chosen, objective=weekly_objective(config, chosen, foods),
                       bound=bound, bound_method=method, menus=len(menus),
                       rounds=search.rounds, pool=menus, counts=counts)
+
+
+def in_background(function: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+    """``function(*args)`` on a daemon thread: a HiGHS solve that overruns its own time
+    limit (it can, deep in a sub-MIP's presolve) then holds up neither the plan nor the
+    process's exit."""
+    job: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+    def work() -> None:
+        try:
+            job.set_result(function(*args))
+        except BaseException as exc:   # handed to whoever waits for the job
+            job.set_exception(exc)
+
+    threading.Thread(target=work, daemon=True).start()
+    return job
+
+
+def _finished(bounding: _Bounding, late: float) -> bool:
+    """Wait for a search over every food until ``late``; whether it finished."""
+    done, _ = concurrent.futures.wait([bounding.job],
+                                      timeout=max(late - time.perf_counter(), 0.0))
+    return bool(done)
 
 
 def integer_week(menus: list[Menu], config: Config, foods: pd.DataFrame,
