@@ -674,11 +674,12 @@ def add_group_uses(model: Model, elastic: bool) -> None:
     """Foods of a group eaten per week within [min, max] (pro rata for other lengths)."""
     group = model.slots["group"].to_numpy()
     scale = model.config.plan.days / 7
-    for name, (lo, hi) in model.config.variety.group_uses_per_week.items():
+    rules = model.config.variety.group_uses_per_week
+    if any(lo * scale > 1e-9 for lo, _hi in rules.values()):
+        used_means_eaten(model)   # a minimum counts foods eaten, not foods marked used
+    for name, (lo, hi) in rules.items():
         mine = group == name
         low, high = lo * scale, hi * scale
-        if low > 1e-9:
-            used_means_eaten(model)
         _constrain(model, "group_uses", [f"week_{name}"], np.zeros(int(mine.sum()), np.int64),
                    model.y[mine], 1.0, lower=low if low > 1e-9 else -INF, upper=high,
                    elastic=elastic, sides=("group_uses_min", "group_uses_max"))

@@ -149,6 +149,41 @@ class DayPlan:
                                    tabs=self.tabs.assign(day=day), repeats=1)
 
 
+def variety_weight(config: Config) -> float:
+    """Currency (or unpopularity) units per pair of days that share a food family."""
+    return VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
+
+
+def max_days(config: Config) -> int:
+    """Days of the plan a food family may be eaten on."""
+    return math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
+
+
+def in_background(function: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+    """``function(*args)`` on a daemon thread: a HiGHS solve that overruns its own time
+    limit (it can, deep in a sub-MIP's presolve) then holds up neither the plan nor the
+    process's exit."""
+    job: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+    def work() -> None:
+        try:
+            job.set_result(function(*args))
+        except BaseException as exc:   # handed to whoever waits for the job
+            job.set_exception(exc)
+
+    threading.Thread(target=work, daemon=True).start()
+    return job
+
+
+def _seconds(config: Config, wanted: float, deadline: float) -> float:
+    """``wanted`` seconds, or what is left before ``deadline``; SolverError when too little
+    is left to start a solve."""
+    left = deadline - time.perf_counter()
+    if left < MIN_SOLVE_SECONDS:
+        raise _no_plan(config)
+    return min(wanted, left)
+
+
 def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame,
                repeats: int = 1, alongside: int = 0) -> Config:
     """The one-day rules for a menu eaten on ``repeats`` days, given the other menus of the
@@ -162,11 +197,10 @@ def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame,
     days) none of it, and the room left under group-use maximums is split between them.
     """
     partner = abs(alongside)
-    max_days = math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
     counts = _family_usage(others)
     free = set(foods.loc[foods.index.isin(config.variety.repeat_freely), "family"])
     families = {f for f, c in counts.items()
-                if c + repeats + partner > max_days and f not in free}
+                if c + repeats + partner > max_days(config) and f not in free}
     full = set(foods.index[foods["family"].isin(families)
                            & (foods["energy_kcal"] >= ENERGY_FREE_KCAL)])
     used = {f for plan in others.values() for f in plan.foods}
@@ -274,19 +308,17 @@ def prepare_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     fixed (``alongside``: a menu planned at the same time, see ``day_config``; ``beside``:
     the families that menu's LP relaxation eats, priced as if eaten on its days)."""
     sub = day_config(config, others, foods, repeats, alongside)
-    weight = VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
+    weight = variety_weight(config)
     pairs = repeats * (repeats - 1) / 2
     usage = _family_usage(others)
     for family in beside:
         usage[family] = usage.get(family, 0) + abs(alongside)
     penalty = {f: weight * (repeats * c + pairs) for f, c in usage.items()}
     mine = day_reference(reference, others, config.plan.days)
-    left = deadline - time.perf_counter()
-    if left < MIN_SOLVE_SECONDS:
-        raise _no_plan(config)
     try:
-        found = candidate_shortlist(foods, supplements, sub, penalty, min(seconds / 2, left),
-                                    mine, deadline=deadline)
+        found = candidate_shortlist(foods, supplements, sub, penalty,
+                                    _seconds(config, seconds / 2, deadline), mine,
+                                    deadline=deadline)
     except OutOfTime as exc:
         raise _no_plan(config) from exc   # the cause says: not even the LP was done in time
     shortlist, eaten = found if found is not None else (None, frozenset())
@@ -299,36 +331,32 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
               others: dict[int, DayPlan], seconds: float,
               reference: pd.DataFrame | None = None,
               repeats: int = 1, spare: float = 0.0,
-              deadline: float = math.inf, alongside: int = 0,
+              deadline: float = math.inf,
               search: DaySearch | None = None) -> tuple[DayPlan, float] | None:
     """The best menu for ``repeats`` days of the week with the other menus fixed, and its
     objective; no solve runs past ``deadline`` (a ``time.perf_counter()`` value).
-    ``alongside``: a menu planned at the same time (``day_config``); ``search``: this
-    menu's search when already prepared (``prepare_day``).
+    ``search``: this menu's search when already prepared (``prepare_day``, which also
+    plans a menu beside another).
 
     None when no plan exists for the day; SolverError when none was found in time.
     """
-    def within(wanted: float) -> float:
-        left = deadline - time.perf_counter()
-        if left < MIN_SOLVE_SECONDS:
-            raise _no_plan(config)
-        return min(wanted, left)
-
     if search is None:
         search = prepare_day(foods, supplements, config, others, seconds, reference, repeats,
-                             deadline, alongside)
+                             deadline)
     sub, penalty, mine = search.rules, search.penalty, search.mine
     try:
         result = None
         if search.shortlist is not None:
             model = build_model(foods, supplements, sub, repeat_penalty=penalty,
                                 shortlist=search.shortlist, reference=mine, deadline=deadline)
-            result = run(model, config.plan.solver, within(seconds), config.plan.mip_gap)
+            result = run(model, config.plan.solver, _seconds(config, seconds, deadline),
+                         config.plan.mip_gap)
         if result is None or result.status not in ("optimal", "time_limit"):
             model = build_model(foods, supplements, sub, repeat_penalty=penalty,
                                 reference=mine, deadline=deadline)
             result = run(model, config.plan.solver,
-                         within(max(seconds, spare, MIN_DAY_SECONDS)), config.plan.mip_gap)
+                         _seconds(config, max(seconds, spare, MIN_DAY_SECONDS), deadline),
+                         config.plan.mip_gap)
     except OutOfTime as exc:
         raise _no_plan(config) from exc
     if result.status == "infeasible":
@@ -497,11 +525,8 @@ def start_bound(foods: pd.DataFrame, supplements: pd.DataFrame,
     the GIL while it solves). None when the objective's own bound is all the gap needs."""
     if config.plan.objective == "deviation":
         return None
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    job = pool.submit(lp_bound, foods, supplements, config,
-                      BOUND_SHARE * config.plan.time_limit_s)
-    pool.shutdown(wait=False)
-    return job
+    return in_background(lp_bound, foods, supplements, config,
+                         BOUND_SHARE * config.plan.time_limit_s)
 
 
 def lower_bound(config: Config, value: float,
@@ -556,8 +581,7 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         count * (config.plan.improve_passes + 1))
     budget = min(share, MENU_SECONDS)
     deadline = time.perf_counter() + config.plan.time_limit_s
-    max_days = math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
-    waves = menu_waves(rotation, max_days) if reference is None else \
+    waves = menu_waves(rotation, max_days(config)) if reference is None else \
         [[number] for number in range(count)]
     menus: dict[int, DayPlan] = {}
     for wave in waves:
@@ -614,8 +638,7 @@ def _plan_wave(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
             search = prepare_day(foods, supplements, config, others, budget, reference,
                                  len(days_of), deadline, alongside, beside)
         found = solve_day(foods, supplements, config, days_of[0], others, budget, reference,
-                          len(days_of), spare=share, deadline=deadline, alongside=alongside,
-                          search=search)
+                          len(days_of), spare=share, deadline=deadline, search=search)
         return None if found is None else found[0]
 
     if len(wave) == 2:

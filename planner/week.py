@@ -15,12 +15,9 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import itertools
-import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,21 +29,22 @@ from .model import Model, Prices, build_model, used_means_eaten
 from .plan import Plan, verify
 from .program import INF, Array, Program, solve_for_columns
 from .solve import (
-    TYPICAL_VARIETY,
-    VARIETY_WEIGHT,
     DayPlan,
     _gap_objective,
     candidate_shortlist,
     daily_rules,
     day_plan,
     extract,
+    in_background,
     lower_bound,
     main_objective,
+    max_days,
     solve_week,
     start_bound,
     steady_regimen,
     ticker,
     trivial_bound,
+    variety_weight,
     week_gap,
     weekly_objective,
 )
@@ -109,14 +107,6 @@ class WeekSearch:
     rounds: int
     pool: list[Menu] = field(default_factory=list)
     counts: dict[int, int] = field(default_factory=dict)
-
-
-def variety_weight(config: Config) -> float:
-    return VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
-
-
-def max_days(config: Config) -> int:
-    return math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
 
 
 def free_families(config: Config, foods: pd.DataFrame) -> set[str]:
@@ -555,22 +545,6 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     return WeekSearch(days=chosen, objective=weekly_objective(config, chosen, foods),
                       bound=bound, bound_method=method, menus=len(menus),
                       rounds=search.rounds, pool=menus, counts=counts)
-
-
-def in_background(function: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
-    """``function(*args)`` on a daemon thread: a HiGHS solve that overruns its own time
-    limit (it can, deep in a sub-MIP's presolve) then holds up neither the plan nor the
-    process's exit."""
-    job: concurrent.futures.Future[Any] = concurrent.futures.Future()
-
-    def work() -> None:
-        try:
-            job.set_result(function(*args))
-        except BaseException as exc:   # handed to whoever waits for the job
-            job.set_exception(exc)
-
-    threading.Thread(target=work, daemon=True).start()
-    return job
 
 
 def _finished(bounding: _Bounding, late: float) -> bool:
