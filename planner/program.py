@@ -38,6 +38,7 @@ class Solution:
     row_duals: Array | None = field(repr=False, default=None)
     reduced_costs: Array | None = field(repr=False, default=None)
     bound: float | None = None   # proven bound on the optimum (LP: the objective itself)
+    basis: Any = field(repr=False, default=None)   # HiGHS's optimal basis of an LP
 
     def best_bound(self) -> float | None:
         return self.bound if self.bound is not None else self.objective
@@ -185,11 +186,12 @@ class Program:
     # --- solving --------------------------------------------------------------------------
 
     def solve(self, solver: str = "highs", time_limit_s: float = 60.0, mip_gap: float = 0.0,
-              mip: bool = True) -> Solution:
+              mip: bool = True, basis: Any = None) -> Solution:
         """Solve with HiGHS from arrays (``highs``), or through PuLP (``cbc``,
-        ``pulp-highs``)."""
+        ``pulp-highs``). ``basis``: an LP's start, another LP's optimal basis of the same
+        shape (HiGHS only)."""
         if solver == "highs":
-            return _solve_highs(self, time_limit_s, mip_gap, mip)
+            return _solve_highs(self, time_limit_s, mip_gap, mip, basis)
         return _solve_pulp(self, solver, time_limit_s, mip_gap, mip)
 
 
@@ -278,27 +280,31 @@ def highs_model(program: Program, mip: bool = True) -> Any:
     return lp
 
 
-def _solve_highs(program: Program, time_limit_s: float, mip_gap: float, mip: bool) -> Solution:
+def _solve_highs(program: Program, time_limit_s: float, mip_gap: float, mip: bool,
+                 basis: Any = None) -> Solution:
     highs = new_highs(time_limit=float(time_limit_s), mip_rel_gap=float(mip_gap), threads=1,
-                      random_seed=0, mip_pool_soft_limit=CUT_POOL)
-    return _run_highs(highs, program, time_limit_s, mip_gap, mip)
+                      random_seed=0, mip_pool_soft_limit=CUT_POOL, mip_allow_restart=False)
+    return _run_highs(highs, program, time_limit_s, mip_gap, mip, basis)
 
 
 def _run_highs(highs: Any, program: Program, time_limit_s: float, mip_gap: float,
-               mip: bool) -> Solution:
+               mip: bool, basis: Any = None) -> Solution:
     import highspy
 
     started = time.perf_counter()
     lp = highs_model(program, mip)
     highs.passModel(lp)
     del lp  # HiGHS holds its own copy
+    is_mip = mip and bool(program.integer().any())
+    if basis is not None and not is_mip and len(basis.col_status) == program.num_cols \
+            and len(basis.row_status) == program.num_rows:
+        highs.setBasis(basis)
     spent = time.perf_counter() - started   # assembling a large model takes seconds too
     highs.setOptionValue("time_limit", max(float(time_limit_s) - spent, MIN_RUN_SECONDS))
     highs.run()
     seconds = time.perf_counter() - started
     status = highs.getModelStatus()
     info = highs.getInfo()
-    is_mip = mip and bool(program.integer().any())
     if status in (highspy.HighsModelStatus.kInfeasible,
                   highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return Solution("infeasible", None, None, seconds, "highs")
@@ -319,7 +325,8 @@ def _run_highs(highs: Any, program: Program, time_limit_s: float, mip_gap: float
     if bound is not None and not math.isfinite(bound):
         bound = None
     return Solution(kind, float(info.objective_function_value), gap, seconds, "highs",
-                    np.asarray(solution.col_value), duals, reduced, bound)
+                    np.asarray(solution.col_value), duals, reduced, bound,
+                    None if is_mip else highs.getBasis())
 
 
 def to_pulp(program: Program, mip: bool = True) -> tuple[Any, list[Any], list[Any]]:

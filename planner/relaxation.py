@@ -29,12 +29,13 @@ BOUND_GAP = 1e-3        # stop when the restricted LP is within 0.1 % of the dua
 
 
 def solve_relaxation(model: Model, solver: str, time_limit_s: float,
-                     gap: float = BOUND_GAP) -> Solution:
+                     gap: float = BOUND_GAP, basis: Any = None) -> Solution:
     """LP relaxation of ``model`` (built with ``relaxed=True``); by column generation on large
-    models, stopping within ``gap`` of the proven bound (the solution's ``bound``)."""
+    models, stopping within ``gap`` of the proven bound (the solution's ``bound``).
+    ``basis``: a start for the whole LP (see ``Program.solve``)."""
     if (solver != "highs" or len(model.slots) <= LARGE_SLOTS or model.lp.maximize
             or model.t):  # meal templates couple slots in ways the pricing does not see
-        return model.lp.solve(solver, time_limit_s, 0.0, mip=False)
+        return model.lp.solve(solver, time_limit_s, 0.0, mip=False, basis=basis)
     return _column_generation(model, time_limit_s, gap)
 
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -290,41 +290,45 @@ def day_reference(reference: pd.DataFrame | None, others: dict[int, DayPlan],
 @dataclass
 class DaySearch:
     """A menu's search prepared: its one-day rules, what each family costs it, the person's
-    own meals still to keep, its shortlist and the families its LP relaxation eats."""
+    own meals still to keep, its shortlist, the families its LP relaxation eats and that
+    LP's basis."""
 
     rules: Config
     penalty: dict[str, float]
     mine: dict[tuple[str, str], float]
     shortlist: set[tuple[str, str]] | None
     families: frozenset[str]
+    basis: Any = None
 
 
 def prepare_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                 others: dict[int, DayPlan], seconds: float,
                 reference: pd.DataFrame | None = None, repeats: int = 1,
                 deadline: float = math.inf, alongside: int = 0,
-                beside: frozenset[str] = frozenset()) -> DaySearch:
+                beside: DaySearch | None = None) -> DaySearch:
     """The rules, prices and shortlist of a menu for ``repeats`` days with the other menus
     fixed (``alongside``: a menu planned at the same time, see ``day_config``; ``beside``:
-    the families that menu's LP relaxation eats, priced as if eaten on its days)."""
+    that menu's search, whose LP relaxation's families are priced as if eaten on its days
+    and whose basis starts this LP)."""
     sub = day_config(config, others, foods, repeats, alongside)
     weight = variety_weight(config)
     pairs = repeats * (repeats - 1) / 2
     usage = _family_usage(others)
-    for family in beside:
+    for family in beside.families if beside else ():
         usage[family] = usage.get(family, 0) + abs(alongside)
     penalty = {f: weight * (repeats * c + pairs) for f, c in usage.items()}
     mine = day_reference(reference, others, config.plan.days)
     try:
         found = candidate_shortlist(foods, supplements, sub, penalty,
                                     _seconds(config, seconds / 2, deadline), mine,
-                                    deadline=deadline)
+                                    deadline=deadline, basis=beside.basis if beside else None)
     except OutOfTime as exc:
         raise _no_plan(config) from exc   # the cause says: not even the LP was done in time
-    shortlist, eaten = found if found is not None else (None, frozenset())
-    table = foods.loc[sorted(eaten)]
+    if found is None:
+        return DaySearch(sub, penalty, mine, None, frozenset())
+    table = foods.loc[sorted(found.eaten)]
     families = frozenset(table.loc[table["energy_kcal"] >= ENERGY_FREE_KCAL, "family"])
-    return DaySearch(sub, penalty, mine, shortlist, families)
+    return DaySearch(sub, penalty, mine, found.pairs, families, found.basis)
 
 
 def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, day: int,
@@ -387,20 +391,28 @@ def day_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                                eaten["group"].value_counts().items()}, repeats=repeats)
 
 
+class Shortlist(NamedTuple):
+    """A menu's integer search: its (occasion, food) pairs, the foods its LP relaxation
+    eats and that LP's optimal basis (a start for a similar LP)."""
+
+    pairs: set[tuple[str, str]]
+    eaten: frozenset[str]
+    basis: Any = None
+
+
 def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                         penalty: dict[str, float], seconds: float,
                         reference: dict[tuple[str, str], float] | None = None,
                         prices: Prices | None = None,
-                        deadline: float = math.inf,
-                        ) -> tuple[set[tuple[str, str]], frozenset[str]] | None:
+                        deadline: float = math.inf, basis: Any = None) -> Shortlist | None:
     """(occasion, food) pairs worth an integer search: those the LP relaxation uses, the
     person's own, plus the SHORTLIST_EXTRA cheapest others per occasion by reduced cost;
-    and the foods the LP relaxation eats. None if the LP fails; OutOfTime if it has no
-    solution within ``seconds``.
+    with the foods the LP relaxation eats and its basis (``basis``: its start). None if
+    the LP fails; OutOfTime if it has no solution within ``seconds``.
     """
     model = build_model(foods, supplements, config, relaxed=True, repeat_penalty=penalty,
                         reference=reference, prices=prices, deadline=deadline)
-    solution = solve_relaxation(model, config.plan.solver, seconds, SHORTLIST_LP_GAP)
+    solution = solve_relaxation(model, config.plan.solver, seconds, SHORTLIST_LP_GAP, basis)
     if solution.status == "no_solution":   # out of time: the whole model would be slower
         raise OutOfTime("the time limit passed before the LP relaxation had a solution")
     if solution.status not in ("optimal", "time_limit"):
@@ -419,7 +431,7 @@ def candidate_shortlist(foods: pd.DataFrame, supplements: pd.DataFrame, config: 
         chosen |= set(zip(part["occasion"].head(SHORTLIST_EXTRA),
                           part["food"].head(SHORTLIST_EXTRA), strict=True))
     known = set(zip(model.slots["occasion"], model.slots["food"], strict=True))
-    return chosen | (set(reference or {}) & known), eaten
+    return Shortlist(chosen | (set(reference or {}) & known), eaten, solution.basis)
 
 
 def main_objective(config: Config, days: dict[int, DayPlan], foods: pd.DataFrame) -> float:
@@ -632,7 +644,7 @@ def _plan_wave(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     plan that way. Returns the first day of a menu that has no plan instead."""
     def one(number: int, others: dict[int, DayPlan], alongside: int,
             search: DaySearch | None = None,
-            beside: frozenset[str] = frozenset()) -> DayPlan | None:
+            beside: DaySearch | None = None) -> DayPlan | None:
         days_of = rotation[number]
         if search is None:
             search = prepare_day(foods, supplements, config, others, budget, reference,
@@ -648,7 +660,7 @@ def _plan_wave(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                             deadline, sizes[1])
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             jobs = [pool.submit(one, lead, menus, sizes[1], first),
-                    pool.submit(one, partner, menus, -sizes[0], None, first.families)]
+                    pool.submit(one, partner, menus, -sizes[0], None, first)]
             pair = [job.result() for job in jobs]
         if pair[0] is not None and pair[1] is not None:
             return {lead: pair[0], partner: pair[1]}
