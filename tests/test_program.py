@@ -74,3 +74,23 @@ def test_rows_added_after_the_matrix_was_built_are_kept() -> None:
     value = lp.matrix()[2]
     assert len(value) == len(first[2]) + 1 and lp.num_rows == 3
     assert lp.solve("highs", 10, 0.0).objective == pytest.approx(3.0)
+
+
+def test_an_lp_started_from_a_similar_lps_basis_reaches_the_same_optimum() -> None:
+    """A menu's LP relaxation priced otherwise, started from the first's optimal basis,
+    has the optimum it has from scratch; a basis of another shape is not used."""
+    from planner.solve import daily_rules
+
+    model = build_model(load_foods(), load_supplements(), daily_rules(load_config(None)),
+                        relaxed=True)
+    first = model.lp.solve("highs", 60, 0.0, mip=False)
+    assert first.status == "optimal" and first.basis is not None
+    model.lp.add_cost(model.y[::7], 0.5)
+    cold = model.lp.solve("highs", 60, 0.0, mip=False)
+    warm = model.lp.solve("highs", 60, 0.0, mip=False, basis=first.basis)
+    assert warm.status == cold.status == "optimal"
+    assert cold.objective is not None and first.objective is not None
+    assert cold.objective > first.objective + 1e-6
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+    other = small().solve("highs", 10, 0.0, mip=False, basis=first.basis)
+    assert other.status == "optimal" and other.objective == pytest.approx(3.0)
