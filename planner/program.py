@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,12 +186,14 @@ class Program:
     # --- solving --------------------------------------------------------------------------
 
     def solve(self, solver: str = "highs", time_limit_s: float = 60.0, mip_gap: float = 0.0,
-              mip: bool = True, basis: Any = None) -> Solution:
+              mip: bool = True, basis: Any = None,
+              on_incumbent: Callable[[Array, float], None] | None = None) -> Solution:
         """Solve with HiGHS from arrays (``highs``), or through PuLP (``cbc``,
-        ``pulp-highs``). ``basis``: an LP's start, another LP's optimal basis of the same
-        shape (HiGHS only)."""
+        ``pulp-highs``). HiGHS only: ``basis``, an LP's start (another LP's optimal basis of
+        the same shape); ``on_incumbent(values, gap)``, called on the solver's thread with
+        each better solution a MILP search finds."""
         if solver == "highs":
-            return _solve_highs(self, time_limit_s, mip_gap, mip, basis)
+            return _solve_highs(self, time_limit_s, mip_gap, mip, basis, on_incumbent)
         return _solve_pulp(self, solver, time_limit_s, mip_gap, mip)
 
 
@@ -281,10 +283,15 @@ def highs_model(program: Program, mip: bool = True) -> Any:
 
 
 def _solve_highs(program: Program, time_limit_s: float, mip_gap: float, mip: bool,
-                 basis: Any = None) -> Solution:
+                 basis: Any = None,
+                 on_incumbent: Callable[[Array, float], None] | None = None) -> Solution:
     # without restarts the default week's second and third menus take 0.5-0.7 s, not 1.0 s
     highs = new_highs(time_limit=float(time_limit_s), mip_rel_gap=float(mip_gap), threads=1,
                       random_seed=0, mip_pool_soft_limit=CUT_POOL, mip_allow_restart=False)
+    if on_incumbent is not None:
+        highs.cbMipImprovingSolution.subscribe(
+            lambda event: on_incumbent(np.array(event.data_out.mip_solution),
+                                       float(event.data_out.mip_gap)))
     return _run_highs(highs, program, time_limit_s, mip_gap, mip, basis)
 
 

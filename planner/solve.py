@@ -37,7 +37,7 @@ from .model import (
 )
 from .needs import available_nutrients, targets
 from .plan import Plan, VerificationError, verify
-from .program import Solution
+from .program import Array, Solution
 from .reference import changes
 from .relaxation import solve_relaxation
 from .vocabulary import rule_words
@@ -99,16 +99,20 @@ def ticker(progress: Progress | None, label: str, after_s: float = 1.5) -> Itera
 
 
 def run(model: Model, solver_name: str, time_limit_s: float, mip_gap: float,
-        mip: bool = True, progress: Progress | None = None) -> Solution:
+        mip: bool = True, progress: Progress | None = None,
+        on_incumbent: Callable[[Array, float], None] | None = None) -> Solution:
     """Solve the model; the solution is kept on the model for ``extract``."""
     with ticker(progress, "solving"):
-        model.solution = model.lp.solve(solver_name, time_limit_s, mip_gap, mip)
+        model.solution = model.lp.solve(solver_name, time_limit_s, mip_gap, mip,
+                                        on_incumbent=on_incumbent)
     return model.solution
 
 
-def extract(model: Model) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Servings per slot and tablets per window from the solution (rounded to integers)."""
-    values = model.solution.values if model.solution is not None else np.zeros(0)
+def extract(model: Model, values: Array | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Servings per slot and tablets per window from the solution, or from ``values`` (rounded
+    to integers)."""
+    if values is None:
+        values = model.solution.values if model.solution is not None else np.zeros(0)
     slots = model.slots
     chosen = slots.assign(servings=np.rint(values[model.n]).astype(int))
     chosen = chosen[chosen["servings"] > 0]
@@ -336,11 +340,14 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
               reference: pd.DataFrame | None = None,
               repeats: int = 1, spare: float = 0.0,
               deadline: float = math.inf,
-              search: DaySearch | None = None) -> tuple[DayPlan, float] | None:
+              search: DaySearch | None = None,
+              guess: Callable[[Callable[[], DayPlan], float], None] | None = None,
+              ) -> tuple[DayPlan, float] | None:
     """The best menu for ``repeats`` days of the week with the other menus fixed, and its
     objective; no solve runs past ``deadline`` (a ``time.perf_counter()`` value).
     ``search``: this menu's search when already prepared (``prepare_day``, which also
-    plans a menu beside another).
+    plans a menu beside another). ``guess(menu, gap)``: told of each better menu the
+    integer search finds (``menu()`` makes it) and its gap then.
 
     None when no plan exists for the day; SolverError when none was found in time.
     """
@@ -348,19 +355,27 @@ def solve_day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, da
         search = prepare_day(foods, supplements, config, others, seconds, reference, repeats,
                              deadline)
     sub, penalty, mine = search.rules, search.penalty, search.mine
+
+    def told(model: Model) -> Callable[[Array, float], None] | None:
+        if guess is None:
+            return None
+        return lambda values, gap: guess(
+            lambda: day_plan(foods, supplements, sub, *extract(model, values), day, repeats),
+            gap)
+
     try:
         result = None
         if search.shortlist is not None:
             model = build_model(foods, supplements, sub, repeat_penalty=penalty,
                                 shortlist=search.shortlist, reference=mine, deadline=deadline)
             result = run(model, config.plan.solver, _seconds(config, seconds, deadline),
-                         config.plan.mip_gap)
+                         config.plan.mip_gap, on_incumbent=told(model))
         if result is None or result.status not in ("optimal", "time_limit"):
             model = build_model(foods, supplements, sub, repeat_penalty=penalty,
                                 reference=mine, deadline=deadline)
             result = run(model, config.plan.solver,
                          _seconds(config, max(seconds, spare, MIN_DAY_SECONDS), deadline),
-                         config.plan.mip_gap)
+                         config.plan.mip_gap, on_incumbent=told(model))
     except OutOfTime as exc:
         raise _no_plan(config) from exc
     if result.status == "infeasible":
@@ -596,9 +611,11 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     waves = menu_waves(rotation, max_days(config)) if reference is None else \
         [[number] for number in range(count)]
     menus: dict[int, DayPlan] = {}
-    for wave in waves:
-        found = _plan_wave(foods, supplements, config, rotation, wave, menus, budget, share,
-                           deadline, reference)
+    ahead = None
+    for index, wave in enumerate(waves):
+        found, ahead = _plan_wave(foods, supplements, config, rotation, wave, menus, budget,
+                                  share, deadline, reference,
+                                  waves[index + 1] if index + 1 < len(waves) else None, ahead)
         if isinstance(found, int):
             return found
         menus.update(found)
@@ -633,44 +650,105 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     return _expand(menus, rotation), passes
 
 
+class Speculation:
+    """The next menu's search started on a guess. Each menu an integer search finds within
+    twice its gap is taken for the final one: ``work(menu)`` runs for it on a daemon thread
+    (the LP relaxation of the next menu, which the integer search would otherwise hold up
+    while it proves its gap). Kept only when the search ends at that very menu, so plans
+    are what they would be without it."""
+
+    def __init__(self, work: Callable[[DayPlan], DaySearch], gap: float) -> None:
+        self.work, self.gap = work, gap
+        self.latest: tuple[concurrent.futures.Future[DayPlan],
+                           concurrent.futures.Future[DaySearch]] | None = None
+
+    def offer(self, menu: Callable[[], DayPlan], gap: float) -> None:
+        """A better menu of the integer search (``menu()`` makes it) at ``gap``."""
+        if gap > 2 * self.gap:
+            return
+        planned: concurrent.futures.Future[DayPlan] = concurrent.futures.Future()
+
+        def guess() -> DaySearch:
+            try:
+                found = menu()
+            except BaseException as exc:
+                planned.set_exception(exc)
+                raise
+            planned.set_result(found)
+            return self.work(found)
+
+        self.latest = (planned, in_background(guess))
+
+    def result_for(self, menu: DayPlan) -> DaySearch | None:
+        """The work done for this very menu, or None."""
+        if self.latest is None:
+            return None
+        planned, job = self.latest
+        try:
+            guessed = planned.result()
+            if not (guessed.items.equals(menu.items) and guessed.tabs.equals(menu.tabs)):
+                return None
+            return job.result()
+        except PlannerError:
+            return None
+
+
 def _plan_wave(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                rotation: list[list[int]], wave: list[int], menus: dict[int, DayPlan],
                budget: float, share: float, deadline: float,
-               reference: pd.DataFrame | None) -> dict[int, DayPlan] | int:
+               reference: pd.DataFrame | None, following: list[int] | None = None,
+               ahead: DaySearch | None = None,
+               ) -> tuple[dict[int, DayPlan] | int, DaySearch | None]:
     """The menus of one wave given those planned before it. Of a pair, the lead's LP
-    relaxation is solved first; then the lead's integer search and the partner's whole
-    search run on two threads (HiGHS releases the GIL), the partner pricing the families
-    the lead's relaxation eats, so that the two menus differ. In turn when either has no
-    plan that way. Returns the first day of a menu that has no plan instead."""
+    relaxation is solved first (``ahead``: already, see ``Speculation``); then the lead's
+    integer search and the partner's whole search run on two threads (HiGHS releases the
+    GIL), the partner pricing the families the lead's relaxation eats, so that the two
+    menus differ. In turn when either has no plan that way. Returns the first day of a
+    menu that has no plan instead; and, for a lone menu, the ``following`` wave's first
+    search when it was prepared while this menu's integer search proved its gap."""
     def one(number: int, others: dict[int, DayPlan], alongside: int,
-            search: DaySearch | None = None,
-            beside: DaySearch | None = None) -> DayPlan | None:
+            search: DaySearch | None = None, beside: DaySearch | None = None,
+            guess: Speculation | None = None) -> DayPlan | None:
         days_of = rotation[number]
         if search is None:
             search = prepare_day(foods, supplements, config, others, budget, reference,
                                  len(days_of), deadline, alongside, beside)
         found = solve_day(foods, supplements, config, days_of[0], others, budget, reference,
-                          len(days_of), spare=share, deadline=deadline, search=search)
+                          len(days_of), spare=share, deadline=deadline, search=search,
+                          guess=guess.offer if guess else None)
         return None if found is None else found[0]
 
+    def lead_search(numbers: list[int], others: dict[int, DayPlan]) -> DaySearch:
+        partner = len(rotation[numbers[1]]) if len(numbers) == 2 else 0
+        return prepare_day(foods, supplements, config, others, budget, reference,
+                           len(rotation[numbers[0]]), deadline, partner)
+
+    if len(wave) == 1 and following and reference is None:
+        number = wave[0]
+        guess = Speculation(lambda menu: lead_search(following, {**menus, number: menu}),
+                            config.plan.mip_gap)
+        menu = one(number, menus, 0, ahead, guess=guess)
+        if menu is None:
+            return rotation[number][0], None
+        return {number: menu}, guess.result_for(menu)
     if len(wave) == 2:
         lead, partner = wave
         sizes = len(rotation[lead]), len(rotation[partner])
-        first = prepare_day(foods, supplements, config, menus, budget, reference, sizes[0],
-                            deadline, sizes[1])
+        first = ahead if ahead is not None else lead_search(wave, menus)
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             jobs = [pool.submit(one, lead, menus, sizes[1], first),
                     pool.submit(one, partner, menus, -sizes[0], None, first)]
             pair = [job.result() for job in jobs]
         if pair[0] is not None and pair[1] is not None:
-            return {lead: pair[0], partner: pair[1]}
+            return {lead: pair[0], partner: pair[1]}, None
     planned: dict[int, DayPlan] = {}
     for number in wave:
-        menu = one(number, {**menus, **planned}, 0)
+        menu = one(number, {**menus, **planned}, 0,
+                   ahead if number == wave[0] and len(wave) == 1 else None)
         if menu is None:
-            return rotation[number][0]
+            return rotation[number][0], None
         planned[number] = menu
-    return planned
+    return planned, None
 
 
 def steady_regimen(days: dict[int, DayPlan], foods: pd.DataFrame, supplements: pd.DataFrame,

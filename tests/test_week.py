@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from planner.config import load_config
+from planner.foods import load_foods
 from planner.model import build_model
 from planner.plan import verify
-from planner.solve import day_config, make_plan, menu_days, menu_waves
+from planner.solve import (
+    DayPlan,
+    DaySearch,
+    SolverError,
+    Speculation,
+    day_config,
+    make_plan,
+    menu_days,
+    menu_waves,
+)
+from planner.supplements import load_supplements
 from planner.week import (
     Menu,
     master_program,
@@ -385,3 +398,58 @@ def test_a_search_over_every_food_that_overruns_does_not_hold_up_the_week(
     plan = make_plan(foods, supplements, config)
     assert time.perf_counter() - started < 4 + 2 + 2
     assert verify(plan) == []
+
+
+def _menu(servings: int) -> DayPlan:
+    items = pd.DataFrame({"day": [1], "occasion": ["lunch"], "food": ["rice"],
+                          "servings": [servings]})
+    tabs = pd.DataFrame({"day": [], "window": [], "supplement": [], "units": []})
+    return DayPlan(items=items, tabs=tabs, cost=1.0, foods=frozenset({"rice"}),
+                   absorbed_ug=0.0)
+
+
+def test_a_speculation_is_kept_only_for_the_menu_its_search_ends_at() -> None:
+    """The next menu's search, started on an incumbent, counts only when the integer search
+    ends at that very incumbent; incumbents far from the gap start nothing."""
+    done: list[int] = []
+
+    def work(menu: DayPlan) -> DaySearch:
+        done.append(int(menu.items["servings"].iloc[0]))
+        return cast(DaySearch, f"search for {done[-1]}")
+
+    guess = Speculation(work, gap=0.1)
+    guess.offer(lambda: _menu(1), 0.5)               # 50 % from the bound: not a guess
+    assert guess.result_for(_menu(1)) is None and done == []
+    guess.offer(lambda: _menu(2), 0.15)
+    guess.offer(lambda: _menu(3), 0.12)              # the latest guess replaces the earlier
+    assert guess.result_for(_menu(3)) == "search for 3"
+    assert guess.result_for(_menu(2)) is None
+
+    def broken() -> DayPlan:
+        raise SolverError("no plan")
+
+    guess.offer(broken, 0.1)
+    assert guess.result_for(_menu(3)) is None
+
+
+def test_speculating_on_the_next_menu_does_not_change_the_week(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default week with the second menu's LP started on the first menu's incumbent is
+    the week without it, and the started search was used."""
+    foods, supplements, config = load_foods(), load_supplements(), load_config(None)
+    used: list[bool] = []
+    keep = Speculation.result_for
+
+    def counted(self: Speculation, menu: DayPlan) -> DaySearch | None:
+        found = keep(self, menu)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Speculation, "result_for", counted)
+    fast = make_plan(foods, supplements, config)
+    assert used == [True]
+    monkeypatch.setattr(Speculation, "offer", lambda *_: None)
+    plain = make_plan(foods, supplements, config)
+    assert used == [True, False]
+    pd.testing.assert_frame_equal(fast.food_items, plain.food_items)
+    assert fast.meta["objective"] == plain.meta["objective"]
