@@ -651,16 +651,16 @@ def solve_week(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
 
 
 class Speculation:
-    """The next menu's search started on a guess. Each menu an integer search finds within
-    twice its gap is taken for the final one: ``work(menu)`` runs for it on a daemon thread
-    (the LP relaxation of the next menu, which the integer search would otherwise hold up
-    while it proves its gap). Kept only when the search ends at that very menu, so plans
-    are what they would be without it."""
+    """The next menus' searches started on a guess. Each menu an integer search finds
+    within twice its gap is taken for the final one: ``work(menu)`` runs for it on a daemon
+    thread (the LP relaxations of the next menus, which the integer search would otherwise
+    hold up while it proves its gap). Kept only when the search ends at that very menu, so
+    plans are what they would be without it."""
 
-    def __init__(self, work: Callable[[DayPlan], DaySearch], gap: float) -> None:
+    def __init__(self, work: Callable[[DayPlan], list[DaySearch]], gap: float) -> None:
         self.work, self.gap = work, gap
         self.latest: tuple[concurrent.futures.Future[DayPlan],
-                           concurrent.futures.Future[DaySearch]] | None = None
+                           concurrent.futures.Future[list[DaySearch]]] | None = None
 
     def offer(self, menu: Callable[[], DayPlan], gap: float) -> None:
         """A better menu of the integer search (``menu()`` makes it) at ``gap``."""
@@ -668,7 +668,7 @@ class Speculation:
             return
         planned: concurrent.futures.Future[DayPlan] = concurrent.futures.Future()
 
-        def guess() -> DaySearch:
+        def guess() -> list[DaySearch]:
             try:
                 found = menu()
             except BaseException as exc:
@@ -679,7 +679,7 @@ class Speculation:
 
         self.latest = (planned, in_background(guess))
 
-    def result_for(self, menu: DayPlan) -> DaySearch | None:
+    def result_for(self, menu: DayPlan) -> list[DaySearch] | None:
         """The work done for this very menu, or None."""
         if self.latest is None:
             return None
@@ -697,15 +697,15 @@ def _plan_wave(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                rotation: list[list[int]], wave: list[int], menus: dict[int, DayPlan],
                budget: float, share: float, deadline: float,
                reference: pd.DataFrame | None, following: list[int] | None = None,
-               ahead: DaySearch | None = None,
-               ) -> tuple[dict[int, DayPlan] | int, DaySearch | None]:
+               ahead: list[DaySearch] | None = None,
+               ) -> tuple[dict[int, DayPlan] | int, list[DaySearch] | None]:
     """The menus of one wave given those planned before it. Of a pair, the lead's LP
-    relaxation is solved first (``ahead``: already, see ``Speculation``); then the lead's
-    integer search and the partner's whole search run on two threads (HiGHS releases the
-    GIL), the partner pricing the families the lead's relaxation eats, so that the two
-    menus differ. In turn when either has no plan that way. Returns the first day of a
-    menu that has no plan instead; and, for a lone menu, the ``following`` wave's first
-    search when it was prepared while this menu's integer search proved its gap."""
+    relaxation is solved first, then the partner's, which prices the families the lead's
+    relaxation eats, so that the two menus differ; their integer searches run on two
+    threads (HiGHS releases the GIL). In turn when either has no plan that way. ``ahead``:
+    the wave's LP relaxations already solved (see ``Speculation``). Returns the first day
+    of a menu that has no plan instead; and, for a lone menu, the ``following`` wave's
+    searches when they were prepared while this menu's integer search proved its gap."""
     def one(number: int, others: dict[int, DayPlan], alongside: int,
             search: DaySearch | None = None, beside: DaySearch | None = None,
             guess: Speculation | None = None) -> DayPlan | None:
@@ -723,28 +723,36 @@ def _plan_wave(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         return prepare_day(foods, supplements, config, others, budget, reference,
                            len(rotation[numbers[0]]), deadline, partner)
 
+    def searches(numbers: list[int], others: dict[int, DayPlan]) -> list[DaySearch]:
+        first = lead_search(numbers, others)
+        if len(numbers) == 1:
+            return [first]
+        return [first, prepare_day(foods, supplements, config, others, budget, reference,
+                                   len(rotation[numbers[1]]), deadline,
+                                   -len(rotation[numbers[0]]), first)]
+
     if len(wave) == 1 and following and reference is None:
         number = wave[0]
-        guess = Speculation(lambda menu: lead_search(following, {**menus, number: menu}),
+        guess = Speculation(lambda menu: searches(following, {**menus, number: menu}),
                             config.plan.mip_gap)
-        menu = one(number, menus, 0, ahead, guess=guess)
+        menu = one(number, menus, 0, ahead[0] if ahead else None, guess=guess)
         if menu is None:
             return rotation[number][0], None
         return {number: menu}, guess.result_for(menu)
     if len(wave) == 2:
         lead, partner = wave
         sizes = len(rotation[lead]), len(rotation[partner])
-        first = ahead if ahead is not None else lead_search(wave, menus)
+        first, second = ahead if ahead else (lead_search(wave, menus), None)
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             jobs = [pool.submit(one, lead, menus, sizes[1], first),
-                    pool.submit(one, partner, menus, -sizes[0], None, first)]
+                    pool.submit(one, partner, menus, -sizes[0], second, first)]
             pair = [job.result() for job in jobs]
         if pair[0] is not None and pair[1] is not None:
             return {lead: pair[0], partner: pair[1]}, None
     planned: dict[int, DayPlan] = {}
     for number in wave:
         menu = one(number, {**menus, **planned}, 0,
-                   ahead if number == wave[0] and len(wave) == 1 else None)
+                   ahead[0] if ahead and len(wave) == 1 else None)
         if menu is None:
             return rotation[number][0], None
         planned[number] = menu

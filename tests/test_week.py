@@ -413,16 +413,16 @@ def test_a_speculation_is_kept_only_for_the_menu_its_search_ends_at() -> None:
     ends at that very incumbent; incumbents far from the gap start nothing."""
     done: list[int] = []
 
-    def work(menu: DayPlan) -> DaySearch:
+    def work(menu: DayPlan) -> list[DaySearch]:
         done.append(int(menu.items["servings"].iloc[0]))
-        return cast(DaySearch, f"search for {done[-1]}")
+        return [cast(DaySearch, f"search for {done[-1]}")]
 
     guess = Speculation(work, gap=0.1)
     guess.offer(lambda: _menu(1), 0.5)               # 50 % from the bound: not a guess
     assert guess.result_for(_menu(1)) is None and done == []
     guess.offer(lambda: _menu(2), 0.15)
     guess.offer(lambda: _menu(3), 0.12)              # the latest guess replaces the earlier
-    assert guess.result_for(_menu(3)) == "search for 3"
+    assert guess.result_for(_menu(3)) == ["search for 3"]
     assert guess.result_for(_menu(2)) is None
 
     def broken() -> DayPlan:
@@ -440,7 +440,7 @@ def test_speculating_on_the_next_menu_does_not_change_the_week(
     used: list[bool] = []
     keep = Speculation.result_for
 
-    def counted(self: Speculation, menu: DayPlan) -> DaySearch | None:
+    def counted(self: Speculation, menu: DayPlan) -> list[DaySearch] | None:
         found = keep(self, menu)
         used.append(found is not None)
         return found
