@@ -549,6 +549,16 @@ def _count_limit(model: Model, family: str, keys: list[str], limit: float, varia
     _constrain(model, family, names, renumber[group[keep]], variables[keep], 1.0, upper=limit)
 
 
+def max_days(config: Config) -> int:
+    """Days of the plan a food family may be eaten on."""
+    return math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
+
+
+def free_families(config: Config, foods: pd.DataFrame) -> set[str]:
+    """Families of the foods that may repeat freely (their days are not counted)."""
+    return set(foods.loc[foods.index.isin(config.variety.repeat_freely), "family"])
+
+
 def add_variety(model: Model, relaxed: bool) -> None:
     """Distinct foods per occasion and per group, servings per food per day, days per food."""
     variety = model.config.variety
@@ -562,8 +572,8 @@ def add_variety(model: Model, relaxed: bool) -> None:
     _count_limit(model, "servings_per_day", ["day", "food"],
                  variety.max_servings_per_food_per_day, model.n, several,
                  slots["max_servings"].to_numpy(dtype=float)[several])
-    max_days = math.ceil(variety.max_days_per_food_per_week * model.config.plan.days / 7)
-    if max_days >= model.config.plan.days:
+    most = max_days(model.config)
+    if most >= model.config.plan.days:
         return
     free = slots.loc[slots["food"].isin(variety.repeat_freely), "family"].unique()
     counted = ~(slots["energy_free"] | slots["family"].isin(free)).to_numpy(dtype=bool)
@@ -578,12 +588,12 @@ def add_variety(model: Model, relaxed: bool) -> None:
                np.concatenate([np.ones(len(each)), -np.ones(len(each))]), upper=0.0)
     foods, food_of = np.unique([food for food, _ in keys], return_inverse=True)
     days_of = np.bincount(food_of, minlength=len(foods))
-    over = days_of > max_days
+    over = days_of > most
     if over.any():
         renumber = np.cumsum(over) - 1
         keep = over[food_of]
         _constrain(model, "days_per_food", foods[over].tolist(), renumber[food_of[keep]],
-                   z[keep], 1.0, upper=max_days)
+                   z[keep], 1.0, upper=most)
 
 
 def add_group_servings(model: Model, elastic: bool) -> None:

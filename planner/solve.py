@@ -33,6 +33,8 @@ from .model import (
     Model,
     Prices,
     build_model,
+    free_families,
+    max_days,
     supplement_penalty,
 )
 from .needs import available_nutrients, targets
@@ -158,11 +160,6 @@ def variety_weight(config: Config) -> float:
     return VARIETY_WEIGHT * (TYPICAL_VARIETY if config.plan.objective == "typical" else 1.0)
 
 
-def max_days(config: Config) -> int:
-    """Days of the plan a food family may be eaten on."""
-    return math.ceil(config.variety.max_days_per_food_per_week * config.plan.days / 7)
-
-
 def in_background(function: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
     """``function(*args)`` on a daemon thread: a HiGHS solve that overruns its own time
     limit (it can, deep in a sub-MIP's presolve) then holds up neither the plan nor the
@@ -202,7 +199,7 @@ def day_config(config: Config, others: dict[int, DayPlan], foods: pd.DataFrame,
     """
     partner = abs(alongside)
     counts = _family_usage(others)
-    free = set(foods.loc[foods.index.isin(config.variety.repeat_freely), "family"])
+    free = free_families(config, foods)
     families = {f for f, c in counts.items()
                 if c + repeats + partner > max_days(config) and f not in free}
     full = set(foods.index[foods["family"].isin(families)

@@ -25,7 +25,7 @@ import pandas as pd
 from .absorption import AbsorptionParams, chords, injection_per_day_ug
 from .config import Config
 from .errors import OutOfTime
-from .model import Model, Prices, build_model, used_means_eaten
+from .model import Model, Prices, build_model, free_families, max_days, used_means_eaten
 from .plan import Plan, verify
 from .program import INF, Array, Program, solve_for_columns
 from .solve import (
@@ -38,7 +38,6 @@ from .solve import (
     in_background,
     lower_bound,
     main_objective,
-    max_days,
     solve_week,
     start_bound,
     steady_regimen,
@@ -107,10 +106,6 @@ class WeekSearch:
     rounds: int
     pool: list[Menu] = field(default_factory=list)
     counts: dict[int, int] = field(default_factory=dict)
-
-
-def free_families(config: Config, foods: pd.DataFrame) -> set[str]:
-    return set(foods.loc[foods.index.isin(config.variety.repeat_freely), "family"])
 
 
 def menu_of(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
