@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: check install lint test foods
+.PHONY: check install lint test foods meals
 
 # The stamp, not .venv/bin/planner, marks an install with the test tools: the README's first
 # command (`pip install .`) makes .venv/bin/planner without ruff, mypy or pytest.
@@ -27,3 +27,6 @@ check: lint test
 
 foods: install
 	$(BIN)/python scripts/build_foods.py
+
+meals: install
+	$(BIN)/python scripts/build_meals.py

@@ -26,6 +26,8 @@ from .render import (
     plan_currency,
     render_plan,
     render_shopping,
+    shorten,
+    terminal_width,
     text_table,
 )
 from .vocabulary import PATTERNS, ROLES, rule_words
@@ -205,6 +207,88 @@ def foods_import(source: str, path: Path, portions: Path | None, output: str) ->
     write_output(output, table.to_csv(index=False, lineterminator="\n"))
     for line in report.lines():
         click.echo(line, err=True)
+
+
+@cli.group(cls=PlannerGroup)
+def meals() -> None:
+    """Browse the meal library: meals people ate in the NHANES 2007-2012 recalls.
+
+    \b
+    Example:
+      planner meals list --occasion breakfast --diet vegan --min-seen 5
+    """
+
+
+@meals.command("list")
+@click.option("--occasion", type=click.Choice(["breakfast", "lunch", "dinner", "snack"]),
+              help="Only meals eaten at this occasion.")
+@click.option("--diet", type=click.Choice(list(PATTERNS)), help="Only meals this diet allows.")
+@click.option("--food", help="Only meals holding this food: an FNDDS code or words of its name "
+              "(every word must occur), e.g. 'oatmeal'.")
+@click.option("--min-seen", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Only meals seen at least this many times.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="At most this many meals (0: all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
+def meals_list(occasion: str | None, diet: str | None, food: str | None, min_seen: int,
+               limit: int, fmt: str, output: str) -> None:
+    """List library meals, most often seen first.
+
+    \b
+    Example:
+      planner meals list --occasion dinner --diet lacto-vegetarian --min-seen 3
+      planner meals list --food "soy milk" --format csv -o soy.csv
+    """
+    from .library import load_library, select
+
+    library = load_library()
+    table = select(library, occasion, diet, food, min_seen)
+    total = len(table)
+    if limit:
+        table = table.head(limit)
+    rows = [{"meal_id": str(i), **{str(k): v for k, v in r.items()}}
+            for i, r in zip(table.index, table.to_dict("records"), strict=True)]
+    if fmt == "table":
+        columns = ["meal_id", "occasion", "seen", "persons", "name"]
+        room = max(20, terminal_width() - 40)
+        for row in rows:
+            row["name"] = shorten(str(row["name"]), room)
+        text = text_table(rows, columns) + f"{len(rows)} of {total} meals\n"
+    elif fmt == "csv":
+        text = csv_text(rows, ["meal_id", *table.columns])
+    else:
+        text = json_text(rows)
+    write_output(output, text)
+
+
+@meals.command("show")
+@click.argument("meal_id")
+def meals_show(meal_id: str) -> None:
+    """Show one meal: its foods with the grams people ate, their usual range, and its diets.
+
+    \b
+    Example:
+      planner meals show B0003
+    """
+    from .library import load_library, meal
+
+    library = load_library()
+    row = meal(library, meal_id)
+    key = str(row.name)
+    lines = [f"{key}: {row['occasion']}, seen {row['seen']} times by {row['persons']} persons "
+             f"(its mix of food categories: {row['category_seen']} times)",
+             f"diets: {row['diets'].replace(';', ', ')}",
+             f"source: {row['source']}", ""]
+    foods = library.foods_of(key)
+    rows = [{"food": shorten(str(f["description"]), max(20, terminal_width() - 52)),
+             "fndds_code": f["fndds_code"], "grams": float(f["grams"]),
+             "usual p10-p90": f"{f['grams_p10']:g}-{f['grams_p90']:g} g",
+             "kind": "drink" if f["liquid"] else "food"}
+            for f in foods.to_dict("records")]
+    lines.append(text_table(rows, ["food", "fndds_code", "grams", "usual p10-p90", "kind"]))
+    click.echo("\n".join(lines).rstrip())
 
 
 @cli.command("check")

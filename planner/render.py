@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import textwrap
 from collections.abc import Sequence
@@ -44,6 +45,17 @@ def _format(value: Any) -> str:
             return ""
         return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
     return str(value)
+
+
+def terminal_width() -> int:
+    """The width terminal views fit: ``COLUMNS`` when set to a number, else 100."""
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) >= 40 else 100
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[: max(width - 1, 1)].rstrip() + "…"
 
 
 def text_table(rows: Sequence[dict[str, Any]], columns: Sequence[str],
