@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import os
@@ -1031,6 +1032,20 @@ def main() -> None:
         cli(args=args, prog_name="planner")
     except KeyboardInterrupt:
         click.echo("Interrupted: nothing was written.", err=True)
-        sys.exit(130)
+        _end_now(130)
+    except SystemExit as exc:
+        if exc.code == 143:
+            _end_now(143)
+        raise
     finally:
         gc.freeze()   # the interpreter's last collection then skips the run's objects (0.13 s)
+
+
+def _end_now(code: int) -> None:
+    """End a signalled run at once: the outputs' temporary files are gone already, and a
+    normal interpreter shutdown while a solver thread is inside HiGHS ends in a C++ abort
+    ("terminate called without an active exception", exit -6) instead of ``code``."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

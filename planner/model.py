@@ -31,7 +31,7 @@ from .foods import OCCASION_TOKENS, diet_mask
 from .meals import Template, allowed
 from .needs import KCAL_PER_G, Target, available_nutrients, targets
 from .program import INF, Array, Program, Solution
-from .supplements import SUPPLEMENT_NUTRIENTS
+from .supplements import SUPPLEMENT_NUTRIENTS, allowed_products, other_nutrients
 
 POPULARITY_SCALE = 10_000  # foods' pop_* columns: reports per 10,000 at the occasion
 TEMPLATE_WEIGHT = 1.0   # objective units per decade of a meal template's rarity
@@ -377,48 +377,12 @@ def add_serving_variables(model: Model, relaxed: bool) -> None:
                    lower=0.0)
 
 
-def allowed_products(supplements: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """The products the plan may use: B12 ones as [b12] allows, others as [supplements]
-    allows, and the daily ones of a clinical pack always."""
-    if supplements.empty:
-        return supplements
-    ids = supplements.index
-    b12 = (supplements["b12_ug_per_unit"] > 0).to_numpy()
-    other = _other_nutrients(supplements)
-    rules, policy = config.supplements, config.b12
-    keep = ~b12 | (policy.supplements != "none")
-    if policy.supplement_products:
-        keep &= ~b12 | ids.isin(policy.supplement_products) | other
-    if not rules.allowed:
-        keep &= ~other
-    if rules.products:
-        keep &= ~other | ids.isin(rules.products) | ids.isin(policy.supplement_products)
-    keep &= for_life_stage(supplements, config.person.life_stage)
-    keep |= ids.isin(list(rules.daily))
-    return supplements[keep]
-
-
-def for_life_stage(supplements: pd.DataFrame, stage: str) -> Array:
-    """Whether each product is meant for this life stage (column life_stages; empty: all)."""
-    if "life_stages" not in supplements.columns:
-        return np.ones(len(supplements), dtype=bool)
-    stages = supplements["life_stages"].fillna("").str.replace(" ", "")
-    return ((stages == "") | (";" + stages + ";").str.contains(f";{stage};",
-                                                              regex=False)).to_numpy()
-
-
-def _other_nutrients(supplements: pd.DataFrame) -> Array:
-    """Whether each product gives a nutrient besides B12."""
-    columns = [c for c in SUPPLEMENT_NUTRIENTS if c in supplements.columns]
-    return (supplements[columns].fillna(0.0) > 0).any(axis=1).to_numpy(dtype=bool)
-
-
 def supplement_penalty(supplements: pd.DataFrame, config: Config) -> pd.Series:
     """Objective units per unit of each product: SUPPLEMENT_PENALTY for those that give more
     than B12 and are not taken daily anyway, so that food meets needs first."""
     if supplements.empty:
         return pd.Series(dtype=float)
-    penalised = _other_nutrients(supplements) & ~supplements.index.isin(
+    penalised = other_nutrients(supplements) & ~supplements.index.isin(
         list(config.supplements.daily))
     return pd.Series(np.where(penalised, SUPPLEMENT_PENALTY, 0.0), index=supplements.index)
 

@@ -126,6 +126,27 @@ class Program:
         cols = np.asarray(cols, dtype=np.int64)
         self._cost.append((cols, _vector(values, len(cols))))
 
+    def append(self, other: Program, family: str = "block") -> tuple[int, int]:
+        """Another program's columns and rows beside this one's (a block of a block-diagonal
+        program); returns the offsets of its columns and rows here."""
+        col_offset, row_offset = self.num_cols, self.num_rows
+        col_lower, col_upper, row_lower, row_upper = other.bounds()
+        self.column_blocks.append(Block(family, list(map(str, range(other.num_cols))),
+                                        col_offset))
+        self._col_lower.append(col_lower)
+        self._col_upper.append(col_upper)
+        self._col_integer.append(other.integer())
+        self.num_cols += other.num_cols
+        self.add_cost(np.arange(other.num_cols) + col_offset, other.cost())
+        self.row_blocks.append(Block(family, list(map(str, range(other.num_rows))), row_offset))
+        self._row_lower.append(row_lower)
+        self._row_upper.append(row_upper)
+        self.num_rows += other.num_rows
+        start, index, value = other.matrix()
+        cols = np.repeat(np.arange(other.num_cols), np.diff(start))
+        self.add_entries(index.astype(np.int64) + row_offset, cols + col_offset, value)
+        return col_offset, row_offset
+
     # --- arrays ---------------------------------------------------------------------------
 
     def bounds(self) -> tuple[Array, Array, Array, Array]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import resources
+from .config import Config
+from .program import Array
 from .table import (
     check_columns,
     check_ids,
@@ -78,3 +81,39 @@ def load_supplements(path: Path | str | None = None) -> pd.DataFrame:
                         f"';' (empty: anyone) at {describe_rows(frame, odd)}")
     raise_problems(path, problems, "supplement table")
     return table.set_index("id", drop=False).rename_axis(None)
+
+
+def allowed_products(supplements: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The products a plan may use: B12 ones as [b12] allows, others as [supplements]
+    allows (for the person's life stage), and the daily ones of a clinical pack always."""
+    if supplements.empty:
+        return supplements
+    ids = supplements.index
+    b12 = (supplements["b12_ug_per_unit"] > 0).to_numpy()
+    other = other_nutrients(supplements)
+    rules, policy = config.supplements, config.b12
+    keep = ~b12 | (policy.supplements != "none")
+    if policy.supplement_products:
+        keep &= ~b12 | ids.isin(policy.supplement_products) | other
+    if not rules.allowed:
+        keep &= ~other
+    if rules.products:
+        keep &= ~other | ids.isin(rules.products) | ids.isin(policy.supplement_products)
+    keep &= for_life_stage(supplements, config.person.life_stage)
+    keep |= ids.isin(list(rules.daily))
+    return supplements[keep]
+
+
+def for_life_stage(supplements: pd.DataFrame, stage: str) -> Array:
+    """Whether each product is meant for this life stage (column life_stages; empty: all)."""
+    if "life_stages" not in supplements.columns:
+        return np.ones(len(supplements), dtype=bool)
+    stages = supplements["life_stages"].fillna("").str.replace(" ", "")
+    return ((stages == "") | (";" + stages + ";").str.contains(f";{stage};",
+                                                              regex=False)).to_numpy()
+
+
+def other_nutrients(supplements: pd.DataFrame) -> Array:
+    """Whether each product gives a nutrient besides B12."""
+    columns = [c for c in SUPPLEMENT_NUTRIENTS if c in supplements.columns]
+    return (supplements[columns].fillna(0.0) > 0).any(axis=1).to_numpy(dtype=bool)

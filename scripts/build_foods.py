@@ -226,8 +226,10 @@ def build_row(sel: pd.Series, src: dict[str, pd.DataFrame]) -> dict:
     }
 
 
-def fndds_rows(data: Path) -> pd.DataFrame:
-    """The FNDDS foods of the default table (see the module docstring)."""
+def fndds_rows(data: Path, with_library: bool = False) -> pd.DataFrame:
+    """The FNDDS foods of the default table (see the module docstring); with the library,
+    also every food of the shipped meal library (unpriced ones at their category's median
+    price, marked as a proxy)."""
     table, _ = fndds_table(data / "fndds")
     usable = table["wweia_category"].map(categories()["default_table"]).astype(bool)
     priced = table["price_per_kg"].notna()
@@ -235,18 +237,40 @@ def fndds_rows(data: Path) -> pd.DataFrame:
     b12_source = (table["b12_added_ug"] > 0) | table["wweia_category"].isin(B12_CATEGORIES)
     chosen = usable & priced & (common | (b12_source
                                           & (table["nhanes_reports"] >= MIN_B12_REPORTS)))
+    if with_library:
+        chosen |= table["fndds_code"].isin(library_codes())
+        proxy_prices(table)
     rows = table[chosen].copy()
     rows["curated"] = True
     return rows
 
 
-def build(data: Path, selection: Path = SELECTION) -> pd.DataFrame:
+def library_codes() -> set[str]:
+    """FNDDS codes of every food of the shipped meal library (``scripts/build_meals.py``)."""
+    items = pd.read_csv(ROOT / "planner" / "data" / "meal_items.csv", dtype=str)
+    return set(items["fndds_code"])
+
+
+def proxy_prices(table: pd.DataFrame) -> None:
+    """A food without a PP-NAP price takes the median price of its WWEIA category (of the
+    priced FNDDS foods), marked as a proxy; a category without any stays unpriced."""
+    price = table["price_per_kg"]
+    median = price.groupby(table["wweia_category"]).median()
+    missing = price.isna() & table["wweia_category"].map(median).notna()
+    table.loc[missing, "price_per_kg"] = table.loc[missing, "wweia_category"].map(median) \
+        .round(4)
+    table.loc[missing, "price_source"] = [
+        f"[proxy: median of WWEIA category {int(c)}, USDA PP-NAP 2017/18]"
+        for c in table.loc[missing, "wweia_category"]]
+
+
+def build(data: Path, selection: Path = SELECTION, with_library: bool = False) -> pd.DataFrame:
     """Return the default food table as a DataFrame in ``foods.csv`` column order."""
     src = load_sources(data)
     sel = pd.read_csv(selection, dtype=str)
     curated = pd.DataFrame([build_row(row, src) for _, row in sel.iterrows()],
                            columns=list(TABLE_COLUMNS))
-    fndds = fndds_rows(data)
+    fndds = fndds_rows(data, with_library)
     clash = sorted(set(curated["id"]) & set(fndds["id"]))
     if clash:
         raise BuildError(f"curated ids also in FNDDS: {clash}")
@@ -257,9 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "foods.csv")
+    parser.add_argument("--with-library", action="store_true",
+                        help="also every food of the meal library (the table the meal-library "
+                        "core plans from; not yet the shipped one)")
     args = parser.parse_args(argv)
     try:
-        table = build(args.data)
+        table = build(args.data, with_library=args.with_library)
     except BuildError as exc:
         print(f"build_foods: {exc}", file=sys.stderr)
         return 1

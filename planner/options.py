@@ -1,0 +1,359 @@
+"""What each occasion of a day may be: library meals people ate, as options with portion ranges.
+
+An option is one meal of the library (``library.py``) that the person's rules allow at an
+occasion, with each food's portion range: its NHANES p10-p90 grams over all reports of it (a
+curated food without NHANES reports: its servings range). A meal's drinks scale apart from its
+foods; at an occasion without drinks (``max_liquids_ml = 0``) a meal is served without them and
+says so. A drink occasion's options are single drinks. Options are filtered here, before any
+model is built: diet flags (the meal's and its foods'), excluded foods, flags and categories,
+fortified foods, how often a meal was seen, and what cannot fit the occasion's limits even at
+the smallest portions.
+
+>>> occasion_source(Occasion("elevenses", "10:45", "meal"))
+'lunch'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import resources
+from .config import Config, Occasion
+from .errors import DataError
+from .foods import FLAGS
+from .library import Library
+from .program import Array
+from .recalls import MEAL_OCCASIONS
+from .vocabulary import PATTERNS
+
+DRINKS = "drink"
+LUNCH_FROM, DINNER_FROM = "10:30", "15:00"   # a meal occasion's library by its clock time
+OCCURRENCES_FLOOR = 1.0
+ADAPTED_RARITY = 0.5                        # an adapted meal counts as 3 times rarer
+MEAL_SCALE = 1.5                            # a food's grams within x/1.5 .. x*1.5 of the meal's
+
+
+@dataclass(frozen=True)
+class Options:
+    """Options of every occasion: ``meals`` one row per option (occasion, key, name, seen,
+    kind, rarity); ``parts`` one row per food of an option (option, food, low, high,
+    typical grams, liquid)."""
+
+    meals: pd.DataFrame
+    parts: pd.DataFrame
+
+    def of(self, occasion: str) -> pd.DataFrame:
+        return self.meals[self.meals["occasion"] == occasion]
+
+
+def subset(options: Options, keep: Array | list[int]) -> tuple[Options, Array, Array]:
+    """The options in ``keep`` renumbered, with maps from new option and part rows to old."""
+    keep = np.asarray(keep, dtype=np.int64)
+    meals = options.meals.loc[keep].reset_index(drop=True)
+    new_of_old = {int(old): new for new, old in enumerate(keep)}
+    parts = options.parts[options.parts["option"].isin(new_of_old)]
+    part_map = parts.index.to_numpy(np.int64)
+    parts = parts.assign(option=parts["option"].map(new_of_old)).reset_index(drop=True)
+    meals["option"] = np.arange(len(meals))
+    return Options(meals, parts), keep, part_map
+
+
+def restrict_to(options: Options, keep: Array | list[int]) -> Options:
+    """Only the options in ``keep``, renumbered."""
+    return subset(options, keep)[0]
+
+
+def occasion_source(occasion: Occasion) -> str:
+    """The library occasion an occasion draws from: its name or menu token when that is a
+    library occasion, else by kind and clock time (drink occasions take single drinks)."""
+    if occasion.kind == "drink":
+        return DRINKS
+    for token in (occasion.name, *occasion.menu):
+        if token in MEAL_OCCASIONS:
+            return token
+    if occasion.kind == "snack":
+        return "snack"
+    if occasion.time < LUNCH_FROM:
+        return "breakfast"
+    return "lunch" if occasion.time < DINNER_FROM else "dinner"
+
+
+def allowed_flags(config: Config) -> set[str]:
+    """Flags a food may carry: the diet pattern's, less the excluded ones (allergies)."""
+    return set(PATTERNS[config.diet.pattern]) - set(config.diet.exclude_flags)
+
+
+def usable_foods(foods: pd.DataFrame, config: Config) -> pd.Series:
+    """True for foods the rules allow anywhere: diet flags, exclusions, fortification."""
+    forbidden = [f for f in FLAGS if f not in allowed_flags(config)]
+    keep = ~foods[forbidden].astype(bool).any(axis=1) if forbidden else \
+        pd.Series(True, index=foods.index)
+    keep &= ~foods.index.isin(config.diet.exclude)
+    if config.diet.exclude_categories and "wweia_category" in foods.columns:
+        category = pd.to_numeric(foods["wweia_category"], errors="coerce")
+        keep &= ~category.isin(config.diet.exclude_categories)
+    if not config.diet.fortified:
+        keep &= ~(foods["b12_added_ug"].fillna(0.0) > 0)
+    return keep
+
+
+def portion_ranges(foods: pd.DataFrame, library: Library) -> pd.DataFrame:
+    """Per food of the table: low, high and typical grams (NHANES p10, p90 and median when
+    the library knows the food, else its servings range)."""
+    by_code = library.foods
+    code = foods.get("fndds_code", pd.Series("", index=foods.index)).fillna("").astype(str)
+    known = code.isin(by_code.index)
+    serving = foods["serving_g"].astype(float)
+    low = serving * foods["min_servings"].astype(float)
+    high = serving * foods["max_servings"].astype(float)
+    typical = foods.get("typical_g", serving).astype(float).fillna(serving)
+    quantiles = by_code.reindex(code[known])
+    low[known] = quantiles["grams_p10"].to_numpy()
+    high[known] = quantiles["grams_p90"].to_numpy()
+    typical[known] = quantiles["grams_p50"].to_numpy()
+    return pd.DataFrame({"low": low, "high": np.maximum(high, low), "typical": typical})
+
+
+def build_options(foods: pd.DataFrame, library: Library, config: Config, min_seen: int,
+                  substitutions: pd.DataFrame | None = None) -> Options:
+    """Every option of every occasion of the configuration; meals the diet forbids are
+    adapted by ``substitutions`` (default: the packaged table) where every forbidden food has
+    a swap the diet allows."""
+    if substitutions is None:
+        substitutions = load_substitutions()
+    ranges = portion_ranges(foods, library)
+    usable = usable_foods(foods, config)
+    id_of = _ids_by_code(foods)
+    meal_rows: list[dict[str, object]] = []
+    part_rows: list[dict[str, object]] = []
+    library_parts = _library_parts(library, id_of)
+    for occasion in config.occasions:
+        source = occasion_source(occasion)
+        if source == DRINKS:
+            candidates = _drink_options(foods, usable, ranges, library, occasion)
+        else:
+            forbidden = set(FLAGS) - allowed_flags(config)
+            candidates = _meal_options(library, library_parts, foods, usable, ranges,
+                                       occasion, source, min_seen, forbidden, substitutions)
+        for meal, parts in candidates:
+            meal["option"] = len(meal_rows)
+            meal["occasion"] = occasion.name
+            meal_rows.append(meal)
+            for part in parts:
+                part_rows.append({"option": meal["option"], **part})
+    return Options(pd.DataFrame(meal_rows, columns=["option", "occasion", "key", "name", "seen",
+                                                    "kind", "rarity"]),
+                   pd.DataFrame(part_rows, columns=["option", "food", "low", "high",
+                                                    "typical", "liquid"]))
+
+
+def _ids_by_code(foods: pd.DataFrame) -> dict[str, str]:
+    if "fndds_code" not in foods.columns:
+        return {}
+    codes = foods["fndds_code"].fillna("").astype(str)
+    out: dict[str, str] = {}
+    for food, code in zip(foods.index, codes, strict=True):
+        if code and code not in out:
+            out[code] = str(food)
+    return out
+
+
+def _library_parts(library: Library, id_of: dict[str, str]
+                   ) -> dict[str, list[tuple[str | None, float]]]:
+    """Per meal id, the food ids of its items (None where the table lacks the food) with the
+    median grams eaten in that meal."""
+    out: dict[str, list[tuple[str | None, float]]] = {}
+    for meal_id, code, grams in zip(library.items["meal_id"], library.items["fndds_code"],
+                                    library.items["grams"], strict=True):
+        out.setdefault(str(meal_id), []).append((id_of.get(str(code)), float(grams)))
+    return out
+
+
+def meal_range(median: float, low: float, high: float) -> tuple[float, float]:
+    """A food's portion in a meal: within ``MEAL_SCALE`` of what people ate in that meal and
+    within the food's NHANES p10-p90 (the meal's median itself when it lies outside)."""
+    least = max(low, median / MEAL_SCALE)
+    most = min(high, median * MEAL_SCALE)
+    if least > most:
+        least = most = median
+    return least, most
+
+
+def _rarity(seen: float, occurrences: float) -> float:
+    """-log10 of a meal's share of its occasion: 2 for one meal in a hundred."""
+    return -math.log10(max(seen, OCCURRENCES_FLOOR) / max(occurrences, OCCURRENCES_FLOOR))
+
+
+def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | None, float]]],
+                  foods: pd.DataFrame, usable: pd.Series, ranges: pd.DataFrame,
+                  occasion: Occasion, source: str, min_seen: int, forbidden: set[str],
+                  substitutions: pd.DataFrame
+                  ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
+    meals = library.meals[(library.meals["occasion"] == source)
+                          & (library.meals["seen"] >= min_seen)]
+    blocked, swap_of = swap_table(foods, usable, substitutions, forbidden, library)
+    occurrences = float(library.meals.loc[library.meals["occasion"] == source, "seen"].sum())
+    liquid = foods["liquid"].astype(bool).to_dict()
+    names = foods["name"].astype(str).to_dict()
+    low, high = ranges["low"].to_dict(), ranges["high"].to_dict()
+    per_gram = _per_gram(foods)
+    no_drinks = occasion.max_liquids_ml is not None and occasion.max_liquids_ml <= 0
+    out = []
+    for meal_id, flags, seen, name in zip(meals.index, meals["flags"], meals["seen"],
+                                          meals["name"], strict=True):
+        items = library_parts.get(str(meal_id), [])
+        if not items or any(food is None for food, _ in items):
+            continue
+        ids = [str(food) for food, _ in items]
+        median = {str(food): grams for food, grams in items}
+        swaps: dict[str, tuple[str, float]] = {}
+        if set(filter(None, str(flags).split(";"))) & forbidden or \
+                any(f in blocked for f in ids):
+            if not all(f in swap_of for f in ids if f in blocked):
+                continue
+            swaps = {str(f): swap_of[str(f)] for f in ids if f in blocked}
+            if not swaps:
+                continue
+        ids_now = [swaps.get(str(f), (str(f), 1.0))[0] for f in ids]
+        ratio = {swaps[f][0]: swaps[f][1] for f in swaps}
+        kept = [f for f in ids_now if not (no_drinks and liquid[f])]
+        if not kept:
+            continue
+        parts = []
+        for orig, f in zip(ids, ids_now, strict=True):
+            if f not in kept:
+                continue
+            scale = ratio.get(f, 1.0)
+            least, most = meal_range(median[orig], float(low[orig]), float(high[orig]))
+            parts.append({"food": f, "low": least * scale, "high": most * scale,
+                          "typical": median[orig] * scale, "liquid": bool(liquid[f])})
+        if not _fits(parts, per_gram, occasion):
+            continue
+        label = str(name) if len(kept) == len(ids) and not swaps else \
+            " + ".join(names[f] for f in kept)
+        notes = [f"adapted: {names[a]} -> {names[b]}" for a, (b, _) in swaps.items()]
+        if len(kept) < len(ids):
+            notes.append("without its drinks")
+        if notes:
+            label += f" ({'; '.join(notes)})"
+        kind = "adapted" if swaps else "library" if len(kept) == len(ids) else \
+            "library-no-drinks"
+        rarity = _rarity(float(seen), occurrences) + (ADAPTED_RARITY if swaps else 0.0)
+        out.append(({"key": str(meal_id) + ("~adapted" if swaps else ""), "name": label,
+                     "seen": int(seen), "kind": kind, "rarity": rarity}, parts))
+    return out
+
+
+def load_substitutions(path: Path | None = None) -> pd.DataFrame:
+    """The swaps that adapt a meal to a diet: ``from`` (a food id or ``category:N``), ``to``
+    (a food id), ``ratio`` (grams of ``to`` per gram of ``from``), ``note``."""
+    source = path or resources.data_path("substitutions.csv")
+    try:
+        table = pd.read_csv(source, dtype={"from": str, "to": str, "note": str})
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError(f"{source}: the substitutions cannot be read ({exc})",
+                        "a CSV with columns from,to,ratio,note") from None
+    missing = [c for c in ("from", "to", "ratio") if c not in table.columns]
+    if missing:
+        raise DataError(f"{source}: missing columns {', '.join(missing)}",
+                        "a CSV with columns from,to,ratio,note")
+    bad = table[~(pd.to_numeric(table["ratio"], errors="coerce") > 0)]
+    if len(bad):
+        raise DataError(f"{source}: row {int(bad.index[0]) + 2}: ratio must be a positive "
+                        "number")
+    table["ratio"] = table["ratio"].astype(float)
+    return table
+
+
+def swap_table(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFrame,
+               forbidden: set[str], library: Library) -> tuple[set[str], dict[str, tuple[str,
+                                                                                    float]]]:
+    """The foods the diet forbids (their flags in the table or the library), and for each the
+    first swap whose target the diet allows."""
+    flags = foods[list(FLAGS)].astype(bool)
+    codes = foods.get("fndds_code", pd.Series("", index=foods.index)).fillna("").astype(str)
+    known = library.foods.reindex(codes)[list(FLAGS)].fillna(False).astype(bool)
+    known.index = foods.index
+    bad_flags = [f for f in FLAGS if f in forbidden]
+    blocked = ~usable | (flags[bad_flags] | known[bad_flags]).any(axis=1) if bad_flags \
+        else ~usable
+    category = pd.to_numeric(foods.get("wweia_category", pd.Series(math.nan,
+                                                                   index=foods.index)),
+                             errors="coerce")
+    rules: dict[str, tuple[str, float]] = {}
+    for source, target, ratio in zip(substitutions["from"], substitutions["to"],
+                                     substitutions["ratio"], strict=True):
+        if str(source) not in rules and target in usable.index and usable[target] \
+                and not blocked[target]:
+            rules[str(source)] = (str(target), float(ratio))
+    swaps: dict[str, tuple[str, float]] = {}
+    for food in foods.index[blocked]:
+        number = category[food]
+        found = rules.get(str(food)) or (rules.get(f"category:{int(number)}")
+                                         if not math.isnan(number) else None)
+        if found:
+            swaps[str(food)] = found
+    return set(map(str, foods.index[blocked])), swaps
+
+
+def _drink_options(foods: pd.DataFrame, usable: pd.Series, ranges: pd.DataFrame,
+                   library: Library, occasion: Occasion
+                   ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
+    """Single drinks: liquid foods of the library's meals (and plain water), each once."""
+    codes = set(library.items["fndds_code"])
+    code = foods.get("fndds_code", pd.Series("", index=foods.index)).fillna("").astype(str)
+    liquid = foods["liquid"].astype(bool)
+    water = foods.get("role", pd.Series("", index=foods.index)) == "water"
+    chosen = foods.index[liquid & usable & (code.isin(codes) | water)]
+    reports = library.foods["reports"]
+    total = float(reports.sum())
+    cap = occasion.max_liquids_ml
+    per_gram = _per_gram(foods.loc[chosen])
+    out = []
+    for food in chosen:
+        low, high = float(ranges.loc[food, "low"]), float(ranges.loc[food, "high"])
+        if cap is not None:
+            high = min(high, float(cap))
+            if low > high:
+                continue
+        seen = int(reports.get(code[food], 0))
+        part = {"food": str(food), "low": low, "high": high,
+                "typical": min(float(ranges.loc[food, "typical"]), high), "liquid": True}
+        if not _fits([part], per_gram, occasion):
+            continue
+        out.append(({"key": f"drink:{food}", "name": str(foods.loc[food, "name"]),
+                     "seen": seen, "kind": "drink", "rarity": _rarity(float(seen), total)},
+                    [part]))
+    return out
+
+
+def _per_gram(foods: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Sugars and protein per gram of each food (missing: 0)."""
+    sugars = foods["sugars_g"].fillna(0.0).astype(float) / 100.0
+    protein = foods["protein_g"].fillna(0.0).astype(float) / 100.0
+    return {str(f): (s, p) for f, s, p in zip(foods.index, sugars, protein, strict=True)}
+
+
+def _fits(parts: list[dict[str, object]], per_gram: dict[str, tuple[float, float]],
+          occasion: Occasion) -> bool:
+    """Whether the smallest portions keep the occasion's limits and the largest reach its
+    protein floor."""
+    low = {str(p["food"]): float(str(p["low"])) for p in parts}
+    high = {str(p["food"]): float(str(p["high"])) for p in parts}
+    liquid = {str(p["food"]): bool(p["liquid"]) for p in parts}
+    if occasion.max_solids_g is not None and \
+            sum(g for f, g in low.items() if not liquid[f]) > occasion.max_solids_g + 1e-9:
+        return False
+    if occasion.max_liquids_ml is not None and \
+            sum(g for f, g in low.items() if liquid[f]) > occasion.max_liquids_ml + 1e-9:
+        return False
+    if occasion.max_sugars_g is not None and \
+            sum(g * per_gram[f][0] for f, g in low.items()) > occasion.max_sugars_g + 1e-9:
+        return False
+    return not occasion.min_protein_g or \
+        sum(g * per_gram[f][1] for f, g in high.items()) >= occasion.min_protein_g - 1e-9

@@ -1,0 +1,570 @@
+"""The week by decomposition: a master problem over day menus (columns) and one pricing
+problem for a day (``day.py``), with a bound that is proven, not hoped for.
+
+The master chooses how much of each day menu the plan eats (``lam``, at most one day each, so
+no two days are alike) under the weekly rules: needs as the plan's mean, each meal at most
+``meal_repeats_max`` times, distinct meals per occasion, food groups per week, included foods
+and the budget. Pricing looks for a day whose reduced cost is negative under the master's
+duals: the day's LP relaxation over every option (a warm-started HiGHS instance) gives a
+shortlist per occasion and, with the master LP's value, the Lagrangian bound
+``master LP + days x min(0, day LP)`` (valid for every plan the rules allow: the day LP is a
+relaxation of every day menu); a dive on the LP of a wider shortlist (fix the option used
+most, occasion by occasion) and a small MILP over the shortlist give the columns, each new day
+is kept (a richer pool for the integer master). The search stops when 3 rounds lower the
+master LP by less than 1 % (or nothing new is found); the integer master then picks 7 distinct
+days and one small MILP chooses the week's portions and tablets again. Limits are counted in
+rounds and nodes, never in seconds, so the same inputs give the same week; a deadline only
+stops the search early with the best week found.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .day import DayModel, MealRules, build_day, part_terms
+from .options import DRINKS, Options, occasion_source, subset
+from .program import INF, Array, Program, highs_model, new_highs
+
+ARTIFICIAL = 100.0        # master cost per unit of a broken weekly rule (phase one)
+ROUNDS = 40               # pricing rounds at most
+SHORTLIST = 6             # options per occasion the pricing MILP takes, first try
+NODES = 2_000             # branch-and-bound nodes per pricing MILP
+MASTER_NODES = 20_000     # ... for the final integer master
+EPS = 1e-6
+DIVE_TRIES = 12           # options a dive may ban before it gives up
+DIVE_WIDTH = 100          # options per occasion the dive's LP takes
+STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
+
+
+class SearchError(Exception):
+    """No week could be assembled from the day menus found (the rules conflict)."""
+
+
+@dataclass(frozen=True)
+class DayMenu:
+    """One column: the option of each occasion, grams per food, tablets per window."""
+
+    options: tuple[int, ...]                        # option rows, one per occasion
+    grams: tuple[tuple[int, float], ...]            # (part row, grams)
+    units: tuple[tuple[int, str, int], ...]         # (window, product, units)
+    cost: float                                     # the day's objective (cost + rarity ...)
+    terms: tuple[tuple[str, float], ...]            # what it adds to each weekly rule
+
+    def signature(self) -> tuple[int, ...]:
+        return self.options
+
+
+@dataclass
+class Week:
+    """The search's result: the days' menus, objective, proven bound and what it did."""
+
+    menus: list[DayMenu]
+    objective: float
+    bound: float
+    rounds: int
+    columns: int
+    stopped: str                  # converged | rounds | deadline
+    pool: list[DayMenu] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float:
+        if self.objective <= 0:
+            return 0.0
+        return max(0.0, (self.objective - self.bound) / abs(self.objective))
+
+
+@dataclass
+class WeeklyRule:
+    """A master row: its day-model terms and its bounds over the plan."""
+
+    name: str
+    cols: Array
+    vals: Array
+    lower: float = -INF
+    upper: float = INF
+
+
+def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[WeeklyRule]:
+    """The rules that live in the master, each as a linear function of a day's columns."""
+    days = config.plan.days
+    rules: list[WeeklyRule] = []
+    meals, parts = model.options.meals, model.options.parts
+    for target in model.rules.needs:
+        if target.nutrient not in model.rules.weekly_needs:
+            continue
+        scale = max(target.value, 1e-9)
+        values = model.food_amounts[target.nutrient].to_numpy() / scale \
+            if target.nutrient in model.food_amounts.columns else np.zeros(len(parts))
+        cols, vals = part_terms(model, values)
+        if len(model.units) and target.nutrient in model.unit_amounts.columns:
+            cols = np.concatenate([cols, model.units])
+            vals = np.concatenate([vals, model.unit_amounts[target.nutrient].to_numpy() / scale])
+        rules.append(WeeklyRule(f"need:{target.nutrient}", cols, vals, lower=float(days)))
+    library = meals[meals["kind"] != "drink"]
+    for key, members in library.groupby("key", sort=True).groups.items():
+        cols = model.choose[np.asarray(members, dtype=np.int64)]
+        rules.append(WeeklyRule(f"repeat:{key}", cols, np.ones(len(cols)),
+                                upper=float(model.rules.settings.meal_repeats_max)))
+    for food, rows in main_dishes(model.options).items():
+        cols = model.choose[rows]
+        rules.append(WeeklyRule(f"dish:{food}", cols, np.ones(len(cols)),
+                                upper=float(model.rules.settings.meal_repeats_max)))
+    for group, (low, high) in sorted(config.variety.group_uses_per_week.items()):
+        holds = _options_with_group(model.options, foods, group)
+        cols = model.choose[holds]
+        scale = days / 7
+        rules.append(WeeklyRule(f"group:{group}", cols, np.ones(len(cols)),
+                                lower=math.floor(low * scale), upper=math.ceil(high * scale)))
+    for food in config.diet.include:
+        holds = np.unique(parts.loc[parts["food"] == food, "option"].to_numpy(np.int64))
+        rules.append(WeeklyRule(f"include:{food}", model.choose[holds], np.ones(len(holds)),
+                                lower=1.0))
+    if config.budget.max_per_week > 0:
+        cols, vals = part_terms(model, model.food_amounts["cost"].to_numpy())
+        if len(model.units):
+            cols = np.concatenate([cols, model.units])
+            vals = np.concatenate([vals, model.unit_amounts["cost"].to_numpy()])
+        rules.append(WeeklyRule("budget", cols, vals,
+                                upper=config.budget.max_per_week * days / 7))
+    return rules
+
+
+def main_dishes(options: Options) -> dict[str, Array]:
+    """Options by their main dish (the food with most typical grams that is not a drink), so
+    that variants of one dish (with or without a side or a drink) count together."""
+    parts = options.parts[~options.parts["liquid"].astype(bool)]
+    parts = parts[parts["option"].map(options.meals["kind"]) != "drink"]
+    if parts.empty:
+        return {}
+    main = parts.sort_values(["option", "typical", "food"], ascending=[True, False, True],
+                             kind="stable").drop_duplicates("option")
+    return {str(food): np.asarray(sorted(rows), dtype=np.int64)
+            for food, rows in main.groupby("food")["option"]}
+
+
+def _options_with_group(options: Options, foods: pd.DataFrame, group: str) -> Array:
+    """Options holding a food of this group (meat also counts poultry, seafood fish and
+    shellfish)."""
+    groups = {"meat": {"meat", "poultry"}, "seafood": {"fish", "shellfish"}}.get(group, {group})
+    parts = options.parts
+    mine = parts["food"].map(foods["group"]).isin(groups).to_numpy()
+    return np.unique(parts["option"].to_numpy(np.int64)[mine])
+
+
+def distinct_rules(options: Options, config: Config, settings: MealRules
+                   ) -> list[tuple[str, list[str], int]]:
+    """Per occasion with a minimum: its meal keys and how many distinct it needs."""
+    out = []
+    days = config.plan.days
+    wanted = dict(settings.distinct_meals_min)
+    for occasion in config.occasions:
+        source = occasion_source(occasion)
+        least = wanted.get(occasion.name, wanted.get(source, 0))
+        if source == DRINKS or least <= 0:
+            continue
+        least = min(days, math.ceil(least * days / 7))
+        keys = sorted(set(options.of(occasion.name)["key"]))
+        out.append((occasion.name, keys, least))
+    return out
+
+
+class Pricing:
+    """The day LP over every option, kept warm in one HiGHS instance across rounds."""
+
+    def __init__(self, model: DayModel) -> None:
+        self.model = model
+        self.highs = new_highs(threads=1, random_seed=0, presolve="off", simplex_strategy=4)
+        self.highs.passModel(highs_model(model.program, mip=False))
+        self.all = np.arange(model.program.num_cols, dtype=np.int32)
+
+    def solve(self, cost: Array) -> tuple[float, Array, Array]:
+        """LP optimum, values and reduced costs under this objective."""
+        import highspy
+
+        self.highs.changeColsCost(len(self.all), self.all, cost)
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return math.inf, np.zeros(len(cost)), np.zeros(len(cost))
+        solution = self.highs.getSolution()
+        return (float(self.highs.getInfo().objective_function_value),
+                np.asarray(solution.col_value), np.asarray(solution.col_dual))
+
+
+def dive(sub: DayModel, cost: Array) -> list[int]:
+    """A whole day near a (restricted) day LP's optimum: fix, occasion by occasion, the option
+    the LP uses most, the LP solved again after each; an option whose fixing leaves no LP
+    solution is banned instead. Returns the options fixed (rows of ``sub``)."""
+    import highspy
+
+    highs = new_highs(threads=1, random_seed=0)
+    lp = highs_model(sub.program, mip=False)
+    lp.col_cost_ = cost
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return []
+    values = np.asarray(highs.getSolution().col_value)
+    occasion_of = sub.options.meals["occasion"].to_numpy()
+    fixed: dict[str, int] = {}
+    banned: list[int] = []
+    while len(fixed) < len(set(occasion_of)) and len(banned) < DIVE_TRIES:
+        open_rows = np.flatnonzero(~np.isin(occasion_of, list(fixed)))
+        open_rows = open_rows[~np.isin(open_rows, banned)]
+        if not len(open_rows):
+            break
+        weights = np.round(values[sub.choose[open_rows]], 9)
+        best = int(open_rows[np.lexsort((open_rows, -weights))[0]])
+        highs.changeColBounds(int(sub.choose[best]), 1.0, 1.0)
+        highs.run()
+        if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            fixed[str(occasion_of[best])] = best
+            values = np.asarray(highs.getSolution().col_value)
+        else:
+            highs.changeColBounds(int(sub.choose[best]), 0.0, 0.0)
+            banned.append(best)
+    return sorted(fixed.values())
+
+
+def priced_cost(model: DayModel, rules: list[WeeklyRule], duals: dict[str, float]) -> Array:
+    """The day objective less what the master pays for the day's part of each rule."""
+    cost = model.base_cost.copy()
+    for rule in rules:
+        price = duals.get(rule.name, 0.0)
+        if price:
+            np.add.at(cost, rule.cols, -price * rule.vals)
+    meals = model.options.meals
+    for option, name in enumerate(count_names(meals)):
+        cost[model.choose[option]] -= duals.get(name, 0.0)
+    return cost
+
+
+def count_names(meals: pd.DataFrame) -> list[str]:
+    """Per option, the name of the master row that counts its meal at its occasion (for the
+    distinct-meals rule)."""
+    return [f"distinct_count:{o}:{k}" for o, k in zip(meals["occasion"], meals["key"],
+                                                       strict=True)]
+
+
+def shortlist(model: DayModel, values: Array, reduced: Array, size: int) -> Array:
+    """Per occasion the options the LP uses, then those of least reduced cost."""
+    meals = model.options.meals
+    chosen: list[int] = []
+    for _, members in meals.groupby("occasion", sort=False).groups.items():
+        rows = np.asarray(members, dtype=np.int64)
+        used = values[model.choose[rows]]
+        order = np.lexsort((rows, reduced[model.choose[rows]], -np.round(used, 9)))
+        chosen += rows[order[:size]].tolist()
+    return np.asarray(sorted(chosen), dtype=np.int64)
+
+
+def menu_from(model: DayModel, sub: DayModel, values: Array, option_map: Array,
+              part_map: Array, rules: list[WeeklyRule]) -> DayMenu:
+    """A column from a restricted day model's solution, in the full model's terms."""
+    full = np.zeros(model.program.num_cols)
+    chosen = np.flatnonzero(values[sub.choose] > 0.5)
+    full[model.choose[option_map[chosen]]] = 1.0
+    extra = np.clip(values[sub.grams], 0.0, None)
+    full[model.grams[part_map]] = extra
+    if len(model.units):
+        full[model.units] = np.round(values[sub.units])
+    parts = model.options.parts
+    grams = []
+    for old in part_map[np.isin(sub.options.parts["option"].to_numpy(), chosen)]:
+        total = float(parts.loc[old, "low"]) + float(full[model.grams[old]])
+        grams.append((int(old), round(total, 1)))
+    units = [(int(w), str(p), round(float(full[c])))
+             for w, p, c in zip(model.unit_amounts.get("window", []),
+                                model.unit_amounts.get("product", []), model.units,
+                                strict=True) if full[c] > 0.5]
+    exact = _rounded(model, full, grams)
+    amounts = ((rule.name, float(exact[rule.cols] @ rule.vals)) for rule in rules)
+    terms = tuple((name, value) for name, value in amounts if abs(value) > 1e-12)
+    order = model.options.meals.loc[option_map[chosen], "occasion"]
+    by_occasion = dict(zip(order, option_map[chosen], strict=True))
+    return DayMenu(tuple(int(by_occasion[o]) for o in model.options.meals["occasion"].unique()),
+                   tuple(grams), tuple(units), float(exact @ model.base_cost), terms)
+
+
+def _rounded(model: DayModel, full: Array, grams: list[tuple[int, float]]) -> Array:
+    """The solution with each food's grams as the plan states them (0.1 g)."""
+    out = full.copy()
+    low = model.options.parts["low"].to_numpy(dtype=float)
+    for part, total in grams:
+        out[model.grams[part]] = max(0.0, total - low[part])
+    return out
+
+
+def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
+        tuple[str, list[str], int]], model: DayModel, config: Config,
+        integer: bool) -> tuple[float, dict[str, float], Array, bool]:
+    """The master over these menus: objective, duals by rule (LP), lam, and whether it kept
+    every rule without artificial slack."""
+    days = float(config.plan.days)
+    program = Program()
+    count = len(menus)
+    lam = program.columns("lam", range(count), 0.0, 1.0, integer=integer)
+    program.add_cost(lam, [m.cost for m in menus])
+    short = program.columns("missing_days", ["week"], 0.0, days)
+    program.add_cost(short, ARTIFICIAL)
+    program.rows("days", ["week"], np.zeros(count + 1, dtype=np.int64),
+                 np.concatenate([lam, short]), 1.0, days, days)
+    names = ["days"]
+    slack_cols = [short]
+    position = {rule.name: i for i, rule in enumerate(rules)}
+    matrix = np.zeros((len(rules), count))
+    for j, menu in enumerate(menus):
+        for name, value in menu.terms:
+            matrix[position[name], j] = value
+    for i, rule in enumerate(rules):
+        values = matrix[i]
+        if rule.lower <= 0 and not values.any():
+            continue   # kept by every week of these menus: no row, its dual is 0
+        cols, vals = lam, values
+        if rule.lower > -INF:
+            more = program.columns("slack_lo", [rule.name], 0.0)
+            program.add_cost(more, ARTIFICIAL)
+            cols, vals = np.concatenate([cols, more]), np.concatenate([vals, [1.0]])
+            slack_cols.append(more)
+        if rule.upper < INF:
+            less = program.columns("slack_hi", [rule.name], 0.0)
+            program.add_cost(less, ARTIFICIAL)
+            cols, vals = np.concatenate([cols, less]), np.concatenate([vals, [-1.0]])
+            slack_cols.append(less)
+        keep = vals != 0
+        program.rows("rule", [rule.name], np.zeros(int(keep.sum()), dtype=np.int64),
+                     cols[keep], vals[keep], rule.lower, rule.upper)
+        names.append(rule.name)
+    key_of = model.options.meals["key"]
+    for occasion, keys, least in distinct:
+        position = {k: i for i, k in enumerate(keys)}
+        counts = np.zeros((len(keys), count))
+        for j, menu in enumerate(menus):
+            for option in menu.options:
+                if model.options.meals.loc[option, "occasion"] == occasion:
+                    counts[position[key_of[option]], j] += 1
+        used = np.flatnonzero(counts.sum(axis=1))
+        if not len(used):
+            continue
+        extra = program.columns("repeat_of", [f"{occasion}:{keys[i]}" for i in used], 0.0)
+        entries: list[tuple[int, int, float]] = []
+        for r, i in enumerate(used.tolist()):
+            entries += [(r, int(lam[j]), float(counts[i, j])) for j in np.flatnonzero(counts[i])]
+            entries.append((r, int(extra[r]), -1.0))
+        rows_, cols_, vals_ = (np.asarray(v) for v in zip(*entries, strict=True))
+        program.rows("distinct_count", [f"{occasion}:{keys[i]}" for i in used],
+                     rows_, cols_, vals_, upper=1.0)
+        short_distinct = program.columns("slack_lo", [f"distinct:{occasion}"], 0.0)
+        program.add_cost(short_distinct, ARTIFICIAL)
+        slack_cols.append(short_distinct)
+        program.rows("distinct", [occasion], np.zeros(len(used) + 1, dtype=np.int64),
+                     np.concatenate([extra, short_distinct]),
+                     np.concatenate([np.ones(len(used)), [-1.0]]),
+                     upper=days - least)
+        names += [f"distinct_count:{occasion}:{keys[i]}" for i in used]
+        names.append(f"distinct:{occasion}")
+    if model.rules.settings.distinct_days:
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for j, menu in enumerate(menus):
+            groups.setdefault(menu.signature(), []).append(j)
+        alike = [g for g in groups.values() if len(g) > 1]
+        for g in alike:
+            program.rows("alike", [str(g[0])], np.zeros(len(g), dtype=np.int64), lam[g], 1.0,
+                         upper=1.0)
+            names.append(f"alike:{g[0]}")
+    if not model.rules.settings.distinct_days:
+        program.set_bounds(lam, 0.0, days)
+    solution = program.solve("highs", time_limit_s=3600.0, mip_gap=1e-6, mip=integer) \
+        if not integer else _solve_integer_master(program)
+    if solution.values is None or not len(solution.values) or solution.objective is None:
+        raise SearchError("the weekly master has no solution")
+    values = solution.values
+    slack = float(sum(values[c].sum() for c in slack_cols))
+    duals: dict[str, float] = {}
+    if not integer and solution.row_duals is not None:
+        duals = {name: float(d) for name, d in zip(names, solution.row_duals, strict=False)
+                 if d}
+    return float(solution.objective), duals, values[lam], slack < 1e-6
+
+
+def _solve_integer_master(program: Program) -> Any:
+    from .program import _run_highs
+
+    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=1e-6,
+                      mip_max_nodes=MASTER_NODES)
+    return _run_highs(highs, program, 3600.0, 1e-6, True)
+
+
+def exclude_known(sub: DayModel, option_map: Array, signatures: set[tuple[int, ...]]) -> None:
+    """No-good rows: the restricted day may not repeat the meals of a day already in the pool
+    (its portions are tuned by the master and the final portion LP), so every round brings
+    new days. Heuristic pricing only: the bound comes from the unrestricted day LP."""
+    where = {int(old): new for new, old in enumerate(option_map)}
+    for signature in sorted(signatures):
+        if all(option in where for option in signature):
+            cols = sub.choose[[where[o] for o in signature]]
+            sub.program.rows("known_day", [str(signature)], np.zeros(len(cols), dtype=np.int64),
+                             cols, 1.0, upper=len(cols) - 1.0)
+
+
+def day_milp(model: DayModel, cost: Array) -> list[Array]:
+    """A restricted day MILP (its program's objective replaced by ``cost``): its best
+    solution and the improving ones found on the way (each a column), within a node
+    limit."""
+    from .program import _run_highs
+
+    program = model.program
+    program.add_cost(np.arange(program.num_cols), cost - program.cost())
+    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=1e-4, mip_max_nodes=NODES,
+                      mip_improving_solution_save=True)
+    solution = _run_highs(highs, program, 3600.0, 1e-4, True)
+    if solution.values is None or not len(solution.values):
+        return []
+    found = [np.asarray(solution.values)]
+    for saved in highs.getSavedMipSolutions():
+        values = np.asarray(saved.col_value)
+        if not any(np.array_equal(values, f) for f in found):
+            found.append(values)
+    return found
+
+
+def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options,
+                config: Config, model: DayModel, deadline: float | None = None,
+                progress: Any = None) -> Week:
+    """Column generation with a proven bound, then the integer master over the pool."""
+    rules = weekly_rules(model, config, foods)
+    distinct = distinct_rules(options, config, model.rules.settings)
+    pricing = Pricing(model)
+    counted = count_names(options.meals)
+    days = config.plan.days
+    pool: list[DayMenu] = []
+    seen: set[tuple[Any, ...]] = set()
+    signatures: set[tuple[int, ...]] = set()
+    duals: dict[str, float] = {}
+    bound = -INF
+    master_value = INF
+    master_feasible = False
+    history: list[float] = []
+    stopped = "rounds"
+    rounds = 0
+    for rounds in range(1, ROUNDS + 1):
+        cost = priced_cost(model, rules, duals)
+        value, values, reduced = pricing.solve(cost)
+        if not math.isfinite(value):
+            raise SearchError("no day keeps the daily rules")
+        convex = duals.get("days", 0.0)
+        if pool:
+            bound = max(bound, master_value + days * min(0.0, value - convex))
+        added = 0
+        size = SHORTLIST
+        wide = shortlist(model, values, reduced, DIVE_WIDTH)
+        wide_options, wide_map, wide_parts = subset(options, wide)
+        wide_model = build_day(foods, supplements, wide_options, config, model.rules)
+        dived = wide_map[dive(wide_model, _sub_cost(cost, model, wide_model, wide_map,
+                                                    wide_parts))]
+        while True:
+            keep = np.union1d(shortlist(model, values, reduced, size), dived)
+            sub_options, option_map, part_map = subset(options, keep)
+            sub = build_day(foods, supplements, sub_options, config, model.rules)
+            sub_cost = _sub_cost(cost, model, sub, option_map, part_map)
+            exclude_known(sub, option_map, signatures)
+            for values_sub in day_milp(sub, sub_cost):
+                menu = menu_from(model, sub, values_sub, option_map, part_map, rules)
+                key = (menu.options, menu.grams, menu.units)
+                reduced_cost = menu.cost - convex - sum(duals.get(n, 0.0) * v
+                                                        for n, v in menu.terms) \
+                    - sum(duals.get(counted[o], 0.0) for o in menu.options)
+                if key in seen or menu.signature() in signatures:
+                    continue
+                seen.add(key)
+                signatures.add(menu.signature())
+                pool.append(menu)   # a new day of any reduced cost enriches the integer master
+                added += int(reduced_cost < -EPS or len(pool) == 1)
+            if added or size >= len(options.meals) or (pool and value - convex > -EPS):
+                break
+            size *= 4
+        master_value, duals, _, master_feasible = solve_master(pool, rules, distinct, model,
+                                                               config, integer=False)
+        if progress is not None:
+            progress(rounds, master_value, bound)
+        history.append(master_value)
+        if master_feasible and len(history) > STALL_ROUNDS and \
+                history[-STALL_ROUNDS - 1] - master_value < STALL * abs(master_value):
+            stopped = "stalled"
+        elif not added:
+            stopped = "converged"
+        elif deadline is not None and time.monotonic() > deadline:
+            stopped = "deadline"
+        else:
+            continue
+        if stopped != "deadline":   # the bound of the last master's duals
+            value, _, _ = pricing.solve(priced_cost(model, rules, duals))
+            bound = max(bound, master_value + days * min(0.0, value - duals.get("days", 0.0)))
+        break
+    objective, _, lam, feasible = solve_master(pool, rules, distinct, model, config,
+                                               integer=True)
+    chosen = [pool[j] for j in np.flatnonzero(lam > 0.5)]
+    if len(chosen) != days:
+        raise SearchError("no week keeps every weekly rule with the day menus found")
+    polished = polish(chosen, foods, supplements, options, config, model, rules)
+    if polished is not None:
+        tuned = sum(m.cost for m in polished)
+        if not feasible or tuned < objective:
+            chosen, objective, feasible = polished, tuned, True
+    if not feasible:
+        raise SearchError("no week keeps every weekly rule with the day menus found")
+    menus = sorted(chosen, key=lambda m: (m.options, m.grams))
+    return Week(menus, objective, max(bound, -INF), rounds, len(pool), stopped, pool)
+
+
+def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
+           options: Options, config: Config, model: DayModel,
+           rules: list[WeeklyRule]) -> list[DayMenu] | None:
+    """The week's meals kept, every portion and tablet chosen again for the week as a whole
+    (one small MILP: the weekly means and the budget over all days at once). None when no
+    portions keep every rule with these meals."""
+    week = Program()
+    blocks = []
+    sums: dict[str, tuple[list[Array], list[Array], WeeklyRule]] = {}
+    for menu in menus:
+        keep = np.asarray(sorted(menu.options), dtype=np.int64)
+        sub_options, option_map, part_map = subset(options, keep)
+        sub = build_day(foods, supplements, sub_options, config, model.rules)
+        offset, _ = week.append(sub.program, "day")
+        blocks.append((sub, option_map, part_map, offset))
+        for rule in weekly_rules(sub, config, foods):
+            cols, vals, _ = sums.setdefault(rule.name, ([], [], rule))
+            cols.append(rule.cols + offset)
+            vals.append(rule.vals)
+    for name, (cols, vals, rule) in sorted(sums.items()):
+        if rule.lower <= 0 and rule.upper == INF:
+            continue
+        joined_cols, joined_vals = np.concatenate(cols), np.concatenate(vals)
+        week.rows("week", [name], np.zeros(len(joined_cols), dtype=np.int64), joined_cols,
+                  joined_vals, rule.lower, rule.upper)
+    solution = _solve_integer_master(week)
+    if solution.values is None or not len(solution.values) or solution.status == "infeasible":
+        return None
+    out = []
+    for sub, option_map, part_map, offset in blocks:
+        values = solution.values[offset: offset + sub.program.num_cols]
+        out.append(menu_from(model, sub, values, option_map, part_map, rules))
+    return out
+
+
+def _sub_cost(cost: Array, model: DayModel, sub: DayModel, option_map: Array,
+              part_map: Array) -> Array:
+    """The full model's objective on a restricted model's columns (same tablets, windows)."""
+    out = np.zeros(sub.program.num_cols)
+    out[sub.choose] = cost[model.choose[option_map]]
+    out[sub.grams] = cost[model.grams[part_map]]
+    out[sub.units] = cost[model.units]
+    out[sub.absorbed] = cost[model.absorbed]
+    out[sub.x] = cost[model.x]
+    return out

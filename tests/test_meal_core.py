@@ -1,0 +1,142 @@
+"""The meal-library core (not yet behind `planner plan`): options, the day model and the week
+search, checked against the food table and against brute force on a tiny instance."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.config import Config, load_config
+from planner.day import DayModel, MealRules, build_day, day_rules
+from planner.foods import FLAGS
+from planner.library import load_library
+from planner.needs import available_nutrients, targets
+from planner.options import Options, build_options, load_substitutions, restrict_to
+from planner.search import polish, search_week, weekly_rules
+from planner.supplements import load_supplements
+from planner.vocabulary import PATTERNS
+
+
+@pytest.fixture(scope="module")
+def supplements() -> pd.DataFrame:
+    return load_supplements(None)
+
+
+def _day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, options: Options,
+         settings: MealRules | None = None) -> DayModel:
+    return build_day(foods, supplements, options, config,
+                     day_rules(config, targets(config, available_nutrients(foods)), settings))
+
+
+def test_vegan_options_hold_no_animal_food_and_adapted_meals_say_so(foods: pd.DataFrame) -> None:
+    config = load_config("vegan")
+    options = build_options(foods, load_library(), config, 2)
+    used = foods.loc[options.parts["food"].unique()]
+    forbidden = [f for f in FLAGS if f not in PATTERNS["vegan"]]
+    assert not used[forbidden].any(axis=None)
+    adapted = options.meals[options.meals["kind"] == "adapted"]
+    assert len(adapted) > 100
+    assert adapted["key"].str.endswith("~adapted").all()
+    assert adapted["name"].str.contains("adapted: ").all()
+    milk = adapted[adapted["name"].str.contains("Milk, reduced fat (2%) -> Soy milk",
+                                                regex=False)]
+    assert len(milk) > 10
+
+
+def test_substitutions_are_data_with_positive_ratios() -> None:
+    table = load_substitutions()
+    assert {"from", "to", "ratio", "note"} <= set(table.columns)
+    assert (table["ratio"] > 0).all()
+
+
+def test_meals_lose_their_drinks_where_an_occasion_allows_none(foods: pd.DataFrame) -> None:
+    config = load_config("post-rygb")
+    options = build_options(foods, load_library(), config, 3)
+    meals = options.of("breakfast")
+    parts = options.parts[options.parts["option"].isin(meals.index)]
+    assert not parts["liquid"].any()
+    assert meals["name"].str.contains("without its drinks").any()
+    drinks = options.of("drink-wake")
+    assert (drinks["kind"] == "drink").all()
+    per_option = options.parts[options.parts["option"].isin(drinks.index)]
+    assert per_option.groupby("option").size().max() == 1
+    assert (per_option["high"] <= 250).all()
+
+
+def test_a_solved_day_keeps_its_rules_recomputed_from_the_food_table(
+        foods: pd.DataFrame, supplements: pd.DataFrame) -> None:
+    config = load_config("omnivore")
+    options = build_options(foods, load_library(), config, 8)
+    model = _day(foods, supplements, config, options)
+    solution = model.program.solve("highs", time_limit_s=120, mip_gap=0.0)
+    assert solution.status == "optimal"
+    values = solution.values
+    chosen = np.flatnonzero(values[model.choose] > 0.5)
+    assert sorted(options.meals.loc[chosen, "occasion"]) == sorted(
+        o.name for o in config.occasions)
+    parts = options.parts[options.parts["option"].isin(chosen)]
+    grams = parts["low"].to_numpy() + values[model.grams[parts.index]]
+    assert (grams <= parts["high"].to_numpy() + 1e-6).all()
+    eaten = foods.loc[parts["food"]]
+    energy = float((eaten["energy_kcal"].to_numpy() * grams / 100).sum())
+    low, high = config.nutrients.energy_kcal
+    assert low - 1e-6 <= energy <= high + 1e-6
+    sodium = float((eaten["sodium_mg"].fillna(0).to_numpy() * grams / 100).sum())
+    assert sodium <= 2300 + 1e-6
+
+
+TINY = MealRules(distinct_meals_min=())
+
+
+def _tiny(foods: pd.DataFrame) -> tuple[Config, Options]:
+    """Two days of breakfast and dinner, three meals each, one weekly need."""
+    config = load_config("omnivore", ["nutrients.adequacy=false",
+                                      "nutrients.protein_g_min=30",
+                                      "nutrients.energy_kcal=[900, 2400]",
+                                      "variety.group_uses_per_week={}",
+                                      "plan.days=2",
+                                      "b12.target_absorbed_ug=0.5"])
+    config = dataclasses.replace(config, occasions=tuple(
+        dataclasses.replace(o, energy_share=None) for o in config.occasions
+        if o.name in ("breakfast", "dinner")))
+    options = build_options(foods, load_library(), config, 20)
+    keep = []
+    for name in ("breakfast", "dinner"):
+        keep += list(options.of(name).sort_values("rarity").index[:3])
+    return config, restrict_to(options, keep)
+
+
+def test_the_printed_bound_is_below_every_week_brute_force_finds(
+        foods: pd.DataFrame, supplements: pd.DataFrame) -> None:
+    config, options = _tiny(foods)
+    model = _day(foods, supplements, config, options, TINY)
+    week = search_week(foods, supplements, options, config, model)
+    rules = weekly_rules(model, config, foods)
+    breakfasts = list(options.of("breakfast").index)
+    dinners = list(options.of("dinner").index)
+    days = [tuple(sorted(pair)) for pair in itertools.product(breakfasts, dinners)]
+    best = np.inf
+    from planner.search import DayMenu
+
+    for first, second in itertools.combinations(days, 2):
+        menus = [DayMenu(d, (), (), 0.0, ()) for d in (first, second)]
+        tuned = polish(menus, foods, supplements, options, config, model, rules)
+        if tuned is not None:
+            best = min(best, sum(m.cost for m in tuned))
+    assert np.isfinite(best)
+    assert week.bound <= best + 1e-6
+    assert week.objective >= best - 1e-6
+    assert week.objective == pytest.approx(best, rel=1e-6) or week.gap > 0
+
+
+def test_the_same_inputs_give_the_same_week(foods: pd.DataFrame,
+                                            supplements: pd.DataFrame) -> None:
+    config, options = _tiny(foods)
+    weeks = [search_week(foods, supplements, options, config,
+                         _day(foods, supplements, config, options, TINY)) for _ in range(2)]
+    assert weeks[0].menus == weeks[1].menus
+    assert weeks[0].bound == weeks[1].bound
