@@ -44,7 +44,8 @@ STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by <
 
 
 class SearchError(Exception):
-    """No week could be assembled from the day menus found (the rules conflict)."""
+    """No week could be assembled from the day menus found; the message names the weekly
+    rules the best week still breaks and by how much (needs in days of the need)."""
 
 
 @dataclass(frozen=True)
@@ -303,9 +304,9 @@ def _rounded(model: DayModel, full: Array, grams: list[tuple[int, float]]) -> Ar
 
 def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
         tuple[str, list[str], int]], model: DayModel, config: Config,
-        integer: bool) -> tuple[float, dict[str, float], Array, bool]:
-    """The master over these menus: objective, duals by rule (LP), lam, and whether it kept
-    every rule without artificial slack."""
+        integer: bool) -> tuple[float, dict[str, float], Array, list[tuple[str, float]]]:
+    """The master over these menus: objective, duals by rule (LP), lam, and the rules it
+    could keep only with artificial slack (name, amount; empty when it kept every rule)."""
     days = float(config.plan.days)
     program = Program()
     count = len(menus)
@@ -385,12 +386,21 @@ def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
     if solution.values is None or not len(solution.values) or solution.objective is None:
         raise SearchError("the weekly master has no solution")
     values = solution.values
-    slack = float(sum(values[c].sum() for c in slack_cols))
+    labels = program.column_names()
+    broken = [(_slack_name(labels[int(c)]), round(float(values[c]), 3))
+              for cols in slack_cols for c in np.atleast_1d(cols) if values[c] > 1e-6]
     duals: dict[str, float] = {}
     if not integer and solution.row_duals is not None:
         duals = {name: float(d) for name, d in zip(names, solution.row_duals, strict=False)
                  if d}
-    return float(solution.objective), duals, values[lam], slack < 1e-6
+    return float(solution.objective), duals, values[lam], broken
+
+
+def _slack_name(column: str) -> str:
+    """The rule a slack column relaxes, from its name (``slack_lo_need:choline_mg``)."""
+    if column.startswith("missing_days"):
+        return "days (distinct day menus)"
+    return column.split("_", 2)[-1]
 
 
 def _solve_integer_master(program: Program) -> Any:
@@ -489,8 +499,9 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
             if added or size >= len(options.meals) or (pool and value - convex > -EPS):
                 break
             size *= 4
-        master_value, duals, _, master_feasible = solve_master(pool, rules, distinct, model,
-                                                               config, integer=False)
+        master_value, duals, _, broken = solve_master(pool, rules, distinct, model, config,
+                                                      integer=False)
+        master_feasible = not broken
         if progress is not None:
             progress(rounds, master_value, bound)
         history.append(master_value)
@@ -507,18 +518,18 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
             value, _, _ = pricing.solve(priced_cost(model, rules, duals))
             bound = max(bound, master_value + days * min(0.0, value - duals.get("days", 0.0)))
         break
-    objective, _, lam, feasible = solve_master(pool, rules, distinct, model, config,
-                                               integer=True)
+    objective, _, lam, broken = solve_master(pool, rules, distinct, model, config,
+                                             integer=True)
     chosen = [pool[j] for j in np.flatnonzero(lam > 0.5)]
-    if len(chosen) != days:
-        raise SearchError("no week keeps every weekly rule with the day menus found")
-    polished = polish(chosen, foods, supplements, options, config, model, rules)
+    polished = polish(chosen, foods, supplements, options, config, model, rules) \
+        if len(chosen) == days else None
     if polished is not None:
         tuned = sum(m.cost for m in polished)
-        if not feasible or tuned < objective:
-            chosen, objective, feasible = polished, tuned, True
-    if not feasible:
-        raise SearchError("no week keeps every weekly rule with the day menus found")
+        if broken or tuned < objective:
+            chosen, objective, broken = polished, tuned, []
+    if broken:
+        raise SearchError("no week keeps every weekly rule with the day menus found; short: "
+                          + ", ".join(f"{name} by {amount:g}" for name, amount in broken))
     menus = sorted(chosen, key=lambda m: (m.options, m.grams))
     return Week(menus, objective, max(bound, -INF), rounds, len(pool), stopped, pool)
 

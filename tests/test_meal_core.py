@@ -16,7 +16,7 @@ from planner.foods import FLAGS
 from planner.library import load_library
 from planner.needs import available_nutrients, targets
 from planner.options import Options, build_options, load_substitutions, restrict_to
-from planner.search import polish, search_week, weekly_rules
+from planner.search import SearchError, polish, search_week, weekly_rules
 from planner.supplements import load_supplements
 from planner.vocabulary import PATTERNS
 
@@ -140,3 +140,14 @@ def test_the_same_inputs_give_the_same_week(foods: pd.DataFrame,
                          _day(foods, supplements, config, options, TINY)) for _ in range(2)]
     assert weeks[0].menus == weeks[1].menus
     assert weeks[0].bound == weeks[1].bound
+
+
+def test_an_impossible_weekly_need_is_named_with_its_shortfall(
+        foods: pd.DataFrame, supplements: pd.DataFrame) -> None:
+    config, options = _tiny(foods)
+    config = dataclasses.replace(config, nutrients=dataclasses.replace(
+        config.nutrients, protein_g_min=400.0))
+    no_floor = MealRules(distinct_meals_min=(), daily_floor_share=0.0)
+    model = _day(foods, supplements, config, options, no_floor)
+    with pytest.raises(SearchError, match=r"short: .*need:protein_g by \d"):
+        search_week(foods, supplements, options, config, model)
