@@ -4,12 +4,13 @@ week the decomposed search finds from library meals, its proven bound and the ti
 week itself in words (meals with grams and tablets), to read as a dietitian would.
 
 Usage: python benchmarks/bench_meal_core.py [--presets omnivore vegan] [--foods FILE]
-       [--weeks FILE.txt]
+       [--weeks FILE.txt] [--json FILE.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import time
 from importlib.metadata import version
@@ -48,11 +49,36 @@ def week_text(preset: str, week: Week, options: pd.DataFrame, parts: pd.DataFram
     return "\n".join(lines)
 
 
+def week_data(preset: str, week: Week, options: pd.DataFrame, parts: pd.DataFrame,
+              foods: pd.DataFrame) -> dict[str, object]:
+    """The week as data for `check_realism.py`: per day and occasion, the library occasion
+    and each food's FNDDS code and grams."""
+    from planner.options import occasion_source
+
+    config = load_config(preset)
+    source = {o.name: occasion_source(o) for o in config.occasions}
+    days = []
+    for menu in week.menus:
+        grams = dict(menu.grams)
+        meals = []
+        for option in menu.options:
+            row = options.loc[option]
+            mine = parts[parts["option"] == option]
+            meals.append({"occasion": str(row["occasion"]), "library": source[row["occasion"]],
+                          "key": str(row["key"]),
+                          "foods": [[str(foods.loc[f, "fndds_code"]), grams.get(int(i), 0.0)]
+                                    for i, f in zip(mine.index, mine["food"], strict=True)]})
+        days.append(meals)
+    return {"preset": preset, "pattern": config.diet.pattern, "days": days}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=PRESETS)
     parser.add_argument("--foods", type=Path, default=None)
     parser.add_argument("--weeks", type=Path, default=None, help="write the weeks here")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="write the weeks as data here (for check_realism.py)")
     args = parser.parse_args()
     foods = load_foods(args.foods)
     supplements = load_supplements(None)
@@ -64,6 +90,7 @@ def main() -> None:
     print("| preset | options b/l/s/d | seconds | objective | bound | gap | rounds | result |")
     print("|---|---|---|---|---|---|---|---|")
     texts = []
+    data = []
     for preset in args.presets:
         config = load_config(preset)
         start = time.perf_counter()
@@ -83,8 +110,11 @@ def main() -> None:
         print(f"| {preset} | {sizes} | {seconds:.1f} | {week.objective:.2f} | "
               f"{week.bound:.2f} | {week.gap:.1%} | {week.rounds} | {week.stopped} |")
         texts.append(week_text(preset, week, options.meals, options.parts, foods))
+        data.append(week_data(preset, week, options.meals, options.parts, foods))
     if args.weeks:
         args.weeks.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

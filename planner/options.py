@@ -1,13 +1,15 @@
 """What each occasion of a day may be: library meals people ate, as options with portion ranges.
 
 An option is one meal of the library (``library.py``) that the person's rules allow at an
-occasion, with each food's portion range: its NHANES p10-p90 grams over all reports of it (a
-curated food without NHANES reports: its servings range). A meal's drinks scale apart from its
-foods; at an occasion without drinks (``max_liquids_ml = 0``) a meal is served without them and
-says so. A drink occasion's options are single drinks. Options are filtered here, before any
-model is built: diet flags (the meal's and its foods'), excluded foods, flags and categories,
-fortified foods, how often a meal was seen, and what cannot fit the occasion's limits even at
-the smallest portions.
+occasion, with each food's portion range: within 1.5 times of the grams people ate in that
+meal and within the food's NHANES p10-p90 over all reports of it (a curated food without
+NHANES reports: its servings range). Each food scales on its own, drinks apart from foods; at
+an occasion without drinks (``max_liquids_ml = 0``) a meal is served without them and says
+so. A drink occasion's options are single drinks. Options are filtered here, before any model
+is built: diet flags (the meal's and its foods'), excluded foods, flags and categories,
+fortified foods, how often a meal and its mix of food categories were seen, and what cannot
+fit the occasion's limits even at the smallest portions. A meal the diet forbids is adapted by
+the substitutions (data) when every forbidden food has a swap the diet allows.
 
 >>> occasion_source(Occasion("elevenses", "10:45", "meal"))
 'lunch'
@@ -35,6 +37,7 @@ DRINKS = "drink"
 LUNCH_FROM, DINNER_FROM = "10:30", "15:00"   # a meal occasion's library by its clock time
 OCCURRENCES_FLOOR = 1.0
 ADAPTED_RARITY = 0.5                        # an adapted meal counts as 3 times rarer
+MIN_KIND_SEEN = 5                           # a meal's mix of WWEIA categories seen this often
 MEAL_SCALE = 1.5                            # a food's grams within x/1.5 .. x*1.5 of the meal's
 
 
@@ -120,7 +123,8 @@ def portion_ranges(foods: pd.DataFrame, library: Library) -> pd.DataFrame:
 
 
 def build_options(foods: pd.DataFrame, library: Library, config: Config, min_seen: int,
-                  substitutions: pd.DataFrame | None = None) -> Options:
+                  substitutions: pd.DataFrame | None = None,
+                  min_kind_seen: int = MIN_KIND_SEEN) -> Options:
     """Every option of every occasion of the configuration; meals the diet forbids are
     adapted by ``substitutions`` (default: the packaged table) where every forbidden food has
     a swap the diet allows."""
@@ -139,7 +143,8 @@ def build_options(foods: pd.DataFrame, library: Library, config: Config, min_see
         else:
             forbidden = set(FLAGS) - allowed_flags(config)
             candidates = _meal_options(library, library_parts, foods, usable, ranges,
-                                       occasion, source, min_seen, forbidden, substitutions)
+                                       occasion, source, (min_seen, min_kind_seen), forbidden,
+                                       substitutions)
         for meal, parts in candidates:
             meal["option"] = len(meal_rows)
             meal["occasion"] = occasion.name
@@ -191,11 +196,13 @@ def _rarity(seen: float, occurrences: float) -> float:
 
 def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | None, float]]],
                   foods: pd.DataFrame, usable: pd.Series, ranges: pd.DataFrame,
-                  occasion: Occasion, source: str, min_seen: int, forbidden: set[str],
+                  occasion: Occasion, source: str, seen_floor: tuple[int, int],
+                  forbidden: set[str],
                   substitutions: pd.DataFrame
                   ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
     meals = library.meals[(library.meals["occasion"] == source)
-                          & (library.meals["seen"] >= min_seen)]
+                          & (library.meals["seen"] >= seen_floor[0])
+                          & (library.meals["category_seen"] >= seen_floor[1])]
     blocked, swap_of = swap_table(foods, usable, substitutions, forbidden, library)
     occurrences = float(library.meals.loc[library.meals["occasion"] == source, "seen"].sum())
     liquid = foods["liquid"].astype(bool).to_dict()

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Is a planned week made of meals people eat? Checked from the NHANES 2007-2012 recalls and
+FNDDS/FPED 2017-18 directly (`../shared/data/fndds`), not from the plan's or the library's
+numbers: the issue "Real meals"'s bars.
+
+Per week: the share of meals whose mix of WWEIA categories was seen at that occasion at least
+5 times in NHANES 2007-12 and the median of those counts; foods above their NHANES p95 and p99
+portion (over every report of the food); distinct breakfasts, lunches, dinners and days;
+occasions with at least 1 oz-eq of meat or poultry and of seafood (FPED).
+
+Usage: python benchmarks/check_realism.py WEEKS.json [--data ../shared/data]
+(WEEKS.json from `bench_meal_core.py --json`; the meal-library core's weeks.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+GROUPS = {"breakfast": ("1", "10", "11"), "lunch": ("2", "5", "12"),
+          "dinner": ("3", "4", "14"), "snack": ("6", "9", "13", "15", "16", "17", "18")}
+WATER = {7702, 7704}
+MEAT_FPED = ["PF_MEAT (oz. eq.)", "PF_CUREDMEAT (oz. eq.)", "PF_POULT (oz. eq.)",
+             "PF_ORGAN (oz. eq.)"]
+SEAFOOD_FPED = ["PF_SEAFD_HI (oz. eq.)", "PF_SEAFD_LOW (oz. eq.)"]
+OZ_EQ = 1.0
+
+
+def nhanes_tables(folder: Path) -> tuple[dict[tuple[str, frozenset[int]], int], pd.DataFrame]:
+    """Counts of category mixes by occasion, and portion quantiles by FNDDS 2017-18 code."""
+    items = pd.read_csv(folder / "nhanes_2007_2012_items.csv.gz",
+                        dtype={"food_code": str, "seqn": str, "occasion_code": str})
+    walk = pd.read_csv(folder / "nhanes0712_to_fndds1718_crosswalk.csv",
+                       dtype={"old_code": str, "new_code": str})
+    foods = pd.read_csv(folder / "fndds1718_foods_nutrients_prices.csv",
+                        dtype={"Food code": str}).set_index("Food code")
+    items = items[items["recall_status"] == 1]
+    items["code"] = items["food_code"].map(walk.set_index("old_code")["new_code"])
+    items["category"] = items["code"].map(foods["WWEIA Category number"])
+    grouped = items.dropna(subset=["code"]).groupby("code")["grams"]
+    portions = pd.DataFrame({0.95: grouped.quantile(0.95), 0.99: grouped.quantile(0.99)})
+    occasion = pd.Series("", index=items.index)
+    for name, codes in GROUPS.items():
+        occasion[items["occasion_code"].isin(codes)] = name
+    items = items.assign(occasion=occasion)
+    items = items[(items["occasion"] != "") & ~items["category"].isin(WATER)]
+    key = items["cycle"] + "|" + items["day"].astype(str) + "|" + items["seqn"] + "|" \
+        + items["occasion"]
+    mixes = items.groupby(key).agg(occasion=("occasion", "first"),
+                                   mix=("category", lambda c: frozenset(
+                                       int(x) for x in c.dropna())),
+                                   unknown=("category", lambda c: c.isna().any()))
+    mixes = mixes[~mixes["unknown"]]
+    counts = mixes.groupby(["occasion", "mix"]).size()
+    table: dict[tuple[str, frozenset[int]], int] = {
+        (str(key[0]), frozenset(key[1])): int(n)  # type: ignore[index]
+        for key, n in counts.to_dict().items()}
+    return table, portions
+
+
+def check(week: dict, counts: dict, portions: pd.DataFrame, categories: pd.Series,
+          fped: pd.DataFrame) -> dict[str, object]:
+    seen, over95, over99, items = [], 0, 0, 0
+    distinct: dict[str, set[str]] = {}
+    meat = seafood = 0
+    for day in week["days"]:
+        for meal in day:
+            if meal["library"] == "drink":
+                continue
+            mix = frozenset(int(categories[c]) for c, _ in meal["foods"]
+                            if int(categories[c]) not in WATER)
+            seen.append(counts.get((meal["library"], mix), 0))
+            distinct.setdefault(meal["library"], set()).add(meal["key"].split("~")[0])
+            oz_meat = oz_sea = 0.0
+            for code, grams in meal["foods"]:
+                items += 1
+                if code in portions.index:
+                    over95 += grams > portions.loc[code, 0.95] + 1e-6
+                    over99 += grams > portions.loc[code, 0.99] + 1e-6
+                if code in fped.index:
+                    oz_meat += float(fped.loc[code, MEAT_FPED].sum()) * grams / 100
+                    oz_sea += float(fped.loc[code, SEAFOOD_FPED].sum()) * grams / 100
+            meat += oz_meat >= OZ_EQ
+            seafood += oz_sea >= OZ_EQ
+    days = {tuple(m["key"] for m in day) for day in week["days"]}
+    return {"preset": week["preset"], "meals": len(seen),
+            "seen>=5": f"{sum(n >= 5 for n in seen) / max(len(seen), 1):.0%}",
+            "median seen": statistics.median(seen) if seen else 0,
+            ">p95": f"{over95 / max(items, 1):.0%}", ">p99": over99,
+            "distinct b/l/d": "/".join(str(len(distinct.get(o, ()))) for o in
+                                       ("breakfast", "lunch", "dinner")),
+            "distinct days": len(days), "meat occasions": meat, "seafood occasions": seafood}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("weeks", type=Path)
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    args = parser.parse_args()
+    folder = args.data / "fndds"
+    counts, portions = nhanes_tables(folder)
+    foods = pd.read_csv(folder / "fndds1718_foods_nutrients_prices.csv",
+                        dtype={"Food code": str}).set_index("Food code")
+    fped = pd.read_csv(folder / "fndds1718_fped.csv", dtype={"FOODCODE": str},
+                       encoding="utf-8-sig").set_index("FOODCODE")
+    rows = [check(week, counts, portions, foods["WWEIA Category number"], fped)
+            for week in json.loads(args.weeks.read_text(encoding="utf-8"))]
+    columns = list(rows[0]) if rows else []
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in rows:
+        print("| " + " | ".join(str(row[c]) for c in columns) + " |")
+
+
+if __name__ == "__main__":
+    main()
