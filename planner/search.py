@@ -8,9 +8,10 @@ and the budget. Pricing looks for a day whose reduced cost is negative under the
 duals: the day's LP relaxation over every option (a warm-started HiGHS instance) gives a
 shortlist per occasion and, with the master LP's value, the Lagrangian bound
 ``master LP + days x min(0, day LP)`` (valid for every plan the rules allow: the day LP is a
-relaxation of every day menu); a dive on the LP of a wider shortlist (fix the option used
-most, occasion by occasion) and a small MILP over the shortlist give the columns, each new day
-is kept (a richer pool for the integer master). The search stops when 3 rounds lower the
+relaxation of every day menu); dives on the LP of a wider shortlist (fix the option used
+most, occasion by occasion; then 4 more, each leaving out one of the first dive's options) and
+a small MILP over the shortlist give the columns, each new day kept (a richer pool for the
+integer master). The search stops when 3 rounds lower the
 master LP by less than 1 % (or nothing new is found); the integer master then picks 7 distinct
 days and one small MILP chooses the week's portions and tablets again. Limits are counted in
 rounds and nodes, never in seconds, so the same inputs give the same week; a deadline only
@@ -39,6 +40,7 @@ NODES = 2_000             # branch-and-bound nodes per pricing MILP
 MASTER_NODES = 20_000     # ... for the final integer master
 EPS = 1e-6
 DIVE_TRIES = 12           # options a dive may ban before it gives up
+EXTRA_DIVES = 4           # dives per round that leave out one of the first dive's options
 DIVE_WIDTH = 100          # options per occasion the dive's LP takes
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
 
@@ -176,6 +178,33 @@ def distinct_rules(options: Options, config: Config, settings: MealRules
     return out
 
 
+@dataclass
+class Pool:
+    """The day menus found so far, each meal combination once."""
+
+    menus: list[DayMenu] = field(default_factory=list)
+    signatures: set[tuple[int, ...]] = field(default_factory=set)
+
+    def offer(self, menus: list[DayMenu], duals: dict[str, float], counted: list[str]) -> int:
+        """Keep the new days among ``menus`` (any reduced cost: a richer pool for the integer
+        master); return how many improve the master (negative reduced cost)."""
+        better = 0
+        for menu in menus:
+            if menu.signature() in self.signatures:
+                continue
+            self.signatures.add(menu.signature())
+            self.menus.append(menu)
+            better += int(reduced_cost(menu, duals, counted) < -EPS or len(self.menus) == 1)
+        return better
+
+
+def reduced_cost(menu: DayMenu, duals: dict[str, float], counted: list[str]) -> float:
+    """A day menu's reduced cost in the master with these duals."""
+    return menu.cost - duals.get("days", 0.0) \
+        - sum(duals.get(name, 0.0) * value for name, value in menu.terms) \
+        - sum(duals.get(counted[option], 0.0) for option in menu.options)
+
+
 class Pricing:
     """The day LP over every option, kept warm in one HiGHS instance across rounds."""
 
@@ -198,10 +227,11 @@ class Pricing:
                 np.asarray(solution.col_value), np.asarray(solution.col_dual))
 
 
-def dive(sub: DayModel, cost: Array) -> list[int]:
+def dive(sub: DayModel, cost: Array, banned: list[int] | None = None) -> list[int]:
     """A whole day near a (restricted) day LP's optimum: fix, occasion by occasion, the option
     the LP uses most, the LP solved again after each; an option whose fixing leaves no LP
-    solution is banned instead. Returns the options fixed (rows of ``sub``)."""
+    solution is banned instead (``banned``: options left out from the start). Returns the
+    options fixed (rows of ``sub``)."""
     import highspy
 
     highs = new_highs(threads=1, random_seed=0)
@@ -214,8 +244,11 @@ def dive(sub: DayModel, cost: Array) -> list[int]:
     values = np.asarray(highs.getSolution().col_value)
     occasion_of = sub.options.meals["occasion"].to_numpy()
     fixed: dict[str, int] = {}
-    banned: list[int] = []
-    while len(fixed) < len(set(occasion_of)) and len(banned) < DIVE_TRIES:
+    banned = list(banned or [])
+    for row in banned:
+        highs.changeColBounds(int(sub.choose[row]), 0.0, 0.0)
+    failures = 0
+    while len(fixed) < len(set(occasion_of)) and failures < DIVE_TRIES:
         open_rows = np.flatnonzero(~np.isin(occasion_of, list(fixed)))
         open_rows = open_rows[~np.isin(open_rows, banned)]
         if not len(open_rows):
@@ -230,6 +263,7 @@ def dive(sub: DayModel, cost: Array) -> list[int]:
         else:
             highs.changeColBounds(int(sub.choose[best]), 0.0, 0.0)
             banned.append(best)
+            failures += 1
     return sorted(fixed.values())
 
 
@@ -453,9 +487,7 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     pricing = Pricing(model)
     counted = count_names(options.meals)
     days = config.plan.days
-    pool: list[DayMenu] = []
-    seen: set[tuple[Any, ...]] = set()
-    signatures: set[tuple[int, ...]] = set()
+    pool = Pool()
     duals: dict[str, float] = {}
     bound = -INF
     master_value = INF
@@ -469,38 +501,37 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         if not math.isfinite(value):
             raise SearchError("no day keeps the daily rules")
         convex = duals.get("days", 0.0)
-        if pool:
+        if pool.menus:
             bound = max(bound, master_value + days * min(0.0, value - convex))
         added = 0
         size = SHORTLIST
         wide = shortlist(model, values, reduced, DIVE_WIDTH)
         wide_options, wide_map, wide_parts = subset(options, wide)
         wide_model = build_day(foods, supplements, wide_options, config, model.rules)
-        dived = wide_map[dive(wide_model, _sub_cost(cost, model, wide_model, wide_map,
-                                                    wide_parts))]
+        wide_cost = _sub_cost(cost, model, wide_model, wide_map, wide_parts)
+        first = dive(wide_model, wide_cost)
+        dived = wide_map[first]
+        for banned in first[:EXTRA_DIVES]:   # the best day without one of the dive's choices
+            other = dive(wide_model, wide_cost, [banned])
+            if len(other) == len(first):
+                sub_options, option_map, part_map = subset(options, wide_map[other])
+                sub = build_day(foods, supplements, sub_options, config, model.rules)
+                found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map))
+                added += pool.offer([menu_from(model, sub, f, option_map, part_map, rules)
+                                     for f in found], duals, counted)
         while True:
             keep = np.union1d(shortlist(model, values, reduced, size), dived)
             sub_options, option_map, part_map = subset(options, keep)
             sub = build_day(foods, supplements, sub_options, config, model.rules)
             sub_cost = _sub_cost(cost, model, sub, option_map, part_map)
-            exclude_known(sub, option_map, signatures)
-            for values_sub in day_milp(sub, sub_cost):
-                menu = menu_from(model, sub, values_sub, option_map, part_map, rules)
-                key = (menu.options, menu.grams, menu.units)
-                reduced_cost = menu.cost - convex - sum(duals.get(n, 0.0) * v
-                                                        for n, v in menu.terms) \
-                    - sum(duals.get(counted[o], 0.0) for o in menu.options)
-                if key in seen or menu.signature() in signatures:
-                    continue
-                seen.add(key)
-                signatures.add(menu.signature())
-                pool.append(menu)   # a new day of any reduced cost enriches the integer master
-                added += int(reduced_cost < -EPS or len(pool) == 1)
-            if added or size >= len(options.meals) or (pool and value - convex > -EPS):
+            exclude_known(sub, option_map, pool.signatures)
+            added += pool.offer([menu_from(model, sub, f, option_map, part_map, rules)
+                                 for f in day_milp(sub, sub_cost)], duals, counted)
+            if added or size >= len(options.meals) or (pool.menus and value - convex > -EPS):
                 break
             size *= 4
-        master_value, duals, _, broken = solve_master(pool, rules, distinct, model, config,
-                                                      integer=False)
+        master_value, duals, _, broken = solve_master(pool.menus, rules, distinct, model,
+                                                      config, integer=False)
         master_feasible = not broken
         if progress is not None:
             progress(rounds, master_value, bound)
@@ -518,9 +549,9 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
             value, _, _ = pricing.solve(priced_cost(model, rules, duals))
             bound = max(bound, master_value + days * min(0.0, value - duals.get("days", 0.0)))
         break
-    objective, _, lam, broken = solve_master(pool, rules, distinct, model, config,
+    objective, _, lam, broken = solve_master(pool.menus, rules, distinct, model, config,
                                              integer=True)
-    chosen = [pool[j] for j in np.flatnonzero(lam > 0.5)]
+    chosen = [pool.menus[j] for j in np.flatnonzero(lam > 0.5)]
     polished = polish(chosen, foods, supplements, options, config, model, rules) \
         if len(chosen) == days else None
     if polished is not None:
@@ -531,7 +562,8 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         raise SearchError("no week keeps every weekly rule with the day menus found; short: "
                           + ", ".join(f"{name} by {amount:g}" for name, amount in broken))
     menus = sorted(chosen, key=lambda m: (m.options, m.grams))
-    return Week(menus, objective, max(bound, -INF), rounds, len(pool), stopped, pool)
+    return Week(menus, objective, max(bound, -INF), rounds, len(pool.menus), stopped,
+                pool.menus)
 
 
 def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
