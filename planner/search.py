@@ -1,21 +1,17 @@
 """The week by decomposition: a master problem over day menus (columns) and one pricing
 problem for a day (``day.py``), with a bound that is proven, not hoped for.
 
-The master chooses how much of each day menu the plan eats (``lam``, at most one day each, so
-no two days are alike) under the weekly rules: needs as the plan's mean, each meal at most
-``meal_repeats_max`` times, distinct meals per occasion, food groups per week, included foods
-and the budget. Pricing looks for a day whose reduced cost is negative under the master's
-duals: the day's LP relaxation over every option (a warm-started HiGHS instance) gives a
-shortlist per occasion and, with the master LP's value, the Lagrangian bound
-``master LP + days x min(0, day LP)`` (valid for every plan the rules allow: the day LP is a
-relaxation of every day menu); dives on the LP of a wider shortlist (fix the option used
-most, occasion by occasion; then 4 more, each leaving out one of the first dive's options) and
-a small MILP over the shortlist give the columns, each new day kept (a richer pool for the
-integer master). The search stops when 3 rounds lower the
-master LP by less than 1 % (or nothing new is found); the integer master then picks 7 distinct
-days and one small MILP chooses the week's portions and tablets again. Limits are counted in
-rounds and nodes, never in seconds, so the same inputs give the same week; a deadline only
-stops the search early with the best week found.
+The master (``master.py``) holds the weekly rules; pricing looks for a day whose reduced cost is
+negative under the master's duals: the day's LP relaxation over every option (a warm-started
+HiGHS instance) gives a shortlist per occasion and, with the master LP's value, the Lagrangian
+bound ``master LP + days x min(0, day LP)`` (valid for every plan the rules allow: the day LP is
+a relaxation of every day menu); dives on the LP of a wider shortlist (fix the option used most,
+occasion by occasion; then 4 more, each leaving out one of the first dive's options) and a small
+MILP over the shortlist give the columns, each new day kept (a richer pool for the integer
+master). The search stops when 3 rounds lower the master LP by less than 1 % (or nothing new is
+found); the integer master then picks 7 distinct days and one small MILP chooses the week's
+portions and tablets again. Limits are counted in rounds and nodes, never in seconds, so the
+same inputs give the same week; a deadline only stops the search early with the best week found.
 """
 
 from __future__ import annotations
@@ -29,39 +25,29 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
-from .day import DayModel, MealRules, build_day, part_terms
-from .options import DRINKS, Options, occasion_source, subset
+from .day import DayModel, build_day
+from .master import (
+    EPS,
+    DayMenu,
+    Pool,
+    SearchError,
+    WeeklyRule,
+    count_names,
+    distinct_rules,
+    solve_integer,
+    solve_master,
+    weekly_rules,
+)
+from .options import Options, subset
 from .program import INF, Array, Program, highs_model, new_highs
 
-ARTIFICIAL = 100.0        # master cost per unit of a broken weekly rule (phase one)
 ROUNDS = 40               # pricing rounds at most
 SHORTLIST = 6             # options per occasion the pricing MILP takes, first try
 NODES = 2_000             # branch-and-bound nodes per pricing MILP
-MASTER_NODES = 20_000     # ... for the final integer master
-EPS = 1e-6
 DIVE_TRIES = 12           # options a dive may ban before it gives up
 EXTRA_DIVES = 4           # dives per round that leave out one of the first dive's options
 DIVE_WIDTH = 100          # options per occasion the dive's LP takes
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
-
-
-class SearchError(Exception):
-    """No week could be assembled from the day menus found; the message names the weekly
-    rules the best week still breaks and by how much (needs in days of the need)."""
-
-
-@dataclass(frozen=True)
-class DayMenu:
-    """One column: the option of each occasion, grams per food, tablets per window."""
-
-    options: tuple[int, ...]                        # option rows, one per occasion
-    grams: tuple[tuple[int, float], ...]            # (part row, grams)
-    units: tuple[tuple[int, str, int], ...]         # (window, product, units)
-    cost: float                                     # the day's objective (cost + rarity ...)
-    terms: tuple[tuple[str, float], ...]            # what it adds to each weekly rule
-
-    def signature(self) -> tuple[int, ...]:
-        return self.options
 
 
 @dataclass
@@ -81,128 +67,6 @@ class Week:
         if self.objective <= 0:
             return 0.0
         return max(0.0, (self.objective - self.bound) / abs(self.objective))
-
-
-@dataclass
-class WeeklyRule:
-    """A master row: its day-model terms and its bounds over the plan."""
-
-    name: str
-    cols: Array
-    vals: Array
-    lower: float = -INF
-    upper: float = INF
-
-
-def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[WeeklyRule]:
-    """The rules that live in the master, each as a linear function of a day's columns."""
-    days = config.plan.days
-    rules: list[WeeklyRule] = []
-    meals, parts = model.options.meals, model.options.parts
-    for target in model.rules.needs:
-        if target.nutrient not in model.rules.weekly_needs:
-            continue
-        scale = max(target.value, 1e-9)
-        values = model.food_amounts[target.nutrient].to_numpy() / scale \
-            if target.nutrient in model.food_amounts.columns else np.zeros(len(parts))
-        cols, vals = part_terms(model, values)
-        if len(model.units) and target.nutrient in model.unit_amounts.columns:
-            cols = np.concatenate([cols, model.units])
-            vals = np.concatenate([vals, model.unit_amounts[target.nutrient].to_numpy() / scale])
-        rules.append(WeeklyRule(f"need:{target.nutrient}", cols, vals, lower=float(days)))
-    library = meals[meals["kind"] != "drink"]
-    for key, members in library.groupby("key", sort=True).groups.items():
-        cols = model.choose[np.asarray(members, dtype=np.int64)]
-        rules.append(WeeklyRule(f"repeat:{key}", cols, np.ones(len(cols)),
-                                upper=float(model.rules.settings.meal_repeats_max)))
-    for food, rows in main_dishes(model.options).items():
-        cols = model.choose[rows]
-        rules.append(WeeklyRule(f"dish:{food}", cols, np.ones(len(cols)),
-                                upper=float(model.rules.settings.meal_repeats_max)))
-    for group, (low, high) in sorted(config.variety.group_uses_per_week.items()):
-        holds = _options_with_group(model.options, foods, group)
-        cols = model.choose[holds]
-        scale = days / 7
-        rules.append(WeeklyRule(f"group:{group}", cols, np.ones(len(cols)),
-                                lower=math.floor(low * scale), upper=math.ceil(high * scale)))
-    for food in config.diet.include:
-        holds = np.unique(parts.loc[parts["food"] == food, "option"].to_numpy(np.int64))
-        rules.append(WeeklyRule(f"include:{food}", model.choose[holds], np.ones(len(holds)),
-                                lower=1.0))
-    if config.budget.max_per_week > 0:
-        cols, vals = part_terms(model, model.food_amounts["cost"].to_numpy())
-        if len(model.units):
-            cols = np.concatenate([cols, model.units])
-            vals = np.concatenate([vals, model.unit_amounts["cost"].to_numpy()])
-        rules.append(WeeklyRule("budget", cols, vals,
-                                upper=config.budget.max_per_week * days / 7))
-    return rules
-
-
-def main_dishes(options: Options) -> dict[str, Array]:
-    """Options by their main dish (the food with most typical grams that is not a drink), so
-    that variants of one dish (with or without a side or a drink) count together."""
-    parts = options.parts[~options.parts["liquid"].astype(bool)]
-    parts = parts[parts["option"].map(options.meals["kind"]) != "drink"]
-    if parts.empty:
-        return {}
-    main = parts.sort_values(["option", "typical", "food"], ascending=[True, False, True],
-                             kind="stable").drop_duplicates("option")
-    return {str(food): np.asarray(sorted(rows), dtype=np.int64)
-            for food, rows in main.groupby("food")["option"]}
-
-
-def _options_with_group(options: Options, foods: pd.DataFrame, group: str) -> Array:
-    """Options holding a food of this group (meat also counts poultry, seafood fish and
-    shellfish)."""
-    groups = {"meat": {"meat", "poultry"}, "seafood": {"fish", "shellfish"}}.get(group, {group})
-    parts = options.parts
-    mine = parts["food"].map(foods["group"]).isin(groups).to_numpy()
-    return np.unique(parts["option"].to_numpy(np.int64)[mine])
-
-
-def distinct_rules(options: Options, config: Config, settings: MealRules
-                   ) -> list[tuple[str, list[str], int]]:
-    """Per occasion with a minimum: its meal keys and how many distinct it needs."""
-    out = []
-    days = config.plan.days
-    wanted = dict(settings.distinct_meals_min)
-    for occasion in config.occasions:
-        source = occasion_source(occasion)
-        least = wanted.get(occasion.name, wanted.get(source, 0))
-        if source == DRINKS or least <= 0:
-            continue
-        least = min(days, math.ceil(least * days / 7))
-        keys = sorted(set(options.of(occasion.name)["key"]))
-        out.append((occasion.name, keys, least))
-    return out
-
-
-@dataclass
-class Pool:
-    """The day menus found so far, each meal combination once."""
-
-    menus: list[DayMenu] = field(default_factory=list)
-    signatures: set[tuple[int, ...]] = field(default_factory=set)
-
-    def offer(self, menus: list[DayMenu], duals: dict[str, float], counted: list[str]) -> int:
-        """Keep the new days among ``menus`` (any reduced cost: a richer pool for the integer
-        master); return how many improve the master (negative reduced cost)."""
-        better = 0
-        for menu in menus:
-            if menu.signature() in self.signatures:
-                continue
-            self.signatures.add(menu.signature())
-            self.menus.append(menu)
-            better += int(reduced_cost(menu, duals, counted) < -EPS or len(self.menus) == 1)
-        return better
-
-
-def reduced_cost(menu: DayMenu, duals: dict[str, float], counted: list[str]) -> float:
-    """A day menu's reduced cost in the master with these duals."""
-    return menu.cost - duals.get("days", 0.0) \
-        - sum(duals.get(name, 0.0) * value for name, value in menu.terms) \
-        - sum(duals.get(counted[option], 0.0) for option in menu.options)
 
 
 class Pricing:
@@ -280,13 +144,6 @@ def priced_cost(model: DayModel, rules: list[WeeklyRule], duals: dict[str, float
     return cost
 
 
-def count_names(meals: pd.DataFrame) -> list[str]:
-    """Per option, the name of the master row that counts its meal at its occasion (for the
-    distinct-meals rule)."""
-    return [f"distinct_count:{o}:{k}" for o, k in zip(meals["occasion"], meals["key"],
-                                                       strict=True)]
-
-
 def shortlist(model: DayModel, values: Array, reduced: Array, size: int) -> Array:
     """Per occasion the options the LP uses, then those of least reduced cost."""
     meals = model.options.meals
@@ -334,115 +191,6 @@ def _rounded(model: DayModel, full: Array, grams: list[tuple[int, float]]) -> Ar
     for part, total in grams:
         out[model.grams[part]] = max(0.0, total - low[part])
     return out
-
-
-def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
-        tuple[str, list[str], int]], model: DayModel, config: Config,
-        integer: bool) -> tuple[float, dict[str, float], Array, list[tuple[str, float]]]:
-    """The master over these menus: objective, duals by rule (LP), lam, and the rules it
-    could keep only with artificial slack (name, amount; empty when it kept every rule)."""
-    days = float(config.plan.days)
-    program = Program()
-    count = len(menus)
-    lam = program.columns("lam", range(count), 0.0, 1.0, integer=integer)
-    program.add_cost(lam, [m.cost for m in menus])
-    short = program.columns("missing_days", ["week"], 0.0, days)
-    program.add_cost(short, ARTIFICIAL)
-    program.rows("days", ["week"], np.zeros(count + 1, dtype=np.int64),
-                 np.concatenate([lam, short]), 1.0, days, days)
-    names = ["days"]
-    slack_cols = [short]
-    position = {rule.name: i for i, rule in enumerate(rules)}
-    matrix = np.zeros((len(rules), count))
-    for j, menu in enumerate(menus):
-        for name, value in menu.terms:
-            matrix[position[name], j] = value
-    for i, rule in enumerate(rules):
-        values = matrix[i]
-        if rule.lower <= 0 and not values.any():
-            continue   # kept by every week of these menus: no row, its dual is 0
-        cols, vals = lam, values
-        if rule.lower > -INF:
-            more = program.columns("slack_lo", [rule.name], 0.0)
-            program.add_cost(more, ARTIFICIAL)
-            cols, vals = np.concatenate([cols, more]), np.concatenate([vals, [1.0]])
-            slack_cols.append(more)
-        if rule.upper < INF:
-            less = program.columns("slack_hi", [rule.name], 0.0)
-            program.add_cost(less, ARTIFICIAL)
-            cols, vals = np.concatenate([cols, less]), np.concatenate([vals, [-1.0]])
-            slack_cols.append(less)
-        keep = vals != 0
-        program.rows("rule", [rule.name], np.zeros(int(keep.sum()), dtype=np.int64),
-                     cols[keep], vals[keep], rule.lower, rule.upper)
-        names.append(rule.name)
-    key_of = model.options.meals["key"]
-    for occasion, keys, least in distinct:
-        position = {k: i for i, k in enumerate(keys)}
-        counts = np.zeros((len(keys), count))
-        for j, menu in enumerate(menus):
-            for option in menu.options:
-                if model.options.meals.loc[option, "occasion"] == occasion:
-                    counts[position[key_of[option]], j] += 1
-        used = np.flatnonzero(counts.sum(axis=1))
-        if not len(used):
-            continue
-        extra = program.columns("repeat_of", [f"{occasion}:{keys[i]}" for i in used], 0.0)
-        entries: list[tuple[int, int, float]] = []
-        for r, i in enumerate(used.tolist()):
-            entries += [(r, int(lam[j]), float(counts[i, j])) for j in np.flatnonzero(counts[i])]
-            entries.append((r, int(extra[r]), -1.0))
-        rows_, cols_, vals_ = (np.asarray(v) for v in zip(*entries, strict=True))
-        program.rows("distinct_count", [f"{occasion}:{keys[i]}" for i in used],
-                     rows_, cols_, vals_, upper=1.0)
-        short_distinct = program.columns("slack_lo", [f"distinct:{occasion}"], 0.0)
-        program.add_cost(short_distinct, ARTIFICIAL)
-        slack_cols.append(short_distinct)
-        program.rows("distinct", [occasion], np.zeros(len(used) + 1, dtype=np.int64),
-                     np.concatenate([extra, short_distinct]),
-                     np.concatenate([np.ones(len(used)), [-1.0]]),
-                     upper=days - least)
-        names += [f"distinct_count:{occasion}:{keys[i]}" for i in used]
-        names.append(f"distinct:{occasion}")
-    if model.rules.settings.distinct_days:
-        groups: dict[tuple[int, ...], list[int]] = {}
-        for j, menu in enumerate(menus):
-            groups.setdefault(menu.signature(), []).append(j)
-        alike = [g for g in groups.values() if len(g) > 1]
-        for g in alike:
-            program.rows("alike", [str(g[0])], np.zeros(len(g), dtype=np.int64), lam[g], 1.0,
-                         upper=1.0)
-            names.append(f"alike:{g[0]}")
-    if not model.rules.settings.distinct_days:
-        program.set_bounds(lam, 0.0, days)
-    solution = program.solve("highs", time_limit_s=3600.0, mip_gap=1e-6, mip=integer) \
-        if not integer else _solve_integer_master(program)
-    if solution.values is None or not len(solution.values) or solution.objective is None:
-        raise SearchError("the weekly master has no solution")
-    values = solution.values
-    labels = program.column_names()
-    broken = [(_slack_name(labels[int(c)]), round(float(values[c]), 3))
-              for cols in slack_cols for c in np.atleast_1d(cols) if values[c] > 1e-6]
-    duals: dict[str, float] = {}
-    if not integer and solution.row_duals is not None:
-        duals = {name: float(d) for name, d in zip(names, solution.row_duals, strict=False)
-                 if d}
-    return float(solution.objective), duals, values[lam], broken
-
-
-def _slack_name(column: str) -> str:
-    """The rule a slack column relaxes, from its name (``slack_lo_need:choline_mg``)."""
-    if column.startswith("missing_days"):
-        return "days (distinct day menus)"
-    return column.split("_", 2)[-1]
-
-
-def _solve_integer_master(program: Program) -> Any:
-    from .program import _run_highs
-
-    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=1e-6,
-                      mip_max_nodes=MASTER_NODES)
-    return _run_highs(highs, program, 3600.0, 1e-6, True)
 
 
 def exclude_known(sub: DayModel, option_map: Array, signatures: set[tuple[int, ...]]) -> None:
@@ -591,7 +339,7 @@ def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
         joined_cols, joined_vals = np.concatenate(cols), np.concatenate(vals)
         week.rows("week", [name], np.zeros(len(joined_cols), dtype=np.int64), joined_cols,
                   joined_vals, rule.lower, rule.upper)
-    solution = _solve_integer_master(week)
+    solution = solve_integer(week)
     if solution.values is None or not len(solution.values) or solution.status == "infeasible":
         return None
     out = []
