@@ -24,9 +24,14 @@ import pandas as pd
 
 from . import resources
 from .errors import DataError
-from .recalls import FOOD_COLUMNS, ITEM_COLUMNS, MEAL_COLUMNS, MEAL_OCCASIONS
-from .recipes import FLAGS
-from .vocabulary import PATTERNS
+from .recalls import (
+    FOOD_COLUMNS,
+    ITEM_COLUMNS,
+    MEAL_COLUMNS,
+    MEAL_OCCASIONS,
+    QUANTILES,
+    diets_allowing,
+)
 
 FILES = {"meals": "meals.csv", "items": "meal_items.csv", "foods": "meal_foods.csv"}
 PROVENANCE = "meals_provenance.json"
@@ -66,9 +71,7 @@ def load_library(folder: Path | None = None) -> Library:
     for key, name in FILES.items():
         try:
             tables[key] = pd.read_csv(base / name, dtype=text, keep_default_na=False,
-                                      na_values={"grams_p10": [""], "grams_p50": [""],
-                                                 "grams_p90": [""], "grams_p95": [""],
-                                                 "grams_p99": [""]})
+                                      na_values={c: [""] for c in QUANTILES})
         except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise DataError(f"{base / name}: the meal library cannot be read ({exc})",
                             "rebuild it with `python scripts/build_meals.py`") from None
@@ -104,8 +107,7 @@ def check_library(tables: dict[str, pd.DataFrame], base: Path) -> None:
 
 def fits(meals: pd.DataFrame, diet: str) -> pd.Series:
     """True for meals whose foods' flags the diet pattern allows."""
-    forbidden = set(FLAGS) - PATTERNS[diet]
-    return meals["flags"].map(lambda text: not set(filter(None, text.split(";"))) & forbidden)
+    return meals["flags"].map(lambda text: diet in diets_allowing(str(text)))
 
 
 def select(library: Library, occasion: str | None = None, diet: str | None = None,

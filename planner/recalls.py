@@ -130,9 +130,7 @@ def build_library(folder: Path, food_flags: pd.DataFrame, min_seen: int = MIN_SE
     meal_flags = items.join(flags, on="fndds_code").groupby("meal_id")[list(FLAGS)].any()
     kept = kept.join(meal_flags, on="meal_id")
     kept["flags"] = [";".join(f for f in FLAGS if row[f]) for _, row in kept.iterrows()]
-    kept["diets"] = [";".join(p for p, allowed in PATTERNS.items()
-                              if not {f for f in FLAGS if row[f]} - allowed)
-                     for _, row in kept.iterrows()]
+    kept["diets"] = [";".join(diets_allowing(text)) for text in kept["flags"]]
     names = foods["name"].astype(str)
     kept["n_foods"] = kept["key"].str.count(";") + 1
     kept["name"] = [meal_name(items_of, names) for items_of in
@@ -143,6 +141,12 @@ def build_library(folder: Path, food_flags: pd.DataFrame, min_seen: int = MIN_SE
     provenance = _provenance(folder, recalls, occ, heads, kept, min_seen)
     return BuiltLibrary(kept[MEAL_COLUMNS].reset_index(drop=True), items[ITEM_COLUMNS],
                         library_foods[FOOD_COLUMNS], provenance)
+
+
+def diets_allowing(flags: str) -> list[str]:
+    """The diet patterns that allow a meal with these flags (``"dairy;honey"``)."""
+    held = set(filter(None, flags.split(";")))
+    return [pattern for pattern, allowed in PATTERNS.items() if not held - allowed]
 
 
 def conservative_flags(foods: pd.DataFrame) -> pd.DataFrame:
