@@ -351,11 +351,17 @@ def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_pat
     if time_limit is not None:
         extra.append(f"plan.time_limit_s={time_limit}")
     config = load_config(constraints, extra)
-    foods_table = load_foods(foods_path)
+    foods_table = load_foods(foods_path or _default_foods(config))
     supplements_table = load_supplements(supplements_path)
     check_ids(config, foods_table.index, supplements_table.index,
               str(foods_path or "foods.csv"), str(supplements_path or "supplements.csv"))
     return foods_table, supplements_table, config
+
+
+def _default_foods(config: Any) -> Path:
+    """The packaged food table the configuration plans from (library meals need the table
+    that holds the library's foods)."""
+    return resources.default_foods(config.meals.source == "library")
 
 
 def _reference(config: Any, foods_table: Any) -> Any:
@@ -480,7 +486,7 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     if alternatives and config.plan.days == 1:
         raise click.BadParameter("other weeks need a plan of several days (plan.days > 1)",
                                  param_hint="--alternatives")
-    meta = {"foods_sha256": file_sha256(foods_path, resources.default_foods()),
+    meta = {"foods_sha256": file_sha256(foods_path, _default_foods(config)),
             "supplements_sha256": file_sha256(supplements_path,
                                               resources.default_supplements())}
     progress = None if quiet else (lambda message: click.echo(message, err=True))
@@ -517,7 +523,7 @@ def _recheck(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
     from .solve import file_sha256
 
     meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
-    same = meta.get("foods_sha256") == file_sha256(foods_path, resources.default_foods()) \
+    same = meta.get("foods_sha256") == file_sha256(foods_path, _saved_foods(data)) \
         and meta.get("supplements_sha256") == file_sha256(supplements_path,
                                                           resources.default_supplements())
     if not same:
@@ -537,12 +543,21 @@ def _saved_plan(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
     from .saved import checked
     from .supplements import load_supplements
 
-    foods_table, supplements_table = load_foods(foods_path), load_supplements(supplements_path)
+    foods_table = load_foods(foods_path or _saved_foods(data))
+    supplements_table = load_supplements(supplements_path)
     try:
         return checked(data, plan_path, foods_table, supplements_table)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
                         "use a file written by `planner plan --format json`") from None
+
+
+def _saved_foods(data: dict[str, Any]) -> Path:
+    """The packaged food table a saved plan was made from: the library's for a plan of
+    library meals."""
+    meta = data.get("meta")
+    return resources.default_foods(isinstance(meta, dict)
+                                   and meta.get("core") == "meal library")
 
 
 def _rescored(plan: Any, objective: float, **change: Any) -> dict[str, Any]:
@@ -617,7 +632,7 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     Example:
       planner swap week.json --day 3 --occasion dinner --avoid salmon-canned -o week2.json
     """
-    from .plan import load_plan_json
+    from .plan import is_meal_plan, load_plan_json
     from .swap import candidates
     from .week import plan_objective
 
@@ -636,13 +651,20 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
             raise click.BadParameter(f"{food!r} is not a food id of the table",
                                      param_hint="--avoid")
     seconds = time_limit or plan.config.plan.time_limit_s
-    found = candidates(plan, day, occasion, avoid, count, seconds)
+    if is_meal_plan(plan):
+        from . import meal_swap
+
+        found = meal_swap.candidates(plan, day, occasion, avoid, count)
+        value = meal_swap.week_objective(plan)
+    else:
+        found = candidates(plan, day, occasion, avoid, count, seconds)
+        value = plan_objective(plan)
     from .foods import currency_of
 
     currency = currency_of(foods_table)
     today = plan.items()
     now = today[(today["day"] == day) & (today["occasion"] == occasion)]["name"].tolist()
-    value, cost = plan_objective(plan), float(plan.totals()["cost"])
+    cost = float(plan.totals()["cost"])
     absorbed = float(plan.days().loc[lambda d: d["day"] == day, "absorbed_b12_ug"].iloc[0])
     click.echo(f"Day {day} {occasion} now: {'; '.join(now) or 'nothing'}")
     click.echo(f"  week objective {value:.2f}, cost {cost:.2f} {currency}, absorbed B12 on day "
@@ -703,7 +725,7 @@ def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | N
     Example:
       planner replan week.json --lock 1 --lock 3:dinner -o week2.json
     """
-    from .plan import load_plan_json
+    from .plan import is_meal_plan, load_plan_json
     from .swap import replan
     from .week import plan_objective
 
@@ -712,9 +734,16 @@ def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | N
     plan = _saved_plan(load_plan_json(plan_path), plan_path, foods_path, supplements_path)
     names = [o.name for o in plan.config.occasions]
     held = {_parse_lock(text, names, plan.config.plan.days) for text in locks}
-    before = plan_objective(plan)
-    new, changed = replan(plan, held, time_limit or plan.config.plan.time_limit_s)
-    after = plan_objective(new)
+    if is_meal_plan(plan):
+        from . import meal_swap
+
+        before = meal_swap.week_objective(plan)
+        new, changed = meal_swap.replan(plan, held)
+        after = meal_swap.week_objective(new)
+    else:
+        before = plan_objective(plan)
+        new, changed = replan(plan, held, time_limit or plan.config.plan.time_limit_s)
+        after = plan_objective(new)
     new.meta = _rescored(new, after, replanned={"locks": sorted(locks), "meals": changed})
     click.echo(f"{changed} meals regenerated, {len(held)} locks kept; week objective "
                f"{before:.2f} -> {after:.2f}", err=True)
@@ -822,7 +851,7 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
     data = load_plan_json(plan_path)
     _recheck(data, plan_path, foods_path, supplements_path)
     pantry = load_pantry(pantry_path) if pantry_path else {}
-    foods = load_foods(foods_path)
+    foods = load_foods(foods_path or _saved_foods(data))
     items = shopping_list(data, foods, load_supplements(supplements_path),
                           pantry, str(plan_path), str(pantry_path))
     outputs = Outputs()

@@ -452,6 +452,37 @@ class VarietySection:
 
 
 @dataclass(frozen=True)
+class MealsSection:
+    source: str = spec("composed", "composed: meals composed from single foods by role "
+                       "templates (any table); library: every meal is one people ate, from the "
+                       "NHANES 2007-12 meal library (preview; the packaged library food table, "
+                       "or a table holding the library's FNDDS codes)",
+                       choice("composed", "library"))
+    min_seen: int = spec(3, "library meals seen at least this many times in NHANES",
+                         integer(2, 10000))
+    typical_weight: float = spec(1.0, "objective units (currency) per tenfold a meal is "
+                                 "rarer than the most common meal of its occasion",
+                                 number(0, 1000))
+    needs_period: str = spec("week", "week: each need met as the plan's mean (usual intake), "
+                             "every day at least daily_floor_share of it; day: every day in "
+                             "full. Upper limits and the absorbed B12 target hold every day",
+                             choice("week", "day"))
+    daily_floor_share: float = spec(0.667, "share of each need every day gives at least "
+                                    "(needs_period = \"week\")", number(0, 1))
+    repeats_max: int = spec(2, "times one library meal, or one main dish, is eaten per week at "
+                            "most", integer(1, 28))
+    distinct_breakfasts: int = spec(4, "different breakfasts per 7 days at least",
+                                    integer(0, 28))
+    distinct_lunches: int = spec(5, "different lunches per 7 days at least", integer(0, 28))
+    distinct_dinners: int = spec(5, "different dinners per 7 days at least", integer(0, 28))
+    distinct_days: bool = spec(True, "no two days of the plan eat the same meals", boolean)
+    search_rounds: int = spec(6, "rounds of the week search (work, not seconds: the same "
+                              "inputs give the same week on any machine); more rounds find "
+                              "better weeks and tighter bounds, each about 1-3 s",
+                              integer(0, 200))
+
+
+@dataclass(frozen=True)
 class B12Section:
     target_absorbed_ug: float = spec(1.5, "absorbed B12 per day (not intake)", number(0, 50))
     target_period: str = spec("day", "day: every day meets the target; week: the mean does "
@@ -530,6 +561,7 @@ class Config:
     nutrients: NutrientsSection = field(default_factory=NutrientsSection)
     supplements: SupplementsSection = field(default_factory=SupplementsSection)
     variety: VarietySection = field(default_factory=VarietySection)
+    meals: MealsSection = field(default_factory=MealsSection)
     b12: B12Section = field(default_factory=B12Section)
     budget: BudgetSection = field(default_factory=BudgetSection)
     absorption: AbsorptionSection = field(default_factory=AbsorptionSection)
@@ -554,7 +586,7 @@ class Config:
 SECTIONS: dict[str, type] = {
     "plan": PlanSection, "diet": DietSection, "person": PersonSection,
     "nutrients": NutrientsSection, "supplements": SupplementsSection,
-    "variety": VarietySection, "b12": B12Section, "budget": BudgetSection,
+    "variety": VarietySection, "meals": MealsSection, "b12": B12Section, "budget": BudgetSection,
     "absorption": AbsorptionSection,
 }
 TOP_KEYS = ("extends", "occasions", *SECTIONS)

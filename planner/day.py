@@ -23,6 +23,7 @@ from .program import INF, Array, Program
 from .supplements import SUPPLEMENT_NUTRIENTS, allowed_products, other_nutrients
 
 SUPPLEMENT_PENALTY = 10.0   # objective units per tablet that gives more than B12: food first
+WEEKLY_ONLY = ("epa_dha_g",)   # needs met over the week without a daily floor (fish days)
 MAX_UNITS = 1               # a tablet of a product per window at most (packs spread)
 
 
@@ -34,11 +35,23 @@ class MealRules:
     min_seen: int = 3                      # library meals seen at least this many times
     needs_period: str = "week"             # week: needs as the plan's mean; day: every day
     daily_floor_share: float = 0.667       # ... with every day at least this share
-    weekly_only: tuple[str, ...] = ("epa_dha_g",)   # weekly needs with no daily floor
+    weekly_only: tuple[str, ...] = WEEKLY_ONLY      # weekly needs with no daily floor
     meal_repeats_max: int = 2              # a meal (and a main dish) at most this often
     distinct_meals_min: tuple[tuple[str, int], ...] = (
         ("breakfast", 4), ("lunch", 5), ("dinner", 5))   # per 7 days
     distinct_days: bool = True             # no two days alike
+
+    @classmethod
+    def from_config(cls, config: Config) -> MealRules:
+        """The settings of a configuration's ``[meals]`` section."""
+        m = config.meals
+        return cls(typical_weight=m.typical_weight, min_seen=m.min_seen,
+                   needs_period=m.needs_period, daily_floor_share=m.daily_floor_share,
+                   meal_repeats_max=m.repeats_max,
+                   distinct_meals_min=(("breakfast", m.distinct_breakfasts),
+                                       ("lunch", m.distinct_lunches),
+                                       ("dinner", m.distinct_dinners)),
+                   distinct_days=m.distinct_days)
 
 
 @dataclass(frozen=True)
@@ -76,7 +89,7 @@ class DayModel:
 def day_rules(config: Config, all_targets: list[Target],
               settings: MealRules | None = None) -> DayRules:
     """Split the person's targets into the day's floors and limits."""
-    settings = settings or MealRules()
+    settings = settings or MealRules.from_config(config)
     needs = tuple(t for t in all_targets if t.kind == "need" and t.scope == "total")
     limits = tuple(t for t in all_targets if t.kind == "limit")
     weekly = tuple(t.nutrient for t in needs) if settings.needs_period == "week" else ()

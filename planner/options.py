@@ -38,6 +38,7 @@ LUNCH_FROM, DINNER_FROM = "10:30", "15:00"   # a meal occasion's library by its 
 OCCURRENCES_FLOOR = 1.0
 ADAPTED_RARITY = 0.5                        # an adapted meal counts as 3 times rarer
 MIN_KIND_SEEN = 5                           # a meal's mix of WWEIA categories seen this often
+GRAM_STEP = 0.1                             # portions are planned in tenths of a gram
 MEAL_SCALE = 1.5                            # a food's grams within x/1.5 .. x*1.5 of the meal's
 
 
@@ -189,6 +190,14 @@ def meal_range(median: float, low: float, high: float) -> tuple[float, float]:
     return least, most
 
 
+def in_steps(low: float, high: float) -> tuple[float, float]:
+    """A portion range on whole ``GRAM_STEP``s (low up, high down; a single step when they
+    cross), so that every planned portion is stated exactly."""
+    least = math.ceil(round(low / GRAM_STEP, 6)) * GRAM_STEP
+    most = math.floor(round(high / GRAM_STEP, 6)) * GRAM_STEP
+    return round(least, 1), round(max(least, most), 1)
+
+
 def _rarity(seen: float, occurrences: float) -> float:
     """-log10 of a meal's share of its occasion: 2 for one meal in a hundred."""
     return -math.log10(max(seen, OCCURRENCES_FLOOR) / max(occurrences, OCCURRENCES_FLOOR))
@@ -237,7 +246,8 @@ def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | No
                 continue
             scale = ratio.get(f, 1.0)
             least, most = meal_range(median[orig], float(low[orig]), float(high[orig]))
-            parts.append({"food": f, "low": least * scale, "high": most * scale,
+            least, most = in_steps(least * scale, most * scale)
+            parts.append({"food": f, "low": least, "high": most,
                           "typical": median[orig] * scale, "liquid": bool(liquid[f])})
         if not _fits(parts, per_gram, occasion):
             continue
@@ -329,6 +339,7 @@ def _drink_options(foods: pd.DataFrame, usable: pd.Series, ranges: pd.DataFrame,
             if low > high:
                 continue
         seen = int(reports.get(code[food], 0))
+        low, high = in_steps(low, high)
         part = {"food": str(food), "low": low, "high": high,
                 "typical": min(float(ranges.loc[food, "typical"]), high), "liquid": True}
         if not _fits([part], per_gram, occasion):

@@ -91,7 +91,7 @@ class Plan:
         if items.empty:
             return items.assign(grams=[], window=[])
         table = self.foods.loc[items["food"]]
-        grams = items["servings"].to_numpy() * table["serving_g"].to_numpy()
+        grams = item_grams(items, self.foods)
         factor = grams / 100.0
         items["name"] = table["name"].to_numpy()
         items["group"] = table["group"].to_numpy()
@@ -186,8 +186,7 @@ class Plan:
         names = sorted({t.nutrient for t in self.targets()} | {"energy_kcal"})
         food = np.zeros((len(items), len(names)))
         if not items.empty:
-            grams = items["servings"].to_numpy() * self.foods.loc[items["food"], "serving_g"] \
-                .to_numpy()
+            grams = item_grams(items, self.foods)
             food = self.foods.loc[items["food"], names].fillna(0.0).to_numpy(dtype=float) \
                 * (grams / 100.0)[:, None]
         known = [n for n in names if n in self.supplements.columns]
@@ -305,6 +304,7 @@ class Plan:
         items, tabs, windows = self.items(), self.tablets(), self.windows()
         reasons = self.supplement_reasons()
         window_of = self.window_of_occasion()
+        meal_plan = is_meal_plan(self)
         first_of_window: dict[int, str] = {}
         for occasion in self.config.occasions:
             first_of_window.setdefault(window_of[occasion.name], occasion.name)
@@ -317,8 +317,10 @@ class Plan:
                 for row in _rows(part):
                     entries.append({
                         "id": row.food, "kind": "food", "name": row.name,
-                        "servings": int(row.servings), "grams": _r(row.grams),
-                        "household": _household(int(row.servings), str(row.serving_label)),
+                        "servings": _r(row.servings, 2) if meal_plan else int(row.servings),
+                        "grams": _r(row.grams),
+                        "household": household(float(row.servings), str(row.serving_label),
+                                               not meal_plan),
                         "b12_food_bound_ug": _r(row.b12_food_bound_ug),
                         "b12_crystalline_ug": _r(row.b12_crystalline_ug),
                         "energy_kcal": _r(row.energy_kcal), "protein_g": _r(row.protein_g),
@@ -332,8 +334,15 @@ class Plan:
                             "b12_crystalline_ug": _r(row.b12_crystalline_ug),
                             "energy_kcal": 0.0, "protein_g": 0.0, "cost": _r(row.cost),
                             "why": reasons.get((day, row.supplement), "")})
-                occasions.append({"day": day, "name": occasion.name, "time": occasion.time,
-                                  "kind": occasion.kind, "window": window, "items": entries})
+                described = {"day": day, "name": occasion.name, "time": occasion.time,
+                             "kind": occasion.kind, "window": window}
+                if meal_plan and not part.empty:
+                    first = part.iloc[0]
+                    described["meal"] = {"id": str(first["meal"]),
+                                         "name": str(first["meal_name"]),
+                                         "seen": int(first["meal_seen"]),
+                                         "kind": str(first["meal_kind"])}
+                occasions.append({**described, "items": entries})
         return {
             "schema_version": SCHEMA_VERSION,
             "meta": {"planner_version": __version__, **self.meta,
@@ -358,6 +367,18 @@ class Plan:
         }
 
 
+def item_grams(items: pd.DataFrame, foods: pd.DataFrame) -> np.ndarray:
+    """Grams of each food item: as planned (library meals), else servings x serving size."""
+    if "grams" in items.columns:
+        return items["grams"].to_numpy(dtype=float)
+    return items["servings"].to_numpy() * foods.loc[items["food"], "serving_g"].to_numpy()
+
+
+def is_meal_plan(plan: Plan) -> bool:
+    """Whether the plan's meals come from the meal library (grams, not whole servings)."""
+    return "meal" in plan.food_items.columns
+
+
 def _rows(frame: pd.DataFrame) -> list[Any]:
     """Rows as named tuples (typed loosely: the columns are known by name)."""
     return list(frame.itertuples(index=False))
@@ -368,8 +389,20 @@ def _r(value: Any, digits: int = 4) -> float:
     return round(number, digits) if math.isfinite(number) else number
 
 
-def _household(servings: int, label: str) -> str:
-    return f"{servings} x {label}" if label else f"{servings} serving(s)"
+def household(servings: float, label: str, whole: bool = True) -> str:
+    """Whole servings as "2 x 1 cup"; grams of a library meal as the nearest quarter of a
+    household measure: "about 1 1/2 x 1 cup"."""
+    if whole:
+        count = int(servings)
+        return f"{count} x {label}" if label else f"{count} serving(s)"
+    quarters = round(servings * 4)
+    units, rest = divmod(quarters, 4)
+    parts = [str(units)] if units else []
+    if rest:
+        parts.append({1: "1/4", 2: "1/2", 3: "3/4"}[rest])
+    amount = " ".join(parts) or "under 1/4"
+    unit = label or "serving"
+    return f"about {amount} x {unit}"
 
 
 def verify(plan: Plan) -> list[str]:
@@ -377,6 +410,16 @@ def verify(plan: Plan) -> list[str]:
     problems: list[str] = []
     items, days = plan.items(), plan.days()
     config = plan.config
+    if is_meal_plan(plan):
+        from .meal_checks import check_group_meals, check_meal_plan, check_usual_intake
+
+        for check in (_check_foods_allowed, _check_occasions, _check_days, _check_meals,
+                      _check_supplements, _check_b12):
+            problems += check(plan, items, days, config)
+        used = set(items["food"]) if not items.empty else set()
+        problems += [f"include: {f} never used" for f in config.diet.include if f not in used]
+        return problems + check_meal_plan(plan, items) + check_group_meals(plan, items) \
+            + check_usual_intake(plan)
     for check in (_check_foods_allowed, _check_occasions, _check_servings, _check_days,
                   _check_variety, _check_meals, _check_supplements, _check_b12,
                   _check_nutrients):
@@ -415,9 +458,10 @@ def _check_occasions(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     problems = []
     tokens = occasion_tokens(plan.foods)
     by_name = {o.name: o for o in config.occasions}
+    composed = not is_meal_plan(plan)
     for row in _rows(items):
         occasion = by_name[row.occasion]
-        if not tokens[row.food] & set(occasion.tokens()):
+        if composed and not tokens[row.food] & set(occasion.tokens()):
             problems.append(f"day {row.day} {row.occasion}: {row.food} is not served there")
         if occasion.kind == "drink" and not row.liquid:
             problems.append(f"day {row.day} {row.occasion}: {row.food} is not a drink")
@@ -436,6 +480,8 @@ def _check_occasions(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
         sugars = float(part["sugars_g"].sum())
         if occasion.max_sugars_g is not None and sugars > occasion.max_sugars_g + TOLERANCE:
             problems.append(f"day {day} {name}: {sugars:.1f} g sugars > {occasion.max_sugars_g}")
+        if not composed:
+            continue   # a library meal is what people ate: no food-role rules
         for groups in occasion.require_groups:
             if not part["group"].isin(groups).any():
                 problems.append(f"day {day} {name}: nothing from {', '.join(groups)}")
@@ -540,8 +586,9 @@ def _check_meals(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     items = items.assign(role=roles, family=table["family"].to_numpy() if not items.empty
                          else [])
     by_name = {o.name: o for o in config.occasions}
-    structured = config.plan.meal_structure == "nhanes" and not items.empty and \
-        bool((items["role"] != "").all())
+    composed = not is_meal_plan(plan)
+    structured = composed and config.plan.meal_structure == "nhanes" and not items.empty \
+        and bool((items["role"] != "").all())
     for day in range(1, config.plan.days + 1):
         part = items[items["day"] == day] if not items.empty else items
         for occasion in config.occasions:
@@ -556,7 +603,7 @@ def _check_meals(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
             if occasion.min_protein_g and protein < occasion.min_protein_g - TOLERANCE:
                 problems.append(f"day {day} {occasion.name}: protein {protein:.1f} g < "
                                 f"{occasion.min_protein_g:g}")
-        if config.variety.distinct_meals and not part.empty:
+        if composed and config.variety.distinct_meals and not part.empty:
             at_meal = np.array([by_name[o].kind == "meal" for o in part["occasion"]])
             counted = plan.foods.loc[part["food"], "energy_kcal"].to_numpy() >= ENERGY_FREE_KCAL
             meals = part[at_meal & counted & ~part["role"].isin(DISTINCT_EXEMPT_ROLES).to_numpy()]

@@ -122,14 +122,31 @@ def plan_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per item of a plan: the long table behind CSV."""
     rows = []
     for occasion in data["occasions"]:
+        meal = meal_words(occasion)
         for item in occasion["items"]:
             rows.append({"day": occasion["day"], "occasion": occasion["name"],
-                         "time": occasion["time"], "window": occasion["window"], **item})
+                         "time": occasion["time"], "window": occasion["window"],
+                         "meal": meal if item["kind"] == "food" else "", **item})
     return rows
 
 
+def meal_words(occasion: dict[str, Any]) -> str:
+    """The library meal of an occasion in words: its name (with "adapted: ..." or "without
+    its drinks" when so), how often people ate it, its id; "" for composed meals."""
+    meal = occasion.get("meal")
+    if not isinstance(meal, dict):
+        return ""
+    if str(meal.get("id", "")).startswith("drink:"):
+        return f"a drink (reported {meal.get('seen', 0)} times in NHANES 2007-12)"
+    return (f"{meal.get('name', '')} - eaten this way {meal.get('seen', 0)} times in NHANES "
+            f"2007-12 [{meal.get('id', '')}]")
+
+
 def plan_csv(data: dict[str, Any]) -> str:
-    return csv_text(plan_rows(data), PLAN_CSV_COLUMNS)
+    """The long table; plans of library meals also name each item's meal."""
+    meals = any(meal_words(o) for o in data["occasions"])
+    return csv_text(plan_rows(data), PLAN_CSV_COLUMNS[:4] + ["meal"] * meals
+                    + PLAN_CSV_COLUMNS[4:])
 
 
 def status_words(meta: dict[str, Any]) -> str:
@@ -180,6 +197,8 @@ def plan_table(data: dict[str, Any]) -> str:
             eaten = (f": {sum(i['energy_kcal'] for i in foods):.0f} kcal, "
                      f"{sum(i['protein_g'] for i in foods):.0f} g protein") if foods else ""
             out.append(f"  {clean(occasion['time'])} {clean(occasion['name'])}{eaten}")
+            if meal_words(occasion):
+                out += _wrap(f"meal: {clean(meal_words(occasion))}", "    ", "      ")
             if not occasion["items"]:
                 out.append("    -")
             for item in occasion["items"]:
@@ -338,6 +357,8 @@ def plan_markdown(data: dict[str, Any]) -> str:
             out.append(f"### {occasion['time']} {_md(occasion['name'])} "
                        f"(window {occasion['window']})")
             out.append("")
+            if meal_words(occasion):
+                out += [f"*{_md(meal_words(occasion))}*", ""]
             if not occasion["items"]:
                 out.append("- nothing")
             for item in occasion["items"]:
@@ -418,6 +439,8 @@ def plan_ics(data: dict[str, Any], start: str, stamp: str) -> str:
         tablets = [str(i["name"]) for i in occasion["items"] if i["kind"] == "supplement"]
         summary = f"{occasion['name']} (B12 window {occasion['window']})" + (
             f" + take {', '.join(tablets)}" if tablets else "")
+        if meal_words(occasion):
+            foods.insert(0, meal_words(occasion))
         name = re.sub(r"[^A-Za-z0-9-]", "-", str(occasion["name"]))
         lines += ["BEGIN:VEVENT",
                   f"UID:{digest}-{day:%Y%m%d}-d{occasion['day']}-{name}@b12-planner",

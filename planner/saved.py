@@ -30,9 +30,7 @@ def plan_from_data(data: dict[str, Any], path: Path, foods: pd.DataFrame,
     except ConfigError as exc:
         raise DataError(str(exc), "use a file written by `planner plan --format json`") \
             from None
-    rows = [(o["day"], o["name"], i["id"], i["servings"]) for o in data["occasions"]
-            for i in o["items"] if i["kind"] == "food"]
-    items = pd.DataFrame(rows, columns=["day", "occasion", "food", "servings"])
+    items = _food_items(data, foods)
     tabs = pd.DataFrame([(t["day"], t["window"], t["id"], t["units"])
                          for t in data.get("supplements") or []],
                         columns=["day", "window", "supplement", "units"])
@@ -48,6 +46,32 @@ def plan_from_data(data: dict[str, Any], path: Path, foods: pd.DataFrame,
         raise DataError(f"{path}: the plan fails its own rules: {problems[0]}",
                         "use the plan as `planner plan` wrote it (re-plan if it was edited)")
     return plan
+
+
+def _food_items(data: dict[str, Any], foods: pd.DataFrame) -> pd.DataFrame:
+    """The food items of a saved plan: servings (composed meals), or grams and the library
+    meal of each occasion (a plan of library meals)."""
+    if not any(isinstance(o.get("meal"), dict) for o in data["occasions"]):
+        rows = [(o["day"], o["name"], i["id"], i["servings"]) for o in data["occasions"]
+                for i in o["items"] if i["kind"] == "food"]
+        return pd.DataFrame(rows, columns=["day", "occasion", "food", "servings"])
+    from .meal_week import ITEM_COLUMNS
+
+    meal_rows = []
+    for o in data["occasions"]:
+        meal = o.get("meal") or {}
+        for i in o["items"]:
+            if i["kind"] != "food":
+                continue
+            if i["id"] not in foods.index:
+                raise DataError(f"{i['id']!r} is not in the food table",
+                                "pass the tables the plan was made with (--foods)")
+            grams = float(i["grams"])
+            meal_rows.append((o["day"], o["name"], i["id"],
+                              grams / float(foods.loc[i["id"], "serving_g"]), grams,
+                              str(meal.get("id", "")), str(meal.get("name", "")),
+                              int(meal.get("seen", 0)), str(meal.get("kind", ""))))
+    return pd.DataFrame(meal_rows, columns=ITEM_COLUMNS)
 
 
 def edits(data: dict[str, Any], plan: Plan) -> list[str]:

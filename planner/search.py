@@ -34,19 +34,21 @@ from .master import (
     WeeklyRule,
     count_names,
     distinct_rules,
-    solve_integer,
+    main_dishes,
     solve_master,
     weekly_rules,
 )
-from .options import Options, subset
+from .options import DRINKS, GRAM_STEP, Options, occasion_source, subset
 from .program import INF, Array, Program, highs_model, new_highs
 
-ROUNDS = 40               # pricing rounds at most
 SHORTLIST = 6             # options per occasion the pricing MILP takes, first try
 NODES = 2_000             # branch-and-bound nodes per pricing MILP
+DAY_GAP = 0.01            # relative gap at which a pricing MILP stops
 DIVE_TRIES = 12           # options a dive may ban before it gives up
-EXTRA_DIVES = 4           # dives per round that leave out one of the first dive's options
-DIVE_WIDTH = 100          # options per occasion the dive's LP takes
+EXTRA_DIVES = 1           # dives per round that leave out one of the first dive's options
+DIVE_WIDTH = 60           # options per occasion the dive's LP takes
+SEED_SHORTLIST = 12       # options per occasion of each day of the first week
+SEED_NODES = 300          # branch-and-bound nodes of each of its day MILPs
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
 
 
@@ -89,6 +91,121 @@ class Pricing:
         solution = self.highs.getSolution()
         return (float(self.highs.getInfo().objective_function_value),
                 np.asarray(solution.col_value), np.asarray(solution.col_dual))
+
+
+@dataclass
+class MeanDay:
+    """The LP of the week's mean day: its optimum (inf when it has none), values, reduced
+    costs, and the price of each weekly rule (per day)."""
+
+    value: float
+    values: Array
+    reduced: Array
+    prices: dict[str, float]
+
+
+def mean_day_lp(model: DayModel, rules: list[WeeklyRule], days: int) -> MeanDay:
+    """The day LP with every weekly rule divided by the days. The mean of any week's days is
+    a solution of it, so days x its optimum bounds every week."""
+    import highspy
+
+    program = Program()
+    program.append(model.program, "day")
+    named = [r for r in rules if r.lower > 0 or r.upper < INF]
+    for rule in named:
+        program.rows("mean", [rule.name], np.zeros(len(rule.cols), dtype=np.int64),
+                     rule.cols, rule.vals, rule.lower / days, rule.upper / days)
+    highs = new_highs(threads=1, random_seed=0)
+    highs.passModel(highs_model(program, mip=False))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        zero = np.zeros(model.program.num_cols)
+        return MeanDay(math.inf, zero, zero, {})
+    solution = highs.getSolution()
+    duals = np.asarray(solution.row_dual)[model.program.num_rows:]
+    return MeanDay(float(highs.getInfo().objective_function_value),
+                   np.asarray(solution.col_value), np.asarray(solution.col_dual),
+                   {r.name: float(d) for r, d in zip(named, duals, strict=True) if d})
+
+
+def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd.DataFrame,
+              supplements: pd.DataFrame, options: Options, config: Config) -> list[DayMenu]:
+    """A first week, day by day: each day the best day (priced by the mean day's rule
+    prices) among the meals the week has not used up, giving at least an even share of what
+    the weekly rules still need. Fewer days than the plan's when a day cannot be found."""
+    days = config.plan.days
+    cost = priced_cost(model, rules, mean.prices)
+    meals = model.options.meals
+    repeating = {o.name for o in config.occasions if occasion_source(o) != DRINKS}
+    limited = meals["occasion"].isin(repeating).to_numpy()
+    keys = [str(k) for k in meals["key"]]
+    dish_of = {int(r): dish for dish, rows in main_dishes(options).items() for r in rows}
+    dishes = [str(dish_of.get(r)) for r in range(len(meals))]
+    uses: dict[str, int] = {}
+    given: dict[str, float] = {}
+    menus: list[DayMenu] = []
+    most = model.rules.settings.meal_repeats_max
+    for day in range(days):
+        open_rows = np.asarray([r for r in range(len(meals)) if not limited[r] or (
+            uses.get(keys[r], 0) < most and uses.get(f"dish:{dishes[r]}", 0) < most)],
+                               dtype=np.int64)
+        keep = _open_shortlist(model, mean, open_rows, SEED_SHORTLIST)
+        sub_options, option_map, part_map = subset(options, keep)
+        found: list[Array] = []
+        for shares in (True, False):   # without the shares when no day gives them
+            sub = build_day(foods, supplements, sub_options, config, model.rules)
+            if shares:
+                _add_shares(sub, rules_left(weekly_rules(sub, config, foods), given,
+                                            days - day))
+            found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map), SEED_NODES)
+            if found:
+                break
+        if not found:
+            break
+        menu = menu_from(model, sub, found[0], option_map, part_map, rules)
+        menus.append(menu)
+        for name, value in menu.terms:
+            given[name] = given.get(name, 0.0) + value
+        for row in menu.options:
+            for name in (keys[row], f"dish:{dishes[row]}"):
+                uses[name] = uses.get(name, 0) + 1
+    return menus
+
+
+def rules_left(rules: list[WeeklyRule], given: dict[str, float], days_left: int
+               ) -> list[tuple[WeeklyRule, float]]:
+    """Each weekly rule with a minimum and what a day must give towards it: an even share of
+    the need still open; a whole meal (food groups, included foods) once the days left are
+    no more than the meals still needed."""
+    out = []
+    for rule in rules:
+        if rule.lower <= 0:
+            continue
+        left = rule.lower - given.get(rule.name, 0.0)
+        share = left / days_left if rule.name.startswith("need:") else float(left >= days_left)
+        if share > 1e-9:
+            out.append((rule, share))
+    return out
+
+
+def _add_shares(sub: DayModel, shares: list[tuple[WeeklyRule, float]]) -> None:
+    for rule, share in shares:
+        sub.program.rows("share", [rule.name], np.zeros(len(rule.cols), dtype=np.int64),
+                         rule.cols, rule.vals, lower=share)
+
+
+def _open_shortlist(model: DayModel, mean: MeanDay, open_rows: Array, size: int) -> Array:
+    """Per occasion, among ``open_rows``, the options the mean day uses most, then those of
+    least reduced cost."""
+    meals = model.options.meals
+    chosen: list[int] = []
+    occasion = meals["occasion"].to_numpy()[open_rows]
+    for name in meals["occasion"].unique():
+        rows = open_rows[occasion == name]
+        order = np.lexsort((rows, mean.reduced[model.choose[rows]],
+                            -np.round(mean.values[model.choose[rows]], 9)))
+        chosen += rows[order[:size]].tolist()
+    return np.asarray(sorted(chosen), dtype=np.int64)
 
 
 def dive(sub: DayModel, cost: Array, banned: list[int] | None = None) -> list[int]:
@@ -205,7 +322,7 @@ def exclude_known(sub: DayModel, option_map: Array, signatures: set[tuple[int, .
                              cols, 1.0, upper=len(cols) - 1.0)
 
 
-def day_milp(model: DayModel, cost: Array) -> list[Array]:
+def day_milp(model: DayModel, cost: Array, nodes: int = NODES) -> list[Array]:
     """A restricted day MILP (its program's objective replaced by ``cost``): its best
     solution and the improving ones found on the way (each a column), within a node
     limit."""
@@ -213,7 +330,7 @@ def day_milp(model: DayModel, cost: Array) -> list[Array]:
 
     program = model.program
     program.add_cost(np.arange(program.num_cols), cost - program.cost())
-    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=1e-4, mip_max_nodes=NODES,
+    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=DAY_GAP, mip_max_nodes=nodes,
                       mip_improving_solution_save=True)
     solution = _run_highs(highs, program, 3600.0, 1e-4, True)
     if solution.values is None or not len(solution.values):
@@ -243,13 +360,21 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     history: list[float] = []
     stopped = "rounds"
     rounds = 0
-    for rounds in range(1, ROUNDS + 1):
+    mean = mean_day_lp(model, rules, days)
+    if math.isfinite(mean.value):   # else no week keeps the weekly rules: the rounds say why
+        bound = days * mean.value
+        pool.offer(seed_days(mean, model, rules, foods, supplements, options, config),
+                   duals, counted)
+    if pool.menus:
+        master_value, duals, _, _ = solve_master(pool.menus, rules, distinct, model, config,
+                                                 integer=False)
+    for rounds in range(1, config.meals.search_rounds + 1):
         cost = priced_cost(model, rules, duals)
         value, values, reduced = pricing.solve(cost)
         if not math.isfinite(value):
             raise SearchError("no day keeps the daily rules")
         convex = duals.get("days", 0.0)
-        if pool.menus:
+        if math.isfinite(master_value):
             bound = max(bound, master_value + days * min(0.0, value - convex))
         added = 0
         size = SHORTLIST
@@ -302,10 +427,8 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     chosen = [pool.menus[j] for j in np.flatnonzero(lam > 0.5)]
     polished = polish(chosen, foods, supplements, options, config, model, rules) \
         if len(chosen) == days else None
-    if polished is not None:
-        tuned = sum(m.cost for m in polished)
-        if broken or tuned < objective:
-            chosen, objective, broken = polished, tuned, []
+    if polished is not None:   # portions in whole steps: always the polished week
+        chosen, objective, broken = polished, sum(m.cost for m in polished), []
     if broken:
         raise SearchError("no week keeps every weekly rule with the day menus found; short: "
                           + ", ".join(f"{name} by {amount:g}" for name, amount in broken))
@@ -320,15 +443,30 @@ def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
     """The week's meals kept, every portion and tablet chosen again for the week as a whole
     (one small MILP: the weekly means and the budget over all days at once). None when no
     portions keep every rule with these meals."""
+    found = week_milp([np.asarray(sorted(m.options), dtype=np.int64) for m in menus], foods,
+                      supplements, options, config, model, rules, NODES, steps=True)
+    return found[0] if found else None
+
+
+def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
+              options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
+              nodes: int, steps: bool = False) -> list[list[DayMenu]]:
+    """The week as one MILP over a few options per day (``day_options``: option rows of each
+    day): every daily rule in each day's block, every weekly rule and the distinct-meal
+    minimums across the blocks. Its best week and the improving ones found on the way
+    (each a list of day menus), within ``nodes``."""
+    from .program import _run_highs
+
     week = Program()
     blocks = []
     sums: dict[str, tuple[list[Array], list[Array], WeeklyRule]] = {}
-    for menu in menus:
-        keep = np.asarray(sorted(menu.options), dtype=np.int64)
+    for keep in day_options:
         sub_options, option_map, part_map = subset(options, keep)
         sub = build_day(foods, supplements, sub_options, config, model.rules)
         offset, _ = week.append(sub.program, "day")
         blocks.append((sub, option_map, part_map, offset))
+        if steps:
+            _in_gram_steps(week, sub, offset)
         for rule in weekly_rules(sub, config, foods):
             cols, vals, _ = sums.setdefault(rule.name, ([], [], rule))
             cols.append(rule.cols + offset)
@@ -339,14 +477,60 @@ def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
         joined_cols, joined_vals = np.concatenate(cols), np.concatenate(vals)
         week.rows("week", [name], np.zeros(len(joined_cols), dtype=np.int64), joined_cols,
                   joined_vals, rule.lower, rule.upper)
-    solution = solve_integer(week)
+    _add_distinct(week, blocks, options, config, model)
+    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=1e-4, mip_max_nodes=nodes,
+                      mip_improving_solution_save=True)
+    solution = _run_highs(highs, week, 3600.0, 1e-4, True)
     if solution.values is None or not len(solution.values) or solution.status == "infeasible":
-        return None
-    out = []
-    for sub, option_map, part_map, offset in blocks:
-        values = solution.values[offset: offset + sub.program.num_cols]
-        out.append(menu_from(model, sub, values, option_map, part_map, rules))
-    return out
+        return []
+    found = [np.asarray(solution.values)]
+    for saved in highs.getSavedMipSolutions():
+        values = np.asarray(saved.col_value)
+        if not any(np.array_equal(values, f) for f in found):
+            found.append(values)
+    weeks = []
+    for values in found:
+        weeks.append([menu_from(model, sub, values[offset: offset + sub.program.num_cols],
+                                option_map, part_map, rules)
+                      for sub, option_map, part_map, offset in blocks])
+    return weeks
+
+
+def _in_gram_steps(week: Program, sub: DayModel, offset: int) -> None:
+    """Each food's extra grams a whole number of ``GRAM_STEP``s (integer step columns), so
+    that the portions the plan states keep every rule exactly."""
+    _, upper, _, _ = sub.program.bounds()
+    grams = sub.grams + offset
+    most = np.floor(np.round(upper[sub.grams] / GRAM_STEP, 6))
+    count = week.columns("gram_steps", range(len(grams)), 0.0, most, integer=True)
+    rows = np.arange(len(grams), dtype=np.int64)
+    week.rows("in_steps", range(len(grams)), np.concatenate([rows, rows]),
+              np.concatenate([grams, count]),
+              np.concatenate([np.ones(len(grams)), np.full(len(grams), -GRAM_STEP)]), 0.0, 0.0)
+
+
+def _add_distinct(week: Program, blocks: list[tuple[DayModel, Array, Array, int]],
+                  options: Options, config: Config, model: DayModel) -> None:
+    """Distinct meals per occasion across the days' blocks: a meal counts once however often
+    it is eaten (``seen <= its choices``, at most 1); the counts reach each minimum."""
+    for occasion, _, least in distinct_rules(options, config, model.rules.settings):
+        chosen: dict[str, list[int]] = {}
+        for sub, option_map, _, offset in blocks:
+            meals = sub.options.meals
+            for row in np.flatnonzero((meals["occasion"] == occasion).to_numpy()):
+                key = str(options.meals.loc[option_map[row], "key"])
+                chosen.setdefault(key, []).append(int(sub.choose[row]) + offset)
+        if len(chosen) < least:
+            continue
+        keys = sorted(chosen)
+        seen = week.columns("seen", [f"{occasion}:{k}" for k in keys], 0.0, 1.0)
+        for key, column in zip(keys, seen, strict=True):
+            cols = np.asarray([column, *chosen[key]], dtype=np.int64)
+            week.rows("seen_only_if_chosen", [f"{occasion}:{key}"], np.zeros(len(cols),
+                      dtype=np.int64), cols, np.concatenate([[1.0], -np.ones(len(cols) - 1)]),
+                      upper=0.0)
+        week.rows("distinct", [occasion], np.zeros(len(seen), dtype=np.int64), seen,
+                  np.ones(len(seen)), lower=float(least))
 
 
 def _sub_cost(cost: Array, model: DayModel, sub: DayModel, option_map: Array,

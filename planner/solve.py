@@ -812,6 +812,14 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     close its gap in interactive time; the weekly LP relaxation bounds the result.
     """
     started = time.perf_counter()
+    from .meal_week import plan_meals, uses_library
+
+    if uses_library(foods, config):
+        if reference is not None or alternatives:
+            raise PlannerError(
+                "plans of library meals do not take diet.reference or --alternatives yet",
+                "plan from single foods for these (--set meals.source=\"composed\")")
+        return _verified(plan_meals(foods, supplements, config, progress, meta))
     if reference is not None:
         config = with_reference(config, reference)
     if config.plan.days == 1:

@@ -1,0 +1,191 @@
+"""Changing meals of a saved plan of library meals: the rest of the week kept as it is.
+
+The saved week is read back as options of the meal library (each occasion's meal, each
+food's grams); the occasions to change may take any other meal the rules allow (a shortlist
+of the best under the day's LP), the others keep theirs, and one MILP over the week
+(``search.week_milp``) chooses the new meals and every portion and tablet again, under every
+daily and weekly rule. Each candidate week is verified like any plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .day import DayModel, MealRules, build_day, day_rules
+from .errors import DataError
+from .library import load_library
+from .master import main_dishes, weekly_rules
+from .meal_week import food_items, supplement_items
+from .needs import available_nutrients, targets
+from .options import Options, build_options
+from .plan import Plan, verify
+from .program import Array
+from .search import NODES, Pricing, week_milp
+from .swap import Candidate
+
+SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion
+REPLAN_SHORTLIST = 20   # other meals per occasion a replan considers (several at once)
+
+
+@dataclass
+class SavedWeek:
+    """A saved plan in terms of the library options of its rules."""
+
+    options: Options
+    model: DayModel
+    chosen: list[dict[str, int]]     # per day: occasion -> option row
+
+
+def saved_week(plan: Plan) -> SavedWeek:
+    """The options and day model of the plan's rules, and the option of every meal."""
+    config = plan.config
+    settings = MealRules.from_config(config)
+    options = build_options(plan.foods, load_library(), config, settings.min_seen)
+    model = build_day(plan.foods, plan.supplements, options, config,
+                      day_rules(config, targets(config, available_nutrients(plan.foods)),
+                                settings))
+    row_of = {(o, k): int(r) for r, o, k in zip(options.meals.index, options.meals["occasion"],
+                                                 options.meals["key"], strict=True)}
+    chosen: list[dict[str, int]] = []
+    meals = plan.food_items.drop_duplicates(["day", "occasion"])
+    for day in range(1, config.plan.days + 1):
+        mine = meals[meals["day"] == day]
+        rows = {}
+        for occasion, key in zip(mine["occasion"], mine["meal"], strict=True):
+            if (occasion, key) not in row_of:
+                raise DataError(f"day {day} {occasion}: meal {key} can no longer be eaten "
+                                "under the plan's rules", "re-plan the week")
+            rows[str(occasion)] = row_of[(occasion, key)]
+        chosen.append(rows)
+    return SavedWeek(options, model, chosen)
+
+
+def week_objective(plan: Plan, saved: SavedWeek | None = None) -> float:
+    """The plan's objective under its rules (cost, how typical its meals are, tablets),
+    recomputed from its meals, grams and tablets."""
+    saved = saved or saved_week(plan)
+    model, parts = saved.model, saved.options.parts
+    total = 0.0
+    items, tabs = plan.food_items, plan.supplement_items
+    unit_of = {(int(w), str(p)): int(c) for w, p, c in zip(
+        model.unit_amounts.get("window", []), model.unit_amounts.get("product", []),
+        model.units, strict=True)}
+    for day, rows in enumerate(saved.chosen, start=1):
+        values = np.zeros(model.program.num_cols)
+        mine = items[items["day"] == day]
+        for occasion, row in rows.items():
+            values[model.choose[row]] = 1.0
+            grams = dict(zip(mine.loc[mine["occasion"] == occasion, "food"],
+                             mine.loc[mine["occasion"] == occasion, "grams"], strict=True))
+            for part in parts.index[parts["option"] == row]:
+                food = str(parts.loc[part, "food"])
+                values[model.grams[part]] = float(grams.get(food, 0.0)) - \
+                    float(parts.loc[part, "low"])
+        today = tabs[tabs["day"] == day] if not tabs.empty else tabs
+        for window, product, units in zip(today.get("window", []),
+                                          today.get("supplement", []),
+                                          today.get("units", []), strict=True):
+            column = unit_of.get((int(window), str(product)))
+            if column is not None:
+                values[column] = float(units)
+        total += float(values @ model.base_cost)
+    return total
+
+
+def candidates(plan: Plan, day: int, free: str | tuple[str, ...], avoid: tuple[str, ...],
+               count: int) -> list[Candidate]:
+    """Up to ``count`` other ways to eat the ``free`` occasion(s) of ``day`` with the rest
+    of the week kept, best first; each a verified week."""
+    names = (free,) if isinstance(free, str) else free
+    saved = saved_week(plan)
+    banned: set[int] = set()
+    found: list[Candidate] = []
+    for _attempt in range(2 * count):
+        if len(found) == count:
+            break
+        week = _best_week(plan, saved, {day: names}, avoid, banned, SWAP_SHORTLIST)
+        if week is None:
+            break
+        new_plan, rows = week
+        banned |= rows
+        if verify(new_plan):
+            continue
+        at = new_plan.food_items[(new_plan.food_items["day"] == day)
+                                 & new_plan.food_items["occasion"].isin(names)]
+        found.append(Candidate(
+            foods=[str(plan.foods.loc[f, "name"]) for f in at["food"]], plan=new_plan,
+            objective=week_objective(new_plan), cost=float(new_plan.totals()["cost"]),
+            absorbed_ug=float(new_plan.days().loc[lambda d: d["day"] == day,
+                                                  "absorbed_b12_ug"].iloc[0])))
+    return found
+
+
+def replan(plan: Plan, locks: set[tuple[int, str | None]]) -> tuple[Plan, int]:
+    """The week with every meal that is not locked eaten differently where the rules allow,
+    day by day (the rest of the week as it is by then); and the meals changed. A lock is
+    (day, None) for a whole day or (day, occasion) for one meal."""
+    names = [o.name for o in plan.config.occasions]
+    changed = 0
+    for day in range(1, plan.config.plan.days + 1):
+        if (day, None) in locks:
+            continue
+        free = tuple(n for n in names if (day, n) not in locks)
+        if not free:
+            continue
+        week = _best_week(plan, saved_week(plan), {day: free}, (), set(), REPLAN_SHORTLIST)
+        if week is not None and not verify(week[0]):
+            plan = week[0]
+            changed += len(free)
+    return plan, changed
+
+
+def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
+               avoid: tuple[str, ...], banned: set[int], size: int
+               ) -> tuple[Plan, set[int]] | None:
+    """The best week with the ``free`` occasions of each day eating another meal (not the
+    current one nor its main dish, none of ``avoid``, none of ``banned`` nor their main
+    dishes), the rest as saved; and the option rows it chose at the free occasions."""
+    options, model = saved.options, saved.model
+    config = plan.config
+    meals, parts = options.meals, options.parts
+    holding = set(parts.loc[parts["food"].isin(avoid), "option"])
+    dish_of = {int(r): dish for dish, rows in main_dishes(options).items() for r in rows}
+    same_dish = {dish_of.get(r) for r in banned} - {None}
+    pricing = Pricing(model)
+    _, values, reduced = pricing.solve(model.base_cost)
+    day_options: list[Array] = []
+    for day, rows in enumerate(saved.chosen, start=1):
+        keep = [row for occasion, row in rows.items() if occasion not in free.get(day, ())]
+        for occasion in free.get(day, ()):
+            dishes = same_dish | {dish_of.get(rows.get(occasion, -1))}
+            others = meals.index[(meals["occasion"] == occasion)
+                                 & ~meals.index.isin([rows.get(occasion, -1), *holding,
+                                                      *banned])
+                                 & ~meals.index.map(dish_of.get).isin(dishes - {None})]
+            keep += _best_of(model, np.asarray(others, dtype=np.int64), values, reduced, size)
+        day_options.append(np.asarray(sorted(keep), dtype=np.int64))
+    rules = weekly_rules(model, config, plan.foods)
+    weeks = week_milp(day_options, plan.foods, plan.supplements, options, config, model,
+                      rules, NODES, steps=True)
+    if not weeks:
+        return None
+    menus = weeks[0]
+    new = Plan(config=config, foods=plan.foods, supplements=plan.supplements,
+               food_items=food_items(menus, options, plan.foods, config),
+               supplement_items=supplement_items(menus), meta=dict(plan.meta))
+    rows_chosen = {row for day, menu in enumerate(menus, start=1) for row in menu.options
+                   if meals.loc[row, "occasion"] in free.get(day, ())}
+    return new, rows_chosen
+
+
+def _best_of(model: DayModel, rows: Array, values: Array, reduced: Array,
+             size: int) -> list[int]:
+    """The ``size`` options the day LP uses most, then those of least reduced cost."""
+    if not len(rows):
+        return []
+    order = np.lexsort((rows, reduced[model.choose[rows]],
+                        -np.round(values[model.choose[rows]], 9)))
+    return rows[order[:size]].tolist()
+

@@ -1,0 +1,154 @@
+"""A week of library meals as a Plan: the options, the day model and the week search
+(``options.py``, ``day.py``, ``search.py``) turned into what every view and check reads.
+
+Each food item keeps its grams (portions scale within the food's NHANES range, not by whole
+servings) and the meal it belongs to: the library meal's id, its name, how often people ate
+it, and whether it was adapted (substitutions) or served without its drinks.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pandas as pd
+
+from .config import Config
+from .day import MealRules, build_day, day_rules
+from .errors import DataError, PlannerError
+from .library import Library, load_library
+from .master import DayMenu, SearchError
+from .needs import available_nutrients, targets
+from .options import Options, build_options
+from .plan import Plan
+from .search import Week, search_week
+
+LIBRARY_SHARE = 0.5     # a table plans from the library when it holds half its foods or more
+
+ITEM_COLUMNS = ["day", "occasion", "food", "servings", "grams", "meal", "meal_name",
+                "meal_seen", "meal_kind"]
+
+
+class NoWeekError(PlannerError):
+    """No week of library meals keeps the rules; the message names what falls short."""
+
+    exit_code = 3
+
+
+def library_share(foods: pd.DataFrame, library: Library) -> float:
+    """Share of the library's foods the table holds (by FNDDS code)."""
+    if "fndds_code" not in foods.columns or library.foods.empty:
+        return 0.0
+    codes = set(foods["fndds_code"].dropna().astype(str))
+    return len(codes & set(library.foods.index.astype(str))) / len(library.foods)
+
+
+def uses_library(foods: pd.DataFrame, config: Config) -> bool:
+    """Whether this configuration plans from library meals (DataError when its table does
+    not hold the library's foods)."""
+    if config.meals.source != "library":
+        return False
+    share = library_share(foods, load_library())
+    if share < LIBRARY_SHARE:
+        raise DataError(f"the food table holds {share:.0%} of the meal library's foods; "
+                        "plans of library meals need the library's food table",
+                        "leave out --foods (the packaged library table is used), or plan "
+                        "from single foods (--set meals.source=\"composed\")")
+    return True
+
+
+def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+               progress: Any = None, meta: dict[str, Any] | None = None) -> Plan:
+    """The week of library meals with its proven bound, as a Plan (not yet verified)."""
+    started = time.perf_counter()
+    settings = MealRules.from_config(config)
+    options = build_options(foods, load_library(), config, settings.min_seen)
+    _check_every_occasion(options, config)
+    model = build_day(foods, supplements, options, config,
+                      day_rules(config, targets(config, available_nutrients(foods)), settings))
+    deadline = started + config.plan.time_limit_s
+    try:
+        week = search_week(foods, supplements, options, config, model, deadline=deadline,
+                           progress=_ticker(progress))
+    except SearchError as exc:
+        raise NoWeekError(f"no week of library meals keeps the rules: {exc}",
+                          _advice(str(exc))) from None
+    gap = week.gap
+    status = "optimal" if gap <= config.plan.mip_gap else "feasible"
+    return Plan(config=config, foods=foods, supplements=supplements,
+                food_items=food_items(week.menus, options, foods, config),
+                supplement_items=supplement_items(week.menus),
+                meta={**(meta or {}), "solver": "highs", "core": "meal library",
+                      "status": status, "mip_gap": round(gap, 6),
+                      "objective": round(week.objective, 6), "bound": round(week.bound, 6),
+                      "bound_method": "Lagrangian bound of column generation over day menus",
+                      "search": {"rounds": week.rounds, "day_menus": week.columns,
+                                 "stopped": week.stopped},
+                      "solve_seconds": round(time.perf_counter() - started, 3)})
+
+
+def food_items(menus: list[DayMenu], options: Options, foods: pd.DataFrame,
+               config: Config) -> pd.DataFrame:
+    """One row per food of each day's meals, in occasion order, with grams and the meal."""
+    position = {o.name: i for i, o in enumerate(config.occasions)}
+    meals, parts = options.meals, options.parts
+    serving = foods["serving_g"].astype(float).to_dict()
+    low = parts["low"].astype(float).to_dict()
+    rows = []
+    for day, menu in enumerate(menus, start=1):
+        grams = dict(menu.grams)
+        for option in menu.options:
+            meal = meals.loc[option]
+            for part in parts.index[parts["option"] == option]:
+                food = str(parts.loc[part, "food"])
+                amount = float(grams.get(int(part), low[part]))
+                rows.append({"day": day, "occasion": str(meal["occasion"]), "food": food,
+                             "servings": amount / serving[food],
+                             "grams": amount, "meal": str(meal["key"]),
+                             "meal_name": str(meal["name"]), "meal_seen": int(str(meal["seen"])),
+                             "meal_kind": str(meal["kind"]),
+                             "_pos": position[str(meal["occasion"])]})
+    table = pd.DataFrame(rows, columns=[*ITEM_COLUMNS, "_pos"])
+    return table.sort_values(["day", "_pos"], kind="stable").drop(columns="_pos") \
+        .reset_index(drop=True)
+
+
+def supplement_items(menus: list[DayMenu]) -> pd.DataFrame:
+    rows = [{"day": day, "window": int(window), "supplement": product, "units": int(units)}
+            for day, menu in enumerate(menus, start=1) for window, product, units in menu.units]
+    table = pd.DataFrame(rows, columns=["day", "window", "supplement", "units"])
+    return table.sort_values(["day", "window", "supplement"]).reset_index(drop=True)
+
+
+def _check_every_occasion(options: Options, config: Config) -> None:
+    """Every occasion has at least one library meal the rules allow."""
+    empty = [o.name for o in config.occasions if options.of(o.name).empty]
+    if empty:
+        raise NoWeekError(
+            f"no library meal fits occasion(s) {', '.join(empty)} under diet "
+            f"{config.diet.pattern!r} and the occasions' limits",
+            "lower meals.min_seen, loosen the occasion's limits (max_solids_g, max_sugars_g, "
+            "min_protein_g), or plan from single foods (--set meals.source=\"composed\")")
+
+
+def _advice(message: str) -> str:
+    if "no day keeps the daily rules" in message:
+        return ("loosen a daily rule (energy, an upper limit, an occasion's limits), allow "
+                "supplements, or lower meals.daily_floor_share")
+    return ("lower meals.min_seen (more meals), the distinct-meal minimums or a weekly rule "
+            "named above, or allow supplements")
+
+
+def _ticker(progress: Any) -> Any:
+    if progress is None:
+        return None
+
+    def tell(rounds: int, master: float, bound: float) -> None:
+        progress(f"round {rounds}: best week so far {master:.2f}, bound {bound:.2f}")
+    return tell
+
+
+def week_of(menus: list[DayMenu]) -> Week:
+    """A Week holding only these menus (no bound): for re-planning around a saved week."""
+    cost = sum(m.cost for m in menus)
+    return Week(list(menus), cost, float("-inf"), 0, len(menus), "given")

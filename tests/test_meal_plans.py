@@ -1,0 +1,147 @@
+"""Plans of library meals (`[meals] source = "library"`) through the CLI: the plan, its
+independent checks, saved plans, views and swap."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import cli
+from planner.errors import DataError
+from planner.foods import load_foods
+from planner.library import load_library
+from planner.meal_checks import check_meal_plan
+from planner.plan import household, verify
+from planner.render import meal_words
+from planner.resources import default_foods
+from planner.saved import _food_items, plan_from_data
+from planner.supplements import load_supplements
+
+LIBRARY = ["--set", 'meals.source="library"', "--days", "3", "--set", "meals.search_rounds=2"]
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    path = tmp_path_factory.mktemp("meals") / "week.json"
+    result = CliRunner().invoke(cli, ["plan", *LIBRARY, "--quiet", "--format", "json", "-o",
+                                      str(path)])
+    assert result.exit_code == 0, result.output
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def _plan(data: dict[str, Any], path: Path) -> Any:
+    return plan_from_data(data, path, load_foods(default_foods(True)), load_supplements(None))
+
+
+def _bare(data: dict[str, Any], path: Path, items: Any) -> Any:
+    """The saved plan with other food items, not verified."""
+    plan = _plan(data, path)
+    return dataclasses.replace(plan, food_items=items)
+
+
+def test_every_occasion_is_a_library_meal_of_its_occasion(
+        week: tuple[Path, dict[str, Any]]) -> None:
+    _, data = week
+    library = load_library()
+    assert data["meta"]["core"] == "meal library"
+    assert data["meta"]["bound"] <= data["meta"]["objective"] + 1e-6
+    assert 0 <= data["meta"]["mip_gap"] < 1
+    for occasion in data["occasions"]:
+        meal = occasion["meal"]
+        meal_id = meal["id"].removesuffix("~adapted")
+        assert meal_id in library.meals.index
+        assert library.meals.loc[meal_id, "occasion"] == occasion["name"]
+        codes = set(library.items.loc[library.items["meal_id"] == meal_id, "fndds_code"])
+        foods = load_foods(default_foods(True))
+        ids = [i["id"] for i in occasion["items"] if i["kind"] == "food"]
+        assert set(foods.loc[ids, "fndds_code"]) <= codes
+    days = [tuple(o["meal"]["id"] for o in data["occasions"] if o["day"] == d)
+            for d in (1, 2, 3)]
+    assert len(set(days)) == 3
+
+
+def test_portions_are_within_the_meal_range_and_edits_are_caught(
+        week: tuple[Path, dict[str, Any]]) -> None:
+    path, data = week
+    assert verify(_plan(data, path)) == []
+    edited = json.loads(json.dumps(data))
+    item = edited["occasions"][0]["items"][0]
+    item["grams"] = round(item["grams"] * 1.6, 1)
+    with pytest.raises(DataError, match="fails its own rules"):
+        _plan(edited, path)
+    items = _food_items(edited, load_foods(default_foods(True)))
+    problems = check_meal_plan(_bare(data, path, items), items)
+    assert any("outside" in p and item["id"] in p for p in problems)
+    edited = json.loads(json.dumps(data))
+    edited["occasions"][0]["meal"]["id"] = "B9999"
+    items = _food_items(edited, load_foods(default_foods(True)))
+    assert any("B9999 is not a library meal" in p
+               for p in check_meal_plan(_bare(data, path, items), items))
+
+
+def test_a_meal_eaten_too_often_breaks_the_repeat_rule(
+        week: tuple[Path, dict[str, Any]]) -> None:
+    path, data = week
+    edited = json.loads(json.dumps(data))
+    lunches = [o for o in edited["occasions"] if o["name"] == "lunch"]
+    for other in lunches[1:]:
+        other["meal"] = dict(lunches[0]["meal"])
+        other["items"] = json.loads(json.dumps(lunches[0]["items"]))
+    items = _food_items(edited, load_foods(default_foods(True)))
+    problems = check_meal_plan(_bare(data, path, items), items)
+    assert any("eaten 3 times > meals.repeats_max 2" in p for p in problems)
+
+
+def test_saved_plan_shows_its_meals_in_every_view(week: tuple[Path, dict[str, Any]]) -> None:
+    path, data = week
+    runner = CliRunner()
+    text = runner.invoke(cli, ["show", str(path)])
+    assert text.exit_code == 0, text.output
+    assert "eaten this way" in text.output and "NHANES 2007-12" in text.output
+    csv = runner.invoke(cli, ["show", str(path), "--format", "csv"])
+    assert csv.output.splitlines()[0].startswith("day,occasion,time,window,meal,")
+    markdown = runner.invoke(cli, ["show", str(path), "--format", "markdown"])
+    assert markdown.output.count("eaten this way") == len(data["occasions"])
+    shop = runner.invoke(cli, ["shop", str(path)])
+    assert shop.exit_code == 0 and "[ ]" in shop.output
+
+
+def test_an_adapted_meal_says_so() -> None:
+    occasion = {"meal": {"id": "B0003~adapted", "kind": "adapted", "seen": 40,
+                         "name": "Cereal + Soy milk (adapted: Milk, whole -> Soy milk)"}}
+    assert "(adapted: Milk, whole -> Soy milk)" in meal_words(occasion)
+
+
+def test_household_measures_of_grams_read_in_quarters() -> None:
+    assert household(1.5, "1 cup", whole=False) == "about 1 1/2 x 1 cup"
+    assert household(0.1, "1 cup", whole=False) == "about under 1/4 x 1 cup"
+    assert household(2.0, "1 slice") == "2 x 1 slice"
+
+
+def test_swap_gives_another_dish_and_a_verified_week(week: tuple[Path, dict[str, Any]],
+                                                     tmp_path: Path) -> None:
+    path, data = week
+    out = tmp_path / "swapped.json"
+    result = CliRunner().invoke(cli, ["swap", str(path), "--day", "2", "--occasion", "dinner",
+                                      "--candidates", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    new = json.loads(out.read_text(encoding="utf-8"))
+    before = next(o for o in data["occasions"] if o["day"] == 2 and o["name"] == "dinner")
+    after = next(o for o in new["occasions"] if o["day"] == 2 and o["name"] == "dinner")
+    assert after["meal"]["id"] != before["meal"]["id"]
+    assert verify(_plan(new, out)) == []
+
+
+def test_a_foreign_table_is_refused_for_library_meals(tmp_path: Path) -> None:
+    small = tmp_path / "foods.csv"
+    lines = Path(default_foods()).read_text(encoding="utf-8").splitlines()
+    small.write_text("\n".join(lines[:40]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["plan", *LIBRARY, "--foods", str(small), "--quiet"])
+    assert result.exit_code == 1
+    assert "meal library's foods" in result.output
+    assert "Traceback" not in result.output
