@@ -8,8 +8,9 @@ Per week: the share of meals whose mix of WWEIA categories was seen at that occa
 portion (over every report of the food); distinct breakfasts, lunches, dinners and days;
 occasions with at least 1 oz-eq of meat or poultry and of seafood (FPED).
 
-Usage: python benchmarks/check_realism.py WEEKS.json [--data ../shared/data]
-(WEEKS.json from `bench_meal_core.py --json`; the meal-library core's weeks.)
+Usage: python benchmarks/check_realism.py [WEEKS.json] [--plans PLAN.json ...]
+       [--data ../shared/data]
+(WEEKS.json from `bench_meal_core.py --json`; PLAN.json from `planner plan --format json`.)
 """
 
 from __future__ import annotations
@@ -97,9 +98,37 @@ def check(week: dict, counts: dict, portions: pd.DataFrame, categories: pd.Serie
             "distinct days": len(days), "meat occasions": meat, "seafood occasions": seafood}
 
 
+def week_of_plan(path: Path) -> dict[str, object]:
+    """A plan written by `planner plan --format json` (library meals, packaged food table)
+    as a week of this checker: per day and occasion the library occasion, meal id and each
+    food's FNDDS code and grams."""
+    from planner.config import build_config
+    from planner.foods import load_foods
+    from planner.options import occasion_source
+
+    plan = json.loads(path.read_text(encoding="utf-8"))
+    config = build_config(plan["meta"]["constraints"], {}, str(path))
+    source = {o.name: occasion_source(o) for o in config.occasions}
+    code = load_foods(None)["fndds_code"].fillna("").astype(str)
+    days: dict[int, list[dict[str, object]]] = {}
+    for occasion in plan["occasions"]:
+        meal = occasion.get("meal")
+        if not meal:
+            continue
+        foods = [[code[i["id"]], i["grams"]] for i in occasion["items"] if i["kind"] == "food"]
+        days.setdefault(occasion["day"], []).append(
+            {"occasion": occasion["name"], "library": source[occasion["name"]],
+             "key": meal["id"], "foods": foods})
+    return {"preset": path.stem, "pattern": config.diet.pattern,
+            "days": [days[d] for d in sorted(days)]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("weeks", type=Path)
+    parser.add_argument("weeks", type=Path, nargs="?",
+                        help="weeks from bench_meal_core.py --json")
+    parser.add_argument("--plans", type=Path, nargs="+", default=[],
+                        help="plans written by `planner plan --format json` instead")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args()
     folder = args.data / "fndds"
@@ -108,8 +137,10 @@ def main() -> None:
                         dtype={"Food code": str}).set_index("Food code")
     fped = pd.read_csv(folder / "fndds1718_fped.csv", dtype={"FOODCODE": str},
                        encoding="utf-8-sig").set_index("FOODCODE")
+    weeks = json.loads(args.weeks.read_text(encoding="utf-8")) if args.weeks else []
+    weeks += [week_of_plan(path) for path in args.plans]
     rows = [check(week, counts, portions, foods["WWEIA Category number"], fped)
-            for week in json.loads(args.weeks.read_text(encoding="utf-8"))]
+            for week in weeks]
     columns = list(rows[0]) if rows else []
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))

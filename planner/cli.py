@@ -351,17 +351,11 @@ def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_pat
     if time_limit is not None:
         extra.append(f"plan.time_limit_s={time_limit}")
     config = load_config(constraints, extra)
-    foods_table = load_foods(foods_path or _default_foods(config))
+    foods_table = load_foods(foods_path)
     supplements_table = load_supplements(supplements_path)
     check_ids(config, foods_table.index, supplements_table.index,
               str(foods_path or "foods.csv"), str(supplements_path or "supplements.csv"))
     return foods_table, supplements_table, config
-
-
-def _default_foods(config: Any) -> Path:
-    """The packaged food table the configuration plans from (library meals need the table
-    that holds the library's foods)."""
-    return resources.default_foods(config.meals.source == "library")
 
 
 def _reference(config: Any, foods_table: Any) -> Any:
@@ -486,7 +480,7 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     if alternatives and config.plan.days == 1:
         raise click.BadParameter("other weeks need a plan of several days (plan.days > 1)",
                                  param_hint="--alternatives")
-    meta = {"foods_sha256": file_sha256(foods_path, _default_foods(config)),
+    meta = {"foods_sha256": file_sha256(foods_path, resources.default_foods()),
             "supplements_sha256": file_sha256(supplements_path,
                                               resources.default_supplements())}
     progress = None if quiet else (lambda message: click.echo(message, err=True))
@@ -523,7 +517,7 @@ def _recheck(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
     from .solve import file_sha256
 
     meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
-    same = meta.get("foods_sha256") == file_sha256(foods_path, _saved_foods(data)) \
+    same = meta.get("foods_sha256") == file_sha256(foods_path, resources.default_foods()) \
         and meta.get("supplements_sha256") == file_sha256(supplements_path,
                                                           resources.default_supplements())
     if not same:
@@ -543,21 +537,12 @@ def _saved_plan(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
     from .saved import checked
     from .supplements import load_supplements
 
-    foods_table = load_foods(foods_path or _saved_foods(data))
-    supplements_table = load_supplements(supplements_path)
+    foods_table, supplements_table = load_foods(foods_path), load_supplements(supplements_path)
     try:
         return checked(data, plan_path, foods_table, supplements_table)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError(f"{plan_path}: the plan lacks or mistypes a field ({exc!r})",
                         "use a file written by `planner plan --format json`") from None
-
-
-def _saved_foods(data: dict[str, Any]) -> Path:
-    """The packaged food table a saved plan was made from: the library's for a plan of
-    library meals."""
-    meta = data.get("meta")
-    return resources.default_foods(isinstance(meta, dict)
-                                   and meta.get("core") == "meal library")
 
 
 def _rescored(plan: Any, objective: float, **change: Any) -> dict[str, Any]:
@@ -669,6 +654,13 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     click.echo(f"Day {day} {occasion} now: {'; '.join(now) or 'nothing'}")
     click.echo(f"  week objective {value:.2f}, cost {cost:.2f} {currency}, absorbed B12 on day "
                f"{day}: {absorbed:.2f} ug")
+    if not found and is_meal_plan(plan):
+        raise PlannerError(f"no other {occasion} on day {day} keeps every rule of the week "
+                           "with that day's other meals kept (each would break a daily rule, "
+                           "e.g. the day's energy or a need's daily floor)",
+                           f"swap another meal, or re-plan the day: planner replan "
+                           f"{plan_path} " + " ".join(f"--lock {d}" for d in range(
+                               1, plan.config.plan.days + 1) if d != day) + " -o FILE")
     if not found:
         raise PlannerError(f"no other {occasion} on day {day} keeps every rule of the week "
                            f"(within {seconds:g} s)",
@@ -851,7 +843,7 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
     data = load_plan_json(plan_path)
     _recheck(data, plan_path, foods_path, supplements_path)
     pantry = load_pantry(pantry_path) if pantry_path else {}
-    foods = load_foods(foods_path or _saved_foods(data))
+    foods = load_foods(foods_path)
     items = shopping_list(data, foods, load_supplements(supplements_path),
                           pantry, str(plan_path), str(pantry_path))
     outputs = Outputs()

@@ -453,11 +453,11 @@ class VarietySection:
 
 @dataclass(frozen=True)
 class MealsSection:
-    source: str = spec("composed", "composed: meals composed from single foods by role "
-                       "templates (any table); library: every meal is one people ate, from the "
-                       "NHANES 2007-12 meal library (preview; the packaged library food table, "
-                       "or a table holding the library's FNDDS codes)",
-                       choice("composed", "library"))
+    source: str = spec("library", "library: every meal is one people ate, from the NHANES "
+                       "2007-12 meal library (when the food table holds the library's foods, "
+                       "as the packaged one does; else composed, and the plan says so); "
+                       "composed: meals composed from single foods by role templates",
+                       choice("library", "composed"))
     min_seen: int = spec(3, "library meals seen at least this many times in NHANES",
                          integer(2, 10000))
     typical_weight: float = spec(1.0, "objective units (currency) per tenfold a meal is "
@@ -476,6 +476,10 @@ class MealsSection:
     distinct_lunches: int = spec(5, "different lunches per 7 days at least", integer(0, 28))
     distinct_dinners: int = spec(5, "different dinners per 7 days at least", integer(0, 28))
     distinct_days: bool = spec(True, "no two days of the plan eat the same meals", boolean)
+    meat_poultry_meals_min: int = spec(0, "meals per 7 days with at least 1 oz-eq of meat or "
+                                       "poultry (FPED 2017-18)", integer(0, 28))
+    seafood_meals_min: int = spec(0, "meals per 7 days with at least 1 oz-eq of seafood (FPED "
+                                  "2017-18)", integer(0, 28))
     search_rounds: int = spec(6, "rounds of the week search (work, not seconds: the same "
                               "inputs give the same week on any machine); more rounds find "
                               "better weeks and tighter bounds, each about 1-3 s",

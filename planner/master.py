@@ -21,6 +21,7 @@ import pandas as pd
 from .config import Config
 from .day import DayModel, MealRules, part_terms
 from .options import DRINKS, Options, occasion_source
+from .pattern import MEAL_OZ
 from .program import INF, Array, Program, new_highs
 
 ARTIFICIAL = 100.0        # master cost per unit of a broken weekly rule (phase one)
@@ -89,6 +90,13 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
         scale = days / 7
         rules.append(WeeklyRule(f"group:{group}", cols, np.ones(len(cols)),
                                 lower=math.floor(low * scale), upper=math.ceil(high * scale)))
+    for column, least in (("meat_poultry_oz", config.meals.meat_poultry_meals_min),
+                          ("seafood_oz", config.meals.seafood_meals_min)):
+        if least > 0:
+            holds = options_with_fped(model.options, foods, column)
+            rules.append(WeeklyRule(f"fped:{column}", model.choose[holds],
+                                    np.ones(len(holds)),
+                                    lower=float(math.ceil(least * days / 7))))
     for food in config.diet.include:
         holds = np.unique(parts.loc[parts["food"] == food, "option"].to_numpy(np.int64))
         rules.append(WeeklyRule(f"include:{food}", model.choose[holds], np.ones(len(holds)),
@@ -114,6 +122,19 @@ def main_dishes(options: Options) -> dict[str, Array]:
                              kind="stable").drop_duplicates("option")
     return {str(food): np.asarray(sorted(rows), dtype=np.int64)
             for food, rows in main.groupby("food")["option"]}
+
+
+def options_with_fped(options: Options, foods: pd.DataFrame, column: str) -> Array:
+    """Options holding at least ``pattern.MEAL_OZ`` of an FPED group at their smallest
+    portions (so that every portion the plan may choose counts)."""
+    from .library import load_library
+
+    per_100g = load_library().foods[column]
+    code = foods.get("fndds_code", pd.Series("", index=foods.index)).fillna("").astype(str)
+    amount = options.parts["food"].map(code).map(per_100g).fillna(0.0) \
+        * options.parts["low"] / 100.0
+    total = amount.groupby(options.parts["option"]).sum()
+    return np.asarray(sorted(total.index[total >= MEAL_OZ - 1e-9]), dtype=np.int64)
 
 
 def _options_with_group(options: Options, foods: pd.DataFrame, group: str) -> Array:

@@ -17,6 +17,7 @@ from .config import Config
 from .day import WEEKLY_ONLY
 from .library import Library, load_library
 from .options import DRINKS, MEAL_SCALE, load_substitutions, occasion_source
+from .pattern import MEAL_OZ
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -209,3 +210,26 @@ def check_usual_intake(plan: Plan) -> list[str]:
                                 f"floor {floor:.4g} ({rules.daily_floor_share:g} of the need)")
     return problems
 
+
+
+def check_fped_meals(plan: Plan, items: pd.DataFrame) -> list[str]:
+    """``[meals] meat_poultry_meals_min`` and ``seafood_meals_min``: meals with at least
+    1 oz-eq of the group (FPED per 100 g x the planned grams), scaled to the plan's days."""
+    problems = []
+    library = load_library()
+    code = _code_of(plan.foods)
+    days = plan.config.plan.days
+    for column, least, words in (
+            ("meat_poultry_oz", plan.config.meals.meat_poultry_meals_min, "meat or poultry"),
+            ("seafood_oz", plan.config.meals.seafood_meals_min, "seafood")):
+        if least <= 0 or items.empty:
+            continue
+        per_100g = library.foods[column].to_dict()
+        amount = [per_100g.get(code.get(str(f), ""), 0.0) * float(g) / 100.0
+                  for f, g in zip(items["food"], items["grams"], strict=True)]
+        per_meal = items.assign(amount=amount).groupby(["day", "occasion"])["amount"].sum()
+        count = int((per_meal >= MEAL_OZ - 1e-9).sum())
+        wanted = math.ceil(least * days / 7)
+        if count < wanted:
+            problems.append(f"{count} meals with {words} < {wanted} ([meals])")
+    return problems

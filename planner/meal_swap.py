@@ -1,10 +1,11 @@
 """Changing meals of a saved plan of library meals: the rest of the week kept as it is.
 
 The saved week is read back as options of the meal library (each occasion's meal, each
-food's grams); the occasions to change may take any other meal the rules allow (a shortlist
-of the best under the day's LP), the others keep theirs, and one MILP over the week
-(``search.week_milp``) chooses the new meals and every portion and tablet again, under every
-daily and weekly rule. Each candidate week is verified like any plan.
+food's grams); the occasions to change may take any other meal the rules allow (a
+shortlist: the best under the LP of the week's mean day, which prices the weekly rules), the
+others keep theirs, and one MILP over the week (``search.week_milp``) chooses the new meals
+and every portion and tablet again, under every daily and weekly rule. Each candidate week
+is verified like any plan.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .needs import available_nutrients, targets
 from .options import Options, build_options
 from .plan import Plan, verify
 from .program import Array
-from .search import NODES, Pricing, week_milp
+from .search import NODES, mean_day_lp, week_milp
 from .swap import Candidate
 
 SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion
@@ -112,13 +113,7 @@ def candidates(plan: Plan, day: int, free: str | tuple[str, ...], avoid: tuple[s
         banned |= rows
         if verify(new_plan):
             continue
-        at = new_plan.food_items[(new_plan.food_items["day"] == day)
-                                 & new_plan.food_items["occasion"].isin(names)]
-        found.append(Candidate(
-            foods=[str(plan.foods.loc[f, "name"]) for f in at["food"]], plan=new_plan,
-            objective=week_objective(new_plan), cost=float(new_plan.totals()["cost"]),
-            absorbed_ug=float(new_plan.days().loc[lambda d: d["day"] == day,
-                                                  "absorbed_b12_ug"].iloc[0])))
+        found.append(Candidate.of(new_plan, day, names, week_objective(new_plan)))
     return found
 
 
@@ -153,8 +148,9 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
     holding = set(parts.loc[parts["food"].isin(avoid), "option"])
     dish_of = {int(r): dish for dish, rows in main_dishes(options).items() for r in rows}
     same_dish = {dish_of.get(r) for r in banned} - {None}
-    pricing = Pricing(model)
-    _, values, reduced = pricing.solve(model.base_cost)
+    rules = weekly_rules(model, config, plan.foods)
+    mean = mean_day_lp(model, rules, config.plan.days)   # the week's rules priced in
+    values, reduced = mean.values, mean.reduced
     day_options: list[Array] = []
     for day, rows in enumerate(saved.chosen, start=1):
         keep = [row for occasion, row in rows.items() if occasion not in free.get(day, ())]
@@ -166,7 +162,6 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
                                  & ~meals.index.map(dish_of.get).isin(dishes - {None})]
             keep += _best_of(model, np.asarray(others, dtype=np.int64), values, reduced, size)
         day_options.append(np.asarray(sorted(keep), dtype=np.int64))
-    rules = weekly_rules(model, config, plan.foods)
     weeks = week_milp(day_options, plan.foods, plan.supplements, options, config, model,
                       rules, NODES, steps=True)
     if not weeks:

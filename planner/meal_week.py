@@ -14,14 +14,14 @@ from typing import Any
 import pandas as pd
 
 from .config import Config
-from .day import MealRules, build_day, day_rules
-from .errors import DataError, PlannerError
+from .day import DayModel, MealRules, build_day, day_rules
+from .errors import PlannerError
 from .library import Library, load_library
-from .master import DayMenu, SearchError
+from .master import DayMenu, SearchError, weekly_rules
 from .needs import available_nutrients, targets
 from .options import Options, build_options
 from .plan import Plan
-from .search import Week, search_week
+from .search import search_week
 
 LIBRARY_SHARE = 0.5     # a table plans from the library when it holds half its foods or more
 
@@ -44,22 +44,21 @@ def library_share(foods: pd.DataFrame, library: Library) -> float:
 
 
 def uses_library(foods: pd.DataFrame, config: Config) -> bool:
-    """Whether this configuration plans from library meals (DataError when its table does
-    not hold the library's foods)."""
-    if config.meals.source != "library":
-        return False
-    share = library_share(foods, load_library())
-    if share < LIBRARY_SHARE:
-        raise DataError(f"the food table holds {share:.0%} of the meal library's foods; "
-                        "plans of library meals need the library's food table",
-                        "leave out --foods (the packaged library table is used), or plan "
-                        "from single foods (--set meals.source=\"composed\")")
-    return True
+    """Whether this configuration plans from library meals: ``[meals] source = "library"``
+    and a table that holds at least half of the library's foods."""
+    return config.meals.source == "library" and \
+        library_share(foods, load_library()) >= LIBRARY_SHARE
+
+
+COMPOSED_NOTE = ("Meals composed from single foods: the food table holds {share:.0%} of the "
+                 "meal library's foods (plans of library meals need the packaged table or one "
+                 "with the library's FNDDS codes).")
 
 
 def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                progress: Any = None, meta: dict[str, Any] | None = None) -> Plan:
-    """The week of library meals with its proven bound, as a Plan (not yet verified)."""
+    """The week of library meals with its proven bound, as a Plan (not yet verified);
+    NoWeekError with the diagnosis when none is found."""
     started = time.perf_counter()
     settings = MealRules.from_config(config)
     options = build_options(foods, load_library(), config, settings.min_seen)
@@ -71,8 +70,7 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         week = search_week(foods, supplements, options, config, model, deadline=deadline,
                            progress=_ticker(progress))
     except SearchError as exc:
-        raise NoWeekError(f"no week of library meals keeps the rules: {exc}",
-                          _advice(str(exc))) from None
+        raise NoWeekError(diagnosis(model, foods, config, str(exc))) from None
     gap = week.gap
     status = "optimal" if gap <= config.plan.mip_gap else "feasible"
     return Plan(config=config, foods=foods, supplements=supplements,
@@ -131,12 +129,20 @@ def _check_every_occasion(options: Options, config: Config) -> None:
             "min_protein_g), or plan from single foods (--set meals.source=\"composed\")")
 
 
-def _advice(message: str) -> str:
-    if "no day keeps the daily rules" in message:
-        return ("loosen a daily rule (energy, an upper limit, an occasion's limits), allow "
-                "supplements, or lower meals.daily_floor_share")
-    return ("lower meals.min_seen (more meals), the distinct-meal minimums or a weekly rule "
-            "named above, or allow supplements")
+def diagnosis(model: DayModel, foods: pd.DataFrame, config: Config, shortfall: str) -> str:
+    """Why there is no week: the rules no week can keep (proven by the elastic LP of the
+    mean day), else the search's own shortfall."""
+    from .week_diagnosis import causes, describe
+
+    found = causes(model, weekly_rules(model, config, foods), config.plan.days)
+    if found:
+        return "\n  ".join(["no plan satisfies every rule.",
+                            *(describe(c, config) for c in found)])
+    return "\n  ".join([
+        "no week of library meals was found that keeps every rule (a week may exist: the "
+        "search is not exhaustive).", f"the best week found: {shortfall}",
+        "raise [meals] search_rounds, lower meals.min_seen (more meals) or the distinct-meal "
+        "minimums, or allow supplements"])
 
 
 def _ticker(progress: Any) -> Any:
@@ -147,8 +153,3 @@ def _ticker(progress: Any) -> Any:
         progress(f"round {rounds}: best week so far {master:.2f}, bound {bound:.2f}")
     return tell
 
-
-def week_of(menus: list[DayMenu]) -> Week:
-    """A Week holding only these menus (no bound): for re-planning around a saved week."""
-    cost = sum(m.cost for m in menus)
-    return Week(list(menus), cost, float("-inf"), 0, len(menus), "given")

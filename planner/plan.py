@@ -39,6 +39,7 @@ from .needs import (
     targets,
     unchecked,
 )
+from .pattern import food_pattern
 
 SCHEMA_VERSION = 1
 TOLERANCE = 1e-6
@@ -213,16 +214,23 @@ class Plan:
         """Each nutrient rule against the plan's days: mean, lowest and highest day, the part
         from tablets, and whether every day keeps it."""
         table, out = self.nutrients(), []
+        usual = is_meal_plan(self) and self.config.meals.needs_period == "week"
         for target in self.targets():
             amount = rule_amounts(table, target)
             met = bool(keeps(amount, target).all())
+            if usual and target.kind == "need" and target.scope == "total":
+                met = usual_intake_met(amount, target, self.config.meals.daily_floor_share)
             out.append({"nutrient": target.nutrient, "label": target.label,
                         "unit": target.unit, "kind": target.kind, "scope": target.scope,
                         "value": target.value, "mean": float(amount.mean()),
                         "lowest": float(amount.min()), "highest": float(amount.max()),
                         "from_supplements_mean": float(
                             table[f"{target.nutrient}_supplements"].mean()),
-                        "met": met, "source": target.source})
+                        "met": met, "source": target.source,
+                        **({"met_as": "usual intake: the plan's mean, every day at least "
+                            f"{self.config.meals.daily_floor_share:g} of it"}
+                           if usual and target.kind == "need" and target.scope == "total"
+                           else {})})
         return out
 
     def notes(self) -> list[str]:
@@ -233,6 +241,15 @@ class Plan:
             out.append(f"Not checked, the food table has no values: {', '.join(missing)}.")
         if iodine_matters(self.config):
             out.append(IODINE_NOTE)
+        if not is_meal_plan(self):
+            from .library import load_library
+            from .meal_week import COMPOSED_NOTE, library_share
+
+            if self.config.meals.source == "library":
+                share = library_share(self.foods, load_library())
+                out.append(COMPOSED_NOTE.format(share=share))
+            else:
+                out.append("Meals composed from single foods ([meals] source = \"composed\").")
         return out
 
     def supplement_reasons(self) -> dict[tuple[int, str], str]:
@@ -363,6 +380,7 @@ class Plan:
             "nutrients": [{k: (_r(v) if isinstance(v, float) else v) for k, v in row.items()}
                           for row in self.nutrient_summary()],
             "notes": self.notes(),
+            **({"food_pattern": pattern} if (pattern := food_pattern(self)) else {}),
             **({"changes": self.changes} if self.changes is not None else {}),
         }
 
@@ -411,7 +429,12 @@ def verify(plan: Plan) -> list[str]:
     items, days = plan.items(), plan.days()
     config = plan.config
     if is_meal_plan(plan):
-        from .meal_checks import check_group_meals, check_meal_plan, check_usual_intake
+        from .meal_checks import (
+            check_fped_meals,
+            check_group_meals,
+            check_meal_plan,
+            check_usual_intake,
+        )
 
         for check in (_check_foods_allowed, _check_occasions, _check_days, _check_meals,
                       _check_supplements, _check_b12):
@@ -419,7 +442,7 @@ def verify(plan: Plan) -> list[str]:
         used = set(items["food"]) if not items.empty else set()
         problems += [f"include: {f} never used" for f in config.diet.include if f not in used]
         return problems + check_meal_plan(plan, items) + check_group_meals(plan, items) \
-            + check_usual_intake(plan)
+            + check_fped_meals(plan, items) + check_usual_intake(plan)
     for check in (_check_foods_allowed, _check_occasions, _check_servings, _check_days,
                   _check_variety, _check_meals, _check_supplements, _check_b12,
                   _check_nutrients):
@@ -697,6 +720,16 @@ def _check_nutrients(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
                 problems.append(f"day {day}: {target.label} {value:.4g} breaks "
                                 f"{target.describe()}")
     return problems
+
+
+def usual_intake_met(amount: pd.Series, target: Target, floor_share: float) -> bool:
+    """A need met as usual intake: the plan's mean meets it and every day gives at least
+    ``floor_share`` of it (EPA+DHA: the mean only)."""
+    from .day import WEEKLY_ONLY
+
+    slack = TOLERANCE * max(1.0, abs(target.value))
+    floor = 0.0 if target.nutrient in WEEKLY_ONLY else floor_share * target.value
+    return bool(amount.mean() >= target.value - slack and (amount >= floor - slack).all())
 
 
 def rule_amounts(table: pd.DataFrame, target: Target) -> pd.Series:

@@ -43,8 +43,13 @@ PREFIX = {"breakfast": "B", "lunch": "L", "dinner": "D", "snack": "S"}
 MEAL_COLUMNS = ["meal_id", "occasion", "seen", "persons", "category_seen", "n_foods", "flags",
                 "diets", "name", "source"]
 ITEM_COLUMNS = ["meal_id", "fndds_code", "grams"]
+FPED = "fndds1718_fped.csv"
+FPED_GROUPS = {   # per 100 g, FPED 2017-2018 (meat or poultry: meat, cured meat, organ, poultry)
+    "meat_poultry_oz": ("PF_MEAT", "PF_CUREDMEAT", "PF_ORGAN", "PF_POULT"),
+    "seafood_oz": ("PF_SEAFD_HI", "PF_SEAFD_LOW"),
+    "vegetables_cup": ("V_TOTAL",), "fruit_cup": ("F_TOTAL",)}
 FOOD_COLUMNS = ["fndds_code", "description", "wweia_category", "wweia_name", "liquid",
-                *FLAGS, "reports", *QUANTILES]
+                *FLAGS, "reports", *QUANTILES, *FPED_GROUPS]
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,7 @@ def build_library(folder: Path, food_flags: pd.DataFrame, min_seen: int = MIN_SE
                     items.groupby("meal_id", sort=False)["fndds_code"].apply(list)
                     .reindex(kept["meal_id"])]
     kept["source"] = "NHANES 2007-2012 WWEIA recalls; USDA FNDDS 2017-2018"
-    library_foods = _food_table(recalls, foods, kept_foods)
+    library_foods = _food_table(recalls, foods, kept_foods, read_fped(folder))
     provenance = _provenance(folder, recalls, occ, heads, kept, min_seen)
     return BuiltLibrary(kept[MEAL_COLUMNS].reset_index(drop=True), items[ITEM_COLUMNS],
                         library_foods[FOOD_COLUMNS], provenance)
@@ -174,9 +179,23 @@ def meal_name(codes: list[str], names: pd.Series) -> str:
     return " + ".join(str(names.get(code, code)) for code in codes)
 
 
-def _food_table(recalls: pd.DataFrame, foods: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
-    """Per library food: description, category, flags, and its NHANES portion quantiles over
-    every report (all occasions but infants'), one report = one recalled item."""
+def read_fped(folder: Path) -> pd.DataFrame:
+    """FPED 2017-2018 food-pattern amounts per 100 g by food code: the groups the weekly
+    rules and the report count (``FPED_GROUPS``)."""
+    table = pd.read_csv(folder / FPED, encoding="utf-8-sig", dtype={"FOODCODE": str})
+    table.columns = [c.split(" (")[0] for c in table.columns]
+    out = pd.DataFrame(index=table["FOODCODE"].astype(str))
+    for name, parts in FPED_GROUPS.items():
+        out[name] = table[list(parts)].apply(pd.to_numeric, errors="coerce").fillna(0.0) \
+            .sum(axis=1).round(4).to_numpy()
+    return out[~out.index.duplicated()]
+
+
+def _food_table(recalls: pd.DataFrame, foods: pd.DataFrame, codes: list[str],
+                fped: pd.DataFrame) -> pd.DataFrame:
+    """Per library food: description, category, flags, its NHANES portion quantiles over
+    every report (all occasions but infants'), one report = one recalled item, and its FPED
+    food-pattern amounts per 100 g."""
     reports = recalls[recalls["new_code"].isin(codes) & (recalls["grams"] > 0)]
     grouped = reports.groupby("new_code")["grams"]
     table = pd.DataFrame({"reports": grouped.size()})
@@ -194,6 +213,9 @@ def _food_table(recalls: pd.DataFrame, foods: pd.DataFrame, codes: list[str]) ->
     out["reports"] = table["reports"].fillna(0).astype(int).to_numpy()
     for column in QUANTILES:
         out[column] = table[column].to_numpy()
+    amounts = fped.reindex(codes).fillna(0.0)
+    for column in FPED_GROUPS:
+        out[column] = amounts[column].to_numpy()
     return out
 
 
@@ -222,7 +244,7 @@ def _provenance(folder: Path, recalls: pd.DataFrame, occ: pd.DataFrame, heads: p
                            "snack = 6, 9, 13, 15-18 (shared/data/SOURCES.md); plain water "
                            "and alcoholic drinks (WWEIA 7702, 7704, 7502-7506) left out; "
                            "occasions with infant foods or nutritional powders dropped",
-        "sources": {name: _sha256(folder / name) for name in (RECALLS, CROSSWALK)},
+        "sources": {name: _sha256(folder / name) for name in (RECALLS, CROSSWALK, FPED)},
         "recall_rows_at_meals": len(meal_rows),
         "recall_rows_unmapped": int(meal_rows["new_code"].isna().sum()),
         "occurrences": len(heads),

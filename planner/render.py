@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from .pattern import pattern_line
 from .vocabulary import CONTROL_CHARACTERS
 
 # Every writer cleans text first: control characters (CR, LF, ESC, BEL ...; the ANSI and
@@ -183,7 +184,9 @@ def plan_table(data: dict[str, Any]) -> str:
             f"{constraints['diet']['pattern']}, profile {constraints['b12']['profile']}; "
             f"{status_words(meta)}; cost {_cost(totals)}")
     out = [head, week_line(data), *([packages_line(totals)] if "packages_cost" in totals
-                                     else []), meta.get("disclaimer", ""), ""]
+                                     else []),
+           *([pattern_line(data["food_pattern"])] if data.get("food_pattern") else []),
+           meta.get("disclaimer", ""), ""]
     if data.get("changes") is not None:
         out.append("Changes from your usual meals:")
         out += [f"  - {clean(change['text'])}" for change in data["changes"]] or ["  - none"]
@@ -345,6 +348,8 @@ def plan_markdown(data: dict[str, Any]) -> str:
            f"{totals['absorbed_b12_ug_per_day_mean']:.2f} µg/day on average.", ""]
     if "packages_cost" in totals:
         out += [_md(packages_line(totals)), ""]
+    if data.get("food_pattern"):
+        out += [_md(pattern_line(data["food_pattern"])), ""]
     if data.get("changes") is not None:
         out += ["## Changes from your usual meals", ""]
         out += [f"- {_md(change['text'])}" for change in data["changes"]] or ["- none"]

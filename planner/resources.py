@@ -11,10 +11,8 @@ def data_path(name: str) -> Path:
     return Path(str(resources.files("planner") / "data" / name))
 
 
-def default_foods(library: bool = False) -> Path:
-    """The packaged food table; with ``library``, the one that also holds every food of the
-    meal library (plans of library meals, ``[meals] source = "library"``)."""
-    return data_path("foods_library.csv" if library else "foods.csv")
+def default_foods() -> Path:
+    return data_path("foods.csv")
 
 
 def default_supplements() -> Path:

@@ -49,6 +49,8 @@ EXTRA_DIVES = 1           # dives per round that leave out one of the first dive
 DIVE_WIDTH = 60           # options per occasion the dive's LP takes
 SEED_SHORTLIST = 12       # options per occasion of each day of the first week
 SEED_NODES = 300          # branch-and-bound nodes of each of its day MILPs
+STEADY_SLACK = 0.02       # a steady tablet regimen may cost this much more than the best
+MAX_ROUNDS = 40           # rounds at most while no week keeps every weekly rule
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
 
 
@@ -326,14 +328,20 @@ def day_milp(model: DayModel, cost: Array, nodes: int = NODES) -> list[Array]:
     """A restricted day MILP (its program's objective replaced by ``cost``): its best
     solution and the improving ones found on the way (each a column), within a node
     limit."""
-    from .program import _run_highs
-
     program = model.program
     program.add_cost(np.arange(program.num_cols), cost - program.cost())
-    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=DAY_GAP, mip_max_nodes=nodes,
+    return improving_solutions(program, DAY_GAP, nodes)
+
+
+def improving_solutions(program: Program, gap: float, nodes: int) -> list[Array]:
+    """A MILP's best solution and the improving ones HiGHS found on the way, within a
+    relative gap and a node limit ([] when it has none)."""
+    from .program import _run_highs
+
+    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=gap, mip_max_nodes=nodes,
                       mip_improving_solution_save=True)
     solution = _run_highs(highs, program, 3600.0, 1e-4, True)
-    if solution.values is None or not len(solution.values):
+    if solution.values is None or not len(solution.values) or solution.status == "infeasible":
         return []
     found = [np.asarray(solution.values)]
     for saved in highs.getSavedMipSolutions():
@@ -357,6 +365,7 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     bound = -INF
     master_value = INF
     master_feasible = False
+    blend = np.zeros(0)
     history: list[float] = []
     stopped = "rounds"
     rounds = 0
@@ -366,9 +375,9 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         pool.offer(seed_days(mean, model, rules, foods, supplements, options, config),
                    duals, counted)
     if pool.menus:
-        master_value, duals, _, _ = solve_master(pool.menus, rules, distinct, model, config,
-                                                 integer=False)
-    for rounds in range(1, config.meals.search_rounds + 1):
+        master_value, duals, blend, _ = solve_master(pool.menus, rules, distinct, model,
+                                                     config, integer=False)
+    for rounds in range(1, MAX_ROUNDS + 1):
         cost = priced_cost(model, rules, duals)
         value, values, reduced = pricing.solve(cost)
         if not math.isfinite(value):
@@ -403,8 +412,8 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
             if added or size >= len(options.meals) or (pool.menus and value - convex > -EPS):
                 break
             size *= 4
-        master_value, duals, _, broken = solve_master(pool.menus, rules, distinct, model,
-                                                      config, integer=False)
+        master_value, duals, blend, broken = solve_master(pool.menus, rules, distinct, model,
+                                                          config, integer=False)
         master_feasible = not broken
         if progress is not None:
             progress(rounds, master_value, bound)
@@ -414,6 +423,8 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
             stopped = "stalled"
         elif not added:
             stopped = "converged"
+        elif master_feasible and rounds >= config.meals.search_rounds:
+            stopped = "rounds"
         elif deadline is not None and time.monotonic() > deadline:
             stopped = "deadline"
         else:
@@ -427,6 +438,10 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     chosen = [pool.menus[j] for j in np.flatnonzero(lam > 0.5)]
     polished = polish(chosen, foods, supplements, options, config, model, rules) \
         if len(chosen) == days else None
+    if polished is None and len(blend) == len(pool.menus) and math.isfinite(mean.value):
+        polished = repair(pool.menus, blend, shortlist(model, mean.values, mean.reduced,
+                                                       SEED_SHORTLIST),
+                          foods, supplements, options, config, model, rules)
     if polished is not None:   # portions in whole steps: always the polished week
         chosen, objective, broken = polished, sum(m.cost for m in polished), []
     if broken:
@@ -441,21 +456,42 @@ def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
            options: Options, config: Config, model: DayModel,
            rules: list[WeeklyRule]) -> list[DayMenu] | None:
     """The week's meals kept, every portion and tablet chosen again for the week as a whole
-    (one small MILP: the weekly means and the budget over all days at once). None when no
-    portions keep every rule with these meals."""
-    found = week_milp([np.asarray(sorted(m.options), dtype=np.int64) for m in menus], foods,
-                      supplements, options, config, model, rules, NODES, steps=True)
+    (one small MILP: the weekly means and the budget over all days at once); the same
+    tablets at the same windows every day when that costs at most ``STEADY_SLACK`` more.
+    None when no portions keep every rule with these meals."""
+    days = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
+    weeks = [week_milp(days, foods, supplements, options, config, model, rules, NODES,
+                       steps=True, steady=steady) for steady in (False, True)]
+    free, steady = (found[0] if found else None for found in weeks)
+    if steady is not None and (free is None or sum(m.cost for m in steady)
+                               <= (1 + STEADY_SLACK) * sum(m.cost for m in free) + EPS):
+        return steady
+    return free
+
+
+def repair(menus: list[DayMenu], blend: Array, best: Array, foods: pd.DataFrame,
+           supplements: pd.DataFrame, options: Options, config: Config, model: DayModel,
+           rules: list[WeeklyRule]) -> list[DayMenu] | None:
+    """A week when no whole day menus of the pool keep the weekly rules: one MILP over the
+    week whose every day may take any meal of the day menus the master LP blends (its
+    fractional week shows which meals the rules need) or the ``best`` of the mean day."""
+    used = sorted({o for j in np.flatnonzero(blend > EPS) for o in menus[j].options}
+                  | set(best.tolist()))
+    if not used:
+        return None
+    keep = np.asarray(used, dtype=np.int64)
+    found = week_milp([keep] * config.plan.days, foods, supplements, options, config, model,
+                      rules, NODES, steps=True)
     return found[0] if found else None
 
 
 def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
               options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
-              nodes: int, steps: bool = False) -> list[list[DayMenu]]:
+              nodes: int, steps: bool = False, steady: bool = False) -> list[list[DayMenu]]:
     """The week as one MILP over a few options per day (``day_options``: option rows of each
     day): every daily rule in each day's block, every weekly rule and the distinct-meal
     minimums across the blocks. Its best week and the improving ones found on the way
     (each a list of day menus), within ``nodes``."""
-    from .program import _run_highs
 
     week = Program()
     blocks = []
@@ -478,22 +514,28 @@ def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.Dat
         week.rows("week", [name], np.zeros(len(joined_cols), dtype=np.int64), joined_cols,
                   joined_vals, rule.lower, rule.upper)
     _add_distinct(week, blocks, options, config, model)
-    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=1e-4, mip_max_nodes=nodes,
-                      mip_improving_solution_save=True)
-    solution = _run_highs(highs, week, 3600.0, 1e-4, True)
-    if solution.values is None or not len(solution.values) or solution.status == "infeasible":
-        return []
-    found = [np.asarray(solution.values)]
-    for saved in highs.getSavedMipSolutions():
-        values = np.asarray(saved.col_value)
-        if not any(np.array_equal(values, f) for f in found):
-            found.append(values)
+    if steady:
+        _add_steady(week, blocks)
+    found = improving_solutions(week, 1e-4, nodes)
     weeks = []
     for values in found:
         weeks.append([menu_from(model, sub, values[offset: offset + sub.program.num_cols],
                                 option_map, part_map, rules)
                       for sub, option_map, part_map, offset in blocks])
     return weeks
+
+
+def _add_steady(week: Program, blocks: list[tuple[DayModel, Array, Array, int]]) -> None:
+    """Every day takes the tablets of the first day, at the same windows."""
+    first, _, _, start = blocks[0]
+    for sub, _, _, offset in blocks[1:]:
+        count = len(sub.units)
+        if count != len(first.units):
+            continue
+        rows = np.arange(count, dtype=np.int64)
+        week.rows("steady", range(count), np.concatenate([rows, rows]),
+                  np.concatenate([sub.units + offset, first.units + start]),
+                  np.concatenate([np.ones(count), -np.ones(count)]), 0.0, 0.0)
 
 
 def _in_gram_steps(week: Program, sub: DayModel, offset: int) -> None:

@@ -33,6 +33,18 @@ class Candidate:
     cost: float
     absorbed_ug: float
 
+    @classmethod
+    def of(cls, week: Plan, day: int, occasions: tuple[str, ...],
+           objective: float) -> Candidate:
+        """The candidate a week makes: the foods of its changed occasions on ``day``, its
+        objective, cost and the day's absorbed B12."""
+        items = week.food_items
+        at = items[(items["day"] == day) & items["occasion"].isin(occasions)]
+        return cls(foods=[str(week.foods.loc[f, "name"]) for f in at["food"]], plan=week,
+                   objective=objective, cost=float(week.totals()["cost"]),
+                   absorbed_ug=float(week.days().loc[lambda d: d["day"] == day,
+                                                     "absorbed_b12_ug"].iloc[0]))
+
 
 def _day_plans(plan: Plan, skip: int) -> dict[int, DayPlan]:
     """Every day of the plan but ``skip``, as fixed menus of the week."""
@@ -102,12 +114,7 @@ def candidates(plan: Plan, day: int, occasion: str | tuple[str, ...], avoid: tup
                     meta=dict(plan.meta))
         if verify(week):
             continue
-        at = items[items["occasion"].isin(free)]
-        found.append(Candidate(
-            foods=[str(plan.foods.loc[f, "name"]) for f in at["food"]], plan=week,
-            objective=plan_objective(week), cost=float(week.totals()["cost"]),
-            absorbed_ug=float(week.days().loc[lambda d: d["day"] == day,
-                                               "absorbed_b12_ug"].iloc[0])))
+        found.append(Candidate.of(week, day, free, plan_objective(week)))
     return found
 
 

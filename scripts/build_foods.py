@@ -281,12 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "foods.csv")
-    parser.add_argument("--with-library", action="store_true",
-                        help="also every food of the meal library (the table the meal-library "
-                        "core plans from; not yet the shipped one)")
+    parser.add_argument("--without-library", action="store_true",
+                        help="leave out the meal library's foods that the default selection "
+                        "does not hold (a smaller table; plans are then composed from single "
+                        "foods)")
     args = parser.parse_args(argv)
     try:
-        table = build(args.data, with_library=args.with_library)
+        table = build(args.data, with_library=not args.without_library)
     except BuildError as exc:
         print(f"build_foods: {exc}", file=sys.stderr)
         return 1

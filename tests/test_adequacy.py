@@ -82,7 +82,17 @@ def broken_rules(data: dict[str, Any], preset: str) -> list[str]:
                         tablets[key] = tablets.get(key, 0.0) + float(
                             supplements.loc[item["id"], column]) * item["units"]
     problems = []
+    usual = data["meta"].get("core") == "meal library" and config.meals.needs_period == "week"
     for rule in targets(config, available_nutrients(load_foods())):
+        if usual and rule.kind == "need" and rule.scope == "total":
+            values = amounts.get(rule.nutrient, pd.Series(0.0, index=amounts.index))
+            floor = 0.0 if rule.nutrient == "epa_dha_g" else \
+                config.meals.daily_floor_share * rule.value
+            slack = 1e-6 * max(1.0, rule.value)
+            if float(values.mean()) < rule.value - slack or float(values.min()) < floor - slack:
+                problems.append(f"{preset}: {rule.describe()} as usual intake, mean "
+                                f"{float(values.mean()):.4g}, lowest {float(values.min()):.4g}")
+            continue
         for day in amounts.index:
             value = float(amounts.loc[day].get(rule.nutrient, 0.0))
             if rule.scope == "supplements":

@@ -30,3 +30,23 @@ def test_packaged_files_are_the_top_level_files() -> None:
         ROOT / "supplements.csv").read_bytes()
     shipped = {p.name for p in resources.constraints_dir().glob("*.toml")}
     assert shipped == {p.name for p in (ROOT / "constraints").glob("*.toml")}
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "fndds" / "fndds1920_ingredients.csv").exists(),
+                    reason="../shared/data is not present")
+def test_a_table_without_the_library_plans_composed_meals_and_says_so(tmp_path: Path) -> None:
+    import json
+
+    small = tmp_path / "foods.csv"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_foods.py"), "--data",
+                    str(SHARED_DATA), "--out", str(small), "--without-library"], check=True,
+                   capture_output=True)
+    out = tmp_path / "week.json"
+    result = subprocess.run([sys.executable, "-m", "planner", "plan", "--days", "1", "--foods",
+                             str(small), "--quiet", "--format", "json", "-o", str(out)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert not any("meal" in o for o in data["occasions"])
+    assert any(n.startswith("Meals composed from single foods: the food table holds 40%")
+               for n in data["notes"])

@@ -17,10 +17,11 @@ B12_SOURCES = ["beef-liver-fried", "chicken-liver-fried", "egg-whole-boiled-or-p
 
 
 def test_size_and_provenance(foods: pd.DataFrame) -> None:
-    assert 600 <= len(foods) <= 1500
+    assert 1800 <= len(foods) <= 2500   # the default selection and every meal-library food
     assert foods["source"].str.match(r"(USDA FNDDS 2017-2018 \d{8}; NHANES 2007-2012 \d+ "
                                      r"reports|USDA SR28 \d{5}|CIQUAL 2020 \d+)").all()
-    assert foods["price_source"].str.startswith("USDA PP-NAP 2017/18").all()
+    assert foods["price_source"].str.match(r"(USDA PP-NAP 2017/18|\[proxy: median of WWEIA "
+                                           r"category \d+, USDA PP-NAP 2017/18\])").all()
     assert (foods["price_per_kg"] > 0).all()
     assert (foods["package_g"] > 0).all() and (foods["aisle"] != "").all()
     assert foods["curated"].all() and (foods["role"] != "").all()

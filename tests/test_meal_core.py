@@ -98,6 +98,8 @@ def _tiny(foods: pd.DataFrame) -> tuple[Config, Options]:
                                       "nutrients.protein_g_min=30",
                                       "nutrients.energy_kcal=[900, 2400]",
                                       "variety.group_uses_per_week={}",
+                                      "meals.meat_poultry_meals_min=0",
+                                      "meals.seafood_meals_min=0",
                                       "plan.days=2",
                                       "b12.target_absorbed_ug=0.5"])
     config = dataclasses.replace(config, occasions=tuple(

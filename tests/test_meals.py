@@ -26,8 +26,11 @@ PRESETS = ["omnivore", "vegan", "pescatarian", "lacto-ovo-vegetarian", "post-ryg
 
 @functools.cache
 def plan_for(preset: str) -> Plan:
+    """The preset's week composed from single foods by role templates (the core this file
+    tests; plans of library meals: test_meal_plans.py)."""
     return make_plan(load_foods(), load_supplements(),
-                     load_config(CONSTRAINTS / f"{preset}.toml"))
+                     load_config(CONSTRAINTS / f"{preset}.toml",
+                                 ['meals.source="composed"', "plan.time_limit_s=120"]))
 
 
 def meals_of(plan: Plan) -> pd.DataFrame:
@@ -146,7 +149,8 @@ def test_own_meals_are_kept_where_the_rules_allow_and_changes_are_listed(
     out = tmp_path / "plan.json"
     result = CliRunner().invoke(cli, [
         "plan", str(CONSTRAINTS / "lacto-ovo-vegetarian.toml"), "--quiet", "--set",
-        f'diet.reference="{REFERENCE}"', "--format", "json", "-o", str(out)])
+        f'diet.reference="{REFERENCE}"', "--set", 'meals.source="composed"', "--format",
+        "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
     import json
 

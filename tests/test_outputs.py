@@ -171,7 +171,7 @@ def test_shop_command_writes_pantry(tmp_path: Path) -> None:
 
 def test_plan_shopping_list_option(tmp_path: Path) -> None:
     listing = tmp_path / "shop.md"
-    result = CliRunner().invoke(cli, ["plan", "--days", "1", "--quiet", "-o",
+    result = CliRunner().invoke(cli, ["plan", "--days", "2", "--quiet", "-o",
                                       str(tmp_path / "p.txt"), "--shopping-list", str(listing)])
     assert result.exit_code == 0, result.output
     assert listing.read_text().startswith("# Shopping list") and "- [ ]" in listing.read_text()

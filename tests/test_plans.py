@@ -105,7 +105,8 @@ def test_elderly_gets_crystalline_b12() -> None:
 
 
 def test_variety_days_differ_and_respect_limits() -> None:
-    plan = plan_for("omnivore")
+    plan = make_plan(load_foods(), load_supplements(),
+                     load_config(CONSTRAINTS / "omnivore.toml", ['meals.source="composed"']))
     menus = {day: frozenset(zip(part["occasion"], part["food"], strict=True))
              for day, part in plan.food_items.groupby("day")}
     assert len(set(menus.values())) == plan.config.plan.day_menus == 3
@@ -159,7 +160,7 @@ def test_plan_writes_file_atomically(tmp_path: object) -> None:
     from pathlib import Path
 
     out = Path(str(tmp_path)) / "week.json"
-    result = CliRunner().invoke(cli, ["plan", "--days", "1", "--quiet", "--format", "json",
+    result = CliRunner().invoke(cli, ["plan", "--days", "2", "--quiet", "--format", "json",
                                       "-o", str(out)])
     assert result.exit_code == 0 and json.loads(out.read_text())["schema_version"] == 1
     assert [p.name for p in out.parent.iterdir()] == ["week.json"]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from planner.errors import DataError
-from planner.recalls import CROSSWALK, RECALLS, build_library
+from planner.recalls import CROSSWALK, FPED, RECALLS, build_library
 from planner.recipes import FLAGS
 
 FOODS = [  # code, name, category, liquid, flags
@@ -67,7 +67,21 @@ def folder(tmp_path: Path) -> Path:
     walk += [f"{code},1,{code},identity,1.0,x,x" for code, *_ in FOODS]
     walk.append("99999999,1,,none,,x,")
     (tmp_path / CROSSWALK).write_text("\n".join(walk) + "\n")
+    columns = [f"{c} (oz. eq.)" for c in ("PF_MEAT", "PF_CUREDMEAT", "PF_ORGAN", "PF_POULT",
+                                          "PF_SEAFD_HI", "PF_SEAFD_LOW")]
+    columns += ["V_TOTAL (cup eq.)", "F_TOTAL (cup eq.)"]
+    fped = ["FOODCODE,DESCRIPTION," + ",".join(columns),
+            "58106555,Pizza with pepperoni,0,0.4,0,0,0,0,0.1,0",
+            "63107010,\"Banana, raw\",0,0,0,0,0,0,0,1.2"]
+    (tmp_path / FPED).write_text("\n".join(fped) + "\n", encoding="utf-8")
     return tmp_path
+
+
+def test_fped_amounts_per_100g_join_the_library_foods(folder: Path) -> None:
+    foods = build_library(folder, _flags(), min_seen=2).foods.set_index("fndds_code")
+    assert foods.loc["58106555", "meat_poultry_oz"] == pytest.approx(0.4)
+    assert foods.loc["58106555", "vegetables_cup"] == pytest.approx(0.1)
+    assert foods.loc["57123000", "seafood_oz"] == 0.0
 
 
 def test_meals_are_distinct_food_sets_with_counts_and_median_grams(folder: Path) -> None:

@@ -436,7 +436,8 @@ def test_speculating_on_the_next_menu_does_not_change_the_week(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The default week with the second menu's LP started on the first menu's incumbent is
     the week without it, and the started search was used."""
-    foods, supplements, config = load_foods(), load_supplements(), load_config(None)
+    foods, supplements = load_foods(), load_supplements()
+    config = load_config(None, ['meals.source="composed"'])
     used: list[bool] = []
     keep = Speculation.result_for
 

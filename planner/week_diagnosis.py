@@ -1,0 +1,104 @@
+"""Why no week of library meals keeps the rules: the elastic LP of the week's mean day.
+
+The mean of any week's days keeps every daily rule (each is linear) and the weekly rules
+divided by the days, so when that LP needs slack on a rule, no week exists: the rules with
+slack are the diagnosis, largest share first (slack is priced by its share of the rule's
+bound, a daily rule's ten times a weekly rule's). When it needs none, a week may exist that the
+search did not find: the search's own shortfall is named instead, and more rounds suggested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Config
+from .day import DayModel
+from .master import WeeklyRule
+from .program import INF, Program, highs_model, new_highs
+from .vocabulary import rule_words
+
+SOFT = ("energy", "energy_share_min", "energy_share_max", "meal_protein_min", "solids_max",
+        "liquids_max", "sugars_occasion_max", "fluids_min", "sugars_max", "need",
+        "energy_share_limit", "supplement_limit", "limit", "b12_target", "b12_floor",
+        "supplement_required", "supplement_daily", "mean")
+DAILY_WEIGHT = 10.0   # a day's rules (energy, needs, limits) give before the week's only if
+                      # no change of the weekly rules (budget, groups, means) is ten times smaller
+FIXES = {"budget": "raise budget.max_per_week, or allow cheaper meals",
+         "need": "lower meals.daily_floor_share, allow supplements, or loosen the diet",
+         "mean": "allow supplements or fortified foods, loosen the diet, or lower the need",
+         "limit": "raise the limit, or allow other meals",
+         "energy": "widen nutrients.energy_kcal",
+         "fluids_min": "lower nutrients.fluids_ml_min",
+         "meal_protein_min": "lower the occasion's min_protein_g"}
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A rule the mean day cannot keep and by how much (its share of the bound)."""
+
+    family: str
+    label: str
+    amount: float
+    share: float
+
+
+def causes(model: DayModel, rules: list[WeeklyRule], days: int) -> list[Cause]:
+    """The rules the elastic mean-day LP relaxes, largest share first ([] when it keeps
+    every rule, or when no LP solution exists even so)."""
+    import highspy
+
+    program = Program()
+    program.append(model.program, "day")
+    program.add_cost(np.arange(program.num_cols), -program.cost())
+    families = list(model.program.row_families())
+    labels = list(model.program.row_names())
+    for rule in rules:
+        if rule.lower > 0 or rule.upper < INF:
+            program.rows("mean", [rule.name], np.zeros(len(rule.cols), dtype=np.int64),
+                         rule.cols, rule.vals, rule.lower / days, rule.upper / days)
+            families.append("mean")
+            labels.append(rule.name)
+    _, _, lower, upper = program.bounds()
+    slacks: list[tuple[int, int, float, float]] = []   # column, row, sign, scale
+    for row, family in enumerate(families):
+        if family not in SOFT:
+            continue
+        for sign, bound in ((1.0, lower[row]), (-1.0, upper[row])):
+            if np.isfinite(bound) and abs(bound) < INF:
+                column = int(program.columns("slack", [f"{row}:{sign:+g}"], 0.0)[0])
+                scale = max(1.0, abs(float(bound)))
+                program.add_entries(np.asarray([row]), np.asarray([column]), sign)
+                weight = 1.0 if family == "mean" else DAILY_WEIGHT
+                program.add_cost(np.asarray([column]), weight / scale)
+                slacks.append((column, row, sign, scale))
+    highs = new_highs(threads=1, random_seed=0)
+    highs.passModel(highs_model(program, mip=False))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return []
+    values = np.asarray(highs.getSolution().col_value)
+    found = [Cause(families[row], labels[row], float(values[column]),
+                   float(values[column]) / scale)
+             for column, row, _, scale in slacks if values[column] > 1e-7 * scale]
+    return sorted(found, key=lambda c: (-c.share, c.family, c.label))
+
+
+def describe(cause: Cause, config: Config) -> str:
+    """One cause in words with its fix."""
+    days = config.plan.days
+    if cause.family == "mean" and cause.label == "budget":
+        week = cause.amount * 7
+        return (f"budget: the cheapest week of library meals costs at least {week:.2f} a week "
+                f"more than budget.max_per_week = {config.budget.max_per_week:g} - raise it "
+                f"to at least {config.budget.max_per_week + week:.2f}, or allow cheaper meals")
+    if cause.family == "mean" and cause.label.startswith("need:"):
+        return (f"{cause.label[5:]}: the week's mean falls short by {cause.share:.0%} of the "
+                f"need - {FIXES['mean']}")
+    if cause.family == "mean":
+        return (f"{cause.label}: {cause.amount * days:.2g} short over the plan's {days} days "
+                "- relax this rule")
+    fix = FIXES.get(cause.family, "relax this rule")
+    return (f"{rule_words(cause.family)} [{cause.family}] {cause.label}: short by "
+            f"{cause.amount:.3g} ({cause.share:.0%}) - {fix}")
