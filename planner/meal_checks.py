@@ -57,6 +57,7 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
                                                                         index=plan.foods.index)),
                              errors="coerce")
     swaps = _swaps(plan.foods)
+    food_of = {c: f for f, c in code_of.items() if c}
     by_name = {o.name: o for o in plan.config.occasions}
     quantiles = library.foods
     p10, p90 = quantiles["grams_p10"].to_dict(), quantiles["grams_p90"].to_dict()
@@ -92,7 +93,7 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
             if code in left:
                 origin = code
             else:
-                origin, ratio = _replaced(str(food), left, swaps, code_of, category)
+                origin, ratio = _replaced(str(food), left, swaps, food_of, category)
                 if not origin or not meal_key.endswith(ADAPTED):
                     problems.append(f"{where}: {food} is not a food of {meal_id}")
                     continue
@@ -110,13 +111,12 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
 
 
 def _replaced(food: str, left: dict[str, float], swaps: dict[str, dict[str, float]],
-              code_of: dict[str, str], category: pd.Series) -> tuple[str, float]:
+              food_of: dict[str, str], category: pd.Series) -> tuple[str, float]:
     """The library food (code) that ``food`` stands in for, by the substitutions table, and
     the ratio; ("", 1) when none."""
     sources = swaps.get(food, {})
-    by_code = {c: f for f, c in code_of.items() if c}
     for code in sorted(left):
-        origin = by_code.get(code)
+        origin = food_of.get(code)
         if origin is None:
             continue
         number = category.get(origin, math.nan)

@@ -39,14 +39,18 @@ class SavedWeek:
     chosen: list[dict[str, int]]     # per day: occasion -> option row
 
 
-def saved_week(plan: Plan) -> SavedWeek:
-    """The options and day model of the plan's rules, and the option of every meal."""
+def saved_week(plan: Plan, like: SavedWeek | None = None) -> SavedWeek:
+    """The options and day model of the plan's rules (those of ``like``, a week of the same
+    rules, when given), and the option of every meal."""
     config = plan.config
-    settings = MealRules.from_config(config)
-    options = build_options(plan.foods, load_library(), config, settings.min_seen)
-    model = build_day(plan.foods, plan.supplements, options, config,
-                      day_rules(config, targets(config, available_nutrients(plan.foods)),
-                                settings))
+    if like is None:
+        settings = MealRules.from_config(config)
+        options = build_options(plan.foods, load_library(), config, settings.min_seen)
+        model = build_day(plan.foods, plan.supplements, options, config,
+                          day_rules(config, targets(config, available_nutrients(plan.foods)),
+                                    settings))
+    else:
+        options, model = like.options, like.model
     row_of = {(o, k): int(r) for r, o, k in zip(options.meals.index, options.meals["occasion"],
                                                  options.meals["key"], strict=True)}
     chosen: list[dict[str, int]] = []
@@ -113,7 +117,8 @@ def candidates(plan: Plan, day: int, free: str | tuple[str, ...], avoid: tuple[s
         banned |= rows
         if verify(new_plan):
             continue
-        found.append(Candidate.of(new_plan, day, names, week_objective(new_plan)))
+        found.append(Candidate.of(new_plan, day, names,
+                                  week_objective(new_plan, saved_week(new_plan, saved))))
     return found
 
 
@@ -123,13 +128,15 @@ def replan(plan: Plan, locks: set[tuple[int, str | None]]) -> tuple[Plan, int]:
     (day, None) for a whole day or (day, occasion) for one meal."""
     names = [o.name for o in plan.config.occasions]
     changed = 0
+    saved = saved_week(plan)
     for day in range(1, plan.config.plan.days + 1):
         if (day, None) in locks:
             continue
         free = tuple(n for n in names if (day, n) not in locks)
         if not free:
             continue
-        week = _best_week(plan, saved_week(plan), {day: free}, (), set(), REPLAN_SHORTLIST)
+        week = _best_week(plan, saved_week(plan, saved), {day: free}, (), set(),
+                          REPLAN_SHORTLIST)
         if week is not None and not verify(week[0]):
             plan = week[0]
             changed += len(free)

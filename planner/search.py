@@ -106,17 +106,25 @@ class MeanDay:
     prices: dict[str, float]
 
 
-def mean_day_lp(model: DayModel, rules: list[WeeklyRule], days: int) -> MeanDay:
-    """The day LP with every weekly rule divided by the days. The mean of any week's days is
-    a solution of it, so days x its optimum bounds every week."""
-    import highspy
-
+def mean_day_program(model: DayModel, rules: list[WeeklyRule], days: int
+                     ) -> tuple[Program, list[WeeklyRule]]:
+    """The day program with a ``mean`` row per weekly rule that has bounds (the rule divided
+    by the days), after the day's rows; and those rules in row order."""
     program = Program()
     program.append(model.program, "day")
     named = [r for r in rules if r.lower > 0 or r.upper < INF]
     for rule in named:
         program.rows("mean", [rule.name], np.zeros(len(rule.cols), dtype=np.int64),
                      rule.cols, rule.vals, rule.lower / days, rule.upper / days)
+    return program, named
+
+
+def mean_day_lp(model: DayModel, rules: list[WeeklyRule], days: int) -> MeanDay:
+    """The day LP with every weekly rule divided by the days. The mean of any week's days is
+    a solution of it, so days x its optimum bounds every week."""
+    import highspy
+
+    program, named = mean_day_program(model, rules, days)
     highs = new_highs(threads=1, random_seed=0)
     highs.passModel(highs_model(program, mip=False))
     highs.run()

@@ -16,7 +16,8 @@ import numpy as np
 from .config import Config
 from .day import DayModel
 from .master import WeeklyRule
-from .program import INF, Program, highs_model, new_highs
+from .program import INF, highs_model, new_highs
+from .search import mean_day_program
 from .vocabulary import rule_words
 
 SOFT = ("energy", "energy_share_min", "energy_share_max", "meal_protein_min", "solids_max",
@@ -49,17 +50,10 @@ def causes(model: DayModel, rules: list[WeeklyRule], days: int) -> list[Cause]:
     every rule, or when no LP solution exists even so)."""
     import highspy
 
-    program = Program()
-    program.append(model.program, "day")
+    program, named = mean_day_program(model, rules, days)
     program.add_cost(np.arange(program.num_cols), -program.cost())
-    families = list(model.program.row_families())
-    labels = list(model.program.row_names())
-    for rule in rules:
-        if rule.lower > 0 or rule.upper < INF:
-            program.rows("mean", [rule.name], np.zeros(len(rule.cols), dtype=np.int64),
-                         rule.cols, rule.vals, rule.lower / days, rule.upper / days)
-            families.append("mean")
-            labels.append(rule.name)
+    families = [*model.program.row_families(), *["mean"] * len(named)]
+    labels = [*model.program.row_names(), *(rule.name for rule in named)]
     _, _, lower, upper = program.bounds()
     slacks: list[tuple[int, int, float, float]] = []   # column, row, sign, scale
     for row, family in enumerate(families):
