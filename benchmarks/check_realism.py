@@ -4,7 +4,8 @@ FNDDS/FPED 2017-18 directly (`../shared/data/fndds`), not from the plan's or the
 numbers: the issue "Real meals"'s bars.
 
 Per week: the share of meals whose mix of WWEIA categories was seen at that occasion at least
-5 times in NHANES 2007-12 and the median of those counts; foods above their NHANES p95 and p99
+5 times in NHANES 2007-12 (as served, and with adapted meals judged by the library meal they
+adapt, as people ate it) and the median of those counts; foods above their NHANES p95 and p99
 portion (over every report of the food); distinct breakfasts, lunches, dinners and days;
 occasions with at least 1 oz-eq of meat or poultry and of seafood (FPED).
 
@@ -19,17 +20,21 @@ import argparse
 import json
 import statistics
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = {"breakfast": ("1", "10", "11"), "lunch": ("2", "5", "12"),
           "dinner": ("3", "4", "14"), "snack": ("6", "9", "13", "15", "16", "17", "18")}
-WATER = {7702, 7704}
+WATER = {7702, 7704, 7502, 7504, 7506}   # plain water and alcohol: not part of a meal
 MEAT_FPED = ["PF_MEAT (oz. eq.)", "PF_CUREDMEAT (oz. eq.)", "PF_POULT (oz. eq.)",
              "PF_ORGAN (oz. eq.)"]
 SEAFOOD_FPED = ["PF_SEAFD_HI (oz. eq.)", "PF_SEAFD_LOW (oz. eq.)"]
 OZ_EQ = 1.0
+STAND_INS = {  # substitution targets from SR28, without an FNDDS code: the WWEIA category
+    "tofu-firm": 2806, "tempeh": 2806,   # where FNDDS files tofu and soy products
+    "fortified-soy-yogurt": 1820, "fortified-plant-spread": 8004}
 
 
 def nhanes_tables(folder: Path) -> tuple[dict[tuple[str, frozenset[int]], int], pd.DataFrame]:
@@ -67,15 +72,23 @@ def nhanes_tables(folder: Path) -> tuple[dict[tuple[str, frozenset[int]], int], 
 def check(week: dict, counts: dict, portions: pd.DataFrame, categories: pd.Series,
           fped: pd.DataFrame) -> dict[str, object]:
     seen, over95, over99, items = [], 0, 0, 0
+    as_eaten: list[int] = []
     distinct: dict[str, set[str]] = {}
     meat = seafood = 0
     for day in week["days"]:
         for meal in day:
             if meal["library"] == "drink":
                 continue
-            mix = frozenset(int(categories[c]) for c, _ in meal["foods"]
-                            if int(categories[c]) not in WATER)
+            kinds = [int(c[6:]) if c.startswith("wweia:") else int(categories[c])
+                     for c, _ in meal["foods"]]
+            mix = frozenset(k for k in kinds if k not in WATER)
             seen.append(counts.get((meal["library"], mix), 0))
+            eaten = meal.get("adapted_from")
+            if eaten is not None:
+                as_eaten.append(counts.get((meal["library"], frozenset(
+                    k for k in (int(categories[c]) for c in eaten) if k not in WATER)), 0))
+            else:
+                as_eaten.append(seen[-1])
             distinct.setdefault(meal["library"], set()).add(meal["key"].split("~")[0])
             oz_meat = oz_sea = 0.0
             for code, grams in meal["foods"]:
@@ -92,6 +105,7 @@ def check(week: dict, counts: dict, portions: pd.DataFrame, categories: pd.Serie
     return {"preset": week["preset"], "meals": len(seen),
             "seen>=5": f"{sum(n >= 5 for n in seen) / max(len(seen), 1):.0%}",
             "median seen": statistics.median(seen) if seen else 0,
+            "seen>=5, adapted as eaten": f"{sum(n >= 5 for n in as_eaten) / max(len(seen), 1):.0%}",
             ">p95": f"{over95 / max(items, 1):.0%}", ">p99": over99,
             "distinct b/l/d": "/".join(str(len(distinct.get(o, ()))) for o in
                                        ("breakfast", "lunch", "dinner")),
@@ -110,15 +124,21 @@ def week_of_plan(path: Path) -> dict[str, object]:
     config = build_config(plan["meta"]["constraints"], {}, str(path))
     source = {o.name: occasion_source(o) for o in config.occasions}
     code = load_foods(None)["fndds_code"].fillna("").astype(str)
-    days: dict[int, list[dict[str, object]]] = {}
+    items = pd.read_csv(ROOT / "planner" / "data" / "meal_items.csv",
+                        dtype={"meal_id": str, "fndds_code": str})
+    days: dict[int, list[dict[str, Any]]] = {}
     for occasion in plan["occasions"]:
         meal = occasion.get("meal")
         if not meal:
             continue
-        foods = [[code[i["id"]], i["grams"]] for i in occasion["items"] if i["kind"] == "food"]
-        days.setdefault(occasion["day"], []).append(
-            {"occasion": occasion["name"], "library": source[occasion["name"]],
-             "key": meal["id"], "foods": foods})
+        foods = [[code[i["id"]] or f"wweia:{STAND_INS[i['id']]}", i["grams"]]
+                 for i in occasion["items"] if i["kind"] == "food"]
+        entry = {"occasion": occasion["name"], "library": source[occasion["name"]],
+                 "key": meal["id"], "foods": foods}
+        if meal["id"].endswith("~adapted") and not meal["id"].startswith("own:"):
+            original = meal["id"].removesuffix("~adapted")
+            entry["adapted_from"] = list(items.loc[items["meal_id"] == original, "fndds_code"])
+        days.setdefault(occasion["day"], []).append(entry)
     return {"preset": path.stem, "pattern": config.diet.pattern,
             "days": [days[d] for d in sorted(days)]}
 

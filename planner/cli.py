@@ -314,6 +314,7 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
     """
     from .foods import load_foods
     from .needs import IODINE_NOTE, available_nutrients, iodine_matters, targets, unchecked
+    from .own_meals import own_meals
     from .supplements import load_supplements
 
     config = load_config(constraints, overrides)
@@ -321,7 +322,11 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
     supplements_table = load_supplements(supplements_path)
     check_ids(config, foods_table.index, supplements_table.index,
               str(foods_path or "foods.csv"), str(supplements_path or "supplements.csv"))
+    _reference(config, foods_table)
+    own = own_meals(config, foods_table)
     click.echo(f"# resolved from: {' -> '.join(config.files)}")
+    if len(own):
+        click.echo(f"# own meals: {own['meal'].nunique()} from {config.meals.own}")
     for note in warnings(config):
         click.echo(f"# warning: {note}")
     click.echo(f"# {DISCLAIMER}")

@@ -480,6 +480,14 @@ class MealsSection:
                                        "poultry (FPED 2017-18)", integer(0, 28))
     seafood_meals_min: int = spec(0, "meals per 7 days with at least 1 oz-eq of seafood (FPED "
                                   "2017-18)", integer(0, 28))
+    leftovers: int = spec(0, "lunches per plan at least that are the previous day's dinner, "
+                          "cooked once and eaten twice (labelled leftovers)", integer(0, 27))
+    own: str | None = spec(None, "CSV of your own meals (meal, occasion, food, grams), "
+                           "relative to the constraint file; they join the library",
+                           optional(text))
+    own_preference: float = spec(2.0, "objective units (currency) an own meal counts cheaper "
+                                 "than a library meal: how strongly the plan eats like you do",
+                                 number(0, 1000))
     search_rounds: int = spec(6, "rounds of the week search (work, not seconds: the same "
                               "inputs give the same week on any machine); more rounds find "
                               "better weeks and tighter bounds, each about 1-3 s",
@@ -816,7 +824,23 @@ def load_config(path: Path | str | None = None, overrides: list[str] | tuple[str
         apply_override(data, parts, value, item)
         origins[".".join(parts[:2] if parts[0] == "occasions" else parts)] = f"--set {item}"
         origins[parts[0]] = origins.get(parts[0], f"--set {item}")
-    return build_config(data, origins, str(path), tuple(str(f) for f, _ in chain))
+    config = build_config(data, origins, str(path), tuple(str(f) for f, _ in chain))
+    return _absolute_files(config)
+
+
+def _absolute_files(config: Config) -> Config:
+    """Files the configuration names (``[diet] reference``, ``[meals] own``) as absolute
+    paths: beside the constraint file named on the command line when there, else in the
+    working directory, so that a saved plan finds them from anywhere."""
+    def absolute(name: str | None) -> str | None:
+        if not name or Path(name).is_absolute():
+            return name
+        beside = Path(config.files[-1]).parent / name if config.files else Path(name)
+        return str((beside if beside.exists() else Path.cwd() / name).resolve())
+
+    return dataclasses.replace(
+        config, diet=dataclasses.replace(config.diet, reference=absolute(config.diet.reference)),
+        meals=dataclasses.replace(config.meals, own=absolute(config.meals.own)))
 
 
 def build_config(data: Mapping[str, Any], origins: Mapping[str, str], default_origin: str,

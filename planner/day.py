@@ -425,8 +425,8 @@ def add_b12(model: DayModel, config: Config, params: AbsorptionParams) -> None:
 
 
 def base_objective(model: DayModel, config: Config) -> Array:
-    """Cost of foods and tablets, plus ``typical_weight`` per decade of a meal's rarity, plus
-    the penalty of tablets beyond B12."""
+    """Cost of foods and tablets, plus ``typical_weight`` per decade of a meal's rarity and
+    the preference for own meals, plus the penalty of tablets beyond B12."""
     cost = np.zeros(model.program.num_cols)
     weight = config.plan.cost_weight
     cols, vals = part_terms(model, weight * model.food_amounts["cost"].to_numpy())
@@ -435,5 +435,5 @@ def base_objective(model: DayModel, config: Config) -> Array:
         cost[model.units] += weight * model.unit_amounts["cost"].to_numpy() \
             + model.unit_amounts["penalty"].to_numpy()
     cost[model.choose] += model.rules.settings.typical_weight \
-        * model.options.meals["rarity"].to_numpy()
+        * model.options.meals["rarity"].to_numpy() + model.options.meals["unlike_own"].to_numpy()
     return cost

@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .config import Config
+from .config import Config, Occasion
 from .day import WEEKLY_ONLY
+from .leftovers import PREFIX as LEFTOVER
+from .leftovers import leftover_occasions
 from .library import Library, load_library
 from .options import DRINKS, MEAL_SCALE, load_substitutions, occasion_source
+from .own_meals import PREFIX as OWN
+from .own_meals import own_meals
 from .pattern import MEAL_OZ
 
 if TYPE_CHECKING:
@@ -63,6 +67,8 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
     p10, p90 = quantiles["grams_p10"].to_dict(), quantiles["grams_p90"].to_dict()
     meal_occasion = library.meals["occasion"].to_dict()
     meal_seen = library.meals["seen"].to_dict()
+    own = own_meals(plan.config, plan.foods)
+    liquid = {str(f): bool(v) for f, v in plan.foods["liquid"].astype(bool).items()}
     for (day, name), part in items.groupby(["day", "occasion"], sort=False):
         occasion = by_name[str(name)]
         meal_key = str(part["meal"].iloc[0])
@@ -74,7 +80,15 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
             if not meal_key.startswith("drink:") or len(part) != 1:
                 problems.append(f"{where}: a drink occasion holds one drink, not {meal_key}")
             continue
+        if meal_key.startswith(LEFTOVER):
+            problems += _check_leftover(where, int(str(day)), occasion, meal_key, part, items,
+                                        plan.config)
+            continue
         meal_id = meal_key.removesuffix(ADAPTED)
+        if meal_id.startswith(OWN):
+            problems += _check_own_meal(where, meal_key, part, own, occasion, swaps, liquid,
+                                        category)
+            continue
         if meal_id not in library.meals.index:
             problems.append(f"{where}: {meal_id} is not a library meal")
             continue
@@ -87,22 +101,25 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
         wanted = {str(c): float(g) for c, g in zip(eaten["fndds_code"], eaten["grams"],
                                                    strict=True)}
         left = dict(wanted)
-        for food, grams in zip(part["food"], part["grams"], strict=True):
+        eaten_now = part.groupby("food", sort=False)["grams"].sum()
+        for food, grams in eaten_now.items():
             code = code_of.get(str(food), "")
-            ratio = 1.0
-            if code in left:
-                origin = code
-            else:
-                origin, ratio = _replaced(str(food), left, swaps, food_of, category)
-                if not origin or not meal_key.endswith(ADAPTED):
-                    problems.append(f"{where}: {food} is not a food of {meal_id}")
-                    continue
-            median = left.pop(origin)
-            low, high = _meal_range(median, float(p10[origin]), float(p90[origin]))
-            if not low * ratio - SLACK_G <= float(grams) <= high * ratio + SLACK_G:
+            origins = [(code, 1.0)] if code in left else []
+            if meal_key.endswith(ADAPTED):
+                kept = {c for c in left if food_of.get(c) in eaten_now.index}
+                origins += _replaced(str(food), {c: g for c, g in left.items()
+                                                 if c not in kept}, swaps, food_of, category)
+            if not origins:
+                problems.append(f"{where}: {food} is not a food of {meal_id}")
+                continue
+            low = high = 0.0
+            for origin, ratio in origins:
+                least, most = _meal_range(left.pop(origin), float(p10[origin]),
+                                          float(p90[origin]))
+                low, high = low + least * ratio, high + most * ratio
+            if not low - SLACK_G * len(origins) <= float(grams) <= high + SLACK_G * len(origins):
                 problems.append(f"{where}: {float(grams):.1f} g of {food} outside "
-                                f"{low * ratio:.1f}-{high * ratio:.1f} g (its range in "
-                                f"{meal_id})")
+                                f"{low:.1f}-{high:.1f} g (its range in {meal_id})")
         drinks_allowed = occasion.max_liquids_ml is None or occasion.max_liquids_ml > 0
         missing = [c for c in left if drinks_allowed or not bool(quantiles.loc[c, "liquid"])]
         if missing:
@@ -110,21 +127,75 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
     return problems
 
 
+def _check_leftover(where: str, day: int, occasion: Occasion, meal_key: str,
+                    part: pd.DataFrame, items: pd.DataFrame, config: Config) -> list[str]:
+    """A leftover lunch: the previous day's dinner, the same foods in the same grams."""
+    pair = leftover_occasions(config)
+    if pair is None or occasion.name != pair[1] or day < 2:
+        return [f"{where}: leftovers only at lunch after a day with dinner"]
+    dinner = items[(items["day"] == day - 1) & (items["occasion"] == pair[0])]
+    if dinner.empty or str(dinner["meal"].iloc[0]) != meal_key.removeprefix(LEFTOVER):
+        return [f"{where}: {meal_key} is not day {day - 1}'s dinner"]
+    cooked = dinner.groupby("food")["grams"].sum()
+    eaten = part.groupby("food")["grams"].sum()
+    if set(cooked.index) != set(eaten.index) or \
+            (cooked.reindex(eaten.index) - eaten).abs().max() > SLACK_G:
+        return [f"{where}: leftovers differ from day {day - 1}'s dinner"]
+    return []
+
+
+def _check_own_meal(where: str, meal_key: str, part: pd.DataFrame, own: pd.DataFrame,
+                    occasion: Occasion, swaps: dict[str, dict[str, float]],
+                    liquid: dict[str, bool], category: pd.Series) -> list[str]:
+    """An own meal: of the own-meals file, at its occasion, each food (or its swap) within
+    ``MEAL_SCALE`` of the grams the person gave."""
+    meal_id = meal_key.removesuffix(ADAPTED).removeprefix(OWN)
+    rows = own[own["meal"] == meal_id]
+    if rows.empty:
+        return [f"{where}: {meal_id} is not a meal of the own-meals file"]
+    problems = []
+    if rows["occasion"].iloc[0] != occasion_source(occasion):
+        problems.append(f"{where}: own meal {meal_id} is a {rows['occasion'].iloc[0]} meal")
+    left = {str(f): float(g) for f, g in zip(rows["food"], rows["grams"], strict=True)}
+    code = {f: f for f in left}
+    eaten_now = part.groupby("food", sort=False)["grams"].sum()
+    for food, grams in eaten_now.items():
+        origins = [(str(food), 1.0)] if str(food) in left else []
+        if meal_key.endswith(ADAPTED):
+            rest = {f: g for f, g in left.items() if f not in eaten_now.index}
+            origins += _replaced(str(food), rest, swaps, code, category)
+        if not origins:
+            problems.append(f"{where}: {food} is not a food of own meal {meal_id}")
+            continue
+        low = sum(left[o] / MEAL_SCALE * r for o, r in origins)
+        high = sum(left.pop(o) * MEAL_SCALE * r for o, r in origins)
+        if not low - SLACK_G * len(origins) <= float(grams) <= high + SLACK_G * len(origins):
+            problems.append(f"{where}: {float(grams):.1f} g of {food} outside "
+                            f"{low:.1f}-{high:.1f} g (own meal {meal_id})")
+    drinks_allowed = occasion.max_liquids_ml is None or occasion.max_liquids_ml > 0
+    missing = [f for f in left if drinks_allowed or not liquid.get(f, False)]
+    if missing:
+        problems.append(f"{where}: own meal {meal_id} without {', '.join(missing)}")
+    return problems
+
+
 def _replaced(food: str, left: dict[str, float], swaps: dict[str, dict[str, float]],
-              food_of: dict[str, str], category: pd.Series) -> tuple[str, float]:
-    """The library food (code) that ``food`` stands in for, by the substitutions table, and
-    the ratio; ("", 1) when none."""
+              food_of: dict[str, str], category: pd.Series) -> list[tuple[str, float]]:
+    """The library foods (codes) that ``food`` stands in for by the substitutions table, each
+    with its ratio (several foods of a meal may share one stand-in: milk and cream -> soy
+    drink)."""
     sources = swaps.get(food, {})
+    out = []
     for code in sorted(left):
         origin = food_of.get(code)
         if origin is None:
             continue
         number = category.get(origin, math.nan)
         keys = [origin] + ([f"category:{int(number)}"] if not math.isnan(number) else [])
-        for key in keys:
-            if key in sources:
-                return code, sources[key]
-    return "", 1.0
+        found = next((sources[key] for key in keys if key in sources), None)
+        if found is not None:
+            out.append((code, found))
+    return out
 
 
 def _meal_range(median: float, p10: float, p90: float) -> tuple[float, float]:

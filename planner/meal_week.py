@@ -16,6 +16,7 @@ import pandas as pd
 from .config import Config
 from .day import DayModel, MealRules, build_day, day_rules
 from .errors import PlannerError
+from .leftovers import with_leftovers
 from .library import Library, load_library
 from .master import DayMenu, SearchError, weekly_rules
 from .needs import available_nutrients, targets
@@ -33,6 +34,10 @@ class NoWeekError(PlannerError):
     """No week of library meals keeps the rules; the message names what falls short."""
 
     exit_code = 3
+
+
+class ProvenNoWeek(NoWeekError):
+    """No week can keep the rules: the mean day itself cannot (the diagnosis names why)."""
 
 
 def library_share(foods: pd.DataFrame, library: Library) -> float:
@@ -70,18 +75,30 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         week = search_week(foods, supplements, options, config, model, deadline=deadline,
                            progress=_ticker(progress))
     except SearchError as exc:
-        raise NoWeekError(diagnosis(model, foods, config, str(exc))) from None
-    gap = week.gap
+        text, proven = diagnosis(model, foods, config, str(exc))
+        raise (ProvenNoWeek if proven else NoWeekError)(text) from None
+    menus, objective = week.menus, week.objective
+    leftovers: dict[str, Any] = {}
+    if config.meals.leftovers:
+        found = with_leftovers(menus, foods, supplements, options, config, model)
+        if found is not None:
+            menus, options = sorted(found[0], key=lambda m: (m.options, m.grams)), found[1]
+            objective = sum(m.cost for m in menus)
+        leftovers = {"wanted": config.meals.leftovers,
+                     "planned": sum(options.meals.loc[o, "kind"] == "leftover"
+                                    for m in menus for o in m.options)}
+    gap = max(0.0, (objective - week.bound) / objective) if objective > 0 else 0.0
     status = "optimal" if gap <= config.plan.mip_gap else "feasible"
     return Plan(config=config, foods=foods, supplements=supplements,
-                food_items=food_items(week.menus, options, foods, config),
-                supplement_items=supplement_items(week.menus),
+                food_items=food_items(menus, options, foods, config),
+                supplement_items=supplement_items(menus),
                 meta={**(meta or {}), "solver": "highs", "core": "meal library",
                       "status": status, "mip_gap": round(gap, 6),
-                      "objective": round(week.objective, 6), "bound": round(week.bound, 6),
+                      "objective": round(objective, 6), "bound": round(week.bound, 6),
                       "bound_method": "Lagrangian bound of column generation over day menus",
                       "search": {"rounds": week.rounds, "day_menus": week.columns,
                                  "stopped": week.stopped},
+                      **({"leftovers": leftovers} if leftovers else {}),
                       "solve_seconds": round(time.perf_counter() - started, 3)})
 
 
@@ -129,20 +146,23 @@ def _check_every_occasion(options: Options, config: Config) -> None:
             "min_protein_g), or plan from single foods (--set meals.source=\"composed\")")
 
 
-def diagnosis(model: DayModel, foods: pd.DataFrame, config: Config, shortfall: str) -> str:
+def diagnosis(model: DayModel, foods: pd.DataFrame, config: Config, shortfall: str
+              ) -> tuple[str, bool]:
     """Why there is no week: the rules no week can keep (proven by the elastic LP of the
-    mean day), else the search's own shortfall."""
+    mean day; True), else the search's own shortfall (False)."""
     from .week_diagnosis import causes, describe
 
     found = causes(model, weekly_rules(model, config, foods), config.plan.days)
+    needs = {t.nutrient: t.value for t in targets(config, available_nutrients(foods))
+             if t.kind == "need" and t.scope == "total"}
     if found:
         return "\n  ".join(["no plan satisfies every rule.",
-                            *(describe(c, config) for c in found)])
+                            *(describe(c, config, needs) for c in found)]), True
     return "\n  ".join([
         "no week of library meals was found that keeps every rule (a week may exist: the "
         "search is not exhaustive).", f"the best week found: {shortfall}",
         "raise [meals] search_rounds, lower meals.min_seen (more meals) or the distinct-meal "
-        "minimums, or allow supplements"])
+        "minimums, or allow supplements"]), False
 
 
 def _ticker(progress: Any) -> Any:

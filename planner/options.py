@@ -18,6 +18,7 @@ the substitutions (data) when every forbidden food has a swap the diet allows.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +30,14 @@ from .config import Config, Occasion
 from .errors import DataError
 from .foods import FLAGS
 from .library import Library
+from .own_meals import PREFIX, own_meals
 from .program import Array
 from .recalls import MEAL_OCCASIONS
 from .vocabulary import PATTERNS
 
 DRINKS = "drink"
 LUNCH_FROM, DINNER_FROM = "10:30", "15:00"   # a meal occasion's library by its clock time
+OWN_PREFIX = PREFIX
 OCCURRENCES_FLOOR = 1.0
 ADAPTED_RARITY = 0.5                        # an adapted meal counts as 3 times rarer
 MIN_KIND_SEEN = 5                           # a meal's mix of WWEIA categories seen this often
@@ -45,7 +48,8 @@ MEAL_SCALE = 1.5                            # a food's grams within x/1.5 .. x*1
 @dataclass(frozen=True)
 class Options:
     """Options of every occasion: ``meals`` one row per option (occasion, key, name, seen,
-    kind, rarity); ``parts`` one row per food of an option (option, food, low, high,
+    kind, rarity, unlike_own: the preference for own meals a library meal pays at an
+    occasion that has own meals); ``parts`` one row per food of an option (option, food, low, high,
     typical grams, liquid)."""
 
     meals: pd.DataFrame
@@ -137,23 +141,28 @@ def build_options(foods: pd.DataFrame, library: Library, config: Config, min_see
     meal_rows: list[dict[str, object]] = []
     part_rows: list[dict[str, object]] = []
     library_parts = _library_parts(library, id_of)
+    own, preference = own_meals(config, foods), config.meals.own_preference
     for occasion in config.occasions:
         source = occasion_source(occasion)
+        mine: list[tuple[dict[str, object], list[dict[str, object]]]] = []
         if source == DRINKS:
             candidates = _drink_options(foods, usable, ranges, library, occasion)
         else:
             forbidden = set(FLAGS) - allowed_flags(config)
-            candidates = _meal_options(library, library_parts, foods, usable, ranges,
-                                       occasion, source, (min_seen, min_kind_seen), forbidden,
-                                       substitutions)
+            blocked, swap_of = swap_table(foods, usable, substitutions, forbidden, library)
+            mine = _own_options(own, foods, blocked, swap_of, occasion, source)
+            candidates = mine + _meal_options(library, library_parts, foods, blocked, swap_of,
+                                              ranges, occasion, source,
+                                              (min_seen, min_kind_seen), forbidden)
         for meal, parts in candidates:
             meal["option"] = len(meal_rows)
             meal["occasion"] = occasion.name
+            meal["unlike_own"] = preference if mine and meal["kind"] != "own" else 0.0
             meal_rows.append(meal)
             for part in parts:
                 part_rows.append({"option": meal["option"], **part})
     return Options(pd.DataFrame(meal_rows, columns=["option", "occasion", "key", "name", "seen",
-                                                    "kind", "rarity"]),
+                                                    "kind", "rarity", "unlike_own"]),
                    pd.DataFrame(part_rows, columns=["option", "food", "low", "high",
                                                     "typical", "liquid"]))
 
@@ -204,19 +213,21 @@ def _rarity(seen: float, occurrences: float) -> float:
 
 
 def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | None, float]]],
-                  foods: pd.DataFrame, usable: pd.Series, ranges: pd.DataFrame,
-                  occasion: Occasion, source: str, seen_floor: tuple[int, int],
-                  forbidden: set[str],
-                  substitutions: pd.DataFrame
+                  foods: pd.DataFrame, blocked: set[str], swap_of: dict[str, tuple[str, float]],
+                  ranges: pd.DataFrame, occasion: Occasion, source: str,
+                  seen_floor: tuple[int, int], forbidden: set[str]
                   ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
     meals = library.meals[(library.meals["occasion"] == source)
                           & (library.meals["seen"] >= seen_floor[0])
                           & (library.meals["category_seen"] >= seen_floor[1])]
-    blocked, swap_of = swap_table(foods, usable, substitutions, forbidden, library)
     occurrences = float(library.meals.loc[library.meals["occasion"] == source, "seen"].sum())
-    liquid = foods["liquid"].astype(bool).to_dict()
-    names = foods["name"].astype(str).to_dict()
+    liquid = {str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()}
+    names = {str(f): str(v) for f, v in foods["name"].items()}
     low, high = ranges["low"].to_dict(), ranges["high"].to_dict()
+
+    def in_meal(food: str, median: float) -> tuple[float, float]:
+        return meal_range(median, float(low[food]), float(high[food]))
+
     per_gram = _per_gram(foods)
     no_drinks = occasion.max_liquids_ml is not None and occasion.max_liquids_ml <= 0
     out = []
@@ -225,45 +236,102 @@ def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | No
         items = library_parts.get(str(meal_id), [])
         if not items or any(food is None for food, _ in items):
             continue
-        ids = [str(food) for food, _ in items]
-        median = {str(food): grams for food, grams in items}
-        swaps: dict[str, tuple[str, float]] = {}
-        if set(filter(None, str(flags).split(";"))) & forbidden or \
-                any(f in blocked for f in ids):
-            if not all(f in swap_of for f in ids if f in blocked):
-                continue
-            swaps = {str(f): swap_of[str(f)] for f in ids if f in blocked}
-            if not swaps:
-                continue
-        ids_now = [swaps.get(str(f), (str(f), 1.0))[0] for f in ids]
-        ratio = {swaps[f][0]: swaps[f][1] for f in swaps}
-        kept = [f for f in ids_now if not (no_drinks and liquid[f])]
-        if not kept:
+        eaten = [(str(food), grams) for food, grams in items]
+        forbidden_meal = bool(set(filter(None, str(flags).split(";"))) & forbidden)
+        swaps = _swaps_for([f for f, _ in eaten], forbidden_meal, blocked, swap_of)
+        if swaps is None:
             continue
-        parts = []
-        for orig, f in zip(ids, ids_now, strict=True):
-            if f not in kept:
-                continue
-            scale = ratio.get(f, 1.0)
-            least, most = meal_range(median[orig], float(low[orig]), float(high[orig]))
-            least, most = in_steps(least * scale, most * scale)
-            parts.append({"food": f, "low": least, "high": most,
-                          "typical": median[orig] * scale, "liquid": bool(liquid[f])})
-        if not _fits(parts, per_gram, occasion):
+        parts, kept = _parts_of(eaten, in_meal, swaps, liquid, no_drinks)
+        if not kept or not _fits(parts, per_gram, occasion):
             continue
-        label = str(name) if len(kept) == len(ids) and not swaps else \
-            " + ".join(names[f] for f in kept)
-        notes = [f"adapted: {names[a]} -> {names[b]}" for a, (b, _) in swaps.items()]
-        if len(kept) < len(ids):
-            notes.append("without its drinks")
-        if notes:
-            label += f" ({'; '.join(notes)})"
-        kind = "adapted" if swaps else "library" if len(kept) == len(ids) else \
+        label = str(name) if kept == len(eaten) and not swaps else \
+            " + ".join(names[str(p["food"])] for p in parts)
+        kind = "adapted" if swaps else "library" if kept == len(eaten) else \
             "library-no-drinks"
         rarity = _rarity(float(seen), occurrences) + (ADAPTED_RARITY if swaps else 0.0)
-        out.append(({"key": str(meal_id) + ("~adapted" if swaps else ""), "name": label,
+        out.append(({"key": str(meal_id) + ("~adapted" if swaps else ""),
+                     "name": label + _label_notes(swaps, names, kept < len(eaten)),
                      "seen": int(seen), "kind": kind, "rarity": rarity}, parts))
     return out
+
+
+def _swaps_for(ids: list[str], forbidden_meal: bool, blocked: set[str],
+               swap_of: dict[str, tuple[str, float]]) -> dict[str, tuple[str, float]] | None:
+    """The swaps that make a meal fit the diet ({} when it fits as eaten), or None when a
+    forbidden food has no swap."""
+    if not forbidden_meal and not any(f in blocked for f in ids):
+        return {}
+    if not all(f in swap_of for f in ids if f in blocked):
+        return None
+    swaps = {f: swap_of[f] for f in ids if f in blocked}
+    return swaps or None
+
+
+def _parts_of(eaten: list[tuple[str, float]],
+              range_of: Callable[[str, float], tuple[float, float]],
+              swaps: dict[str, tuple[str, float]], liquid: dict[str, bool], no_drinks: bool
+              ) -> tuple[list[dict[str, object]], int]:
+    """The parts of a meal as served (swapped foods at their ratio, drinks left out where the
+    occasion allows none), one per food, and how many of its foods were kept."""
+    parts = []
+    for food, grams in eaten:
+        served, scale = swaps.get(food, (food, 1.0))
+        if no_drinks and liquid[served]:
+            continue
+        least, most = range_of(food, grams)
+        least, most = in_steps(least * scale, most * scale)
+        parts.append({"food": served, "low": least, "high": most, "typical": grams * scale,
+                      "liquid": bool(liquid[served])})
+    return _merged(parts), len(parts)
+
+
+def _label_notes(swaps: dict[str, tuple[str, float]], names: dict[str, str],
+                 without_drinks: bool) -> str:
+    notes = [f"adapted: {names[a]} -> {names[b]}" for a, (b, _) in swaps.items()]
+    if without_drinks:
+        notes.append("without its drinks")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def _own_options(own: pd.DataFrame, foods: pd.DataFrame, blocked: set[str],
+                 swap_of: dict[str, tuple[str, float]], occasion: Occasion, source: str
+                 ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
+    """The person's own meals of this occasion, each food within ``MEAL_SCALE`` of its
+    grams, adapted like library meals."""
+    liquid = {str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()}
+    names = {str(f): str(v) for f, v in foods["name"].items()}
+    per_gram = _per_gram(foods)
+    no_drinks = occasion.max_liquids_ml is not None and occasion.max_liquids_ml <= 0
+    out = []
+    for meal_id, rows in own[own["occasion"] == source].groupby("meal", sort=True):
+        eaten = [(str(f), float(g)) for f, g in zip(rows["food"], rows["grams"], strict=True)]
+        swaps = _swaps_for([f for f, _ in eaten], False, blocked, swap_of)
+        if swaps is None:
+            continue
+        parts, kept = _parts_of(eaten, lambda _, g: (g / MEAL_SCALE, g * MEAL_SCALE), swaps,
+                                liquid, no_drinks)
+        if not kept or not _fits(parts, per_gram, occasion):
+            continue
+        label = " + ".join(names[str(p["food"])] for p in parts)
+        out.append(({"key": f"{OWN_PREFIX}{meal_id}" + ("~adapted" if swaps else ""),
+                     "name": f"{meal_id}: {label}"
+                             + _label_notes(swaps, names, kept < len(eaten)),
+                     "seen": 0, "kind": "own", "rarity": 0.0}, parts))
+    return out
+
+
+def _merged(parts: list[dict[str, object]]) -> list[dict[str, object]]:
+    """One part per food: foods swapped to the same stand-in (milk and cream -> soy drink)
+    add their ranges."""
+    out: dict[str, dict[str, object]] = {}
+    for part in parts:
+        food = str(part["food"])
+        if food not in out:
+            out[food] = dict(part)
+            continue
+        for key in ("low", "high", "typical"):
+            out[food][key] = round(float(str(out[food][key])) + float(str(part[key])), 1)
+    return list(out.values())
 
 
 def load_substitutions(path: Path | None = None) -> pd.DataFrame:

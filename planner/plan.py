@@ -99,11 +99,11 @@ class Plan:
         items["liquid"] = table["liquid"].to_numpy()
         items["grams"] = grams
         items["serving_label"] = table["serving_label"].to_numpy()
-        items["b12_food_bound_ug"] = ((table["b12_ug"] - table["b12_added_ug"]).clip(lower=0)
-                                      .to_numpy() * factor)
-        items["b12_crystalline_ug"] = table["b12_added_ug"].to_numpy() * factor
         items["matrix"] = [self.params.matrix_factor(g, m) for g, m in
                            zip(table["group"], table["b12_matrix"], strict=True)]
+        bound = (table["b12_ug"] - table["b12_added_ug"]).clip(lower=0).to_numpy() * factor
+        items["b12_food_bound_ug"] = np.where(items["matrix"] > 0, bound, 0.0)  # analogue: 0
+        items["b12_crystalline_ug"] = table["b12_added_ug"].to_numpy() * factor
         for column, source in (("energy_kcal", "energy_kcal"), ("protein_g", "protein_g"),
                                ("sugars_g", "sugars_g"), ("fiber_g", "fiber_g")):
             items[column] = table[source].fillna(0.0).to_numpy() * factor
@@ -241,6 +241,14 @@ class Plan:
             out.append(f"Not checked, the food table has no values: {', '.join(missing)}.")
         if iodine_matters(self.config):
             out.append(IODINE_NOTE)
+        if is_meal_plan(self) and self.config.meals.leftovers:
+            wanted = self.config.meals.leftovers
+            meals = self.food_items.drop_duplicates(["day", "occasion"])["meal"].astype(str)
+            planned = int(meals.str.startswith("leftover:").sum())
+            out.append(f"Leftovers: {planned} lunch(es) are the previous day's dinner, cooked "
+                       f"once ([meals] leftovers = {wanted})" + (
+                           "." if planned >= wanted else "; the week's meals keep every "
+                           "rule with no more."))
         if not is_meal_plan(self):
             from .library import load_library
             from .meal_week import COMPOSED_NOTE, library_share

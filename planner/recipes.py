@@ -51,9 +51,11 @@ WORDS = {
     "honey": r"\bhoney\b",
     "gelatin": r"(gelatin|marshmallow|gumm(y|ies)|jell-?o\b|jello|fruit snacks)",
 }
+MEAT_FREE = r"\b(meatless|vegetarian|vegan|veggie|meat substitute|imitation bacon)\b"
+ANALOGUE = r"(" + WORDS["meat"] + r"|\b(burgers?|patt(y|ies)|meatloaf|fillets?|" \
+    r"nuggets?|crumbles?|substitutes?)\b)"
 NOT_ANIMAL = {  # phrases whose animal-sounding word is not what it sounds like
-    "meat": r"\b(meatless|vegetarian|vegan|veggie|imitation bacon|bacon bits, meatless|"
-            r"vegetable broth|vegetable stock|mushroom gravy)\b",
+    "meat": r"\b(vegetable broth|vegetable stock|mushroom gravy)\b",
     "dairy": r"\b((peanut|almond|cashew|nut|apple|cocoa|shea|seed|sesame|sunflower|soy|"
              r"hazelnut) butters?|butternut|butterhead|butter beans?|coconut (milk|cream)|"
              r"soy ?milk|soymilk|almond (milk|beverage)|rice (milk|beverage)|oat milk|"
@@ -84,7 +86,10 @@ def words_in(description: str) -> set[str]:
     """Flags named by a description, minus phrases that only sound animal."""
     text = description.lower()
     found = set()
+    meat_free = re.search(MEAT_FREE, text) is not None
     for flag, pattern in WORDS.items():
+        if flag == "meat" and meat_free:
+            continue
         cleaned = re.sub(NOT_ANIMAL[flag], " ", text) if flag in NOT_ANIMAL else text
         if re.search(pattern, cleaned):
             found.add(flag)
@@ -105,10 +110,13 @@ def leaf_flags(description: str, food_group: str | None,
         return frozenset((named - {"egg", "dairy"}) | kind), bool(not named & {"egg", "dairy"})
     animal_fat = cholesterol_mg is not None and cholesterol_mg >= CHOLESTEROL_ANIMAL_MG
     explained = bool(named & {"meat", "fish", "shellfish", "egg", "dairy"})
+    meat_free = re.search(MEAT_FREE, description.lower()) is not None
     if food_group in PLANT_GROUPS:
+        if meat_free and re.search(ANALOGUE, description.lower()) and \
+                "vegan" not in description.lower():
+            return frozenset(named | {"egg", "dairy"}), True  # an analogue may bind with both
         if animal_fat and not explained:
-            meatless = re.search(NOT_ANIMAL["meat"], description.lower())
-            maybe = {"egg", "dairy"} | (set() if meatless else {"meat", "fish", "shellfish"})
+            maybe = {"egg", "dairy"} | (set() if meat_free else {"meat", "fish", "shellfish"})
             return frozenset(named | maybe), True
         gelatin = food_group == "Breakfast Cereals" and "frosted" in description.lower()
         return frozenset(named | ({"gelatin"} if gelatin else set())), gelatin

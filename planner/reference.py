@@ -33,9 +33,13 @@ PORTION_CHANGE = 0.25   # a portion 25 % larger or smaller is worth saying
 
 
 def resolve(config: Config, cwd: Path | None = None) -> Path | None:
-    """The reference file's path: absolute, else next to the constraint file named on the
-    command line, else in the working directory."""
-    name = config.diet.reference
+    """The reference file's path (``beside_config``)."""
+    return beside_config(config, config.diet.reference, cwd)
+
+
+def beside_config(config: Config, name: str | None, cwd: Path | None = None) -> Path | None:
+    """A file a constraint file names: absolute, else next to the constraint file named on
+    the command line, else in the working directory; None when unnamed."""
     if not name:
         return None
     path = Path(name)

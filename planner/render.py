@@ -139,6 +139,10 @@ def meal_words(occasion: dict[str, Any]) -> str:
         return ""
     if str(meal.get("id", "")).startswith("drink:"):
         return f"a drink (reported {meal.get('seen', 0)} times in NHANES 2007-12)"
+    if meal.get("kind") == "leftover":
+        return f"{meal.get('name', '')} [{meal.get('id', '')}]"
+    if meal.get("kind") == "own":
+        return f"your own meal {meal.get('name', '')} [{meal.get('id', '')}]"
     return (f"{meal.get('name', '')} - eaten this way {meal.get('seen', 0)} times in NHANES "
             f"2007-12 [{meal.get('id', '')}]")
 

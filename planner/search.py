@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,7 @@ SEED_NODES = 300          # branch-and-bound nodes of each of its day MILPs
 STEADY_SLACK = 0.02       # a steady tablet regimen may cost this much more than the best
 MAX_ROUNDS = 40           # rounds at most while no week keeps every weekly rule
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
+Block = tuple[DayModel, Array, Array, int]   # a day of a week MILP: model, maps, offset
 
 
 @dataclass
@@ -495,14 +497,16 @@ def repair(menus: list[DayMenu], blend: Array, best: Array, foods: pd.DataFrame,
 
 def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
               options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
-              nodes: int, steps: bool = False, steady: bool = False) -> list[list[DayMenu]]:
+              nodes: int, steps: bool = False, steady: bool = False,
+              extra: Callable[[Program, list[Block]], None] | None = None
+              ) -> list[list[DayMenu]]:
     """The week as one MILP over a few options per day (``day_options``: option rows of each
     day): every daily rule in each day's block, every weekly rule and the distinct-meal
-    minimums across the blocks. Its best week and the improving ones found on the way
-    (each a list of day menus), within ``nodes``."""
+    minimums across the blocks (and the rows ``extra`` adds). Its best week and the
+    improving ones found on the way (each a list of day menus), within ``nodes``."""
 
     week = Program()
-    blocks = []
+    blocks: list[Block] = []
     sums: dict[str, tuple[list[Array], list[Array], WeeklyRule]] = {}
     for keep in day_options:
         sub_options, option_map, part_map = subset(options, keep)
@@ -524,6 +528,8 @@ def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.Dat
     _add_distinct(week, blocks, options, config, model)
     if steady:
         _add_steady(week, blocks)
+    if extra is not None:
+        extra(week, blocks)
     found = improving_solutions(week, 1e-4, nodes)
     weeks = []
     for values in found:
@@ -533,7 +539,7 @@ def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.Dat
     return weeks
 
 
-def _add_steady(week: Program, blocks: list[tuple[DayModel, Array, Array, int]]) -> None:
+def _add_steady(week: Program, blocks: list[Block]) -> None:
     """Every day takes the tablets of the first day, at the same windows."""
     first, _, _, start = blocks[0]
     for sub, _, _, offset in blocks[1:]:
@@ -559,7 +565,7 @@ def _in_gram_steps(week: Program, sub: DayModel, offset: int) -> None:
               np.concatenate([np.ones(len(grams)), np.full(len(grams), -GRAM_STEP)]), 0.0, 0.0)
 
 
-def _add_distinct(week: Program, blocks: list[tuple[DayModel, Array, Array, int]],
+def _add_distinct(week: Program, blocks: list[Block],
                   options: Options, config: Config, model: DayModel) -> None:
     """Distinct meals per occasion across the days' blocks: a meal counts once however often
     it is eaten (``seen <= its choices``, at most 1); the counts reach each minimum."""

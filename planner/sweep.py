@@ -13,6 +13,7 @@ import pandas as pd
 
 from .config import Config, load_config
 from .errors import ConfigError, PlannerError
+from .meal_week import ProvenNoWeek
 from .plan import Plan, verify
 from .solve import InfeasibleError, explain, make_plan
 from .vocabulary import rule_words
@@ -76,7 +77,7 @@ def run_point(foods: pd.DataFrame, supplements: pd.DataFrame, constraints: Path 
                               "binding": "", "plan_of": ""}
     try:
         plan = make_plan(foods, supplements, config)
-    except InfeasibleError as exc:
+    except (InfeasibleError, ProvenNoWeek) as exc:
         lines = [line.strip() for line in str(exc).splitlines()[1:] if line.strip()]
         record.update(status="infeasible", binding=lines[0].split(":")[0] if lines else "")
         return Point(config, None, record)

@@ -16,6 +16,7 @@ import numpy as np
 from .config import Config
 from .day import DayModel
 from .master import WeeklyRule
+from .needs import LABELS
 from .program import INF, highs_model, new_highs
 from .search import mean_day_program
 from .vocabulary import rule_words
@@ -28,7 +29,6 @@ DAILY_WEIGHT = 10.0   # a day's rules (energy, needs, limits) give before the we
                       # no change of the weekly rules (budget, groups, means) is ten times smaller
 FIXES = {"budget": "raise budget.max_per_week, or allow cheaper meals",
          "need": "lower meals.daily_floor_share, allow supplements, or loosen the diet",
-         "mean": "allow supplements or fortified foods, loosen the diet, or lower the need",
          "limit": "raise the limit, or allow other meals",
          "energy": "widen nutrients.energy_kcal",
          "fluids_min": "lower nutrients.fluids_ml_min",
@@ -79,8 +79,9 @@ def causes(model: DayModel, rules: list[WeeklyRule], days: int) -> list[Cause]:
     return sorted(found, key=lambda c: (-c.share, c.family, c.label))
 
 
-def describe(cause: Cause, config: Config) -> str:
-    """One cause in words with its fix."""
+def describe(cause: Cause, config: Config, needs: dict[str, float] | None = None) -> str:
+    """One cause in words with its fix (``needs``: each nutrient's daily need, to state the
+    shortfall in its units)."""
     days = config.plan.days
     if cause.family == "mean" and cause.label == "budget":
         week = cause.amount * 7
@@ -88,11 +89,42 @@ def describe(cause: Cause, config: Config) -> str:
                 f"more than budget.max_per_week = {config.budget.max_per_week:g} - raise it "
                 f"to at least {config.budget.max_per_week + week:.2f}, or allow cheaper meals")
     if cause.family == "mean" and cause.label.startswith("need:"):
-        return (f"{cause.label[5:]}: the week's mean falls short by {cause.share:.0%} of the "
-                f"need - {FIXES['mean']}")
+        return _short_need(cause, config, needs or {})
     if cause.family == "mean":
         return (f"{cause.label}: {cause.amount * days:.2g} short over the plan's {days} days "
                 "- relax this rule")
+    if cause.family in ("b12_target", "b12_floor"):
+        return _short_b12(cause, config)
     fix = FIXES.get(cause.family, "relax this rule")
     return (f"{rule_words(cause.family)} [{cause.family}] {cause.label}: short by "
             f"{cause.amount:.3g} ({cause.share:.0%}) - {fix}")
+
+
+def _short_need(cause: Cause, config: Config, needs: dict[str, float]) -> str:
+    """A need the week's mean cannot meet: how close the best week comes, and the keys that
+    would fix it."""
+    nutrient = cause.label.removeprefix("need:")
+    name, unit = LABELS.get(nutrient, (nutrient, ""))
+    need = needs.get(nutrient, 1.0)
+    short = cause.share * need
+    fixes = [f"allow more foods rich in {name} (loosen the diet or its exclusions)"]
+    if not config.supplements.allowed:
+        fixes.append("allow supplements (--set supplements.allowed=true)")
+    fixes += [f"change [nutrients] {nutrient}_min (now {need:.3g})",
+              f'or leave it out with --set nutrients.skip=["{nutrient}"]']
+    return (f"{name}: the closest plan reaches about {need - short:.3g} {unit}/day as "
+            f"the week's mean for a need of {need:.3g} ({cause.share:.0%} short) - "
+            + ", ".join(fixes))
+
+
+def _short_b12(cause: Cause, config: Config) -> str:
+    """The absorbed-B12 target no day can reach: how much can be, and what would fix it."""
+    target = config.target_ug() if cause.family == "b12_target" else config.b12.daily_floor_ug
+    fixes = []
+    if not config.diet.fortified:
+        fixes.append("allow fortified foods (--set diet.fortified=true)")
+    if config.b12.supplements == "none":
+        fixes.append('allow B12 tablets (--set b12.supplements="allowed")')
+    fixes.append("or lower b12.target_absorbed_ug")
+    return (f"absorbed B12: at most {target * (1 - cause.share):.2f} ug/day can be absorbed "
+            f"(target {target:.2f}) - " + ", ".join(fixes))

@@ -37,6 +37,17 @@ def test_words_name_animal_foods_but_not_their_plant_namesakes() -> None:
     assert words_in("Marshmallows") == {"gelatin"}
     assert words_in("Bacon bits, meatless") == set()
     assert words_in("Sauce, worcestershire") == {"fish"}
+    assert words_in("Chicken, meatless") == set()
+    assert words_in("Vegetarian chili, made with meat substitute") == set()
+    assert words_in("Beef and vegetable broth soup") == {"meat"}
+
+
+def test_meat_analogues_may_hold_egg_and_milk_but_not_meat() -> None:
+    legumes = "Legumes and Legume Products"
+    for name in ("Chicken, meatless", "Sausage, meatless", "Vegetarian meatloaf or patties"):
+        assert leaf_flags(name, legumes, 0.0) == (frozenset({"egg", "dairy"}), True)
+    assert leaf_flags("Beans, baked, canned, plain or vegetarian", legumes, 0.0) == \
+        (frozenset(), False)
 
 
 def test_leaf_flags_by_group_words_and_cholesterol() -> None:

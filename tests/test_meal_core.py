@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,10 +14,12 @@ import pytest
 
 from planner.config import Config, load_config
 from planner.day import DayModel, MealRules, build_day, day_rules
+from planner.errors import DataError
 from planner.foods import FLAGS
 from planner.library import load_library
 from planner.needs import available_nutrients, targets
 from planner.options import Options, build_options, load_substitutions, restrict_to
+from planner.own_meals import load_own_meals
 from planner.search import SearchError, polish, search_week, weekly_rules
 from planner.supplements import load_supplements
 from planner.vocabulary import PATTERNS
@@ -153,3 +157,51 @@ def test_an_impossible_weekly_need_is_named_with_its_shortfall(
     model = _day(foods, supplements, config, options, no_floor)
     with pytest.raises(SearchError, match=r"short: .*need:protein_g by \d"):
         search_week(foods, supplements, options, config, model)
+
+
+def test_meat_swaps_to_plant_protein_and_shared_stand_ins_merge(foods: pd.DataFrame) -> None:
+    options = build_options(foods, load_library(), load_config("lacto-vegetarian"), 3)
+    parts = options.parts
+    assert not parts.duplicated(["option", "food"]).any()
+    names = options.meals.set_index("option")["name"]
+    tofu = parts.loc[parts["food"] == "tofu-firm", "option"]
+    assert names[tofu].str.contains("-> Tofu (firm; nigari)", regex=False).any()
+    vegan = build_options(foods, load_library(), load_config("vegan"), 3)
+    assert "chicken-meatless-nfs" not in set(vegan.parts["food"])  # may hold egg or milk
+
+
+def test_own_meals_join_the_options_and_are_preferred(foods: pd.DataFrame,
+                                                      tmp_path: Path) -> None:
+    own = tmp_path / "own.csv"
+    own.write_text("meal,occasion,food,grams\n"
+                   "porridge,breakfast,oatmeal-regular-or-quick-made-with-water-no-added-fat,240\n"
+                   "porridge,breakfast,milk-reduced-fat-2,200\n", encoding="utf-8")
+    config = load_config("omnivore", [f"meals.own={json.dumps(str(own))}"])
+    options = build_options(foods, load_library(), config, 3)
+    mine = options.meals[options.meals["kind"] == "own"]
+    assert list(mine["key"]) == ["own:porridge"] and list(mine["occasion"]) == ["breakfast"]
+    parts = options.parts[options.parts["option"] == mine.index[0]].set_index("food")
+    assert parts.loc["milk-reduced-fat-2", "low"] == pytest.approx(200 / 1.5, abs=0.1)
+    assert parts.loc["milk-reduced-fat-2", "high"] == pytest.approx(300, abs=0.1)
+    others = options.of("breakfast").drop(mine.index)
+    assert (others["unlike_own"] == config.meals.own_preference).all()
+    assert (options.of("lunch")["unlike_own"] == 0).all()
+    vegan = load_config("vegan", [f"meals.own={json.dumps(str(own))}"])
+    adapted = build_options(foods, load_library(), vegan, 3).meals
+    assert "own:porridge~adapted" in set(adapted["key"])
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("porridge,breakfast,oatmeal-regular,240", "did you mean"),
+    ("porridge,brunch,milk-reduced-fat-2,200", "occasion must be one of"),
+    ("porridge,breakfast,milk-reduced-fat-2,-5", "must be between"),
+    ("porridge,lunch,milk-reduced-fat-2,200", "one meal at two occasions"),
+    ("bad id!,breakfast,milk-reduced-fat-2,200", "meal must be letters"),
+])
+def test_a_bad_own_meals_file_is_refused_naming_the_line(foods: pd.DataFrame, tmp_path: Path,
+                                                         row: str, message: str) -> None:
+    own = tmp_path / "own.csv"
+    own.write_text("meal,occasion,food,grams\nporridge,breakfast,banana-raw,100\n" + row + "\n",
+                   encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        load_own_meals(own, foods)

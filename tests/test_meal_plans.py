@@ -136,3 +136,81 @@ def test_swap_gives_another_dish_and_a_verified_week(week: tuple[Path, dict[str,
     after = next(o for o in new["occasions"] if o["day"] == 2 and o["name"] == "snack")
     assert after["meal"]["id"] != before["meal"]["id"]
     assert verify(_plan(new, out)) == []
+
+
+def test_own_meals_are_planned_labelled_and_checked(tmp_path: Path) -> None:
+    own = tmp_path / "own.csv"
+    own.write_text("meal,occasion,food,grams\n"
+                   "porridge,breakfast,oatmeal-regular-or-quick-made-with-water-no-added-fat,240\n"
+                   "porridge,breakfast,milk-reduced-fat-2,200\n"
+                   "porridge,breakfast,banana-raw,100\n", encoding="utf-8")
+    constraints = tmp_path / "mine.toml"
+    preset = Path(__file__).parents[1] / "constraints" / "omnivore.toml"
+    constraints.write_text(f'extends = "{preset.as_posix()}"\n[meals]\nown = "own.csv"\n',
+                           encoding="utf-8")
+    out = tmp_path / "week.json"
+    result = CliRunner().invoke(cli, ["plan", str(constraints), "--set", "plan.days=2",
+                                      *LIBRARY, "--quiet", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["meta"]["constraints"]["meals"]["own"] == str(own.resolve())
+    breakfasts = [o for o in data["occasions"] if o["name"] == "breakfast"]
+    mine = [o for o in breakfasts if o["meal"]["id"] == "own:porridge"]
+    assert mine and all(meal_words(o).startswith("your own meal porridge") for o in mine)
+    shown = CliRunner().invoke(cli, ["show", str(out)])
+    assert shown.exit_code == 0 and "your own meal porridge" in shown.output
+    edited = json.loads(json.dumps(data))
+    day = mine[0]["day"]
+    occasion = next(o for o in edited["occasions"] if o["day"] == day and o["name"] == "breakfast")
+    item = next(i for i in occasion["items"] if i["id"] == "banana-raw")
+    item["grams"] = 200.0
+    items = _food_items(edited, load_foods(default_foods()))
+    problems = check_meal_plan(_bare(data, out, items), items)
+    assert any("own meal porridge" in p and "banana-raw" in p for p in problems)
+
+
+def test_vegan_weeks_plan_library_meals_adapted_and_never_animal(tmp_path: Path) -> None:
+    out = tmp_path / "vegan.json"
+    result = CliRunner().invoke(cli, ["plan", "vegan", "--set", "plan.days=2", *LIBRARY,
+                                      "--quiet", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["meta"]["core"] == "meal library"
+    foods = load_foods(default_foods())
+    ids = [i["id"] for o in data["occasions"] for i in o["items"] if i["kind"] == "food"]
+    assert not foods.loc[ids, ["meat", "fish", "shellfish", "egg", "dairy", "honey",
+                               "gelatin"]].any(axis=None)
+    assert verify(_plan(data, out)) == []
+
+
+def test_check_refuses_a_bad_own_meals_file_naming_it(tmp_path: Path) -> None:
+    own = tmp_path / "own.csv"
+    own.write_text("meal,occasion,food,grams\nporridge,breakfast,oatmeal,240\n",
+                   encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--set", f"meals.own={json.dumps(str(own))}"])
+    assert result.exit_code == 1
+    assert str(own) in result.output and "food id not in the food table" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_leftovers_are_yesterdays_dinner_labelled_and_checked(tmp_path: Path) -> None:
+    out = tmp_path / "leftovers.json"
+    result = CliRunner().invoke(cli, ["plan", "--set", "plan.days=3", "--set",
+                                      "meals.leftovers=1", *LIBRARY, "--quiet", "--format",
+                                      "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    lunch = next(o for o in data["occasions"] if o["meal"]["kind"] == "leftover")
+    dinner = next(o for o in data["occasions"]
+                  if o["day"] == lunch["day"] - 1 and o["name"] == "dinner")
+    assert lunch["name"] == "lunch" and lunch["meal"]["id"] == "leftover:" + dinner["meal"]["id"]
+    assert meal_words(lunch).startswith(f"leftovers of day {dinner['day']}'s dinner")
+    assert [(i["id"], i["grams"]) for i in lunch["items"] if i["kind"] == "food"] == \
+        [(i["id"], i["grams"]) for i in dinner["items"] if i["kind"] == "food"]
+    assert any(n.startswith("Leftovers: 1 lunch") for n in data["notes"])
+    edited = json.loads(json.dumps(data))
+    eaten = next(o for o in edited["occasions"] if o["meal"]["kind"] == "leftover")
+    eaten["items"][0]["grams"] = round(eaten["items"][0]["grams"] + 5, 1)
+    items = _food_items(edited, load_foods(default_foods()))
+    problems = check_meal_plan(_bare(data, out, items), items)
+    assert any("leftovers differ" in p for p in problems)

@@ -16,9 +16,11 @@ from planner.cli import cli
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A one-day plan of the packaged tables, as JSON."""
+    """A one-day plan of the packaged tables, composed from single foods, as JSON (edits of
+    library-meal plans: tests/test_meal_plans.py)."""
     out = tmp_path_factory.mktemp("saved") / "day.json"
     result = CliRunner().invoke(cli, ["plan", "vegan", "--days", "1", "--time-limit", "5",
+                                      "--set", 'meals.source="composed"',
                                       "--quiet", "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
     data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
