@@ -12,6 +12,7 @@ these day menus cannot keep.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,9 +200,11 @@ def count_names(meals: pd.DataFrame) -> list[str]:
 
 def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
         tuple[str, list[str], int]], model: DayModel, config: Config,
-        integer: bool) -> tuple[float, dict[str, float], Array, list[tuple[str, float]]]:
+        integer: bool, unlike: Sequence[tuple[list[int], int]] = ()
+) -> tuple[float, dict[str, float], Array, list[tuple[str, float]]]:
     """The master over these menus: objective, duals by rule (LP), lam, and the rules it
-    could keep only with artificial slack (name, amount; empty when it kept every rule)."""
+    could keep only with artificial slack (name, amount; empty when it kept every rule).
+    ``unlike``: (menus of an earlier week, how many of them this week may eat at most)."""
     days = float(config.plan.days)
     program = Program()
     count = len(menus)
@@ -265,6 +268,10 @@ def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
                      upper=days - least)
         names += [f"distinct_count:{occasion}:{keys[i]}" for i in used]
         names.append(f"distinct:{occasion}")
+    for number, (earlier, most) in enumerate(unlike):
+        program.rows("unlike", [number], np.zeros(len(earlier), dtype=np.int64), lam[earlier],
+                     1.0, upper=float(most))
+        names.append(f"unlike:{number}")
     if model.rules.settings.distinct_days:
         groups: dict[tuple[int, ...], list[int]] = {}
         for j, menu in enumerate(menus):

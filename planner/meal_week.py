@@ -22,7 +22,8 @@ from .master import DayMenu, SearchError, weekly_rules
 from .needs import available_nutrients, targets
 from .options import Options, build_options
 from .plan import Plan
-from .search import search_week
+from .search import Week, search_week
+from .week_alternatives import other_weeks
 
 LIBRARY_SHARE = 0.5     # a table plans from the library when it holds half its foods or more
 
@@ -61,9 +62,10 @@ COMPOSED_NOTE = ("Meals composed from single foods: the food table holds {share:
 
 
 def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
-               progress: Any = None, meta: dict[str, Any] | None = None) -> Plan:
-    """The week of library meals with its proven bound, as a Plan (not yet verified);
-    NoWeekError with the diagnosis when none is found."""
+               progress: Any = None, meta: dict[str, Any] | None = None,
+               alternatives: int = 0) -> Plan:
+    """The week of library meals with its proven bound, as a Plan (not yet verified), with
+    up to ``alternatives`` other weeks; NoWeekError with the diagnosis when none is found."""
     started = time.perf_counter()
     settings = MealRules.from_config(config)
     options = build_options(foods, load_library(), config, settings.min_seen)
@@ -77,7 +79,22 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     except SearchError as exc:
         text, proven = diagnosis(model, foods, config, str(exc))
         raise (ProvenNoWeek if proven else NoWeekError)(text) from None
-    menus, objective = week.menus, week.objective
+    plans = [week.menus] + (other_weeks(week, foods, supplements, options, config, model,
+                                        alternatives) if alternatives else [])
+    seconds = round(time.perf_counter() - started, 3)
+    out = [_week_plan(menus, week, foods, supplements, options, config, model,
+                      {**(meta or {}), "solve_seconds": seconds}) for menus in plans]
+    for number, other in enumerate(out[1:], start=2):
+        other.meta["alternative"] = number
+        out[0].alternatives.append(other)
+    return out[0]
+
+
+def _week_plan(menus: list[DayMenu], week: Week, foods: pd.DataFrame,
+               supplements: pd.DataFrame, options: Options, config: Config, model: DayModel,
+               meta: dict[str, Any]) -> Plan:
+    """One week's Plan: leftovers fitted when asked, the gap to the search's bound."""
+    objective = sum(m.cost for m in menus)
     leftovers: dict[str, Any] = {}
     if config.meals.leftovers:
         found = with_leftovers(menus, foods, supplements, options, config, model)
@@ -92,14 +109,13 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     return Plan(config=config, foods=foods, supplements=supplements,
                 food_items=food_items(menus, options, foods, config),
                 supplement_items=supplement_items(menus),
-                meta={**(meta or {}), "solver": "highs", "core": "meal library",
+                meta={**meta, "solver": "highs", "core": "meal library",
                       "status": status, "mip_gap": round(gap, 6),
                       "objective": round(objective, 6), "bound": round(week.bound, 6),
                       "bound_method": "Lagrangian bound of column generation over day menus",
                       "search": {"rounds": week.rounds, "day_menus": week.columns,
                                  "stopped": week.stopped},
-                      **({"leftovers": leftovers} if leftovers else {}),
-                      "solve_seconds": round(time.perf_counter() - started, 3)})
+                      **({"leftovers": leftovers} if leftovers else {})})
 
 
 def food_items(menus: list[DayMenu], options: Options, foods: pd.DataFrame,

@@ -815,11 +815,16 @@ def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     from .meal_week import plan_meals, uses_library
 
     if uses_library(foods, config):
-        if reference is not None or alternatives:
+        if reference is not None:
             raise PlannerError(
-                "plans of library meals do not take diet.reference or --alternatives yet",
-                "plan from single foods for these (--set meals.source=\"composed\")")
-        return _verified(plan_meals(foods, supplements, config, progress, meta))
+                "plans of library meals take your own meals as [meals] own (a CSV of meal, "
+                "occasion, food, grams), not diet.reference",
+                "name them in [meals] own, or plan from single foods (--set "
+                "meals.source=\"composed\")")
+        plan = _verified(plan_meals(foods, supplements, config, progress, meta, alternatives))
+        for other in plan.alternatives:
+            _verified(other)
+        return plan
     if reference is not None:
         config = with_reference(config, reference)
     if config.plan.days == 1:

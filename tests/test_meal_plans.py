@@ -214,3 +214,21 @@ def test_leftovers_are_yesterdays_dinner_labelled_and_checked(tmp_path: Path) ->
     items = _food_items(edited, load_foods(default_foods()))
     problems = check_meal_plan(_bare(data, out, items), items)
     assert any("leftovers differ" in p for p in problems)
+
+
+def test_alternatives_are_other_verified_weeks_and_leave_the_first_alone(tmp_path: Path) -> None:
+    first = tmp_path / "alone.json"
+    args = ["plan", "--set", "plan.days=4", *LIBRARY, "--quiet", "--format", "json"]
+    assert CliRunner().invoke(cli, [*args, "-o", str(first)]).exit_code == 0
+    out = tmp_path / "week.json"
+    result = CliRunner().invoke(cli, [*args, "--alternatives", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    main, other = (json.loads(p.read_text(encoding="utf-8"))
+                   for p in (out, tmp_path / "week-2.json"))
+    alone = json.loads(first.read_text(encoding="utf-8"))
+    assert main["occasions"] == alone["occasions"]
+    assert other["meta"]["alternative"] == 2
+    days = [{tuple(o["meal"]["id"] for o in week["occasions"] if o["day"] == d)
+             for d in range(1, 5)} for week in (main, other)]
+    assert len(days[1] - days[0]) >= 2
+    assert verify(_plan(other, tmp_path / "week-2.json")) == []
