@@ -867,30 +867,39 @@ def explain_command(constraints: Path | None, foods_path: Path | None,
                     time_limit: float | None) -> None:
     """Explain what limits a plan: binding rules, best B12, cost of more B12.
 
-    From the LP relaxation of the weekly model (servings may be fractional there).
+    Plans of library meals: from the LP of the week's mean day (every library meal the rules
+    allow, fractional); composed plans: from the LP relaxation of the weekly model.
 
     \b
     Example:
       planner explain constraints/vegan.toml --set b12.supplements=none
     """
+    from .meal_explain import explain_meals, week_words
+    from .meal_week import uses_library
     from .solve import explain
 
     foods_table, supplements_table, config = _plan_inputs(
         constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
-    result = explain(foods_table, supplements_table, config)
+    library = uses_library(foods_table, config)
+    result = (explain_meals if library else explain)(foods_table, supplements_table, config)
     best = "unknown" if result.best_b12_ug is None else f"{result.best_b12_ug:.2f}"
     click.echo(f"Best achievable absorbed B12 under these rules: {best} ug/day "
                f"(target {result.target_ug:.2f}).")
     if not result.feasible:
         click.echo(result.diagnosis[:1].upper() + result.diagnosis[1:])
         sys.exit(3)
-    click.echo(f"LP relaxation cost: {result.lp_cost:.2f} (a lower bound on any plan).")
+    if library:
+        click.echo(f"Lower bound on any week's objective (cost, meal rarity, tablet "
+                   f"penalties): {result.lp_cost:.2f} (the LP of the week's mean day).")
+    else:
+        click.echo(f"LP relaxation cost: {result.lp_cost:.2f} (a lower bound on any plan).")
     if result.shadow_price_per_0_1_ug is not None:
         click.echo(f"Shadow price of the B12 target: {result.shadow_price_per_0_1_ug:.4f} per "
                    "0.1 ug/day more absorbed B12 (every day of the plan).")
     click.echo("Rules that bind (rows, summed dual value, [family]):")
     for family, rows, dual in result.binding:
-        click.echo(f"  {rule_words(family):<58} {rows:>4}  {dual:+.4f}  [{family}]")
+        words = week_words(family) if family.startswith("week:") else rule_words(family)
+        click.echo(f"  {words:<58} {rows:>4}  {dual:+.4f}  [{family}]")
     click.echo(DISCLAIMER)
 
 

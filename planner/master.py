@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .absorption import AbsorptionParams, injection_per_day_ug
 from .config import Config
 from .day import DayModel, MealRules, part_terms
 from .options import DRINKS, Options, occasion_source
@@ -76,6 +77,8 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
             cols = np.concatenate([cols, model.units])
             vals = np.concatenate([vals, model.unit_amounts[target.nutrient].to_numpy() / scale])
         rules.append(WeeklyRule(f"need:{target.nutrient}", cols, vals, lower=float(days)))
+    if config.b12.target_period == "week":
+        rules.append(_absorbed_week(model, config))
     library = meals[meals["kind"] != "drink"]
     for key, members in library.groupby("key", sort=True).groups.items():
         cols = model.choose[np.asarray(members, dtype=np.int64)]
@@ -110,6 +113,19 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
         rules.append(WeeklyRule("budget", cols, vals,
                                 upper=config.budget.max_per_week * days / 7))
     return rules
+
+
+def _absorbed_week(model: DayModel, config: Config) -> WeeklyRule:
+    """The absorbed-B12 target as the plan's mean (``[b12] target_period = "week"``): the
+    intrinsic-factor part and the passive part of every window, as the day's floor row
+    counts them."""
+    params = AbsorptionParams.from_config(config)
+    passive = np.full(len(model.x), params.passive_with_food)
+    cols, vals = (np.concatenate([model.absorbed, model.x]),
+                  np.concatenate([np.ones(len(model.absorbed)), passive])) \
+        if params.k_if > 0 else (model.x, passive)
+    goal = config.target_ug() - injection_per_day_ug(config)
+    return WeeklyRule("b12:week", cols, vals, lower=goal * config.plan.days)
 
 
 def main_dishes(options: Options) -> dict[str, Array]:

@@ -67,11 +67,8 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     """The week of library meals with its proven bound, as a Plan (not yet verified), with
     up to ``alternatives`` other weeks; NoWeekError with the diagnosis when none is found."""
     started = time.perf_counter()
-    settings = MealRules.from_config(config)
-    options = build_options(foods, load_library(), config, settings.min_seen)
-    _check_every_occasion(options, config)
-    model = build_day(foods, supplements, options, config,
-                      day_rules(config, targets(config, available_nutrients(foods)), settings))
+    model = meal_model(foods, supplements, config)
+    options = model.options
     deadline = started + config.plan.time_limit_s
     try:
         week = search_week(foods, supplements, options, config, model, deadline=deadline,
@@ -88,6 +85,15 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         other.meta["alternative"] = number
         out[0].alternatives.append(other)
     return out[0]
+
+
+def meal_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> DayModel:
+    """The day model over every library option the rules allow at each occasion."""
+    settings = MealRules.from_config(config)
+    options = build_options(foods, load_library(), config, settings.min_seen)
+    _check_every_occasion(options, config)
+    return build_day(foods, supplements, options, config,
+                     day_rules(config, targets(config, available_nutrients(foods)), settings))
 
 
 def _week_plan(menus: list[DayMenu], week: Week, foods: pd.DataFrame,

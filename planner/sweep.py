@@ -13,8 +13,9 @@ import pandas as pd
 
 from .config import Config, load_config
 from .errors import ConfigError, PlannerError
-from .meal_week import ProvenNoWeek
-from .plan import Plan, verify
+from .meal_explain import explain_meals, week_words
+from .meal_week import NoWeekError, ProvenNoWeek
+from .plan import Plan, is_meal_plan, verify
 from .solve import InfeasibleError, explain, make_plan
 from .vocabulary import rule_words
 from .week import plan_objective
@@ -81,19 +82,36 @@ def run_point(foods: pd.DataFrame, supplements: pd.DataFrame, constraints: Path 
         lines = [line.strip() for line in str(exc).splitlines()[1:] if line.strip()]
         record.update(status="infeasible", binding=lines[0].split(":")[0] if lines else "")
         return Point(config, None, record)
+    except NoWeekError as exc:   # the search found none; one may exist
+        record.update(status="not found", binding=str(exc).splitlines()[0])
+        return Point(config, None, record)
     except PlannerError as exc:
         record.update(status="error", binding=str(exc).splitlines()[0])
         return Point(config, None, record)
     describe(plan, record, str(plan.meta["status"]))
-    reasons = explain(foods, supplements, config).binding
-    record["binding"] = rule_words(reasons[0][0]) if reasons else ""
+    reasons = (explain_meals if is_meal_plan(plan) else explain)(foods, supplements,
+                                                                  config).binding
+    record["binding"] = _words(reasons[0][0]) if reasons else ""
     return Point(config, plan, record)
+
+
+def objective(plan: Plan) -> float:
+    """The plan's objective under its own rules, recomputed from its items."""
+    if is_meal_plan(plan):
+        from .meal_swap import week_objective
+
+        return week_objective(plan)
+    return plan_objective(plan)
+
+
+def _words(family: str) -> str:
+    return week_words(family) if family.startswith("week:") else rule_words(family)
 
 
 def describe(plan: Plan, record: dict[str, Any], status: str) -> None:
     """The plan's status, objective, cost and absorbed B12 into the point's record."""
     days = plan.days()
-    record.update(status=status, objective=round(plan_objective(plan), 4),
+    record.update(status=status, objective=round(objective(plan), 4),
                   cost=round(plan.totals()["cost"], 4),
                   absorbed_b12_ug_per_day_mean=round(float(days["absorbed_b12_ug"].mean()), 4),
                   min_daily_margin_ug=round(float(
@@ -120,7 +138,10 @@ def borrow_better_plans(points: list[Point]) -> None:
                              food_items=other.plan.food_items,
                              supplement_items=other.plan.supplement_items,
                              meta=mine.plan.meta)
-                score = plan_objective(trial)
+                try:
+                    score = objective(trial)
+                except PlannerError:   # its meals are not options under this point's rules
+                    continue
                 if score < mine.record["objective"] - 1e-6 and not verify(trial):
                     mine.plan = trial
                     describe(trial, mine.record, "feasible")

@@ -232,3 +232,15 @@ def test_alternatives_are_other_verified_weeks_and_leave_the_first_alone(tmp_pat
              for d in range(1, 5)} for week in (main, other)]
     assert len(days[1] - days[0]) >= 2
     assert verify(_plan(other, tmp_path / "week-2.json")) == []
+
+
+def test_a_weekly_b12_target_holds_as_the_mean_on_library_plans(tmp_path: Path) -> None:
+    out = tmp_path / "week.json"
+    result = CliRunner().invoke(cli, ["plan", "--set", "plan.days=3", *LIBRARY, "--set",
+                                      'b12.target_period="week"', "--set",
+                                      "b12.target_absorbed_ug=2.6", "--quiet", "--format",
+                                      "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    days = [d["absorbed_b12_ug"] for d in data["days"]]
+    assert sum(days) / 3 >= 2.6 - 1e-3 and min(days) < 2.6

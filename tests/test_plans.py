@@ -168,11 +168,15 @@ def test_plan_writes_file_atomically(tmp_path: object) -> None:
 
 def test_explain_reports_shadow_price_and_best_b12() -> None:
     result = CliRunner().invoke(cli, ["explain", str(CONSTRAINTS / "vegan.toml"),
-                                      "--days", "1"])
+                                      "--days", "1", "--set", "b12.supplements=none", "--set",
+                                      "b12.target_absorbed_ug=2.5"])
     assert result.exit_code == 0, result.output
-    assert "Best achievable absorbed B12" in result.stdout
-    assert "Shadow price of the B12 target" in result.stdout
+    assert "Best achievable absorbed B12 under these rules: 3.26 ug/day" in result.stdout
+    assert "Shadow price of the B12 target: 0.0195" in result.stdout
     assert "Rules that bind" in result.stdout and "[b12_target]" in result.stdout
+    assert "Lower bound on any week's objective" in result.stdout
+    default = CliRunner().invoke(cli, ["explain"])
+    assert default.exit_code == 0 and "vitamin D need, as the week's mean" in default.stdout
 
 
 def test_explain_infeasible_exits_3() -> None:

@@ -1,0 +1,97 @@
+"""``planner explain`` on plans of library meals: the LP of the week's mean day.
+
+The mean of any week's days keeps every daily rule and the weekly rules divided by the days
+(``search.mean_day_program``), so its optimum times the days is a lower bound on every week,
+its row prices say which rules bind, and the same LP with the absorbed-B12 target dropped and
+absorbed B12 maximised gives the best a week can absorb on average.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .day import DayModel
+from .master import weekly_rules
+from .program import Program, highs_model, new_highs
+from .search import mean_day_program
+from .solve import Explanation
+
+TARGET_ROWS = ("b12_target", "b12_floor")
+
+
+def explain_meals(foods: pd.DataFrame, supplements: pd.DataFrame,
+                  config: Config) -> Explanation:
+    """Binding rules, the price of more absorbed B12 and the best absorbed B12, from the
+    mean-day LP over every library option."""
+    from .meal_week import diagnosis, meal_model
+
+    model = meal_model(foods, supplements, config)
+    days = config.plan.days
+    program, named = mean_day_program(model, weekly_rules(model, config, foods), days)
+    families = [*model.program.row_families(), *(f"week:{r.name}" for r in named)]
+    best = _best_absorbed(program, model, families)
+    value, duals = _solve(program)
+    target = config.target_ug()
+    if value is None:
+        text, _ = diagnosis(model, foods, config, "the mean day has no solution")
+        return Explanation(False, [], best, target, None, None, text)
+    summed: dict[str, list[float]] = {}
+    price = 0.0
+    for family, dual in zip(families, duals.tolist(), strict=True):
+        if abs(dual) < 1e-7:
+            continue
+        summed.setdefault(family, []).append(dual)
+        if family in TARGET_ROWS:
+            price += dual * 0.1 * days
+    binding = sorted(((f, len(v), sum(v) * days) for f, v in summed.items()),
+                     key=lambda item: -abs(item[2]))
+    return Explanation(True, binding, best, target, abs(price), value * days)
+
+
+def _solve(program: Program) -> tuple[float | None, np.ndarray]:
+    import highspy
+
+    highs = new_highs(threads=1, random_seed=0)
+    highs.passModel(highs_model(program, mip=False))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None, np.zeros(0)
+    return (float(highs.getInfo().objective_function_value),
+            np.asarray(highs.getSolution().row_dual))
+
+
+def _best_absorbed(program: Program, model: DayModel, families: list[str]) -> float | None:
+    """The most absorbed B12 a day of the mean can reach (ug/day), the target dropped."""
+    import highspy
+
+    highs = new_highs(threads=1, random_seed=0)
+    highs.passModel(highs_model(program, mip=False))
+    for row, family in enumerate(families):
+        if family in TARGET_ROWS:
+            highs.changeRowBounds(row, -highspy.kHighsInf, highspy.kHighsInf)
+    cost = np.zeros(program.num_cols)
+    cost[model.absorbed] = -1.0
+    highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return -float(highs.getInfo().objective_function_value)
+
+
+def week_words(family: str) -> str:
+    """A weekly rule of the mean day in plain words (``week:need:vit_d_ug`` -> "vitamin D
+    need, as the week's mean")."""
+    from .needs import LABELS
+
+    kind, _, what = family.removeprefix("week:").partition(":")
+    if kind == "need":
+        return f"{LABELS.get(what, (what, ''))[0]} need, as the week's mean"
+    words = {"repeat": f"meal {what} at most meals.repeats_max times a week",
+             "dish": f"main dish {what} at most meals.repeats_max times a week",
+             "fped": "meals with meat or poultry per week" if what == "meat_poultry_oz"
+             else "meals with seafood per week",
+             "group": f"{what} uses per week", "include": f"{what} at least once",
+             "budget": "the weekly budget", "b12": "absorbed B12, as the week's mean"}
+    return words.get(kind, family)
