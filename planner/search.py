@@ -44,7 +44,8 @@ from .program import INF, Array, Program, highs_model, new_highs
 
 SHORTLIST = 6             # options per occasion the pricing MILP takes, first try
 NODES = 2_000             # branch-and-bound nodes per pricing MILP
-DAY_GAP = 0.01            # relative gap at which a pricing MILP stops
+DAY_GAP = 0.05            # relative gap at which a pricing MILP stops
+SEED_GAP = 0.01           # the same for the day MILPs of the first week
 DIVE_TRIES = 12           # options a dive may ban before it gives up
 EXTRA_DIVES = 1           # dives per round that leave out one of the first dive's options
 DIVE_WIDTH = 60           # options per occasion the dive's LP takes
@@ -169,7 +170,8 @@ def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd
             if shares:
                 _add_shares(sub, rules_left(weekly_rules(sub, config, foods), given,
                                             days - day))
-            found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map), SEED_NODES)
+            found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map), SEED_NODES,
+                             SEED_GAP)
             if found:
                 break
         if not found:
@@ -334,13 +336,14 @@ def exclude_known(sub: DayModel, option_map: Array, signatures: set[tuple[int, .
                              cols, 1.0, upper=len(cols) - 1.0)
 
 
-def day_milp(model: DayModel, cost: Array, nodes: int = NODES) -> list[Array]:
+def day_milp(model: DayModel, cost: Array, nodes: int = NODES, gap: float = DAY_GAP
+             ) -> list[Array]:
     """A restricted day MILP (its program's objective replaced by ``cost``): its best
     solution and the improving ones found on the way (each a column), within a node
-    limit."""
+    limit and a relative gap."""
     program = model.program
     program.add_cost(np.arange(program.num_cols), cost - program.cost())
-    return improving_solutions(program, DAY_GAP, nodes)
+    return improving_solutions(program, gap, nodes)
 
 
 def improving_solutions(program: Program, gap: float, nodes: int) -> list[Array]:
