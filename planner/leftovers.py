@@ -18,7 +18,8 @@ from .day import DayModel, build_day
 from .master import DayMenu, weekly_rules
 from .options import Options, occasion_source
 from .program import Program
-from .search import NODES, Block, week_milp
+from .regimen import Block
+from .search import NODES, week_milp
 
 PREFIX = "leftover:"
 

@@ -41,6 +41,7 @@ from .master import (
 )
 from .options import DRINKS, GRAM_STEP, Options, occasion_source, subset
 from .program import INF, Array, Program, highs_model, new_highs
+from .regimen import Block, add_balanced, add_steady
 
 SHORTLIST = 6             # options per occasion the pricing MILP takes, first try
 NODES = 2_000             # branch-and-bound nodes per pricing MILP
@@ -54,7 +55,6 @@ SEED_NODES = 300          # branch-and-bound nodes of each of its day MILPs
 STEADY_SLACK = 0.02       # a steady tablet regimen may cost this much more than the best
 MAX_ROUNDS = 40           # rounds at most while no week keeps every weekly rule
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
-Block = tuple[DayModel, Array, Array, int]   # a day of a week MILP: model, maps, offset
 
 
 @dataclass
@@ -470,15 +470,20 @@ def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
            rules: list[WeeklyRule]) -> list[DayMenu] | None:
     """The week's meals kept, every portion and tablet chosen again for the week as a whole
     (one small MILP: the weekly means and the budget over all days at once); the same
-    tablets at the same windows every day when that costs at most ``STEADY_SLACK`` more.
-    None when no portions keep every rule with these meals."""
+    tablets at the same windows every day, else each product's tablets spread evenly over
+    the days, when that costs at most ``STEADY_SLACK`` more. None when no portions keep
+    every rule with these meals."""
     days = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
-    weeks = [week_milp(days, foods, supplements, options, config, model, rules, NODES,
-                       steps=True, steady=steady) for steady in (False, True)]
-    free, steady = (found[0] if found else None for found in weeks)
-    if steady is not None and (free is None or sum(m.cost for m in steady)
-                               <= (1 + STEADY_SLACK) * sum(m.cost for m in free) + EPS):
-        return steady
+    found = {regimen: week_milp(days, foods, supplements, options, config, model, rules,
+                                NODES, steps=True, regimen=regimen)
+             for regimen in ("free", "steady", "balanced")}
+    best = {regimen: weeks[0] for regimen, weeks in found.items() if weeks}
+    free = best.get("free")
+    for regimen in ("steady", "balanced"):
+        week = best.get(regimen)
+        if week is not None and (free is None or sum(m.cost for m in week)
+                                 <= (1 + STEADY_SLACK) * sum(m.cost for m in free) + EPS):
+            return week
     return free
 
 
@@ -500,7 +505,7 @@ def repair(menus: list[DayMenu], blend: Array, best: Array, foods: pd.DataFrame,
 
 def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
               options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
-              nodes: int, steps: bool = False, steady: bool = False,
+              nodes: int, steps: bool = False, regimen: str = "free",
               extra: Callable[[Program, list[Block]], None] | None = None
               ) -> list[list[DayMenu]]:
     """The week as one MILP over a few options per day (``day_options``: option rows of each
@@ -529,8 +534,10 @@ def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.Dat
         week.rows("week", [name], np.zeros(len(joined_cols), dtype=np.int64), joined_cols,
                   joined_vals, rule.lower, rule.upper)
     _add_distinct(week, blocks, options, config, model)
-    if steady:
-        _add_steady(week, blocks)
+    if regimen == "steady":
+        add_steady(week, blocks)
+    elif regimen == "balanced":
+        add_balanced(week, blocks)
     if extra is not None:
         extra(week, blocks)
     found = improving_solutions(week, 1e-4, nodes)
@@ -540,19 +547,6 @@ def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.Dat
                                 option_map, part_map, rules)
                       for sub, option_map, part_map, offset in blocks])
     return weeks
-
-
-def _add_steady(week: Program, blocks: list[Block]) -> None:
-    """Every day takes the tablets of the first day, at the same windows."""
-    first, _, _, start = blocks[0]
-    for sub, _, _, offset in blocks[1:]:
-        count = len(sub.units)
-        if count != len(first.units):
-            continue
-        rows = np.arange(count, dtype=np.int64)
-        week.rows("steady", range(count), np.concatenate([rows, rows]),
-                  np.concatenate([sub.units + offset, first.units + start]),
-                  np.concatenate([np.ones(count), -np.ones(count)]), 0.0, 0.0)
 
 
 def _in_gram_steps(week: Program, sub: DayModel, offset: int) -> None:

@@ -244,3 +244,16 @@ def test_a_weekly_b12_target_holds_as_the_mean_on_library_plans(tmp_path: Path) 
     data = json.loads(out.read_text(encoding="utf-8"))
     days = [d["absorbed_b12_ug"] for d in data["days"]]
     assert sum(days) / 3 >= 2.6 - 1e-3 and min(days) < 2.6
+
+
+def test_tablets_are_a_regimen_one_can_keep(tmp_path: Path) -> None:
+    out = tmp_path / "vegan.json"
+    result = CliRunner().invoke(cli, ["plan", "vegan", "--set", "plan.days=4", *LIBRARY,
+                                      "--quiet", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    counts: dict[str, list[int]] = {}
+    for tablet in data["supplements"]:
+        counts.setdefault(tablet["id"], [0] * 4)[tablet["day"] - 1] += tablet["units"]
+    assert counts
+    assert all(max(days) - min(days) <= 1 for days in counts.values())
