@@ -34,6 +34,15 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
     return path, json.loads(path.read_text(encoding="utf-8"))
 
 
+def _planned(out: Path, *args: str) -> dict[str, Any]:
+    """A library plan of these arguments written to ``out``, as JSON."""
+    result = CliRunner().invoke(cli, ["plan", *args, *LIBRARY, "--quiet", "--format", "json",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return data
+
+
 def _plan(data: dict[str, Any], path: Path) -> Any:
     return plan_from_data(data, path, load_foods(default_foods()), load_supplements(None))
 
@@ -171,10 +180,7 @@ def test_own_meals_are_planned_labelled_and_checked(tmp_path: Path) -> None:
 
 def test_vegan_weeks_plan_library_meals_adapted_and_never_animal(tmp_path: Path) -> None:
     out = tmp_path / "vegan.json"
-    result = CliRunner().invoke(cli, ["plan", "vegan", "--set", "plan.days=2", *LIBRARY,
-                                      "--quiet", "--format", "json", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = _planned(out, "vegan", "--set", "plan.days=2")
     assert data["meta"]["core"] == "meal library"
     foods = load_foods(default_foods())
     ids = [i["id"] for o in data["occasions"] for i in o["items"] if i["kind"] == "food"]
@@ -195,11 +201,7 @@ def test_check_refuses_a_bad_own_meals_file_naming_it(tmp_path: Path) -> None:
 
 def test_leftovers_are_yesterdays_dinner_labelled_and_checked(tmp_path: Path) -> None:
     out = tmp_path / "leftovers.json"
-    result = CliRunner().invoke(cli, ["plan", "--set", "plan.days=3", "--set",
-                                      "meals.leftovers=1", *LIBRARY, "--quiet", "--format",
-                                      "json", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = _planned(out, "--set", "plan.days=3", "--set", "meals.leftovers=1")
     lunch = next(o for o in data["occasions"] if o["meal"]["kind"] == "leftover")
     dinner = next(o for o in data["occasions"]
                   if o["day"] == lunch["day"] - 1 and o["name"] == "dinner")
@@ -235,23 +237,14 @@ def test_alternatives_are_other_verified_weeks_and_leave_the_first_alone(tmp_pat
 
 
 def test_a_weekly_b12_target_holds_as_the_mean_on_library_plans(tmp_path: Path) -> None:
-    out = tmp_path / "week.json"
-    result = CliRunner().invoke(cli, ["plan", "--set", "plan.days=3", *LIBRARY, "--set",
-                                      'b12.target_period="week"', "--set",
-                                      "b12.target_absorbed_ug=2.6", "--quiet", "--format",
-                                      "json", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = _planned(tmp_path / "week.json", "--set", "plan.days=3", "--set",
+                    'b12.target_period="week"', "--set", "b12.target_absorbed_ug=2.6")
     days = [d["absorbed_b12_ug"] for d in data["days"]]
     assert sum(days) / 3 >= 2.6 - 1e-3 and min(days) < 2.6
 
 
 def test_tablets_are_a_regimen_one_can_keep(tmp_path: Path) -> None:
-    out = tmp_path / "vegan.json"
-    result = CliRunner().invoke(cli, ["plan", "vegan", "--set", "plan.days=4", *LIBRARY,
-                                      "--quiet", "--format", "json", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = _planned(tmp_path / "vegan.json", "vegan", "--set", "plan.days=4")
     counts: dict[str, list[int]] = {}
     for tablet in data["supplements"]:
         counts.setdefault(tablet["id"], [0] * 4)[tablet["day"] - 1] += tablet["units"]
