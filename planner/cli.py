@@ -889,8 +889,8 @@ def explain_command(constraints: Path | None, foods_path: Path | None,
         click.echo(result.diagnosis[:1].upper() + result.diagnosis[1:])
         sys.exit(3)
     if library:
-        click.echo(f"Lower bound on any week's objective (cost, meal rarity, tablet "
-                   f"penalties): {result.lp_cost:.2f} (the LP of the week's mean day).")
+        click.echo(f"Lower bound on any week's objective: {result.lp_cost:.2f} (cost, meal "
+                   "rarity, tablet penalties;\n  the LP of the week's mean day).")
     else:
         click.echo(f"LP relaxation cost: {result.lp_cost:.2f} (a lower bound on any plan).")
     if result.shadow_price_per_0_1_ug is not None:
@@ -899,8 +899,13 @@ def explain_command(constraints: Path | None, foods_path: Path | None,
     click.echo("Rules that bind (rows, summed dual value, [family]):")
     for family, rows, dual in result.binding:
         words = week_words(family) if family.startswith("week:") else rule_words(family)
-        click.echo(f"  {words:<58} {rows:>4}  {dual:+.4f}  [{family}]")
+        click.echo(f"  {_shortened(words, 58):<58} {rows:>4}  {dual:+.4f}  "
+                   f"[{_shortened(family, 21)}]")
     click.echo(DISCLAIMER)
+
+
+def _shortened(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 @cli.command("absorb")

@@ -177,6 +177,7 @@ def test_explain_reports_shadow_price_and_best_b12() -> None:
     assert "Lower bound on any week's objective" in result.stdout
     default = CliRunner().invoke(cli, ["explain"])
     assert default.exit_code == 0 and "vitamin D need, as the week's mean" in default.stdout
+    assert max(len(line) for line in default.stdout.splitlines()) <= 100
 
 
 def test_explain_infeasible_exits_3() -> None:
