@@ -416,12 +416,19 @@ def add_b12(model: DayModel, config: Config, params: AbsorptionParams) -> None:
     goal = config.target_ug() - injection_per_day_ug(config)
     least = goal if config.b12.target_period == "day" else \
         config.b12.daily_floor_ug - injection_per_day_ug(config)
-    cols = np.concatenate([model.absorbed, x]) if params.k_if > 0 else x
-    values = np.concatenate([np.ones(len(model.absorbed)),
-                             np.full(len(x), params.passive_with_food)]) \
-        if params.k_if > 0 else np.full(len(x), params.passive_with_food)
+    cols, values = absorbed_terms(model, params)
     model.program.rows("b12_target" if config.b12.target_period == "day" else "b12_floor",
                        ["day"], np.zeros(len(cols), dtype=np.int64), cols, values, lower=least)
+
+
+def absorbed_terms(model: DayModel, params: AbsorptionParams) -> tuple[Array, Array]:
+    """A day's absorbed B12 (injection apart) as columns and coefficients: the
+    intrinsic-factor part of every window and the passive share of what it holds."""
+    passive = np.full(len(model.x), params.passive_with_food)
+    if params.k_if <= 0:
+        return model.x, passive
+    return (np.concatenate([model.absorbed, model.x]),
+            np.concatenate([np.ones(len(model.absorbed)), passive]))
 
 
 def base_objective(model: DayModel, config: Config) -> Array:

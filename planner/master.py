@@ -21,7 +21,7 @@ import pandas as pd
 
 from .absorption import AbsorptionParams, injection_per_day_ug
 from .config import Config
-from .day import DayModel, MealRules, part_terms
+from .day import DayModel, MealRules, absorbed_terms, part_terms
 from .options import DRINKS, Options, occasion_source
 from .pattern import MEAL_OZ
 from .program import INF, Array, Program, new_highs
@@ -116,14 +116,8 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
 
 
 def _absorbed_week(model: DayModel, config: Config) -> WeeklyRule:
-    """The absorbed-B12 target as the plan's mean (``[b12] target_period = "week"``): the
-    intrinsic-factor part and the passive part of every window, as the day's floor row
-    counts them."""
-    params = AbsorptionParams.from_config(config)
-    passive = np.full(len(model.x), params.passive_with_food)
-    cols, vals = (np.concatenate([model.absorbed, model.x]),
-                  np.concatenate([np.ones(len(model.absorbed)), passive])) \
-        if params.k_if > 0 else (model.x, passive)
+    """The absorbed-B12 target as the plan's mean (``[b12] target_period = "week"``)."""
+    cols, vals = absorbed_terms(model, AbsorptionParams.from_config(config))
     goal = config.target_ug() - injection_per_day_ug(config)
     return WeeklyRule("b12:week", cols, vals, lower=goal * config.plan.days)
 

@@ -9,6 +9,7 @@ upper limit every day.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -67,6 +68,9 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
     p10, p90 = quantiles["grams_p10"].to_dict(), quantiles["grams_p90"].to_dict()
     meal_occasion = library.meals["occasion"].to_dict()
     meal_seen = library.meals["seen"].to_dict()
+    def in_meal(code: str, median: float) -> tuple[float, float]:
+        return _meal_range(median, float(p10[code]), float(p90[code]))
+
     own = own_meals(plan.config, plan.foods)
     liquid = {str(f): bool(v) for f, v in plan.foods["liquid"].astype(bool).items()}
     for (day, name), part in items.groupby(["day", "occasion"], sort=False):
@@ -98,28 +102,10 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
         if int(meal_seen[meal_id]) < plan.config.meals.min_seen:
             problems.append(f"{where}: {meal_id} seen fewer than meals.min_seen times")
         eaten = library.items[library.items["meal_id"] == meal_id]
-        wanted = {str(c): float(g) for c, g in zip(eaten["fndds_code"], eaten["grams"],
-                                                   strict=True)}
-        left = dict(wanted)
-        eaten_now = part.groupby("food", sort=False)["grams"].sum()
-        for food, grams in eaten_now.items():
-            code = code_of.get(str(food), "")
-            origins = [(code, 1.0)] if code in left else []
-            if meal_key.endswith(ADAPTED):
-                kept = {c for c in left if food_of.get(c) in eaten_now.index}
-                origins += _replaced(str(food), {c: g for c, g in left.items()
-                                                 if c not in kept}, swaps, food_of, category)
-            if not origins:
-                problems.append(f"{where}: {food} is not a food of {meal_id}")
-                continue
-            low = high = 0.0
-            for origin, ratio in origins:
-                least, most = _meal_range(left.pop(origin), float(p10[origin]),
-                                          float(p90[origin]))
-                low, high = low + least * ratio, high + most * ratio
-            if not low - SLACK_G * len(origins) <= float(grams) <= high + SLACK_G * len(origins):
-                problems.append(f"{where}: {float(grams):.1f} g of {food} outside "
-                                f"{low:.1f}-{high:.1f} g (its range in {meal_id})")
+        left = {str(c): float(g) for c, g in zip(eaten["fndds_code"], eaten["grams"],
+                                                 strict=True)}
+        problems += _check_portions(where, meal_id, part, left, in_meal, code_of, food_of,
+                                    swaps if meal_key.endswith(ADAPTED) else {}, category)
         drinks_allowed = occasion.max_liquids_ml is None or occasion.max_liquids_ml > 0
         missing = [c for c in left if drinks_allowed or not bool(quantiles.loc[c, "liquid"])]
         if missing:
@@ -157,25 +143,43 @@ def _check_own_meal(where: str, meal_key: str, part: pd.DataFrame, own: pd.DataF
     if rows["occasion"].iloc[0] != occasion_source(occasion):
         problems.append(f"{where}: own meal {meal_id} is a {rows['occasion'].iloc[0]} meal")
     left = {str(f): float(g) for f, g in zip(rows["food"], rows["grams"], strict=True)}
-    code = {f: f for f in left}
-    eaten_now = part.groupby("food", sort=False)["grams"].sum()
-    for food, grams in eaten_now.items():
-        origins = [(str(food), 1.0)] if str(food) in left else []
-        if meal_key.endswith(ADAPTED):
-            rest = {f: g for f, g in left.items() if f not in eaten_now.index}
-            origins += _replaced(str(food), rest, swaps, code, category)
-        if not origins:
-            problems.append(f"{where}: {food} is not a food of own meal {meal_id}")
-            continue
-        low = sum(left[o] / MEAL_SCALE * r for o, r in origins)
-        high = sum(left.pop(o) * MEAL_SCALE * r for o, r in origins)
-        if not low - SLACK_G * len(origins) <= float(grams) <= high + SLACK_G * len(origins):
-            problems.append(f"{where}: {float(grams):.1f} g of {food} outside "
-                            f"{low:.1f}-{high:.1f} g (own meal {meal_id})")
+    same = {f: f for f in left}
+    problems += _check_portions(where, f"own meal {meal_id}", part, left,
+                                lambda _, g: (g / MEAL_SCALE, g * MEAL_SCALE), same, same,
+                                swaps if meal_key.endswith(ADAPTED) else {}, category)
     drinks_allowed = occasion.max_liquids_ml is None or occasion.max_liquids_ml > 0
     missing = [f for f in left if drinks_allowed or not liquid.get(f, False)]
     if missing:
         problems.append(f"{where}: own meal {meal_id} without {', '.join(missing)}")
+    return problems
+
+
+def _check_portions(where: str, meal: str, part: pd.DataFrame, left: dict[str, float],
+                    range_of: Callable[[str, float], tuple[float, float]],
+                    key_of: dict[str, str], food_of: dict[str, str],
+                    swaps: dict[str, dict[str, float]], category: pd.Series) -> list[str]:
+    """Each food eaten at an occasion (summed) is a food of the meal (``left``: its foods'
+    keys and grams, popped as they are accounted for) or the stand-in of some of them
+    (``swaps``, adapted meals only), within their ranges added up."""
+    problems = []
+    eaten_now = part.groupby("food", sort=False)["grams"].sum()
+    for food, grams in eaten_now.items():
+        key = key_of.get(str(food), "")
+        origins = [(key, 1.0)] if key in left else []
+        if swaps:
+            rest = {k: g for k, g in left.items() if food_of.get(k) not in eaten_now.index}
+            origins += _replaced(str(food), rest, swaps, food_of, category)
+        if not origins:
+            problems.append(f"{where}: {food} is not a food of {meal}")
+            continue
+        low = high = 0.0
+        for origin, ratio in origins:
+            least, most = range_of(origin, left.pop(origin))
+            low, high = low + least * ratio, high + most * ratio
+        slack = SLACK_G * len(origins)
+        if not low - slack <= float(grams) <= high + slack:
+            problems.append(f"{where}: {float(grams):.1f} g of {food} outside "
+                            f"{low:.1f}-{high:.1f} g (its range in {meal})")
     return problems
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .absorption import AbsorptionParams, injection_per_day_ug
 from .config import Config
-from .day import DayModel
+from .day import DayModel, absorbed_terms
 from .master import weekly_rules
 from .program import Program, highs_model, new_highs
 from .search import mean_day_program
@@ -31,7 +32,7 @@ def explain_meals(foods: pd.DataFrame, supplements: pd.DataFrame,
     days = config.plan.days
     program, named = mean_day_program(model, weekly_rules(model, config, foods), days)
     families = [*model.program.row_families(), *(f"week:{r.name}" for r in named)]
-    best = _best_absorbed(program, model, families)
+    best = _best_absorbed(program, model, families, config)
     value, duals = _solve(program)
     target = config.target_ug()
     if value is None:
@@ -62,22 +63,25 @@ def _solve(program: Program) -> tuple[float | None, np.ndarray]:
             np.asarray(highs.getSolution().row_dual))
 
 
-def _best_absorbed(program: Program, model: DayModel, families: list[str]) -> float | None:
-    """The most absorbed B12 a day of the mean can reach (ug/day), the target dropped."""
+def _best_absorbed(program: Program, model: DayModel, families: list[str],
+                   config: Config) -> float | None:
+    """The most absorbed B12 a day of the mean can reach (ug/day; intrinsic factor,
+    passive and injection), the target dropped."""
     import highspy
 
     highs = new_highs(threads=1, random_seed=0)
     highs.passModel(highs_model(program, mip=False))
     for row, family in enumerate(families):
-        if family in TARGET_ROWS:
+        if family in TARGET_ROWS or family == "week:b12:week":
             highs.changeRowBounds(row, -highspy.kHighsInf, highspy.kHighsInf)
+    cols, values = absorbed_terms(model, AbsorptionParams.from_config(config))
     cost = np.zeros(program.num_cols)
-    cost[model.absorbed] = -1.0
+    cost[cols] = -values
     highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    return -float(highs.getInfo().objective_function_value)
+    return injection_per_day_ug(config) - float(highs.getInfo().objective_function_value)
 
 
 def week_words(family: str) -> str:

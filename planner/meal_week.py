@@ -100,16 +100,10 @@ def _week_plan(menus: list[DayMenu], week: Week, foods: pd.DataFrame,
                supplements: pd.DataFrame, options: Options, config: Config, model: DayModel,
                meta: dict[str, Any]) -> Plan:
     """One week's Plan: leftovers fitted when asked, the gap to the search's bound."""
+    found = with_leftovers(menus, foods, supplements, options, config, model)
+    if found is not None:   # the notes say how many (Plan.notes)
+        menus, options = sorted(found[0], key=lambda m: (m.options, m.grams)), found[1]
     objective = sum(m.cost for m in menus)
-    leftovers: dict[str, Any] = {}
-    if config.meals.leftovers:
-        found = with_leftovers(menus, foods, supplements, options, config, model)
-        if found is not None:
-            menus, options = sorted(found[0], key=lambda m: (m.options, m.grams)), found[1]
-            objective = sum(m.cost for m in menus)
-        leftovers = {"wanted": config.meals.leftovers,
-                     "planned": sum(options.meals.loc[o, "kind"] == "leftover"
-                                    for m in menus for o in m.options)}
     gap = max(0.0, (objective - week.bound) / objective) if objective > 0 else 0.0
     status = "optimal" if gap <= config.plan.mip_gap else "feasible"
     return Plan(config=config, foods=foods, supplements=supplements,
@@ -120,8 +114,7 @@ def _week_plan(menus: list[DayMenu], week: Week, foods: pd.DataFrame,
                       "objective": round(objective, 6), "bound": round(week.bound, 6),
                       "bound_method": "Lagrangian bound of column generation over day menus",
                       "search": {"rounds": week.rounds, "day_menus": week.columns,
-                                 "stopped": week.stopped},
-                      **({"leftovers": leftovers} if leftovers else {})})
+                                 "stopped": week.stopped}})
 
 
 def food_items(menus: list[DayMenu], options: Options, foods: pd.DataFrame,

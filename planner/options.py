@@ -142,18 +142,17 @@ def build_options(foods: pd.DataFrame, library: Library, config: Config, min_see
     part_rows: list[dict[str, object]] = []
     library_parts = _library_parts(library, id_of)
     own, preference = own_meals(config, foods), config.meals.own_preference
+    forbidden = set(FLAGS) - allowed_flags(config)
+    table = _lookups(foods, usable, substitutions, forbidden, library)
     for occasion in config.occasions:
         source = occasion_source(occasion)
         mine: list[tuple[dict[str, object], list[dict[str, object]]]] = []
         if source == DRINKS:
             candidates = _drink_options(foods, usable, ranges, library, occasion)
         else:
-            forbidden = set(FLAGS) - allowed_flags(config)
-            blocked, swap_of = swap_table(foods, usable, substitutions, forbidden, library)
-            mine = _own_options(own, foods, blocked, swap_of, occasion, source)
-            candidates = mine + _meal_options(library, library_parts, foods, blocked, swap_of,
-                                              ranges, occasion, source,
-                                              (min_seen, min_kind_seen), forbidden)
+            mine = _own_options(own, table, occasion, source)
+            candidates = mine + _meal_options(library, library_parts, table, ranges, occasion,
+                                              source, (min_seen, min_kind_seen), forbidden)
         for meal, parts in candidates:
             meal["option"] = len(meal_rows)
             meal["occasion"] = occasion.name
@@ -165,6 +164,25 @@ def build_options(foods: pd.DataFrame, library: Library, config: Config, min_see
                                                     "kind", "rarity", "unlike_own"]),
                    pd.DataFrame(part_rows, columns=["option", "food", "low", "high",
                                                     "typical", "liquid"]))
+
+
+@dataclass(frozen=True)
+class _Lookups:
+    """What an option is built from, per food of the table (computed once per table)."""
+
+    liquid: dict[str, bool]
+    names: dict[str, str]
+    per_gram: dict[str, tuple[float, float]]
+    blocked: set[str]                          # foods the diet forbids
+    swap_of: dict[str, tuple[str, float]]      # their stand-ins and ratios
+
+
+def _lookups(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFrame,
+             forbidden: set[str], library: Library) -> _Lookups:
+    blocked, swap_of = swap_table(foods, usable, substitutions, forbidden, library)
+    return _Lookups({str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()},
+                    {str(f): str(v) for f, v in foods["name"].items()}, _per_gram(foods),
+                    blocked, swap_of)
 
 
 def _ids_by_code(foods: pd.DataFrame) -> dict[str, str]:
@@ -213,22 +231,18 @@ def _rarity(seen: float, occurrences: float) -> float:
 
 
 def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | None, float]]],
-                  foods: pd.DataFrame, blocked: set[str], swap_of: dict[str, tuple[str, float]],
-                  ranges: pd.DataFrame, occasion: Occasion, source: str,
+                  table: _Lookups, ranges: pd.DataFrame, occasion: Occasion, source: str,
                   seen_floor: tuple[int, int], forbidden: set[str]
                   ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
     meals = library.meals[(library.meals["occasion"] == source)
                           & (library.meals["seen"] >= seen_floor[0])
                           & (library.meals["category_seen"] >= seen_floor[1])]
     occurrences = float(library.meals.loc[library.meals["occasion"] == source, "seen"].sum())
-    liquid = {str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()}
-    names = {str(f): str(v) for f, v in foods["name"].items()}
     low, high = ranges["low"].to_dict(), ranges["high"].to_dict()
 
     def in_meal(food: str, median: float) -> tuple[float, float]:
         return meal_range(median, float(low[food]), float(high[food]))
 
-    per_gram = _per_gram(foods)
     no_drinks = occasion.max_liquids_ml is not None and occasion.max_liquids_ml <= 0
     out = []
     for meal_id, flags, seen, name in zip(meals.index, meals["flags"], meals["seen"],
@@ -238,19 +252,20 @@ def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | No
             continue
         eaten = [(str(food), grams) for food, grams in items]
         forbidden_meal = bool(set(filter(None, str(flags).split(";"))) & forbidden)
-        swaps = _swaps_for([f for f, _ in eaten], forbidden_meal, blocked, swap_of)
+        swaps = _swaps_for([f for f, _ in eaten], forbidden_meal, table.blocked,
+                           table.swap_of)
         if swaps is None:
             continue
-        parts, kept = _parts_of(eaten, in_meal, swaps, liquid, no_drinks)
-        if not kept or not _fits(parts, per_gram, occasion):
+        parts, kept = _parts_of(eaten, in_meal, swaps, table.liquid, no_drinks)
+        if not kept or not _fits(parts, table.per_gram, occasion):
             continue
         label = str(name) if kept == len(eaten) and not swaps else \
-            " + ".join(names[str(p["food"])] for p in parts)
+            " + ".join(table.names[str(p["food"])] for p in parts)
         kind = "adapted" if swaps else "library" if kept == len(eaten) else \
             "library-no-drinks"
         rarity = _rarity(float(seen), occurrences) + (ADAPTED_RARITY if swaps else 0.0)
         out.append(({"key": str(meal_id) + ("~adapted" if swaps else ""),
-                     "name": label + _label_notes(swaps, names, kept < len(eaten)),
+                     "name": label + _label_notes(swaps, table.names, kept < len(eaten)),
                      "seen": int(seen), "kind": kind, "rarity": rarity}, parts))
     return out
 
@@ -293,29 +308,25 @@ def _label_notes(swaps: dict[str, tuple[str, float]], names: dict[str, str],
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-def _own_options(own: pd.DataFrame, foods: pd.DataFrame, blocked: set[str],
-                 swap_of: dict[str, tuple[str, float]], occasion: Occasion, source: str
+def _own_options(own: pd.DataFrame, table: _Lookups, occasion: Occasion, source: str
                  ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
     """The person's own meals of this occasion, each food within ``MEAL_SCALE`` of its
     grams, adapted like library meals."""
-    liquid = {str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()}
-    names = {str(f): str(v) for f, v in foods["name"].items()}
-    per_gram = _per_gram(foods)
     no_drinks = occasion.max_liquids_ml is not None and occasion.max_liquids_ml <= 0
     out = []
     for meal_id, rows in own[own["occasion"] == source].groupby("meal", sort=True):
         eaten = [(str(f), float(g)) for f, g in zip(rows["food"], rows["grams"], strict=True)]
-        swaps = _swaps_for([f for f, _ in eaten], False, blocked, swap_of)
+        swaps = _swaps_for([f for f, _ in eaten], False, table.blocked, table.swap_of)
         if swaps is None:
             continue
         parts, kept = _parts_of(eaten, lambda _, g: (g / MEAL_SCALE, g * MEAL_SCALE), swaps,
-                                liquid, no_drinks)
-        if not kept or not _fits(parts, per_gram, occasion):
+                                table.liquid, no_drinks)
+        if not kept or not _fits(parts, table.per_gram, occasion):
             continue
-        label = " + ".join(names[str(p["food"])] for p in parts)
+        label = " + ".join(table.names[str(p["food"])] for p in parts)
         out.append(({"key": f"{OWN_PREFIX}{meal_id}" + ("~adapted" if swaps else ""),
                      "name": f"{meal_id}: {label}"
-                             + _label_notes(swaps, names, kept < len(eaten)),
+                             + _label_notes(swaps, table.names, kept < len(eaten)),
                      "seen": 0, "kind": "own", "rarity": 0.0}, parts))
     return out
 

@@ -22,7 +22,6 @@ import pandas as pd
 
 from .config import Config
 from .recalls import MEAL_OCCASIONS
-from .reference import beside_config
 from .table import check_columns, describe_rows, parse_numbers, raise_problems, read_csv_text
 
 COLUMNS = ("meal", "occasion", "food", "grams")
@@ -33,10 +32,9 @@ MEAL_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}"
 def own_meals(config: Config, foods: pd.DataFrame) -> pd.DataFrame:
     """The own meals of the configuration (empty without ``[meals] own``), checked against
     the food table."""
-    path = beside_config(config, config.meals.own)
-    if path is None:
+    if not config.meals.own:   # made absolute when the constraint file was loaded
         return pd.DataFrame(columns=list(COLUMNS))
-    return load_own_meals(path, foods)
+    return load_own_meals(Path(config.meals.own), foods)
 
 
 def load_own_meals(path: Path, foods: pd.DataFrame) -> pd.DataFrame:

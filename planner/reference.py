@@ -32,24 +32,9 @@ COLUMNS = ("id", "occasion", "grams", "times_per_week")
 PORTION_CHANGE = 0.25   # a portion 25 % larger or smaller is worth saying
 
 
-def resolve(config: Config, cwd: Path | None = None) -> Path | None:
-    """The reference file's path (``beside_config``)."""
-    return beside_config(config, config.diet.reference, cwd)
-
-
-def beside_config(config: Config, name: str | None, cwd: Path | None = None) -> Path | None:
-    """A file a constraint file names: absolute, else next to the constraint file named on
-    the command line, else in the working directory; None when unnamed."""
-    if not name:
-        return None
-    path = Path(name)
-    if path.is_absolute():
-        return path
-    if config.files:
-        beside = Path(config.files[-1]).parent / path
-        if beside.exists():
-            return beside
-    return (cwd or Path.cwd()) / path
+def resolve(config: Config) -> Path | None:
+    """The reference file's path (made absolute when the constraint file was loaded)."""
+    return Path(config.diet.reference) if config.diet.reference else None
 
 
 def load_reference(path: Path, foods: pd.DataFrame, config: Config) -> pd.DataFrame:

@@ -171,7 +171,7 @@ def test_explain_reports_shadow_price_and_best_b12() -> None:
                                       "--days", "1", "--set", "b12.supplements=none", "--set",
                                       "b12.target_absorbed_ug=2.5"])
     assert result.exit_code == 0, result.output
-    assert "Best achievable absorbed B12 under these rules: 3.26 ug/day" in result.stdout
+    assert "Best achievable absorbed B12 under these rules: 3.35 ug/day" in result.stdout
     assert "Shadow price of the B12 target: 0.0195" in result.stdout
     assert "Rules that bind" in result.stdout and "[b12_target]" in result.stdout
     assert "Lower bound on any week's objective" in result.stdout
