@@ -168,6 +168,7 @@ def _plan_person(job: Job, started: float) -> dict[str, Any]:
     from .render import plan_currency, render_plan, render_shopping
     from .shopping import shopping_list
     from .solve import make_plan
+    from .supplements import check_daily_fits
 
     foods, supplements = _tables(job.foods, job.supplements)
     try:
@@ -177,6 +178,7 @@ def _plan_person(job: Job, started: float) -> dict[str, Any]:
     if job.extra:
         config = load_config(job.constraints, (*job.overrides, *job.extra))
     check_ids(config, foods.index, supplements.index)
+    check_daily_fits(config, supplements, str(job.constraints or "constraints"))
     digest = job.inputs_sha256()
     meta = {"person": job.person, "inputs_sha256": digest}
     plan = make_plan(foods, supplements, config, meta=meta)

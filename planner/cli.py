@@ -315,13 +315,14 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
     from .foods import load_foods
     from .needs import IODINE_NOTE, available_nutrients, iodine_matters, targets, unchecked
     from .own_meals import own_meals
-    from .supplements import load_supplements
+    from .supplements import check_daily_fits, load_supplements
 
     config = load_config(constraints, overrides)
     foods_table = load_foods(foods_path)
     supplements_table = load_supplements(supplements_path)
     check_ids(config, foods_table.index, supplements_table.index,
               str(foods_path or "foods.csv"), str(supplements_path or "supplements.csv"))
+    check_daily_fits(config, supplements_table, config.files[-1] if config.files else "")
     _reference(config, foods_table)
     own = own_meals(config, foods_table)
     click.echo(f"# resolved from: {' -> '.join(config.files)}")
@@ -339,6 +340,21 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
         click.echo(f"#   {label}: not checked, {foods_path or 'foods.csv'} has no values")
     if iodine_matters(config):
         click.echo(f"# {IODINE_NOTE}")
+    _clinical_rules(config)
+
+
+def _clinical_rules(config: Any) -> None:
+    """The clinical rules in force, resolved from [safety], [b12] and the life stage."""
+    from .fluids import SOURCE, water_need_ml
+    from .safety import resolve
+
+    click.echo("# Clinical rules in force (docs/CLINICAL_RULES.md):")
+    for key, value, source in resolve(config).described():
+        click.echo(f"#   {key} = {value}: {source}")
+    need = water_need_ml(config)
+    if need > 0:
+        click.echo(f"#   safety.water_ml_min = {need:g}: {SOURCE}; safety.drinks_share_max "
+                   f"= {config.safety.drinks_share_max:g}")
 
 
 def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path | None,
@@ -346,7 +362,7 @@ def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_pat
                  time_limit: float | None) -> tuple[Any, Any, Any]:
     """Load and cross-check the food table, supplements and configuration."""
     from .foods import load_foods
-    from .supplements import load_supplements
+    from .supplements import check_daily_fits, load_supplements
 
     extra = list(overrides)
     if days is not None:
@@ -360,6 +376,7 @@ def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_pat
     supplements_table = load_supplements(supplements_path)
     check_ids(config, foods_table.index, supplements_table.index,
               str(foods_path or "foods.csv"), str(supplements_path or "supplements.csv"))
+    check_daily_fits(config, supplements_table, config.files[-1] if config.files else "")
     return foods_table, supplements_table, config
 
 

@@ -27,11 +27,20 @@ import tomli_w
 from . import resources
 from .errors import ConfigError
 from .inputs import InputRefused, read_bounded
-from .vocabulary import CONTROL_CHARACTERS, FLAGS, GROUPS, OCCASION_TOKENS, PATTERNS, ROLES
+from .vocabulary import (
+    CONTROL_CHARACTERS,
+    FLAGS,
+    GROUPS,
+    OCCASION_TOKENS,
+    PATTERNS,
+    ROLES,
+    SUPPLEMENT_FORMS,
+)
 
 Parser = Callable[[Any], Any]
 MAX_EXTENDS_DEPTH = 10
 MAX_FILE_BYTES = 1024 * 1024
+MAX_OCCASIONS = 16
 
 
 # --- value parsers: each returns the clean value or raises ValueError("must be ...") ------
@@ -122,6 +131,14 @@ def optional(parser: Parser) -> Parser:
     def parse(value: Any) -> Any:
         return None if value is None else parser(value)
     parse.__doc__ = f"{parser.__doc__}; optional"
+    return parse
+
+
+def or_off(parser: Parser, off: Any) -> Parser:
+    """``parser``'s values, or ``off`` (an empty list or text) to switch a rule off."""
+    def parse(value: Any) -> Any:
+        return off if value in ([], "") else parser(value)
+    parse.__doc__ = f"{parser.__doc__}; empty = off"
     return parse
 
 
@@ -423,6 +440,8 @@ class SupplementsSection:
     apart: tuple[tuple[str, ...], ...] = spec(
         (), "two lists of product ids never taken in the same absorption window, e.g. "
         '[["calcium-citrate-500"], ["iron-65", "multivitamin-mineral"]]', id_pair)
+    forms: tuple[str, ...] = spec((), "forms the plan may give (supplements.csv column form); "
+                                  "empty = all", string_list(SUPPLEMENT_FORMS))
 
 
 @dataclass(frozen=True)
@@ -510,6 +529,40 @@ class B12Section:
     injection_ug: float = spec(0.0, "intramuscular B12 dose (external input)",
                                number(0, 10000))
     injection_every_days: int = spec(30, "days between injections", integer(1, 365))
+    oral_supplement_ug: tuple[float, float] | None = spec(
+        None, "B12 from supplements per day [min, max], ug (post-RYGB, ASMBS 2019: [350, "
+        "1000]); not applied when injection_ug > 0 (the intramuscular alternative)",
+        optional(pair(0, 100_000)))
+
+
+@dataclass(frozen=True)
+class SafetySection:
+    pregnancy_food_safety: bool | None = spec(
+        None, "FDA/USDA food safety in pregnancy: no raw or undercooked fish, shellfish, egg "
+        "or meat, no soft-ripened or fresh cheese, no cold deli meat or cold-smoked seafood, "
+        "no liver (default: on when [person] life_stage = \"pregnancy\")", optional(boolean))
+    low_mercury_fish: bool | None = spec(
+        None, "seafood only of species on the FDA/EPA 2021 best and good choices lists; an "
+        "unknown species counts as not low-mercury (default: on in pregnancy and lactation)",
+        optional(boolean))
+    seafood_g_per_week: tuple[float, float] | None = spec(
+        None, "cooked seafood per 7 days [min, max], grams (FPED ounce equivalents; default "
+        "in pregnancy and lactation: [227, 340], the minimum when the diet allows fish)",
+        optional(or_off(pair(0, 5000), ())))
+    caffeine_after: str | None = spec(
+        None, "no caffeine (more than 10 mg) at occasions at or after this time, e.g. "
+        "\"16:00\" (sleep)", optional(or_off(clock, "")))
+    sugary_drinks: bool = spec(True, "may drinks with added sugars be planned", boolean)
+    carbonated_drinks: bool = spec(True, "may carbonated drinks be planned", boolean)
+    added_sugars_g_per_occasion_max: float | None = spec(
+        None, "added sugars at one occasion at most, g (post-RYGB dumping: 10)",
+        optional(number(0, 500)))
+    water_ml_min: float | None = spec(
+        None, "total water a day from food, drinks and plain water at least, ml (default: "
+        "the IOM 2004 Adequate Intake: 2700 women, 3700 men, 3000 pregnancy, 3800 lactation; "
+        "0 = off); plain water fills the rest as glasses", optional(number(0, 10_000)))
+    drinks_share_max: float = spec(0.4, "an occasion gives at most this share of a day's "
+                                   "drinks, plain water included (1 = off)", number(0.1, 1))
 
 
 @dataclass(frozen=True)
@@ -575,6 +628,7 @@ class Config:
     variety: VarietySection = field(default_factory=VarietySection)
     meals: MealsSection = field(default_factory=MealsSection)
     b12: B12Section = field(default_factory=B12Section)
+    safety: SafetySection = field(default_factory=SafetySection)
     budget: BudgetSection = field(default_factory=BudgetSection)
     absorption: AbsorptionSection = field(default_factory=AbsorptionSection)
     files: tuple[str, ...] = ()
@@ -598,7 +652,8 @@ class Config:
 SECTIONS: dict[str, type] = {
     "plan": PlanSection, "diet": DietSection, "person": PersonSection,
     "nutrients": NutrientsSection, "supplements": SupplementsSection,
-    "variety": VarietySection, "meals": MealsSection, "b12": B12Section, "budget": BudgetSection,
+    "variety": VarietySection, "meals": MealsSection, "b12": B12Section, "safety": SafetySection,
+    "budget": BudgetSection,
     "absorption": AbsorptionSection,
 }
 TOP_KEYS = ("extends", "occasions", *SECTIONS)
@@ -878,8 +933,8 @@ def _origin_of(section: str, exc: ValueError, origins: Mapping[str, str], defaul
 def _occasions(raw: Any, origin: str) -> tuple[Occasion, ...]:
     if raw is None:
         return DEFAULT_OCCASIONS
-    if not isinstance(raw, list) or not raw or len(raw) > 12:
-        raise ConfigError(f"{origin}: occasions must be 1 to 12 [[occasions]] tables")
+    if not isinstance(raw, list) or not raw or len(raw) > MAX_OCCASIONS:
+        raise ConfigError(f"{origin}: occasions must be 1 to {MAX_OCCASIONS} [[occasions]] tables")
     occasions = []
     for number_, item in enumerate(raw, start=1):
         label = item.get("name", number_) if isinstance(item, dict) else number_

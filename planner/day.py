@@ -17,9 +17,11 @@ import pandas as pd
 
 from .absorption import AbsorptionParams, chords, if_absorbed_ug, injection_per_day_ug, windows_of
 from .config import Config
+from .fluids import capacity_row, fills
 from .needs import KCAL_PER_G, Target
 from .options import Options
 from .program import INF, Array, Program
+from .safety import occasion_caps, resolve
 from .supplements import SUPPLEMENT_NUTRIENTS, allowed_products, other_nutrients
 
 SUPPLEMENT_PENALTY = 10.0   # objective units per tablet that gives more than B12: food first
@@ -259,7 +261,8 @@ def add_meal_protein(model: DayModel, config: Config, params: AbsorptionParams) 
 
 
 def add_occasion_limits(model: DayModel, config: Config, params: AbsorptionParams) -> None:
-    """Solids, liquids and sugars per occasion (post-RYGB portion rules)."""
+    """Solids, liquids and sugars per occasion (post-RYGB portion rules), and the caps of
+    the [safety] rules (caffeine late in the day, added sugars per occasion)."""
     liquid = model.food_amounts["liquid"].to_numpy(dtype=bool)
     ones = np.ones(len(liquid))
     sugars = model.food_amounts["sugars_g"].to_numpy()
@@ -274,12 +277,24 @@ def add_occasion_limits(model: DayModel, config: Config, params: AbsorptionParam
         if occasion.max_sugars_g is not None:
             _sum_row(model, "sugars_occasion_max", occasion.name, sugars, mine,
                      upper=occasion.max_sugars_g)
+        for column, most in occasion_caps(occasion, config).items():
+            _sum_row(model, f"{column}_occasion_max", occasion.name,
+                     _food_values(model, column), mine, upper=most)
 
 
 def add_fluids(model: DayModel, config: Config, params: AbsorptionParams) -> None:
+    """Drinks a day at least fluids_ml_min, unless plain water fills (``fluids.py``): then
+    only, where every occasion caps liquids, room for the water the day still needs."""
+    liquid = model.food_amounts["liquid"].to_numpy(dtype=float)
+    if fills(config):
+        capped = {o.name for o in config.occasions if o.max_liquids_ml is not None}
+        occasion = model.options.parts["option"].map(model.options.meals["occasion"])
+        cols, values = part_terms(model, _food_values(model, "water_g")
+                                  - liquid * occasion.isin(capped).to_numpy())
+        capacity_row(model.program, "day", cols, values, config)
+        return
     least = config.nutrients.fluids_ml_min
     if least > 0:
-        liquid = model.food_amounts["liquid"].to_numpy(dtype=float)
         _sum_row(model, "fluids_min", "day", liquid, lower=least)
 
 
@@ -336,7 +351,8 @@ def add_limits(model: DayModel, config: Config, params: AbsorptionParams) -> Non
 
 
 def add_supplement_rules(model: DayModel, config: Config, params: AbsorptionParams) -> None:
-    """Daily packs exactly, a B12 product every day when required, products kept apart."""
+    """Daily packs exactly, a B12 product every day when required, B12 from tablets within
+    [b12] oral_supplement_ug, products kept apart."""
     table = model.unit_amounts
     if table.empty:
         return
@@ -351,6 +367,10 @@ def add_supplement_rules(model: DayModel, config: Config, params: AbsorptionPara
         model.program.rows("supplement_required", ["day"],
                            np.zeros(int(mine.sum()), dtype=np.int64), model.units[mine], 1.0,
                            lower=1.0)
+    oral = resolve(config).oral_supplement_ug
+    if oral is not None:
+        model.program.rows("b12_oral_dose", ["day"], np.zeros(len(model.units), dtype=np.int64),
+                           model.units, table["b12_ug"].to_numpy(dtype=float), *oral)
     if len(config.supplements.apart) == 2:
         first, second = (table["product"].isin(ids).to_numpy()
                          for ids in config.supplements.apart)

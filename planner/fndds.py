@@ -45,7 +45,7 @@ NUTRIENTS = {  # planner column -> FNDDS column (per 100 g)
     "folate_dfe_ug": "Folate, DFE (mcg_DFE)", "folic_acid_ug": "Folic acid (mcg)",
     "thiamin_mg": "Thiamin (mg)",
     "choline_mg": "Choline, total (mg)", "sfa_g": "Fatty acids, total saturated (g)",
-    "alcohol_g": "Alcohol (g)", "caffeine_mg": "Caffeine (mg)",
+    "alcohol_g": "Alcohol (g)", "caffeine_mg": "Caffeine (mg)", "water_g": "Water (g)",
 }
 EPA_DHA = ("20:5 n-3 (g)", "22:6 n-3 (g)")
 ADDED_SUGAR_G_PER_TSP = 4.2     # FPED: 1 teaspoon equivalent of added sugars = 4.2 g

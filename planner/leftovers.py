@@ -4,8 +4,9 @@ After the week is found, its lunches may be replaced by the previous day's dinne
 once and eaten twice: the same foods in the same grams, labelled "leftovers of day N's
 dinner". One MILP over the week (``search.week_milp``) chooses at least ``leftovers`` such
 lunches with every daily and weekly rule kept and every portion chosen again; a leftover
-lunch is tied to its dinner (chosen only with it, each food's grams equal). When the week's
-meals allow fewer, as many as they allow; the plan's notes say how many.
+lunch is tied to its dinner (chosen only with it, each food's grams equal). The days keep
+their meals when that allows the leftovers, else the week's meals may move between days.
+When they allow fewer, as many as they allow; the plan's notes say how many.
 """
 
 from __future__ import annotations
@@ -46,18 +47,22 @@ def with_leftovers(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.Da
     extended, links = _leftover_options(menus, options, dinner, lunch)
     full = build_day(foods, supplements, extended, config, model.rules)
     rules = weekly_rules(full, config, foods)
-    days = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
-    for day, leftover, _ in links:
-        days[day] = np.append(days[day], leftover)
+    week_meals = sorted({o for m in menus for o in m.options})
+    own = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
+    wide = [np.asarray(week_meals, dtype=np.int64) for _ in menus]   # any of the week's meals
+    for days in (own, wide):
+        for day, leftover, _ in links:
+            days[day] = np.append(days[day], leftover)
 
     for least in range(wanted, 0, -1):
         def tie(week: Program, blocks: list[Block], least: int = least) -> None:
             _tie_to_dinners(week, blocks, links, extended, least)
 
-        found = week_milp(days, foods, supplements, extended, config, full, rules, NODES,
-                          steps=True, extra=tie)
-        if found:
-            return found[0], extended
+        for days in (own, wide):   # the week's days as found, else its meals rearranged
+            found = week_milp(days, foods, supplements, extended, config, full, rules, NODES,
+                              steps=True, extra=tie)
+            if found:
+                return found[0], extended
     return None
 
 

@@ -25,10 +25,12 @@ from .day import DayModel, MealRules, absorbed_terms, part_terms
 from .options import DRINKS, Options, occasion_source
 from .pattern import MEAL_OZ
 from .program import INF, Array, Program, new_highs
+from .safety import resolve, seafood_per_gram
 
 ARTIFICIAL = 100.0        # master cost per unit of a broken weekly rule (phase one)
 MASTER_NODES = 20_000     # branch-and-bound nodes for the integer master
 EPS = 1e-6
+SEAFOOD_SERVING_G = 113.0   # 4 oz cooked, the FDA/EPA serving
 
 
 class SearchError(Exception):
@@ -59,6 +61,7 @@ class WeeklyRule:
     vals: Array
     lower: float = -INF
     upper: float = INF
+    per_meal: float = 1.0           # what one meal gives towards it (counts: 1)
 
 
 def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[WeeklyRule]:
@@ -101,6 +104,12 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
             rules.append(WeeklyRule(f"fped:{column}", model.choose[holds],
                                     np.ones(len(holds)),
                                     lower=float(math.ceil(least * days / 7))))
+    seafood = resolve(config).seafood_g_per_week
+    if seafood is not None:
+        per_gram = seafood_per_gram(foods).reindex(parts["food"]).to_numpy(dtype=float)
+        cols, vals = part_terms(model, per_gram)
+        rules.append(WeeklyRule("seafood_g", cols, vals, lower=seafood[0] * days / 7,
+                                upper=seafood[1] * days / 7, per_meal=SEAFOOD_SERVING_G))
     for food in config.diet.include:
         holds = np.unique(parts.loc[parts["food"] == food, "option"].to_numpy(np.int64))
         rules.append(WeeklyRule(f"include:{food}", model.choose[holds], np.ones(len(holds)),

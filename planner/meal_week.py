@@ -102,7 +102,7 @@ def _week_plan(menus: list[DayMenu], week: Week, foods: pd.DataFrame,
     """One week's Plan: leftovers fitted when asked, the gap to the search's bound."""
     found = with_leftovers(menus, foods, supplements, options, config, model)
     if found is not None:   # the notes say how many (Plan.notes)
-        menus, options = sorted(found[0], key=lambda m: (m.options, m.grams)), found[1]
+        menus, options = found   # in the order found: a leftover follows its dinner
     objective = sum(m.cost for m in menus)
     gap = max(0.0, (objective - week.bound) / objective) if objective > 0 else 0.0
     status = "optimal" if gap <= config.plan.mip_gap else "feasible"

@@ -27,10 +27,12 @@ from .absorption import (
 )
 from .config import Config, Occasion
 from .errors import OutOfTime, PlannerError
+from .fluids import capacity_row, fills
 from .foods import OCCASION_TOKENS, diet_mask
 from .meals import Template, allowed
 from .needs import KCAL_PER_G, Target, available_nutrients, targets
 from .program import INF, Array, Program, Solution
+from .safety import occasion_caps, resolve, seafood_per_gram, unsafe_foods
 from .supplements import SUPPLEMENT_NUTRIENTS, allowed_products, other_nutrients
 
 POPULARITY_SCALE = 10_000  # foods' pop_* columns: reports per 10,000 at the occasion
@@ -52,7 +54,8 @@ ELASTIC_WEIGHTS = {     # penalty per unit of relaxation in the elastic re-solve
     "solids_max": 0.5, "sugars_occasion_max": 10.0, "energy_share_min": 1.0,
     "energy_share_max": 1.0, "supplement_required": 1000.0, "occasion_groups": 50.0,
     "need": 100.0, "limit": 100.0, "supplement_limit": 100.0, "energy_share_limit": 1.0,
-    "supplement_daily": 1000.0,
+    "supplement_daily": 1000.0, "seafood_g": 1.0, "b12_oral_dose": 10.0,
+    "caffeine_mg_occasion_max": 10.0, "added_sugars_g_occasion_max": 10.0,
 }
 
 
@@ -118,6 +121,9 @@ def candidate_foods(foods: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, 
         fortified = foods["b12_added_ug"] > 0
         reasons["fortified"] = int((keep & fortified).sum())
         keep &= ~fortified
+    unsafe = foods.index.isin(list(unsafe_foods(foods, config)))
+    reasons["[safety] rules"] = int((keep & unsafe).sum())
+    keep &= ~unsafe
     if config.plan.objective == "cost" or config.budget.max_per_week > 0:
         unpriced = foods["price_per_kg"].isna()
         reasons["no price"] = int((keep & unpriced).sum())
@@ -178,6 +184,11 @@ def build_slots(foods: pd.DataFrame, config: Config, params: AbsorptionParams,
         "shuffle": [tie_break_weight(food, 0) for food in foods.index],
         "role": foods["role"], "family": foods["family"], "typical_g": foods["typical_g"],
         **{n: foods[n].fillna(0.0) * grams / 100.0 for n in nutrients},
+        **{n: foods[n].fillna(0.0) * grams / 100.0 for n in ("caffeine_mg", "added_sugars_g")
+           if n in foods.columns and n not in nutrients},
+        "seafood_g": seafood_per_gram(foods) * grams,
+        "water_ml": foods.get("water_g", pd.Series(0.0, index=foods.index)).fillna(0.0)
+        * grams / 100.0,
     }).reset_index(drop=True)
     popularity = {token: foods[f"pop_{token}"].fillna(0.0).to_numpy(dtype=float)
                   for token in OCCASION_TOKENS}
@@ -273,6 +284,7 @@ def build_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, 
     add_supplement_rules(model, elastic)
     add_supplements_daily(model, elastic)
     add_supplements_apart(model)
+    add_safety(model, elastic)
     in_time(deadline)
     add_b12(model, elastic, target=not maximize_b12)
     add_budget(model, elastic)
@@ -484,8 +496,20 @@ def add_portions(model: Model, elastic: bool) -> None:
 
 
 def add_fluids(model: Model, elastic: bool) -> None:
-    """Millilitres of drinks per day at least the minimum."""
-    minimum = model.config.nutrients.fluids_ml_min
+    """Millilitres of drinks per day at least the minimum, unless plain water fills
+    (``fluids.py``): then only, where every occasion caps liquids, room for the water."""
+    config = model.config
+    if fills(config):
+        capped = {o.name for o in config.occasions if o.max_liquids_ml is not None}
+        slots = model.slots
+        capped_liquid = (slots["liquid"].astype(bool) & slots["occasion"].isin(capped))
+        values = slots["water_ml"].to_numpy(dtype=float) \
+            - slots["serving_g"].to_numpy(dtype=float) * capped_liquid.to_numpy(dtype=float)
+        for day in _days(model):
+            mine = (slots["day"] == day).to_numpy()
+            capacity_row(model.lp, f"d{day}", model.n[mine], values[mine], config)
+        return
+    minimum = config.nutrients.fluids_ml_min
     if minimum > 0:
         _per_day(model, "fluids_min", "serving_g", model.slots["liquid"].to_numpy(dtype=bool),
                  lower=minimum, elastic=elastic)
@@ -873,6 +897,27 @@ def _add_b12_target(model: Model, elastic: bool) -> None:
                values_a, lower=(goal - injection) * config.plan.days, elastic=elastic)
     _constrain(model, "b12_floor", [f"d{d}" for d in days], rows_a, cols_a, values_a,
                lower=config.b12.daily_floor_ug - injection, elastic=elastic)
+
+
+def add_safety(model: Model, elastic: bool) -> None:
+    """The [safety] rules: caps per occasion (caffeine late, added sugars), seafood over
+    the plan, B12 from tablets per day."""
+    config = model.config
+    for occasion in config.occasions:
+        for column, most in occasion_caps(occasion, config).items():
+            if column in model.slots.columns:
+                _per_occasion(model, f"{column}_occasion_max", column, occasion, upper=most,
+                              elastic=elastic)
+    rules = resolve(config)
+    if rules.seafood_g_per_week is not None:
+        low, high = (v * config.plan.days / 7 for v in rules.seafood_g_per_week)
+        _constrain(model, "seafood_g", ["plan"], np.zeros(len(model.n), dtype=np.int64),
+                   model.n, model.slots["seafood_g"].to_numpy(dtype=float), low, high, elastic)
+    table = model.supplement_slots
+    if rules.oral_supplement_ug is not None and not table.empty:
+        _constrain(model, "b12_oral_dose", [f"d{d}" for d in _days(model)],
+                   _day_index(model, table), model.u, table["dose"].to_numpy(dtype=float),
+                   *rules.oral_supplement_ug, elastic=elastic)
 
 
 def add_budget(model: Model, elastic: bool) -> None:

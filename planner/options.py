@@ -33,6 +33,7 @@ from .library import Library
 from .own_meals import PREFIX, own_meals
 from .program import Array
 from .recalls import MEAL_OCCASIONS
+from .safety import occasion_caps, unsafe_foods
 from .vocabulary import PATTERNS
 
 DRINKS = "drink"
@@ -41,6 +42,7 @@ OWN_PREFIX = PREFIX
 OCCURRENCES_FLOOR = 1.0
 ADAPTED_RARITY = 0.5                        # an adapted meal counts as 3 times rarer
 MIN_KIND_SEEN = 5                           # a meal's mix of WWEIA categories seen this often
+CAPPED = ("sugars_g", "protein_g", "added_sugars_g", "caffeine_mg")
 GRAM_STEP = 0.1                             # portions are planned in tenths of a gram
 MEAL_SCALE = 1.5                            # a food's grams within x/1.5 .. x*1.5 of the meal's
 
@@ -107,6 +109,7 @@ def usable_foods(foods: pd.DataFrame, config: Config) -> pd.Series:
         keep &= ~category.isin(config.diet.exclude_categories)
     if not config.diet.fortified:
         keep &= ~(foods["b12_added_ug"].fillna(0.0) > 0)
+    keep &= ~foods.index.isin(list(unsafe_foods(foods, config)))
     return keep
 
 
@@ -143,16 +146,17 @@ def build_options(foods: pd.DataFrame, library: Library, config: Config, min_see
     library_parts = _library_parts(library, id_of)
     own, preference = own_meals(config, foods), config.meals.own_preference
     forbidden = set(FLAGS) - allowed_flags(config)
-    table = _lookups(foods, usable, substitutions, forbidden, library)
+    table = _lookups(foods, usable, substitutions, forbidden, library,
+                     set(unsafe_foods(foods, config)))
     for occasion in config.occasions:
-        source = occasion_source(occasion)
+        source, caps = occasion_source(occasion), occasion_caps(occasion, config)
         mine: list[tuple[dict[str, object], list[dict[str, object]]]] = []
         if source == DRINKS:
-            candidates = _drink_options(foods, usable, ranges, library, occasion)
+            candidates = _drink_options(foods, usable, ranges, library, occasion, caps)
         else:
-            mine = _own_options(own, table, occasion, source)
+            mine = _own_options(own, table, occasion, source, caps)
             candidates = mine + _meal_options(library, library_parts, table, ranges, occasion,
-                                              source, (min_seen, min_kind_seen), forbidden)
+                                              source, (min_seen, min_kind_seen), forbidden, caps)
         for meal, parts in candidates:
             meal["option"] = len(meal_rows)
             meal["occasion"] = occasion.name
@@ -172,14 +176,15 @@ class _Lookups:
 
     liquid: dict[str, bool]
     names: dict[str, str]
-    per_gram: dict[str, tuple[float, float]]
+    per_gram: dict[str, dict[str, float]]
     blocked: set[str]                          # foods the diet forbids
     swap_of: dict[str, tuple[str, float]]      # their stand-ins and ratios
 
 
 def _lookups(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFrame,
-             forbidden: set[str], library: Library) -> _Lookups:
+             forbidden: set[str], library: Library, unsafe: set[str]) -> _Lookups:
     blocked, swap_of = swap_table(foods, usable, substitutions, forbidden, library)
+    swap_of = {f: swap for f, swap in swap_of.items() if f not in unsafe}
     return _Lookups({str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()},
                     {str(f): str(v) for f, v in foods["name"].items()}, _per_gram(foods),
                     blocked, swap_of)
@@ -232,7 +237,7 @@ def _rarity(seen: float, occurrences: float) -> float:
 
 def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | None, float]]],
                   table: _Lookups, ranges: pd.DataFrame, occasion: Occasion, source: str,
-                  seen_floor: tuple[int, int], forbidden: set[str]
+                  seen_floor: tuple[int, int], forbidden: set[str], caps: dict[str, float]
                   ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
     meals = library.meals[(library.meals["occasion"] == source)
                           & (library.meals["seen"] >= seen_floor[0])
@@ -257,7 +262,7 @@ def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | No
         if swaps is None:
             continue
         parts, kept = _parts_of(eaten, in_meal, swaps, table.liquid, no_drinks)
-        if not kept or not _fits(parts, table.per_gram, occasion):
+        if not kept or not _fits(parts, table.per_gram, occasion, caps):
             continue
         label = str(name) if kept == len(eaten) and not swaps else \
             " + ".join(table.names[str(p["food"])] for p in parts)
@@ -308,8 +313,8 @@ def _label_notes(swaps: dict[str, tuple[str, float]], names: dict[str, str],
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-def _own_options(own: pd.DataFrame, table: _Lookups, occasion: Occasion, source: str
-                 ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
+def _own_options(own: pd.DataFrame, table: _Lookups, occasion: Occasion, source: str,
+                 caps: dict[str, float]) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
     """The person's own meals of this occasion, each food within ``MEAL_SCALE`` of its
     grams, adapted like library meals."""
     no_drinks = occasion.max_liquids_ml is not None and occasion.max_liquids_ml <= 0
@@ -321,7 +326,7 @@ def _own_options(own: pd.DataFrame, table: _Lookups, occasion: Occasion, source:
             continue
         parts, kept = _parts_of(eaten, lambda _, g: (g / MEAL_SCALE, g * MEAL_SCALE), swaps,
                                 table.liquid, no_drinks)
-        if not kept or not _fits(parts, table.per_gram, occasion):
+        if not kept or not _fits(parts, table.per_gram, occasion, caps):
             continue
         label = " + ".join(table.names[str(p["food"])] for p in parts)
         out.append(({"key": f"{OWN_PREFIX}{meal_id}" + ("~adapted" if swaps else ""),
@@ -398,7 +403,7 @@ def swap_table(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFra
 
 
 def _drink_options(foods: pd.DataFrame, usable: pd.Series, ranges: pd.DataFrame,
-                   library: Library, occasion: Occasion
+                   library: Library, occasion: Occasion, caps: dict[str, float]
                    ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
     """Single drinks: liquid foods of the library's meals (and plain water), each once."""
     codes = set(library.items["fndds_code"])
@@ -421,7 +426,7 @@ def _drink_options(foods: pd.DataFrame, usable: pd.Series, ranges: pd.DataFrame,
         low, high = in_steps(low, high)
         part = {"food": str(food), "low": low, "high": high,
                 "typical": min(float(ranges.loc[food, "typical"]), high), "liquid": True}
-        if not _fits([part], per_gram, occasion):
+        if not _fits([part], per_gram, occasion, caps):
             continue
         out.append(({"key": f"drink:{food}", "name": str(foods.loc[food, "name"]),
                      "seen": seen, "kind": "drink", "rarity": _rarity(float(seen), total)},
@@ -429,17 +434,18 @@ def _drink_options(foods: pd.DataFrame, usable: pd.Series, ranges: pd.DataFrame,
     return out
 
 
-def _per_gram(foods: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    """Sugars and protein per gram of each food (missing: 0)."""
-    sugars = foods["sugars_g"].fillna(0.0).astype(float) / 100.0
-    protein = foods["protein_g"].fillna(0.0).astype(float) / 100.0
-    return {str(f): (s, p) for f, s, p in zip(foods.index, sugars, protein, strict=True)}
+def _per_gram(foods: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Sugars, protein, added sugars and caffeine per gram of each food (missing: 0)."""
+    columns = [c for c in CAPPED if c in foods.columns]
+    table = foods[columns].fillna(0.0).astype(float) / 100.0
+    return {str(f): dict(zip(columns, row, strict=True))
+            for f, row in zip(table.index, table.to_numpy(), strict=True)}
 
 
-def _fits(parts: list[dict[str, object]], per_gram: dict[str, tuple[float, float]],
-          occasion: Occasion) -> bool:
-    """Whether the smallest portions keep the occasion's limits and the largest reach its
-    protein floor."""
+def _fits(parts: list[dict[str, object]], per_gram: dict[str, dict[str, float]],
+          occasion: Occasion, caps: dict[str, float]) -> bool:
+    """Whether the smallest portions keep the occasion's limits (and the caps of its
+    [safety] rules) and the largest reach its protein floor."""
     low = {str(p["food"]): float(str(p["low"])) for p in parts}
     high = {str(p["food"]): float(str(p["high"])) for p in parts}
     liquid = {str(p["food"]): bool(p["liquid"]) for p in parts}
@@ -449,8 +455,10 @@ def _fits(parts: list[dict[str, object]], per_gram: dict[str, tuple[float, float
     if occasion.max_liquids_ml is not None and \
             sum(g for f, g in low.items() if liquid[f]) > occasion.max_liquids_ml + 1e-9:
         return False
-    if occasion.max_sugars_g is not None and \
-            sum(g * per_gram[f][0] for f, g in low.items()) > occasion.max_sugars_g + 1e-9:
+    if occasion.max_sugars_g is not None:
+        caps = {**caps, "sugars_g": occasion.max_sugars_g}
+    if any(sum(g * per_gram[f].get(column, 0.0) for f, g in low.items()) > most + 1e-9
+           for column, most in caps.items()):
         return False
     return not occasion.min_protein_g or \
-        sum(g * per_gram[f][1] for f, g in high.items()) >= occasion.min_protein_g - 1e-9
+        sum(g * per_gram[f]["protein_g"] for f, g in high.items()) >= occasion.min_protein_g - 1e-9

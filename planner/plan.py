@@ -27,6 +27,7 @@ from .absorption import (
 )
 from .config import Config
 from .errors import PlannerError
+from .fluids import check_water, item_water, plain_water, water_note
 from .foods import FLAGS, currency_of, diet_mask, occasion_tokens
 from .meals import allowed, role_set
 from .model import DISTINCT_EXEMPT_ROLES, GROUPS_WITHOUT_LIMIT
@@ -40,6 +41,8 @@ from .needs import (
     unchecked,
 )
 from .pattern import food_pattern
+from .safety import check_safety, rule_notes
+from .vocabulary import ANIMAL_SOURCES
 
 SCHEMA_VERSION = 1
 TOLERANCE = 1e-6
@@ -112,6 +115,11 @@ class Plan:
         return items
 
     @_memoized
+    def plain_water(self) -> pd.DataFrame:
+        """Plain water per day and occasion (ml), placed to meet the water need."""
+        return plain_water(self)
+
+    @_memoized
     def tablets(self) -> pd.DataFrame:
         """One row per supplement item with dose and cost."""
         tabs = self.supplement_items.copy()
@@ -153,14 +161,17 @@ class Plan:
 
     @_memoized
     def days(self) -> pd.DataFrame:
-        """Per day: absorbed B12 (with injections), target, energy, protein, sugars, cost."""
+        """Per day: absorbed B12 (with injections), target, energy, protein, sugars, drinks
+        (plain water included), plain water, total water, cost."""
         items, tabs, windows = self.items(), self.tablets(), self.windows()
         injection = injection_per_day_ug(self.config)
+        poured, water = self.plain_water(), item_water(self)
         rows = []
         for day in range(1, self.config.plan.days + 1):
             part = items[items["day"] == day] if not items.empty else items
             tab = tabs[tabs["day"] == day] if not tabs.empty else tabs
             liquids = part[part["liquid"].astype(bool)] if not part.empty else part
+            glasses = float(poured.loc[poured["day"] == day, "ml"].sum())
             rows.append({
                 "day": day,
                 "absorbed_b12_ug": float(windows.loc[windows["day"] == day,
@@ -170,7 +181,11 @@ class Plan:
                 "protein_g": float(part["protein_g"].sum()) if not part.empty else 0.0,
                 "sugars_g": float(part["sugars_g"].sum()) if not part.empty else 0.0,
                 "fiber_g": float(part["fiber_g"].sum()) if not part.empty else 0.0,
-                "fluids_ml": float(liquids["grams"].sum()) if not liquids.empty else 0.0,
+                "fluids_ml": (float(liquids["grams"].sum()) if not liquids.empty else 0.0)
+                + glasses,
+                "plain_water_ml": glasses,
+                "total_water_ml": float(water[part.index].sum() if not part.empty else 0.0)
+                + glasses,
                 "cost": float(part["cost"].sum() if not part.empty else 0.0)
                 + float(tab["cost"].sum() if not tab.empty else 0.0),
             })
@@ -241,6 +256,7 @@ class Plan:
             out.append(f"Not checked, the food table has no values: {', '.join(missing)}.")
         if iodine_matters(self.config):
             out.append(IODINE_NOTE)
+        out += rule_notes(self) + water_note(self)
         if is_meal_plan(self) and self.config.meals.leftovers:
             wanted = self.config.meals.leftovers
             meals = self.food_items.drop_duplicates(["day", "occasion"])["meal"].astype(str)
@@ -331,6 +347,7 @@ class Plan:
         window_of = self.window_of_occasion()
         meal_plan = is_meal_plan(self)
         first_of_window: dict[int, str] = {}
+        water = self.plain_water().set_index(["day", "occasion"])["ml"].to_dict()
         for occasion in self.config.occasions:
             first_of_window.setdefault(window_of[occasion.name], occasion.name)
         occasions = []
@@ -360,7 +377,8 @@ class Plan:
                             "energy_kcal": 0.0, "protein_g": 0.0, "cost": _r(row.cost),
                             "why": reasons.get((day, row.supplement), "")})
                 described = {"day": day, "name": occasion.name, "time": occasion.time,
-                             "kind": occasion.kind, "window": window}
+                             "kind": occasion.kind, "window": window,
+                             "plain_water_ml": _r(float(water.get((day, occasion.name), 0.0)))}
                 if meal_plan and not part.empty:
                     first = part.iloc[0]
                     described["meal"] = {"id": str(first["meal"]),
@@ -450,12 +468,13 @@ def verify(plan: Plan) -> list[str]:
         used = set(items["food"]) if not items.empty else set()
         problems += [f"include: {f} never used" for f in config.diet.include if f not in used]
         return problems + check_meal_plan(plan, items) + check_group_meals(plan, items) \
-            + check_fped_meals(plan, items) + check_usual_intake(plan)
+            + check_fped_meals(plan, items) + check_usual_intake(plan) + check_safety(plan) \
+            + check_water(plan)
     for check in (_check_foods_allowed, _check_occasions, _check_servings, _check_days,
                   _check_variety, _check_meals, _check_supplements, _check_b12,
                   _check_nutrients):
         problems += check(plan, items, days, config)
-    return problems
+    return problems + check_safety(plan) + check_water(plan)
 
 
 def _check_foods_allowed(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
@@ -678,6 +697,7 @@ def _check_supplements(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
         odd = sorted(set(tabs.loc[~meant & ~daily, "supplement"]))
         if odd:
             problems.append(f"supplements not meant for life stage {stage}: {', '.join(odd)}")
+    problems += _check_product_fit(tabs, taken, config)
     if b12.supplements == "required":
         with_b12 = set(tabs.loc[has_b12, "day"]) if not tabs.empty else set()
         missing = [d for d in range(1, config.plan.days + 1) if d not in with_b12]
@@ -697,6 +717,23 @@ def _check_supplements(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
             if any(a != b for a in names & set(first) for b in names & set(second)):
                 problems.append(f"day/window {key}: {', '.join(sorted(names))} "
                                 "taken together ([supplements] apart)")
+    return problems
+
+
+def _check_product_fit(tabs: pd.DataFrame, taken: pd.DataFrame, config: Config) -> list[str]:
+    """Each product suits the diet (what in it comes from animals) and a form allowed."""
+    if tabs.empty or "animal_sources" not in taken.columns:
+        return []
+    accepted = {"none", *ANIMAL_SOURCES[config.diet.pattern]}
+    sources = taken["animal_sources"].fillna("none").astype(str).str.split(";")
+    unfit = sorted(set(tabs.loc[sources.map(lambda s: not set(s) <= accepted), "supplement"]))
+    problems = [f"supplements not suitable for {config.diet.pattern}: {', '.join(unfit)}"] \
+        if unfit else []
+    forms = config.supplements.forms
+    odd = sorted(set(tabs.loc[~taken["form"].isin(forms), "supplement"])) if forms else []
+    if odd:
+        problems.append(f"supplements of a form [supplements] forms leaves out: "
+                        f"{', '.join(odd)}")
     return problems
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .pattern import pattern_line
-from .vocabulary import CONTROL_CHARACTERS
+from .vocabulary import CONTROL_CHARACTERS, GLASS_ML
 
 # Every writer cleans text first: control characters (CR, LF, ESC, BEL ...; the ANSI and
 # OSC sequences of terminals start with them), bidirectional overrides and zero-width marks
@@ -208,6 +208,8 @@ def plan_table(data: dict[str, Any]) -> str:
                 out += _wrap(f"meal: {clean(meal_words(occasion))}", "    ", "      ")
             if not occasion["items"]:
                 out.append("    -")
+            if occasion.get("plain_water_ml"):
+                out.append(f"    plain water: {glasses(occasion['plain_water_ml'])}")
             for item in occasion["items"]:
                 if item["kind"] == "supplement":
                     b12 = item["b12_crystalline_ug"]
@@ -233,8 +235,8 @@ def plan_table(data: dict[str, Any]) -> str:
                    f"(target {d['target_b12_ug']:.2f}); energy {d['energy_kcal']:.0f} kcal "
                    f"({lo:g}-{hi:g}); protein {d['protein_g']:.1f} g"
                    f"{_need_text(data, 'protein_g', 'min')}; sugars {d['sugars_g']:.1f} g; "
-                   f"fluids {d['fluids_ml']:.0f} ml (min {nutrients['fluids_ml_min']:g}); "
-                   f"cost {d['cost']:.2f}")
+                   f"drinks {d['fluids_ml']:.0f} ml (min {nutrients['fluids_ml_min']:g})"
+                   f"{_water_text(d)}; cost {d['cost']:.2f}")
         out.append("")
     out.append(f"Week: absorbed B12 {totals['absorbed_b12_ug_per_day_mean']:.2f} ug/day on "
                f"average; cost {totals['cost']:.2f} {totals['currency']}")
@@ -269,6 +271,23 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
 
 
 TERMINAL_WIDTH = 100
+
+
+def glasses(ml: float) -> str:
+    """Plain water in glasses of 250 ml, to the quarter: ``1 1/2 glasses (375 ml)``."""
+    quarters = max(1, round(ml / (GLASS_ML / 4)))
+    whole, part = divmod(quarters, 4)
+    fraction = {0: "", 1: "1/4", 2: "1/2", 3: "3/4"}[part]
+    count = f"{whole} {fraction}".strip() if whole else fraction
+    about = "" if abs(quarters * GLASS_ML / 4 - ml) < 1 else "about "
+    return f"{about}{count} glass{'' if quarters <= 4 else 'es'} ({ml:.0f} ml)"
+
+
+def _water_text(day: dict[str, Any]) -> str:
+    if "total_water_ml" not in day:
+        return ""
+    return (f" ({day['plain_water_ml']:.0f} ml plain water); total water with food "
+            f"{day['total_water_ml']:.0f} ml")
 
 
 def _cost(totals: dict[str, Any]) -> str:
@@ -368,7 +387,9 @@ def plan_markdown(data: dict[str, Any]) -> str:
             out.append("")
             if meal_words(occasion):
                 out += [f"*{_md(meal_words(occasion))}*", ""]
-            if not occasion["items"]:
+            if occasion.get("plain_water_ml"):
+                out.append(f"- plain water: {glasses(occasion['plain_water_ml'])}")
+            if not occasion["items"] and not occasion.get("plain_water_ml"):
                 out.append("- nothing")
             for item in occasion["items"]:
                 if item["kind"] == "supplement":
@@ -392,7 +413,8 @@ def plan_markdown(data: dict[str, Any]) -> str:
                 f"{day['target_b12_ug']:.2f}); energy {day['energy_kcal']:.0f} kcal "
                 f"({lo:g}–{hi:g}); protein {day['protein_g']:.1f} g"
                 f"{_need_text(data, 'protein_g', 'min')}; sugars {day['sugars_g']:.1f} g; "
-                f"fluids {day['fluids_ml']:.0f} ml; cost {day['cost']:.2f}", ""]
+                f"drinks {day['fluids_ml']:.0f} ml{_water_text(day)}; cost {day['cost']:.2f}",
+                ""]
     for line in nutrient_lines(data, bullet="- "):
         out.append("- " + _md(line[2:]) if line.startswith("- ") else _md(line) if line
                    else line)

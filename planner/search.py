@@ -55,6 +55,8 @@ SEED_NODES = 300          # branch-and-bound nodes of each of its day MILPs
 STEADY_SLACK = 0.02       # a steady tablet regimen may cost this much more than the best
 MAX_ROUNDS = 40           # rounds at most while no week keeps every weekly rule
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
+PRESOLVE_REDUCTIONS = 100 # week MILPs: HiGHS 1.16's presolve stalled for minutes on a block
+                          # of 2 days (644 columns) with no limit; 0.9 s with this one
 
 
 @dataclass
@@ -189,14 +191,15 @@ def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd
 def rules_left(rules: list[WeeklyRule], given: dict[str, float], days_left: int
                ) -> list[tuple[WeeklyRule, float]]:
     """Each weekly rule with a minimum and what a day must give towards it: an even share of
-    the need still open; a whole meal (food groups, included foods) once the days left are
-    no more than the meals still needed."""
+    the need still open; what the days left cannot give at a meal each (food groups,
+    seafood, included foods)."""
     out = []
     for rule in rules:
         if rule.lower <= 0:
             continue
         left = rule.lower - given.get(rule.name, 0.0)
-        share = left / days_left if rule.name.startswith("need:") else float(left >= days_left)
+        share = left / days_left if rule.name.startswith("need:") else \
+            left - (days_left - 1) * rule.per_meal
         if share > 1e-9:
             out.append((rule, share))
     return out
@@ -346,13 +349,16 @@ def day_milp(model: DayModel, cost: Array, nodes: int = NODES, gap: float = DAY_
     return improving_solutions(program, gap, nodes)
 
 
-def improving_solutions(program: Program, gap: float, nodes: int) -> list[Array]:
+def improving_solutions(program: Program, gap: float, nodes: int,
+                        presolve_reductions: int = -1) -> list[Array]:
     """A MILP's best solution and the improving ones HiGHS found on the way, within a
-    relative gap and a node limit ([] when it has none)."""
+    relative gap, a node limit and a limit on presolve reductions (-1: none) ([] when it
+    has none)."""
     from .program import _run_highs
 
     highs = new_highs(threads=1, random_seed=0, mip_rel_gap=gap, mip_max_nodes=nodes,
-                      mip_improving_solution_save=True)
+                      mip_improving_solution_save=True,
+                      presolve_reduction_limit=presolve_reductions)
     solution = _run_highs(highs, program, 3600.0, 1e-4, True)
     if solution.values is None or not len(solution.values) or solution.status == "infeasible":
         return []
@@ -383,10 +389,11 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     stopped = "rounds"
     rounds = 0
     mean = mean_day_lp(model, rules, days)
-    if math.isfinite(mean.value):   # else no week keeps the weekly rules: the rounds say why
-        bound = days * mean.value
-        pool.offer(seed_days(mean, model, rules, foods, supplements, options, config),
-                   duals, counted)
+    if not math.isfinite(mean.value):   # the mean of any week's days would be a solution
+        raise SearchError("no week keeps the rules: not even the week's mean day")
+    bound = days * mean.value
+    pool.offer(seed_days(mean, model, rules, foods, supplements, options, config), duals,
+               counted)
     if pool.menus:
         master_value, duals, blend, _ = solve_master(pool.menus, rules, distinct, model,
                                                      config, integer=False)
@@ -540,7 +547,7 @@ def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.Dat
         add_balanced(week, blocks)
     if extra is not None:
         extra(week, blocks)
-    found = improving_solutions(week, 1e-4, nodes)
+    found = improving_solutions(week, 1e-4, nodes, presolve_reductions=PRESOLVE_REDUCTIONS)
     weeks = []
     for values in found:
         weeks.append([menu_from(model, sub, values[offset: offset + sub.program.num_cols],

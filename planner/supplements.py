@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import resources
 from .config import Config
+from .errors import ConfigError
 from .program import Array
 from .table import (
     check_columns,
@@ -20,10 +21,12 @@ from .table import (
     raise_problems,
     read_csv_text,
 )
+from .vocabulary import ANIMAL_SOURCES, SUPPLEMENT_FORMS
 
 ROUTES = ("oral", "sublingual", "chewable")
 REQUIRED_COLUMNS = ("id", "name", "b12_ug_per_unit", "route", "units_per_pack",
-                    "price_per_pack")
+                    "price_per_pack", "form", "animal_sources")
+SOURCES = ("lanolin", "lactose", "fish", "gelatin")
 NUTRIENT_RANGES = {  # per unit, named as in foods.csv
     "calcium_mg": 2000.0, "iron_mg": 200.0, "zinc_mg": 100.0, "magnesium_mg": 1000.0,
     "vit_a_rae_ug": 10_000.0, "retinol_ug": 10_000.0, "vit_c_mg": 5000.0, "vit_d_ug": 1250.0,
@@ -74,6 +77,7 @@ def load_supplements(path: Path | str | None = None) -> pd.DataFrame:
                         f"nutrient column above 0) at {describe_rows(frame, empty)}")
     for column in TEXT_COLUMNS:
         table[column] = frame[column].str.strip()
+    problems += _check_form_and_sources(frame, table, path)
     stages = table["life_stages"].str.replace(" ", "").str.split(";")
     odd = stages.map(lambda items: any(i and i not in LIFE_STAGES for i in items))
     if odd.any():
@@ -81,6 +85,53 @@ def load_supplements(path: Path | str | None = None) -> pd.DataFrame:
                         f"';' (empty: anyone) at {describe_rows(frame, odd)}")
     raise_problems(path, problems, "supplement table")
     return table.set_index("id", drop=False).rename_axis(None)
+
+
+def _check_form_and_sources(frame: pd.DataFrame, table: pd.DataFrame, path: Path
+                            ) -> list[str]:
+    """Every product names its form and what in it comes from animals (diets and
+    post-RYGB forms depend on them)."""
+    problems = []
+    table["form"] = frame["form"].str.strip().str.lower()
+    bad = ~table["form"].isin(SUPPLEMENT_FORMS)
+    if bad.any():
+        problems.append(f"{path}: form must be one of {', '.join(SUPPLEMENT_FORMS)} at "
+                        f"{describe_rows(frame, bad)}")
+    table["animal_sources"] = frame["animal_sources"].str.strip().str.lower() \
+        .str.replace(" ", "")
+    parts = table["animal_sources"].str.split(";")
+    odd = parts.map(lambda items: items != ["none"] and any(i not in SOURCES for i in items))
+    if odd.any():
+        problems.append(f"{path}: animal_sources must be none or list {', '.join(SOURCES)} "
+                        f"separated by ';' at {describe_rows(frame, odd)}")
+    return problems
+
+
+def fits_diet(supplements: pd.DataFrame, pattern: str) -> Array:
+    """Whether each product suits the diet pattern: every animal source it holds (gelatin
+    capsules, lanolin vitamin D3, fish oil, lactose) is one the pattern accepts."""
+    accepted = ANIMAL_SOURCES[pattern]
+    sources = supplements["animal_sources"].fillna("none").astype(str).str.split(";")
+    return sources.map(lambda items: all(i == "none" or i in accepted for i in items)) \
+        .to_numpy(dtype=bool)
+
+
+def check_daily_fits(config: Config, supplements: pd.DataFrame, source: str) -> None:
+    """A clinical pack ([supplements] daily) may not hold a product unfit for the diet or of
+    a form the configuration leaves out."""
+    daily = supplements.loc[supplements.index.isin(list(config.supplements.daily))]
+    unfit = daily.index[~fits_diet(daily, config.diet.pattern)]
+    if len(unfit):
+        raise ConfigError(f"{source}: [supplements] daily gives {', '.join(unfit)}, not "
+                          f"suitable for diet {config.diet.pattern!r} (animal_sources: "
+                          f"{', '.join(daily.loc[unfit, 'animal_sources'])})",
+                          "choose a product the diet allows (supplements.csv, "
+                          "column animal_sources)")
+    forms = config.supplements.forms
+    odd = list(daily.index[~daily["form"].isin(forms)]) if forms else []
+    if len(odd):
+        raise ConfigError(f"{source}: [supplements] daily gives {', '.join(odd)}, of a form "
+                          f"[supplements] forms leaves out", "add its form or change the pack")
 
 
 def allowed_products(supplements: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -100,6 +151,9 @@ def allowed_products(supplements: pd.DataFrame, config: Config) -> pd.DataFrame:
     if rules.products:
         keep &= ~other | ids.isin(rules.products) | ids.isin(policy.supplement_products)
     keep &= for_life_stage(supplements, config.person.life_stage)
+    keep &= fits_diet(supplements, config.diet.pattern)
+    if rules.forms:
+        keep &= supplements["form"].isin(rules.forms).to_numpy()
     keep |= ids.isin(list(rules.daily))
     return supplements[keep]
 

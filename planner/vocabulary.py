@@ -28,6 +28,7 @@ NUTRIENT_RANGES: dict[str, tuple[float, float]] = {  # per 100 g; empty = not an
     "folic_acid_ug": (0, 100_000), "thiamin_mg": (0, 1_000),
     "choline_mg": (0, 5_000), "sfa_g": (0, 100), "added_sugars_g": (0, 100),
     "epa_dha_g": (0, 100), "alcohol_g": (0, 100), "caffeine_mg": (0, 10_000),
+    "water_g": (0, 100),
 }
 NUTRIENTS = tuple(NUTRIENT_RANGES)
 POPULARITY = tuple(f"pop_{o}" for o in OCCASION_TOKENS)
@@ -36,6 +37,16 @@ PATTERNS: dict[str, frozenset[str]] = {
     "pescatarian": frozenset({"fish", "shellfish", "egg", "dairy", "honey"}),
     "lacto-ovo-vegetarian": frozenset({"egg", "dairy", "honey"}),
     "lacto-vegetarian": frozenset({"dairy", "honey"}),
+    "vegan": frozenset(),
+}
+
+# Supplement forms, and what in a product comes from animals ("none" when nothing does).
+SUPPLEMENT_FORMS = ("tablet", "chewable", "lozenge", "softgel", "capsule", "liquid")
+ANIMAL_SOURCES: dict[str, frozenset[str]] = {   # what each diet pattern accepts
+    "omnivore": frozenset({"lanolin", "lactose", "fish", "gelatin"}),
+    "pescatarian": frozenset({"lanolin", "lactose", "fish"}),
+    "lacto-ovo-vegetarian": frozenset({"lanolin", "lactose"}),
+    "lacto-vegetarian": frozenset({"lanolin", "lactose"}),
     "vegan": frozenset(),
 }
 
@@ -55,6 +66,11 @@ RULE_WORDS: dict[str, str] = {
     "energy_share_max": "a meal's largest share of the day's energy",
     "energy_share_min": "a meal's smallest share of the day's energy",
     "fluids_min": "fluids per day",
+    "seafood_g": "seafood per week (FDA/EPA advice)",
+    "b12_oral_dose": "B12 from supplements per day (ASMBS)",
+    "caffeine_mg_occasion_max": "caffeine late in the day",
+    "added_sugars_g_occasion_max": "added sugars at one sitting",
+    "water_capacity": "room in the drink sittings for the day's water",
     "foods_per_group": "one food per food group at a meal",
     "foods_per_occasion": "foods per meal",
     "group_max": "the most servings of a food group per day",
@@ -87,3 +103,4 @@ RULE_WORDS: dict[str, str] = {
 def rule_words(family: str) -> str:
     """A rule family in plain words (the family name itself when it has none)."""
     return RULE_WORDS.get(family, family.replace("_", " "))
+GLASS_ML = 250.0                # a glass of water

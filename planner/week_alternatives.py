@@ -38,10 +38,12 @@ def other_weeks(week: Week, foods: pd.DataFrame, supplements: pd.DataFrame, opti
         _, _, lam, broken = solve_master(pool, rules, distinct, model, config, integer=True,
                                          unlike=[(w, days - differ) for w in unlike])
         chosen = [pool[j] for j in np.flatnonzero(lam > 0.5)]
-        if broken or len(chosen) != days:
+        if len(chosen) != days:
             break
         unlike.append([index[m.options] for m in chosen])
         polished = polish(chosen, foods, supplements, options, config, model, rules)
-        if polished is not None:
+        if polished is not None:   # portions chosen again may keep what the pool's broke
             found.append(sorted(polished, key=lambda m: (m.options, m.grams)))
+        elif broken:
+            break
     return sorted(found, key=lambda menus: sum(m.cost for m in menus))

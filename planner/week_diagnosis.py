@@ -24,7 +24,8 @@ from .vocabulary import rule_words
 SOFT = ("energy", "energy_share_min", "energy_share_max", "meal_protein_min", "solids_max",
         "liquids_max", "sugars_occasion_max", "fluids_min", "sugars_max", "need",
         "energy_share_limit", "supplement_limit", "limit", "b12_target", "b12_floor",
-        "supplement_required", "supplement_daily", "mean")
+        "supplement_required", "supplement_daily", "mean", "caffeine_mg_occasion_max",
+        "added_sugars_g_occasion_max", "b12_oral_dose", "water_capacity")
 DAILY_WEIGHT = 10.0   # a day's rules (energy, needs, limits) give before the week's only if
                       # no change of the weekly rules (budget, groups, means) is ten times smaller
 FIXES = {"budget": "raise budget.max_per_week, or allow cheaper meals",
@@ -32,7 +33,10 @@ FIXES = {"budget": "raise budget.max_per_week, or allow cheaper meals",
          "limit": "raise the limit, or allow other meals",
          "energy": "widen nutrients.energy_kcal",
          "fluids_min": "lower nutrients.fluids_ml_min",
-         "meal_protein_min": "lower the occasion's min_protein_g"}
+         "meal_protein_min": "lower the occasion's min_protein_g",
+         "water_capacity": "raise the drink occasions' max_liquids_ml or add drink occasions, "
+                           "or lower safety.water_ml_min",
+         "b12_oral_dose": "widen b12.oral_supplement_ug, or allow more B12 products"}
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,12 @@ def describe(cause: Cause, config: Config, needs: dict[str, float] | None = None
                 f"to at least {config.budget.max_per_week + week:.2f}, or allow cheaper meals")
     if cause.family == "mean" and cause.label.startswith("need:"):
         return _short_need(cause, config, needs or {})
+    if cause.family == "mean" and cause.label == "seafood_g":
+        low, high = config.safety.seafood_g_per_week or (0.0, 0.0)
+        return (f"seafood per week (FDA/EPA advice): the library's {config.diet.pattern} "
+                f"meals miss [safety] seafood_g_per_week = [{low:g}, {high:g}] by "
+                f"{cause.amount * 7:.0f} g a week - widen it, or allow more seafood meals "
+                "(lower meals.min_seen)")
     if cause.family == "mean":
         return (f"{cause.label}: {cause.amount * days:.2g} short over the plan's {days} days "
                 "- relax this rule")

@@ -46,7 +46,7 @@ SR28_WIDE = {  # planner column -> sr28_nutrients_wide.csv column
     "vit_a_rae_ug": "vit_a_rae_ug", "vit_c_mg": "vit_c_mg", "vit_d_ug": "vit_d_ug",
     "folate_dfe_ug": "folate_dfe_ug", "folic_acid_ug": "folic_acid_ug",
     "thiamin_mg": "thiamin_mg", "choline_mg": "choline_mg",
-    "sfa_g": "sfa_g",
+    "sfa_g": "sfa_g", "water_g": "water_g",
 }
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 SELECTION = ROOT / "data" / "foods_selection.csv"

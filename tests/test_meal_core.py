@@ -17,6 +17,7 @@ from planner.day import DayModel, MealRules, build_day, day_rules
 from planner.errors import DataError
 from planner.foods import FLAGS
 from planner.library import load_library
+from planner.meal_week import diagnosis
 from planner.needs import available_nutrients, targets
 from planner.options import Options, build_options, load_substitutions, restrict_to
 from planner.own_meals import load_own_meals
@@ -155,8 +156,10 @@ def test_an_impossible_weekly_need_is_named_with_its_shortfall(
         config.nutrients, protein_g_min=400.0))
     no_floor = MealRules(distinct_meals_min=(), daily_floor_share=0.0)
     model = _day(foods, supplements, config, options, no_floor)
-    with pytest.raises(SearchError, match=r"short: .*need:protein_g by \d"):
+    with pytest.raises(SearchError, match="not even the week's mean day") as info:
         search_week(foods, supplements, options, config, model)
+    text, proven = diagnosis(model, foods, config, str(info.value))
+    assert proven and "protein: the closest plan reaches about" in text
 
 
 def test_meat_swaps_to_plant_protein_and_shared_stand_ins_merge(foods: pd.DataFrame) -> None:

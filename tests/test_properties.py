@@ -62,11 +62,11 @@ def test_foods_loader_checks_any_single_cell(position: int, value: str) -> None:
 @given(st.lists(st.tuples(st.sampled_from(["x", "10", "-5", "nan", "oral", "", "1e400"]),
                           st.integers(0, 5)), max_size=8))
 def test_supplement_loader_never_crashes(cells: list[tuple[str, int]]) -> None:
-    row = ["b12-x", "X", "10", "oral", "30", "5"]
+    row = ["b12-x", "X", "10", "oral", "30", "5", "tablet", "none"]
     for value, position in cells:
         row[position] = value
-    path = _write("id,name,b12_ug_per_unit,route,units_per_pack,price_per_pack\n"
-                  + ",".join(row) + "\n", ".csv")
+    path = _write("id,name,b12_ug_per_unit,route,units_per_pack,price_per_pack,form,"
+                  "animal_sources\n" + ",".join(row) + "\n", ".csv")
     try:
         table = load_supplements(path)
         assert (table["b12_ug_per_unit"] > 0).all()
