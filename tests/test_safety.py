@@ -198,3 +198,15 @@ def test_a_rule_that_makes_the_week_impossible_is_named() -> None:
     assert result.returncode == 3, result.stderr
     assert "seafood per week (FDA/EPA advice)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_post_rygb_drink_rules_and_b12_dose_bind_and_switch_off() -> None:
+    out = _left_out("post-rygb")
+    assert "Soft drink, cola" in out and "Carbonated water, unsweetened" in out
+    assert any(reason == "sugar-sweetened drink" for reason in out.values())
+    assert _left_out("post-rygb", "safety.sugary_drinks=true",
+                     "safety.carbonated_drinks=true") == {}
+    assert resolve(config_of("post-rygb")).oral_supplement_ug == (350.0, 1000.0)
+    assert resolve(config_of("post-rygb", "b12.injection_ug=1000")).oral_supplement_ug is None
+    assert resolve(config_of("post-rygb")).added_sugars_g_per_occasion_max == 10
+    assert resolve(config_of("omnivore")).added_sugars_g_per_occasion_max is None
