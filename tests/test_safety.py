@@ -4,6 +4,7 @@ re-checked here from the food table and the library's FPED values."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -210,3 +211,18 @@ def test_post_rygb_drink_rules_and_b12_dose_bind_and_switch_off() -> None:
     assert resolve(config_of("post-rygb", "b12.injection_ug=1000")).oral_supplement_ug is None
     assert resolve(config_of("post-rygb")).added_sugars_g_per_occasion_max == 10
     assert resolve(config_of("omnivore")).added_sugars_g_per_occasion_max is None
+
+
+def test_composed_plans_keep_the_rules_too(tmp_path: Any) -> None:
+    out = tmp_path / "composed.json"
+    result = run_cli("plan", "post-rygb", "--days", "2", "--set", 'meals.source="composed"',
+                     "--quiet", "--format", "json", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert "Meals composed from single foods" in " ".join(data["notes"])
+    dose = pd.DataFrame(data["supplements"]).groupby("day")["b12_ug"].sum()
+    assert dose.between(350, 1000).all() and len(dose) == 2
+    items, foods = _items(data), load_foods()
+    drinks = items[items["food"].map(foods["liquid"]).astype(bool)]
+    assert not (drinks["food"].map(foods["added_sugars_g"]).fillna(0) > 0).any()
+    assert min(d["total_water_ml"] for d in data["days"]) >= 2700 - 1
