@@ -5,6 +5,8 @@ re-checked here from the food table and the library's FPED values."""
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -82,6 +84,9 @@ def test_seafood_rule_by_life_stage_and_diet() -> None:
     ("safety.drinks_share_max=0", "drinks_share_max"),
     ("safety.added_sugars_g_per_occasion_max=-2", "added_sugars_g_per_occasion_max"),
     ("safety.low_mercury_fish=1", "low_mercury_fish"),
+    ('safety.pregnancy_food_safety="yes"', "pregnancy_food_safety"),
+    ("safety.sugary_drinks=0", "sugary_drinks"),
+    ("safety.carbonated_drinks=[]", "carbonated_drinks"),
     ("b12.oral_supplement_ug=[1000, 350]", "oral_supplement_ug"),
     ("nutrients.caffeine_mg_max=-5", "caffeine_mg_max"),
 ])
@@ -226,3 +231,35 @@ def test_composed_plans_keep_the_rules_too(tmp_path: Any) -> None:
     drinks = items[items["food"].map(foods["liquid"]).astype(bool)]
     assert not (drinks["food"].map(foods["added_sugars_g"]).fillna(0) > 0).any()
     assert min(d["total_water_ml"] for d in data["days"]) >= 2700 - 1
+
+
+def test_the_daily_caffeine_cap_binds() -> None:
+    foods = load_foods()
+
+    def most(data: dict[str, Any]) -> float:
+        items = _items(data)
+        caffeine = items["food"].map(foods["caffeine_mg"]).fillna(0) * items["grams"] / 100
+        return float(caffeine.groupby(items["day"]).sum().max())
+
+    assert most(plan_json("pregnancy", 2)) > 5     # cola or coffee on a day
+    capped = plan_json_with("pregnancy", 2, "nutrients.caffeine_mg_max=5")
+    assert most(capped) <= 5 + 1e-6
+
+
+def plan_json_with(preset: str, days: int, *overrides: str) -> dict[str, Any]:
+    """A plan of a preset with ``--set`` overrides, as JSON."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "plan.json"
+        sets = [arg for item in overrides for arg in ("--set", item)]
+        result = run_cli("plan", preset, "--days", str(days), *sets, "--quiet", "--format",
+                         "json", "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        return dict(json.loads(out.read_text(encoding="utf-8")))
+
+
+def test_one_occasion_may_give_every_drink_when_the_share_is_off() -> None:
+    spread = _day_water(config_of("omnivore"), {"breakfast": 1500.0}, 2500.0)
+    assert sum(spread.values()) >= 1500 / 0.4 - 1500 - 1e-6   # water to dilute 1.5 L
+    off = _day_water(config_of("omnivore", "safety.drinks_share_max=1"),
+                     {"breakfast": 1500.0}, 2500.0)
+    assert sum(off.values()) == 250          # only the 200 ml the need lacks, a glass
