@@ -163,7 +163,7 @@ def check_water(plan: Plan) -> list[str]:
     need = water_need_ml(config)
     if need <= 0:
         return []
-    items, water, poured = plan.items(), item_water(plan), plain_water(plan)
+    items, water, poured = plan.items(), item_water(plan), plan.plain_water()
     caps = {o.name: o.max_liquids_ml for o in config.occasions}
     problems = []
     for day in range(1, config.plan.days + 1):

@@ -98,8 +98,10 @@ def allowed_flags(config: Config) -> set[str]:
     return set(PATTERNS[config.diet.pattern]) - set(config.diet.exclude_flags)
 
 
-def usable_foods(foods: pd.DataFrame, config: Config) -> pd.Series:
-    """True for foods the rules allow anywhere: diet flags, exclusions, fortification."""
+def usable_foods(foods: pd.DataFrame, config: Config, unsafe: set[str] | None = None
+                 ) -> pd.Series:
+    """True for foods the rules allow anywhere: diet flags, exclusions, fortification and
+    the [safety] rules (``unsafe``: their foods, when already known)."""
     forbidden = [f for f in FLAGS if f not in allowed_flags(config)]
     keep = ~foods[forbidden].astype(bool).any(axis=1) if forbidden else \
         pd.Series(True, index=foods.index)
@@ -109,7 +111,7 @@ def usable_foods(foods: pd.DataFrame, config: Config) -> pd.Series:
         keep &= ~category.isin(config.diet.exclude_categories)
     if not config.diet.fortified:
         keep &= ~(foods["b12_added_ug"].fillna(0.0) > 0)
-    keep &= ~foods.index.isin(list(unsafe_foods(foods, config)))
+    keep &= ~foods.index.isin(list(unsafe if unsafe is not None else unsafe_foods(foods, config)))
     return keep
 
 
@@ -139,15 +141,15 @@ def build_options(foods: pd.DataFrame, library: Library, config: Config, min_see
     if substitutions is None:
         substitutions = load_substitutions()
     ranges = portion_ranges(foods, library)
-    usable = usable_foods(foods, config)
+    unsafe = set(unsafe_foods(foods, config))
+    usable = usable_foods(foods, config, unsafe)
     id_of = _ids_by_code(foods)
     meal_rows: list[dict[str, object]] = []
     part_rows: list[dict[str, object]] = []
     library_parts = _library_parts(library, id_of)
     own, preference = own_meals(config, foods), config.meals.own_preference
     forbidden = set(FLAGS) - allowed_flags(config)
-    table = _lookups(foods, usable, substitutions, forbidden, library,
-                     set(unsafe_foods(foods, config)))
+    table = _lookups(foods, usable, substitutions, forbidden, library, unsafe)
     for occasion in config.occasions:
         source, caps = occasion_source(occasion), occasion_caps(occasion, config)
         mine: list[tuple[dict[str, object], list[dict[str, object]]]] = []
@@ -184,7 +186,7 @@ class _Lookups:
 def _lookups(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFrame,
              forbidden: set[str], library: Library, unsafe: set[str]) -> _Lookups:
     blocked, swap_of = swap_table(foods, usable, substitutions, forbidden, library)
-    swap_of = {f: swap for f, swap in swap_of.items() if f not in unsafe}
+    swap_of = {f: swap for f, swap in swap_of.items() if f not in unsafe}   # never adapted
     return _Lookups({str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()},
                     {str(f): str(v) for f, v in foods["name"].items()}, _per_gram(foods),
                     blocked, swap_of)
