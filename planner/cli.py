@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import math
 import os
@@ -16,7 +17,7 @@ import click
 from . import DISCLAIMER, resources
 from .config import PROFILES, check_ids, dump_toml, load_config, warnings
 from .errors import DataError, PlannerError
-from .output import Outputs, check_targets, write_output
+from .output import Outputs, check_targets, chosen_format, write_output
 from .render import (
     PLAN_FORMATS,
     colour_wanted,
@@ -35,6 +36,21 @@ from .vocabulary import PATTERNS, ROLES, rule_words
 
 LIST_COLUMNS = ["id", "name", "role", "group", "energy_kcal", "protein_g", "b12_ug",
                 "b12_added_ug", "serving_g", "serving_label", "price_per_kg"]
+
+
+def _format_option(choices: list[str], default: str, command: str) -> Any:
+    """``--format``, defaulting to the view ``-o``'s suffix names, else ``default``."""
+    def decorate(function: Any) -> Any:
+        @functools.wraps(function)
+        def resolved(*args: Any, **kwargs: Any) -> Any:
+            kwargs["fmt"] = chosen_format(kwargs["fmt"], kwargs.get("output"), choices, default,
+                                          command)
+            return function(*args, **kwargs)
+
+        return click.option("--format", "fmt", type=click.Choice(choices), default=None,
+                            help=f"View to write [default: from -o's suffix, else "
+                                 f"{default}].")(resolved)
+    return decorate
 
 
 class PlannerGroup(click.Group):
@@ -89,8 +105,7 @@ def foods() -> None:
               "name (pizza).")
 @click.option("--sort", "sort_by", default="id", show_default=True,
               help="Column to sort by; numbers sort largest first.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@_format_option(["table", "csv", "json"], "table", "planner foods list")
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
 def foods_list(foods_path: Path | None, diet: str | None, group: str | None, role: str | None,
                category: str | None, sort_by: str, fmt: str, output: str) -> None:
@@ -230,8 +245,7 @@ def meals() -> None:
               help="Only meals seen at least this many times.")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
               help="At most this many meals (0: all).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@_format_option(["table", "csv", "json"], "table", "planner meals list")
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
 def meals_list(occasion: str | None, diet: str | None, food: str | None, min_seen: int,
                limit: int, fmt: str, output: str) -> None:
@@ -431,10 +445,8 @@ def _saved_table_options(function: Any) -> Any:
 
 
 def _view_options(function: Any) -> Any:
-    """Options shared by `plan` and `show`: format, output, calendar start, plot."""
+    """Options shared by `plan` and `show`: output, calendar start, plot."""
     options = [
-        click.option("--format", "fmt", type=click.Choice(list(PLAN_FORMATS)), default="table",
-                     show_default=True),
         click.option("-o", "--output", default="-", show_default=True,
                      help="File, or - for stdout."),
         click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -469,6 +481,7 @@ def _show(data: dict[str, Any], fmt: str, output: str, start: Any,
 @cli.command("plan")
 @_plan_options
 @_view_options
+@_format_option(list(PLAN_FORMATS), "table", "planner plan")
 @click.option("--shopping-list", "shopping_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the shopping list (markdown checklist) to this file.")
 @click.option("--alternatives", type=click.IntRange(0, 9), default=0,
@@ -583,6 +596,7 @@ def _rescored(plan: Any, objective: float, **change: Any) -> dict[str, Any]:
 @cli.command("show")
 @click.argument("plan_path", type=click.Path(dir_okay=False, path_type=Path))
 @_view_options
+@_format_option(list(PLAN_FORMATS), "table", "planner show")
 @_saved_table_options
 def show_command(plan_path: Path, fmt: str, output: str, start: Any,
                  plot_path: Path | None, foods_path: Path | None,
@@ -624,8 +638,7 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
 @_saved_table_options
 @click.option("--time-limit", type=click.FloatRange(0.5, 3600),
               help="Seconds for all candidates (default: the plan's plan.time_limit_s).")
-@click.option("--format", "fmt", type=click.Choice(list(PLAN_FORMATS)), default="json",
-              show_default=True, help="Format of the week written with -o.")
+@_format_option(list(PLAN_FORMATS), "json", "planner swap")
 @click.option("-o", "--output", help="Write the week with the picked candidate here.")
 def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...], count: int,
                  pick: int, foods_path: Path | None, supplements_path: Path | None,
@@ -723,8 +736,7 @@ def _parse_lock(text: str, names: list[str], days: int) -> tuple[int, str | None
 @_saved_table_options
 @click.option("--time-limit", type=click.FloatRange(0.5, 3600),
               help="Seconds in all (default: the plan's plan.time_limit_s).")
-@click.option("--format", "fmt", type=click.Choice(list(PLAN_FORMATS)), default="json",
-              show_default=True)
+@_format_option(list(PLAN_FORMATS), "json", "planner replan")
 @click.option("-o", "--output", required=True, help="File for the new week, or - for stdout.")
 def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | None,
                    supplements_path: Path | None, time_limit: float | None, fmt: str,
@@ -842,8 +854,7 @@ def batch_command(people_path: Path, outdir: Path, engine: str, workers: int | N
               help="CSV with columns id, quantity (grams for foods, units for supplements).")
 @click.option("--write-pantry", "write_pantry", type=click.Path(dir_okay=False, path_type=Path),
               help="Write what remains after the plan, as next week's pantry.")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]),
-              default="markdown", show_default=True)
+@_format_option(["markdown", "csv", "json"], "markdown", "planner shop")
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
 def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Path | None,
                  pantry_path: Path | None, write_pantry: Path | None, fmt: str,
@@ -992,8 +1003,7 @@ def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_da
 @_plan_options
 @click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=START:STOP:STEP",
               help="A key and its grid, e.g. b12.target_absorbed_ug=1.0:3.0:0.5 (one or two).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@_format_option(["table", "csv", "json"], "table", "planner sweep")
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw cost and B12 margin against the varied key to this PNG file.")

@@ -11,9 +11,32 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import OutputError
+
+SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+                  ".htm": "html", ".ics": "ics", ".csv": "csv", ".txt": "table"}
+
+
+def chosen_format(fmt: str | None, output: str | Path | None, choices: Sequence[str],
+                  default: str, command: str) -> str:
+    """The view to write: ``--format`` when given, else the one ``-o``'s suffix names
+    (``.json``, ``.md``, ``.html``, ``.ics``, ``.csv``, ``.txt``), else ``default``."""
+    if fmt is not None:
+        return fmt
+    if output is None or str(output) == "-" or not Path(output).suffix:
+        return default
+    suffix = Path(output).suffix.lower()
+    named = SUFFIX_FORMATS.get(suffix)
+    if named in choices:
+        return named
+    known = ", ".join(s for s, f in SUFFIX_FORMATS.items() if f in choices)
+    what = f"means {named}, which `{command}` does not write" if named else "names no format"
+    raise OutputError(f"{output}: the suffix {suffix} {what}",
+                      f"end -o with one of {known}, or give --format "
+                      f"({', '.join(choices)})")
 
 
 def check_targets(outputs: dict[str, str | Path | None],

@@ -138,3 +138,40 @@ def test_explain_states_the_diagnosis_once() -> None:
                                       "b12.supplements=none", "--set", "diet.fortified=false"])
     assert result.exit_code == 3
     assert result.output.lower().count("no plan satisfies every rule") == 1
+
+
+SUFFIX_VIEWS = {".json": '{\n  "schema_version"', ".md": "# B12 plan", ".html": "<!DOCTYPE html>",
+                ".ics": "BEGIN:VCALENDAR", ".csv": "day,occasion,", ".txt": "b12-planner "}
+
+
+@pytest.mark.parametrize("suffix", list(SUFFIX_VIEWS))
+def test_output_suffix_picks_the_view(tmp_path: Path, suffix: str) -> None:
+    plan = ROOT / "tests" / "data" / "plan_small.json"
+    out = tmp_path / f"week{suffix}"
+    code, _, err = run("show", str(plan), "-o", str(out), "--start", "2026-01-05")
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8").startswith(SUFFIX_VIEWS[suffix])
+
+
+def test_explicit_format_beats_the_suffix_and_unknown_suffixes_are_refused(
+        tmp_path: Path) -> None:
+    plan = ROOT / "tests" / "data" / "plan_small.json"
+    code, _, _ = run("show", str(plan), "--format", "json", "-o", str(tmp_path / "w.md"))
+    assert code == 0 and (tmp_path / "w.md").read_text("utf-8").startswith("{")
+    code, _, err = run("show", str(plan), "-o", str(tmp_path / "w.xyz"))
+    assert code == 1 and ".xyz names no format" in err and ".json" in err
+    assert not (tmp_path / "w.xyz").exists()
+    code, _, err = run("shop", str(plan), "-o", str(tmp_path / "list.txt"))
+    assert code == 1 and "`planner shop` does not write" in err and ".md" in err
+    code, _, _ = run("shop", str(plan), "-o", str(tmp_path / "list.csv"))
+    assert code == 0 and (tmp_path / "list.csv").read_text("utf-8").startswith("id,name,kind,")
+    code, _, _ = run("foods", "list", "--diet", "vegan", "-o", str(tmp_path / "f.json"))
+    assert code == 0 and json.loads((tmp_path / "f.json").read_text("utf-8"))[0]["id"]
+
+
+def test_alternatives_follow_the_suffix(tmp_path: Path) -> None:
+    out = tmp_path / "week.md"
+    code, _, err = run("plan", "--days", "2", "--quiet", "--alternatives", "1", "-o", str(out))
+    assert code == 0, err
+    assert out.read_text("utf-8").startswith("# B12 plan")
+    assert (tmp_path / "week-2.md").read_text("utf-8").startswith("# B12 plan")
