@@ -30,7 +30,7 @@ def chosen_format(fmt: str | None, output: str | Path | None, choices: Sequence[
         return default
     suffix = Path(output).suffix.lower()
     named = SUFFIX_FORMATS.get(suffix)
-    if named in choices:
+    if named is not None and named in choices:
         return named
     known = ", ".join(s for s, f in SUFFIX_FORMATS.items() if f in choices)
     what = f"means {named}, which `{command}` does not write" if named else "names no format"
