@@ -16,7 +16,7 @@ import click
 
 from . import DISCLAIMER, resources
 from .config import PROFILES, check_ids, dump_toml, load_config, warnings
-from .errors import DataError, PlannerError
+from .errors import DataError, PlannerError, did_you_mean
 from .output import Outputs, check_targets, chosen_format, write_output
 from .render import (
     PLAN_FORMATS,
@@ -156,15 +156,12 @@ def foods_show(food_id: str, foods_path: Path | None) -> None:
     Example:
       planner foods show fortified-soy-drink
     """
-    import difflib
-
     from .foods import diet_mask, load_foods
 
     table = load_foods(foods_path)
     if food_id not in table.index:
-        close = difflib.get_close_matches(food_id, list(table.index), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise click.ClickException(f"no food {food_id!r}{hint}")
+        raise DataError(f"no food {food_id!r} in the food table",
+                        did_you_mean(food_id, table.index) or "see `planner foods list`")
     row = table.loc[food_id]
     allowed = [p for p in PATTERNS if bool(diet_mask(table.loc[[food_id]], p).iloc[0])]
     width = max(len(str(c)) for c in table.columns)
@@ -664,12 +661,14 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     if day > plan.config.plan.days:
         raise click.BadParameter(f"the plan has {plan.config.plan.days} days", param_hint="--day")
     if occasion not in names:
-        raise click.BadParameter(f"{occasion!r} is not an occasion of the plan; it has "
-                                 f"{', '.join(names)}", param_hint="--occasion")
+        raise click.BadParameter(f"{occasion!r} is not an occasion of the plan; "
+                                 f"{did_you_mean(occasion, names) or 'it has'} "
+                                 f"({', '.join(names)})", param_hint="--occasion")
     for food in avoid:
         if food not in foods_table.index:
-            raise click.BadParameter(f"{food!r} is not a food id of the table",
-                                     param_hint="--avoid")
+            raise click.BadParameter(f"{food!r} is not a food id of the table; "
+                                     f"{did_you_mean(food, foods_table.index) or 'see'} "
+                                     "(`planner foods list`)", param_hint="--avoid")
     seconds = time_limit or plan.config.plan.time_limit_s
     if is_meal_plan(plan):
         from . import meal_swap
@@ -724,8 +723,9 @@ def _parse_lock(text: str, names: list[str], days: int) -> tuple[int, str | None
         raise click.BadParameter(f"{text!r}: DAY must be a day of the plan, 1 to {days}",
                                  param_hint="--lock")
     if occasion and occasion not in names:
-        raise click.BadParameter(f"{text!r}: {occasion!r} is not an occasion of the plan; it "
-                                 f"has {', '.join(names)}", param_hint="--lock")
+        raise click.BadParameter(f"{text!r}: {occasion!r} is not an occasion of the plan; "
+                                 f"{did_you_mean(occasion, names) or 'it has'} "
+                                 f"({', '.join(names)})", param_hint="--lock")
     return int(day_text), occasion or None
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 import itertools
 import re
 import tomllib
@@ -25,7 +24,7 @@ from typing import Any
 import tomli_w
 
 from . import resources
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 from .inputs import InputRefused, read_bounded
 from .vocabulary import (
     CONTROL_CHARACTERS,
@@ -107,7 +106,9 @@ def string_list(allowed: tuple[str, ...] | None = None) -> Parser:
         if allowed is not None:
             bad = [v for v in value if v not in allowed]
             if bad:
-                raise ValueError(f"has {', '.join(bad)}; allowed: {', '.join(allowed)}")
+                close = did_you_mean(bad[0], allowed)
+                raise ValueError(f"has {', '.join(bad)}{f' ({close})' if close else ''}; "
+                                 f"allowed: {', '.join(allowed)}")
         return tuple(dict.fromkeys(value))
     parse.__doc__ = "list of " + (", ".join(allowed) if allowed else "ids")
     return parse
@@ -241,8 +242,8 @@ def dose_points(value: Any) -> tuple[tuple[float, float], ...]:
 
 
 def _did_you_mean(key: str, known: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    words = did_you_mean(key, known)
+    return f" ({words})" if words else ""
 
 
 def spec(default: Any, doc: str, parse: Parser) -> Any:
@@ -704,9 +705,13 @@ def read_toml(path: Path) -> dict[str, Any]:
     except InputRefused as exc:
         raise ConfigError(str(exc), "name a constraint file (TOML)") from None
     except FileNotFoundError:
-        raise ConfigError(f"{path}: constraint file not found",
-                          f"check the path; shipped files are in {resources.constraints_dir()}"
-                          ) from None
+        close = did_you_mean(path.stem, [p.stem for p in resources.constraints_dir()
+                                          .glob("*.toml")])
+        raise ConfigError(f"{path}: constraint file not found"
+                          + (f"; {close.replace('did you mean', 'did you mean the preset')}"
+                             if close else ""),
+                          f"check the path, or name a preset (`planner presets`; shipped in "
+                          f"{resources.constraints_dir()})") from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder, not a TOML file") from None
     except OSError as exc:

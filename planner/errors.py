@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
+
 
 class PlannerError(Exception):
     """Base class of every error the planner reports to a user."""
@@ -31,3 +35,21 @@ class OutputError(PlannerError):
 
 class OutOfTime(PlannerError):
     """The run's deadline passed while a model was being built."""
+
+
+def closest(name: str, known: Iterable[str], count: int = 3) -> list[str]:
+    """The known names nearest to ``name``: those that hold it (or all its words) first,
+    shortest first, then the most similar spellings."""
+    names = sorted(set(known))
+    wanted = name.strip().lower()
+    words = [w for w in re.split(r"[\s_\-.:/]+", wanted) if w]
+    holding = sorted((n for n in names if words and all(w in n.lower() for w in words)),
+                     key=lambda n: (len(n), n))
+    similar = difflib.get_close_matches(wanted, names, n=count, cutoff=0.6)
+    return list(dict.fromkeys([*holding, *similar]))[:count]
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """'did you mean 'a', 'b'?' for the closest known names, or '' when none is close."""
+    close = closest(name, known)
+    return f"did you mean {', '.join(repr(c) for c in close)}?" if close else ""

@@ -15,12 +15,12 @@ Plan).
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import pandas as pd
 
 from .config import Config
+from .errors import did_you_mean
 from .recalls import MEAL_OCCASIONS
 from .table import check_columns, describe_rows, parse_numbers, raise_problems, read_csv_text
 
@@ -59,8 +59,8 @@ def load_own_meals(path: Path, foods: pd.DataFrame) -> pd.DataFrame:
     food = frame["food"].str.strip()
     unknown = ~food.isin(foods.index)
     if unknown.any():
-        close = difflib.get_close_matches(str(food[unknown].iloc[0]), list(foods.index), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "see `planner foods list`"
+        hint = did_you_mean(str(food[unknown].iloc[0]), foods.index) or \
+            "see `planner foods list`"
         problems.append(f"{path}: food id not in the food table at "
                         f"{describe_rows(frame, unknown, 'food')}; {hint}")
     twice = (meal + "\x00" + food).duplicated(keep=False)

@@ -7,7 +7,6 @@ same kind of message: the file, the line, the column and what would fix it.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from .errors import DataError, did_you_mean
 from .inputs import InputRefused, read_bounded
 from .vocabulary import CONTROL_CHARACTERS
 
@@ -104,8 +103,8 @@ def check_columns(frame: pd.DataFrame, path: Path, required: Iterable[str],
         problems.append(f"{path}: missing column(s) {', '.join(missing)}")
     for name in frame.columns:
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = did_you_mean(str(name), known)
+            hint = f" ({close})" if close else ""
             problems.append(f"{path}: unknown column {name!r}{hint}")
     return problems
 

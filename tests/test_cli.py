@@ -175,3 +175,30 @@ def test_alternatives_follow_the_suffix(tmp_path: Path) -> None:
     assert code == 0, err
     assert out.read_text("utf-8").startswith("# B12 plan")
     assert (tmp_path / "week-2.md").read_text("utf-8").startswith("# B12 plan")
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["plan", "vegann"], "did you mean the preset 'vegan'?"),
+    (["check", "lacto-vegetarin"], "'lacto-vegetarian'"),
+    (["foods", "show", "special-k"], "'cereal-kelloggs-special-k'"),
+    (["check", "--set", 'nutrients.skip=["sodum_mg"]'], "did you mean 'sodium_mg'"),
+    (["check", "--set", "nutrients.calcum_mg_min=900"], "did you mean 'calcium_mg_min'"),
+    (["check", "--set", 'b12.supplement_products=["b12-25o"]'], "did you mean 'b12-25'"),
+    (["plan", "--days", "1", "--set", 'diet.exclude=["salmon-caned"]'],
+     "did you mean 'salmon-canned'"),
+])
+def test_did_you_mean(args: list[str], expected: str) -> None:
+    code, _, err = run(*args)
+    assert code == 1 and expected in err, err
+
+
+def test_did_you_mean_occasions_and_foods_of_a_saved_week(tmp_path: Path) -> None:
+    week = tmp_path / "week.json"
+    assert run("plan", "--days", "1", "--quiet", "-o", str(week))[0] == 0
+    code, _, err = run("swap", str(week), "--day", "1", "--occasion", "diner")
+    assert code == 2 and "did you mean 'dinner'?" in err
+    code, _, err = run("replan", str(week), "--lock", "1:lunh", "-o", str(tmp_path / "x.json"))
+    assert code == 2 and "did you mean 'lunch'?" in err
+    code, _, err = run("swap", str(week), "--day", "1", "--occasion", "dinner", "--avoid",
+                       "special-k")
+    assert code == 2 and "'cereal-kelloggs-special-k'" in err

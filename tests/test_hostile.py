@@ -44,7 +44,7 @@ def test_corpus_is_large_and_covers_every_kind() -> None:
 @pytest.mark.parametrize("case", CORPUS, ids=[c["file"] for c in CORPUS])
 def test_bad_input(case: dict[str, str], tmp_path: Path) -> None:
     path = BAD / case["file"]
-    out = tmp_path / "out.txt"
+    out = tmp_path / "out.md"
     result = CliRunner().invoke(cli, command(case["kind"], path, out))
     assert result.exit_code == 1, result.output
     assert case["message"] in result.stderr

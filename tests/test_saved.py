@@ -87,7 +87,7 @@ def test_an_edited_plan_is_refused(tmp_path: Path, saved: dict[str, Any],
     edit(data)
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    out = tmp_path / "out.txt"
+    out = tmp_path / "out.md"
     result = CliRunner().invoke(cli, [command, str(path), "-o", str(out)])
     assert result.exit_code == 1, result.output
     assert words in result.stderr and str(path) in result.stderr
