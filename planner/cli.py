@@ -8,6 +8,7 @@ import gc
 import math
 import os
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from .render import (
     shorten,
     terminal_width,
     text_table,
+    wrapped,
 )
 from .vocabulary import PATTERNS, ROLES, rule_words
 
@@ -51,6 +53,11 @@ def _format_option(choices: list[str], default: str, command: str) -> Any:
                             help=f"View to write [default: from -o's suffix, else "
                                  f"{default}].")(resolved)
     return decorate
+
+
+_wide_option = click.option("--wide", is_flag=True,
+                            help="Every column in full, wider than the terminal (COLUMNS, "
+                                 "default 100) if need be.")
 
 
 class PlannerGroup(click.Group):
@@ -107,8 +114,9 @@ def foods() -> None:
               help="Column to sort by; numbers sort largest first.")
 @_format_option(["table", "csv", "json"], "table", "planner foods list")
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
+@_wide_option
 def foods_list(foods_path: Path | None, diet: str | None, group: str | None, role: str | None,
-               category: str | None, sort_by: str, fmt: str, output: str) -> None:
+               category: str | None, sort_by: str, fmt: str, output: str, wide: bool) -> None:
     """List foods, optionally for one diet pattern, group, role or WWEIA category.
 
     \b
@@ -137,7 +145,10 @@ def foods_list(foods_path: Path | None, diet: str | None, group: str | None, rol
     rows = [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]
     columns = LIST_COLUMNS if fmt == "table" else list(table.columns)
     if fmt == "table":
-        text = text_table(rows, columns) + f"{len(rows)} foods\n"
+        text = text_table(rows, columns, width=None if wide else terminal_width(),
+                          shrink=["name", "serving_label", "id"],
+                          drop=["serving_label", "b12_added_ug", "role", "serving_g", "group",
+                                "name"], least=40) + f"{len(rows)} foods\n"
     elif fmt == "csv":
         text = csv_text(rows, columns)
     else:
@@ -165,9 +176,10 @@ def foods_show(food_id: str, foods_path: Path | None) -> None:
     row = table.loc[food_id]
     allowed = [p for p in PATTERNS if bool(diet_mask(table.loc[[food_id]], p).iloc[0])]
     width = max(len(str(c)) for c in table.columns)
-    lines = [f"{str(c).ljust(width)}  {row[c]}" for c in table.columns]
-    lines.append(f"{'diets'.ljust(width)}  {', '.join(allowed)}")
-    click.echo("\n".join(lines))
+    values = [*((str(c), str(row[c])) for c in table.columns), ("diets", ", ".join(allowed))]
+    room = max(20, terminal_width() - width - 2)
+    click.echo("\n".join(f"{key.ljust(width)}  " + f"\n{' ' * (width + 2)}".join(
+        textwrap.wrap(value, room, break_on_hyphens=False) or [""]) for key, value in values))
 
 
 @foods.command("check")
@@ -336,21 +348,21 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
     check_daily_fits(config, supplements_table, config.files[-1] if config.files else "")
     _reference(config, foods_table)
     own = own_meals(config, foods_table)
-    click.echo(f"# resolved from: {' -> '.join(config.files)}")
+    _note(f"# resolved from: {' -> '.join(config.files)}")
     if len(own):
-        click.echo(f"# own meals: {own['meal'].nunique()} from {config.meals.own}")
+        _note(f"# own meals: {own['meal'].nunique()} from {config.meals.own}")
     for note in warnings(config):
-        click.echo(f"# warning: {note}")
-    click.echo(f"# {DISCLAIMER}")
+        _note(f"# warning: {note}")
+    _note(f"# {DISCLAIMER}")
     click.echo(dump_toml(config), nl=False)
-    click.echo("\n# Daily needs and upper limits of this [person] (override any in [nutrients]):")
+    _note("\n# Daily needs and upper limits of this [person] (override any in [nutrients]):")
     available = available_nutrients(foods_table)
     for target in targets(config, available):
-        click.echo(f"#   {target.key} = {target.value:g}: {target.describe()} ({target.source})")
+        _note(f"#   {target.key} = {target.value:g}: {target.describe()} ({target.source})")
     for label in unchecked(config, available):
-        click.echo(f"#   {label}: not checked, {foods_path or 'foods.csv'} has no values")
+        _note(f"#   {label}: not checked, {foods_path or 'foods.csv'} has no values")
     if iodine_matters(config):
-        click.echo(f"# {IODINE_NOTE}")
+        _note(f"# {IODINE_NOTE}")
     _clinical_rules(config)
 
 
@@ -361,11 +373,16 @@ def _clinical_rules(config: Any) -> None:
 
     click.echo("# Clinical rules in force (docs/CLINICAL_RULES.md):")
     for key, value, source in resolve(config).described():
-        click.echo(f"#   {key} = {value}: {source}")
+        _note(f"#   {key} = {value}: {source}")
     need = water_need_ml(config)
     if need > 0:
-        click.echo(f"#   safety.water_ml_min = {need:g}: {SOURCE}; safety.drinks_share_max "
-                   f"= {config.safety.drinks_share_max:g}")
+        _note(f"#   safety.water_ml_min = {need:g}: {SOURCE}; safety.drinks_share_max "
+              f"= {config.safety.drinks_share_max:g}")
+
+
+def _note(text: str) -> None:
+    """A line for the terminal, wrapped at words to its width."""
+    click.echo(wrapped(text, terminal_width()))
 
 
 def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path | None,
@@ -685,9 +702,9 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     now = today[(today["day"] == day) & (today["occasion"] == occasion)]["name"].tolist()
     cost = float(plan.totals()["cost"])
     absorbed = float(plan.days().loc[lambda d: d["day"] == day, "absorbed_b12_ug"].iloc[0])
-    click.echo(f"Day {day} {occasion} now: {'; '.join(now) or 'nothing'}")
-    click.echo(f"  week objective {value:.2f}, cost {cost:.2f} {currency}, absorbed B12 on day "
-               f"{day}: {absorbed:.2f} ug")
+    _note(f"Day {day} {occasion} now: {'; '.join(now) or 'nothing'}")
+    _note(f"  week objective {value:.2f}, cost {cost:.2f} {currency}, absorbed B12 on day "
+          f"{day}: {absorbed:.2f} ug")
     if not found and is_meal_plan(plan):
         raise PlannerError(f"no other {occasion} on day {day} keeps every rule of the week "
                            "with that day's other meals kept (each would break a daily rule, "
@@ -701,10 +718,9 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
                            "allow more foods (fewer --avoid) or raise --time-limit")
     click.echo("Other meals, the rest of the week kept:")
     for number, option in enumerate(found, start=1):
-        click.echo(f"  {number}. {'; '.join(option.foods)}: objective "
-                   f"{option.objective - value:+.2f}, cost {option.cost - cost:+.2f} {currency}, "
-                   f"B12 day {day} {option.absorbed_ug:.2f} ug "
-                   f"({option.absorbed_ug - absorbed:+.2f})")
+        _note(f"  {number}. {'; '.join(option.foods)}: objective "
+              f"{option.objective - value:+.2f}, cost {option.cost - cost:+.2f} {currency}, "
+              f"B12 day {day} {option.absorbed_ug:.2f} ug ({option.absorbed_ug - absorbed:+.2f})")
     click.echo(DISCLAIMER)
     if output is not None:
         if pick > len(found):
@@ -880,8 +896,9 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
     items = shopping_list(data, foods, load_supplements(supplements_path),
                           pantry, str(plan_path), str(pantry_path))
     outputs = Outputs()
-    outputs.add(output, render_shopping(items, fmt, plan_currency(data),
-                                        data["totals"]["cost"]))
+    text = render_shopping(items, fmt, plan_currency(data), data["totals"]["cost"])
+    outputs.add(output, wrapped(text, terminal_width()) if output == "-" and fmt == "markdown"
+                else text)
     if write_pantry is not None:
         outputs.add(write_pantry, pantry_csv(remaining_pantry(items, pantry, foods)))
     outputs.commit()
@@ -1007,10 +1024,11 @@ def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_da
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw cost and B12 margin against the varied key to this PNG file.")
+@_wide_option
 def sweep_command(constraints: Path | None, foods_path: Path | None,
                   supplements_path: Path | None, days: int | None, overrides: tuple[str, ...],
                   solver: str | None, time_limit: float | None, varies: tuple[str, ...],
-                  fmt: str, output: str, plot_path: Path | None) -> None:
+                  fmt: str, output: str, plot_path: Path | None, wide: bool) -> None:
     """Tune a constraint file: plan over a grid of one or two keys.
 
     Reports per point the status, cost, mean absorbed B12, smallest daily margin and the
@@ -1043,7 +1061,11 @@ def sweep_command(constraints: Path | None, foods_path: Path | None,
     elif fmt == "csv":
         text = csv_text(records, columns)
     else:
-        text = text_table(records, columns)
+        text = text_table(records, columns, [*keys, "status", "objective", "cost", "B12 ug/day",
+                                             "margin ug", "binding", "plan of"],
+                          width=None if wide else terminal_width(),
+                          shrink=["binding", "plan_of", *keys], drop=["plan_of", "objective"],
+                          least=20)
     outputs = Outputs()
     outputs.add(output, text)
     if plot_path is not None:

@@ -60,19 +60,66 @@ def shorten(text: str, width: int) -> str:
 
 
 def text_table(rows: Sequence[dict[str, Any]], columns: Sequence[str],
-               headers: Sequence[str] | None = None) -> str:
-    """Fixed-width text table; numbers right-aligned."""
-    headers = list(headers or columns)
-    cells = [[_format(row.get(c, "")) for c in columns] for row in rows]
-    numeric = [all(isinstance(row.get(c), int | float) and not isinstance(row.get(c), bool)
-                   for row in rows) and rows != [] for c in columns]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+               headers: Sequence[str] | None = None, width: int | None = None,
+               shrink: Sequence[str] = (), drop: Sequence[str] = (), least: int = 24) -> str:
+    """Fixed-width text table; numbers right-aligned. Given ``width``, the columns named in
+    ``shrink`` are shortened (to ``least`` characters at least) and then those in ``drop``
+    left out, in that order, until every line fits; the last resort shortens to 12."""
+    named = dict(zip(columns, headers or columns, strict=True))
+    cells = {c: [_format(row.get(c, "")) for row in rows] for c in columns}
+    numeric = {c: rows != [] and all(isinstance(row.get(c), int | float)
+                                     and not isinstance(row.get(c), bool) for row in rows)
+               for c in columns}
+    full = {c: max([len(named[c]), *map(len, cells[c])]) for c in columns}
+    shown, widths = list(columns), dict(full)
+    for dropped in range(len(drop) + 2 if width else 0):
+        shown = [c for c in columns if c not in drop[:dropped]]
+        widths = _shrunk({c: full[c] for c in shown}, [c for c in shrink if c in shown],
+                         width or 0, least if dropped <= len(drop) else 12)
+        if sum(widths.values()) + 2 * (len(shown) - 1) <= (width or 0):
+            break
+
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w)
-                         for v, w, n in zip(values, widths, numeric, strict=True)).rstrip()
-    out = [line(headers), line(["-" * w for w in widths])]
-    out += [line(r) for r in cells]
+        return "  ".join(shorten(v, widths[c]).rjust(widths[c]) if numeric[c]
+                         else shorten(v, widths[c]).ljust(widths[c])
+                         for v, c in zip(values, shown, strict=True)).rstrip()
+    out = [line([named[c] for c in shown]), line(["-" * widths[c] for c in shown])]
+    out += [line([cells[c][i] for c in shown]) for i in range(len(rows))]
     return "\n".join(out) + "\n"
+
+
+def _shrunk(widths: dict[str, int], shrink: list[str], width: int,
+            least: int) -> dict[str, int]:
+    """Column widths with the shrinkable ones cut, widest first, until the line fits."""
+    widths = dict(widths)
+    excess = sum(widths.values()) + 2 * (len(widths) - 1) - width
+    while excess > 0:
+        room = [c for c in shrink if widths[c] > least]
+        if not room:
+            break
+        widest = max(room, key=lambda c: widths[c])
+        second = max([widths[c] for c in room if c != widest] + [least])
+        cut = min(excess, widths[widest] - second) or 1
+        widths[widest] -= cut
+        excess -= cut
+    return widths
+
+
+def wrapped(text: str, width: int) -> str:
+    """Lines longer than ``width`` wrapped at words; continuation lines keep a comment's
+    ``#`` and indent under a list item or heading."""
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        lead = re.match(r"#\s*|\s*(?:- \[ \] |[-*] |\d+\. )?", line)
+        prefix = lead.group() if lead else ""
+        indent = ("#" + " " * (len(prefix) + 1) if prefix.startswith("#")
+                  else " " * len(prefix) + "  ")
+        out.append(textwrap.fill(line, width, subsequent_indent=indent,
+                                 break_long_words=True, break_on_hyphens=False))
+    return "\n".join(out)
 
 
 def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:

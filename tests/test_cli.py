@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -202,3 +203,27 @@ def test_did_you_mean_occasions_and_foods_of_a_saved_week(tmp_path: Path) -> Non
     code, _, err = run("swap", str(week), "--day", "1", "--occasion", "dinner", "--avoid",
                        "special-k")
     assert code == 2 and "'cereal-kelloggs-special-k'" in err
+
+
+def _widest(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def test_every_terminal_view_fits_100_columns(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    week = tmp_path / "week.json"
+    assert run("plan", "--days", "2", "--quiet", "-o", str(week))[0] == 0
+    longest = "chicken-or-turkey-noodles-and-vegetables-including-carrots-27343470"
+    views = [["foods", "list"], ["foods", "show", longest], ["meals", "list"],
+             ["meals", "show", "D0001"], ["presets"], ["check"], ["check", "pregnancy"],
+             ["check", "post-rygb"], ["show", str(week)], ["shop", str(week)],
+             ["swap", str(week), "--day", "2", "--occasion", "dinner"]]
+    for args in views:
+        code, out, err = run(*args)
+        assert code == 0, (args, err)
+        assert _widest(out) <= 100, (args, [x for x in out.splitlines() if len(x) > 100][:2])
+    code, out, _ = run("foods", "list", "--wide")
+    assert code == 0 and _widest(out) > 100 and "serving_label" in out.splitlines()[0]
+    monkeypatch.setenv("COLUMNS", "60")
+    code, out, _ = run("foods", "list")
+    assert code == 0 and _widest(out) <= 60
