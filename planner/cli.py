@@ -933,19 +933,31 @@ def explain_command(constraints: Path | None, foods_path: Path | None,
     if not result.feasible:
         click.echo(result.diagnosis[:1].upper() + result.diagnosis[1:])
         sys.exit(3)
-    if library:
-        click.echo(f"Lower bound on any week's objective: {result.lp_cost:.2f} (cost, meal "
-                   "rarity, tablet penalties;\n  the LP of the week's mean day).")
-    else:
-        click.echo(f"LP relaxation cost: {result.lp_cost:.2f} (a lower bound on any plan).")
-    if result.shadow_price_per_0_1_ug is not None:
-        click.echo(f"Shadow price of the B12 target: {result.shadow_price_per_0_1_ug:.4f} per "
-                   "0.1 ug/day more absorbed B12 (every day of the plan).")
-    click.echo("Rules that bind (rows, summed dual value, [family]):")
-    for family, rows, dual in result.binding:
+    from .foods import currency_of
+
+    currency = currency_of(foods_table)
+    objective = (f"the week's objective: food and tablet cost in {currency}, plus "
+                 f"{config.meals.typical_weight:g} {currency} per meal for each tenfold it is "
+                 "rarer at its occasion ([meals] typical_weight)" if library else
+                 f"the week's objective: cost in {currency} plus the rules' penalties")
+    source = "the LP of the week's mean day" if library else "the LP relaxation of the week"
+    _note(f"Lower bound on any week's objective: {result.lp_cost:.2f} ({objective}; from "
+          f"{source}).")
+    price = result.shadow_price_per_0_1_ug
+    if price is not None and price >= 0.005:
+        _note(f"Absorbed B12: each 0.1 ug/day more on every day would raise the week's "
+              f"objective by about {price:.2f} {currency}.")
+    elif price is not None:
+        _note(f"Absorbed B12: the {result.target_ug:.2f} ug/day target does not bind; the "
+              "cheapest week under the other rules already absorbs as much.")
+    _note("Rules that bind, and what loosening each would save of the objective (estimates "
+          "from the LP's prices, valid near its optimum):")
+    for family, rows, saved, step in result.binding:
         words = week_words(family) if family.startswith("week:") else rule_words(family)
-        click.echo(f"  {_shortened(words, 58):<58} {rows:>4}  {dual:+.4f}  "
-                   f"[{_shortened(family, 21)}]")
+        words += f" ({rows} limits)" if rows > 1 else ""
+        _note(f"  - {words}: {step}, saves about {saved:.2f} {currency} a week")
+    if not result.binding:
+        click.echo("  nothing: no rule but the B12 target holds the objective back")
     click.echo(DISCLAIMER)
 
 

@@ -17,9 +17,11 @@ from .day import DayModel, absorbed_terms
 from .master import weekly_rules
 from .program import Program, highs_model, new_highs
 from .search import mean_day_program
+from .sensitivity import binding_rules, limit_sides
 from .solve import Explanation
 
 TARGET_ROWS = ("b12_target", "b12_floor")
+COUNTED = ("week:fped:", "week:repeat:", "week:dish:", "week:group:", "week:include:")
 
 
 def explain_meals(foods: pd.DataFrame, supplements: pd.DataFrame,
@@ -33,34 +35,30 @@ def explain_meals(foods: pd.DataFrame, supplements: pd.DataFrame,
     program, named = mean_day_program(model, weekly_rules(model, config, foods), days)
     families = [*model.program.row_families(), *(f"week:{r.name}" for r in named)]
     best = _best_absorbed(program, model, families, config)
-    value, duals = _solve(program)
+    value, duals, values = _solve(program)
     target = config.target_ug()
     if value is None:
         text, _ = diagnosis(model, foods, config, "the mean day has no solution")
         return Explanation(False, [], best, target, None, None, text)
-    summed: dict[str, list[float]] = {}
-    price = 0.0
-    for family, dual in zip(families, duals.tolist(), strict=True):
-        if abs(dual) < 1e-7:
-            continue
-        summed.setdefault(family, []).append(dual)
-        if family in TARGET_ROWS:
-            price += dual * 0.1 * days
-    binding = sorted(((f, len(v), sum(v) * days) for f, v in summed.items()),
-                     key=lambda item: -abs(item[2]))
-    return Explanation(True, binding, best, target, abs(price), value * days)
+    price = sum(float(d) for f, d in zip(families, duals, strict=True) if f in TARGET_ROWS)
+    saved = [abs(float(d)) if f.startswith(COUNTED) else abs(float(d)) * 0.1 * limit * days
+             for f, d, limit in zip(families, duals, limit_sides(program, values, duals),
+                                    strict=True)]
+    return Explanation(True, binding_rules(families, duals, saved, COUNTED), best, target,
+                       abs(price) * 0.1 * days, value * days)
 
 
-def _solve(program: Program) -> tuple[float | None, np.ndarray]:
+def _solve(program: Program) -> tuple[float | None, np.ndarray, np.ndarray]:
     import highspy
 
     highs = new_highs(threads=1, random_seed=0)
     highs.passModel(highs_model(program, mip=False))
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None, np.zeros(0)
-    return (float(highs.getInfo().objective_function_value),
-            np.asarray(highs.getSolution().row_dual))
+        return None, np.zeros(0), np.zeros(0)
+    solution = highs.getSolution()
+    return (float(highs.getInfo().objective_function_value), np.asarray(solution.row_dual),
+            np.asarray(solution.col_value))
 
 
 def _best_absorbed(program: Program, model: DayModel, families: list[str],

@@ -452,3 +452,4 @@ def _solve_pulp(program: Program, name: str, time_limit_s: float, mip_gap: float
     reduced = np.array([v.dj or 0.0 for v in variables])
     return Solution(kind, pulp.value(prob.objective), gap, seconds, name, values, duals,
                     reduced)
+

@@ -1146,7 +1146,7 @@ class Explanation:
     """What limits a plan: binding rule families, best B12, and the target's shadow price."""
 
     feasible: bool
-    binding: list[tuple[str, int, float]]    # family, rows, summed dual value
+    binding: list[tuple[str, int, float, str]]   # family, rows, saving, loosened how
     best_b12_ug: float | None
     target_ug: float
     shadow_price_per_0_1_ug: float | None    # currency per 0.1 ug/day more on every day
@@ -1162,19 +1162,18 @@ def explain(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> E
     if result.status != "optimal":
         return Explanation(False, [], best, config.target_ug(), None, None,
                            diagnose(foods, supplements, config))
-    families: dict[str, list[float]] = {}
+    from .sensitivity import binding_rules, limit_sides
+
     price = 0.0
     duals = result.row_duals if result.row_duals is not None else np.zeros(model.lp.num_rows)
     weekly = config.b12.target_period == "week"
-    for family, dual in zip(model.lp.row_families(), duals.tolist(), strict=True):
-        if abs(dual) < 1e-7:
-            continue
-        families.setdefault(family, []).append(dual)
+    families = model.lp.row_families()
+    for family, dual in zip(families, duals.tolist(), strict=True):
         if family == "b12_target":
             price += dual * 0.1 * (config.plan.days if weekly else 1)
         elif family == "b12_floor":
             price += dual * 0.1
-    binding = sorted(((f, len(v), sum(v)) for f, v in families.items()),
-                     key=lambda item: -abs(item[2]))
+    saved = (np.abs(duals) * 0.1 * limit_sides(model.lp, result.values, duals)).tolist()
+    binding = binding_rules(families, duals, saved)
     return Explanation(True, binding, best, config.target_ug(), abs(price), result.objective)
 
