@@ -22,12 +22,14 @@ from .meal_week import food_items, supplement_items
 from .needs import available_nutrients, targets
 from .options import Options, build_options
 from .plan import Plan, verify
-from .program import Array
-from .search import NODES, mean_day_lp, week_milp
+from .program import Array, Program, highs_model, new_highs
+from .regimen import Block
+from .search import NODES, PRESOLVE_REDUCTIONS, mean_day_lp, week_milp
 from .swap import Candidate
 
 SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion
 REPLAN_SHORTLIST = 20   # other meals per occasion a replan considers (several at once)
+HELD_SHORTLIST = 100     # meals a swap with the rest of the week held considers
 
 
 @dataclass
@@ -102,15 +104,21 @@ def week_objective(plan: Plan, saved: SavedWeek | None = None) -> float:
 def candidates(plan: Plan, day: int, free: str | tuple[str, ...], avoid: tuple[str, ...],
                count: int) -> list[Candidate]:
     """Up to ``count`` other ways to eat the ``free`` occasion(s) of ``day`` with the rest
-    of the week kept, best first; each a verified week."""
+    of the week kept, best first; each a verified week. First with the other days exactly as
+    saved and every meal of the occasion open; when no more fit so, the other days' portions
+    and tablets may change too (a shortlist of meals priced by the mean-day LP)."""
     names = (free,) if isinstance(free, str) else free
     saved = saved_week(plan)
     banned: set[int] = set()
     found: list[Candidate] = []
+    fix = True
     for _attempt in range(2 * count):
         if len(found) == count:
             break
-        week = _best_week(plan, saved, {day: names}, avoid, banned, SWAP_SHORTLIST)
+        week = _best_week(plan, saved, {day: names}, avoid, banned, SWAP_SHORTLIST, fix=fix)
+        if week is None and fix:
+            fix = False
+            continue
         if week is None:
             break
         new_plan, rows = week
@@ -119,7 +127,7 @@ def candidates(plan: Plan, day: int, free: str | tuple[str, ...], avoid: tuple[s
             continue
         found.append(Candidate.of(new_plan, day, names,
                                   week_objective(new_plan, saved_week(new_plan, saved))))
-    return found
+    return sorted(found, key=lambda candidate: candidate.objective)
 
 
 def replan(plan: Plan, locks: set[tuple[int, str | None]]) -> tuple[Plan, int]:
@@ -144,11 +152,12 @@ def replan(plan: Plan, locks: set[tuple[int, str | None]]) -> tuple[Plan, int]:
 
 
 def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
-               avoid: tuple[str, ...], banned: set[int], size: int
+               avoid: tuple[str, ...], banned: set[int], size: int, fix: bool = False
                ) -> tuple[Plan, set[int]] | None:
     """The best week with the ``free`` occasions of each day eating another meal (not the
     current one nor its main dish, none of ``avoid``, none of ``banned`` nor their main
-    dishes), the rest as saved; and the option rows it chose at the free occasions."""
+    dishes), the rest as saved (with ``fix``, the other days' portions and tablets too);
+    and the option rows it chose at the free occasions."""
     options, model = saved.options, saved.model
     config = plan.config
     meals, parts = options.meals, options.parts
@@ -156,8 +165,9 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
     dish_of = {int(r): dish for dish, rows in main_dishes(options).items() for r in rows}
     same_dish = {dish_of.get(r) for r in banned} - {None}
     rules = weekly_rules(model, config, plan.foods)
-    mean = mean_day_lp(model, rules, config.plan.days)   # the week's rules priced in
-    values, reduced = mean.values, mean.reduced
+    if not fix:     # a shortlist, the week's rules priced in
+        mean = mean_day_lp(model, rules, config.plan.days)
+        values, reduced = mean.values, mean.reduced
     day_options: list[Array] = []
     for day, rows in enumerate(saved.chosen, start=1):
         keep = [row for occasion, row in rows.items() if occasion not in free.get(day, ())]
@@ -167,10 +177,15 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
                                  & ~meals.index.isin([rows.get(occasion, -1), *holding,
                                                       *banned])
                                  & ~meals.index.map(dish_of.get).isin(dishes - {None})]
-            keep += _best_of(model, np.asarray(others, dtype=np.int64), values, reduced, size)
+            keep += others.tolist() if fix else _best_of(
+                model, np.asarray(others, dtype=np.int64), values, reduced, size)
         day_options.append(np.asarray(sorted(keep), dtype=np.int64))
+    held = [day for day in range(1, config.plan.days + 1) if day not in free] if fix else []
     weeks = week_milp(day_options, plan.foods, plan.supplements, options, config, model,
-                      rules, NODES, steps=True)
+                      rules, NODES, steps=True,
+                      extra=lambda week, blocks: _hold_days(week, blocks, plan, options, held,
+                                                            free),
+                      presolve_reductions=-1 if fix else PRESOLVE_REDUCTIONS)
     if not weeks:
         return None
     menus = weeks[0]
@@ -191,3 +206,53 @@ def _best_of(model: DayModel, rows: Array, values: Array, reduced: Array,
                         -np.round(values[model.choose[rows]], 9)))
     return rows[order[:size]].tolist()
 
+
+
+def _hold_days(week: Program, blocks: list[Block], plan: Plan, options: Options,
+               days: list[int], free: dict[int, tuple[str, ...]]) -> None:
+    """Fix the portions and tablets of these days of the week MILP at the plan's, and keep
+    open only the free occasions' meals the MILP's LP relaxation ranks best."""
+    items, tablets = plan.food_items, plan.supplement_items
+    meals, parts = options.meals, options.parts
+    for day in days:
+        sub, option_map, part_map, offset = blocks[day - 1]
+        mine = items[items["day"] == day]
+        grams = {(str(o), str(f)): float(g)
+                 for o, f, g in zip(mine["occasion"], mine["food"], mine["grams"], strict=True)}
+        full = parts.loc[part_map]
+        occasion = meals.loc[option_map[sub.options.parts["option"].to_numpy()], "occasion"]
+        held = np.array([grams.get((str(o), str(f)), low) - low for o, f, low in zip(
+            occasion, full["food"], full["low"], strict=True)])
+        week.set_bounds(sub.grams + offset, held, held)
+        today = tablets[tablets["day"] == day] if not tablets.empty else tablets
+        taken = {(int(w), str(s)): float(u) for w, s, u in zip(
+            today.get("window", []), today.get("supplement", []), today.get("units", []),
+            strict=True)}
+        units = np.array([taken.get((int(w), str(s)), 0.0) for w, s in zip(
+            sub.unit_amounts.get("window", []), sub.unit_amounts.get("product", []),
+            strict=True)])
+        if len(units):
+            week.set_bounds(sub.units + offset, units, units)
+    if days:
+        _narrow(week, blocks, free)
+
+
+def _narrow(week: Program, blocks: list[Block], free: dict[int, tuple[str, ...]]) -> None:
+    """Close all but ``HELD_SHORTLIST`` meals at each free occasion: those the week's LP
+    relaxation uses most, then those of least reduced cost."""
+    import highspy
+
+    highs = new_highs(threads=1, random_seed=0)
+    highs.passModel(highs_model(week, mip=False))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return
+    solution = highs.getSolution()
+    values, reduced = np.asarray(solution.col_value), np.asarray(solution.col_dual)
+    for day, occasions in free.items():
+        sub, _, _, offset = blocks[day - 1]
+        rows = np.flatnonzero(sub.options.meals["occasion"].isin(occasions).to_numpy())
+        cols = sub.choose[rows] + offset
+        order = np.lexsort((cols, reduced[cols], -np.round(values[cols], 9)))
+        closed = cols[order[HELD_SHORTLIST:]]
+        week.set_bounds(closed, np.zeros(len(closed)), np.zeros(len(closed)))

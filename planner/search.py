@@ -513,8 +513,8 @@ def repair(menus: list[DayMenu], blend: Array, best: Array, foods: pd.DataFrame,
 def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
               options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
               nodes: int, steps: bool = False, regimen: str = "free",
-              extra: Callable[[Program, list[Block]], None] | None = None
-              ) -> list[list[DayMenu]]:
+              extra: Callable[[Program, list[Block]], None] | None = None,
+              presolve_reductions: int = PRESOLVE_REDUCTIONS) -> list[list[DayMenu]]:
     """The week as one MILP over a few options per day (``day_options``: option rows of each
     day): every daily rule in each day's block, every weekly rule and the distinct-meal
     minimums across the blocks (and the rows ``extra`` adds). Its best week and the
@@ -547,7 +547,7 @@ def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.Dat
         add_balanced(week, blocks)
     if extra is not None:
         extra(week, blocks)
-    found = improving_solutions(week, 1e-4, nodes, presolve_reductions=PRESOLVE_REDUCTIONS)
+    found = improving_solutions(week, 1e-4, nodes, presolve_reductions=presolve_reductions)
     weeks = []
     for values in found:
         weeks.append([menu_from(model, sub, values[offset: offset + sub.program.num_cols],

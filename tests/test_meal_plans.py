@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from planner import meal_swap
 from planner.cli import cli
 from planner.errors import DataError
 from planner.foods import load_foods
@@ -250,3 +251,15 @@ def test_tablets_are_a_regimen_one_can_keep(tmp_path: Path) -> None:
         counts.setdefault(tablet["id"], [0] * 4)[tablet["day"] - 1] += tablet["units"]
     assert counts
     assert all(max(days) - min(days) <= 1 for days in counts.values())
+
+
+def test_swap_answers_at_every_occasion_best_first(week: tuple[Path, dict[str, Any]]) -> None:
+    """Issue 29 item 2: every occasion of a day can be swapped; candidates best first."""
+    path, data = week
+    plan = _plan(data, path)
+    for occasion in [o.name for o in plan.config.occasions]:
+        found = meal_swap.candidates(plan, 4, occasion, (), 2)
+        assert found, occasion
+        objectives = [candidate.objective for candidate in found]
+        assert objectives == sorted(objectives), occasion
+        assert all(verify(candidate.plan) == [] for candidate in found)
