@@ -398,7 +398,7 @@ def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_pat
     if solver is not None:
         extra.append(f'plan.solver="{solver}"')
     if time_limit is not None:
-        extra.append(f"plan.time_limit_s={time_limit}")
+        extra += [f"plan.time_limit_s={time_limit}", f"plan.stop_after_s={time_limit}"]
     config = load_config(constraints, extra)
     foods_table = load_foods(foods_path)
     supplements_table = load_supplements(supplements_path)
@@ -1058,7 +1058,8 @@ def sweep_command(constraints: Path | None, foods_path: Path | None,
     foods_table, supplements_table, config = _plan_inputs(
         constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
     extra = [*overrides, f"plan.days={config.plan.days}", f'plan.solver="{config.plan.solver}"',
-             f"plan.time_limit_s={config.plan.time_limit_s}"]
+             f"plan.time_limit_s={config.plan.time_limit_s}",
+             f"plan.stop_after_s={config.plan.stop_after_s}"]
     for key, values in grids:  # a bad key or value fails here, before any solve
         load_config(constraints, [*extra, f"{key}={values[0]}"])
     total = math.prod(len(values) for _, values in grids)

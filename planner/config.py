@@ -276,6 +276,10 @@ class PlanSection:
                                "ate at that occasion in NHANES (or the occasion's templates); "
                                "free: no meal structure", choice("nhanes", "free"))
     time_limit_s: float = spec(30.0, "solver time limit in seconds", number(0.5, 3600))
+    stop_after_s: float = spec(0.0, "library meals: seconds after which the week search "
+                               "stops with the best week found (0: no clock, only its work "
+                               "limits, so the same inputs give the same week on any machine; "
+                               "--time-limit sets it)", number(0, 3600))
     mip_gap: float = spec(0.05, "relative gap at which each MILP (one day of a week) stops",
                           number(0.0, 0.5))
     solver: str = spec("highs", "MILP solver: HiGHS in-process from arrays, or CBC through "

@@ -69,7 +69,8 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     started = time.perf_counter()
     model = meal_model(foods, supplements, config)
     options = model.options
-    deadline = started + config.plan.time_limit_s
+    stop = config.plan.stop_after_s
+    deadline = time.monotonic() + stop if stop > 0 else None
     try:
         week = search_week(foods, supplements, options, config, model, deadline=deadline,
                            progress=_ticker(progress))

@@ -90,13 +90,59 @@ def test_nothing_spills_past_the_page(pages: dict[str, Path], view: str, name: s
     assert report["items"] > 0 and report["svg"] == 1
 
 
-@pytest.mark.parametrize(("paper", "size"), [("A4", (595, 842)), ("Letter", (612, 792))])
+LANDSCAPE = [("A4", (842, 595)), ("Letter", (792, 612))]
+
+
+def _pdf_of(page: Path, html: str, paper: str, name: str) -> bytes:
+    sized = page.with_name(f"{name}-{paper}.html")
+    sized.write_text(html.replace("@page{size:landscape;", f"@page{{size:{paper} landscape;"),
+                     encoding="utf-8")
+    pdf = page.with_name(f"{name}-{paper}.pdf")
+    chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", sized.as_uri(),
+             cwd=page.parent)
+    return pdf.read_bytes()
+
+
+@pytest.mark.parametrize(("paper", "size"), LANDSCAPE)
+def test_the_week_grid_prints_on_one_page(pages: dict[str, Path], paper: str,
+                                          size: tuple[int, int]) -> None:
+    """Issue 29 item 8: a full week of 10 occasions with long meal names: the opening grid
+    (title, summary, the days x occasions table) is one landscape page."""
+    small = load_plan_json(DATA / "plan_small.json")
+    week = json.loads(json.dumps(small))
+    week["days"] = [{**small["days"][0], "day": d} for d in range(1, 8)]
+    week["occasions"] = []
+    for day in range(1, 8):
+        for occasion in small["occasions"][:10]:
+            long_name = "Chicken or turkey, noodles, and vegetables including carrots, broccoli"
+            week["occasions"].append({**occasion, "day": day, "plain_water_ml": 500.0,
+                                      "meal": {"id": "D0001", "name": long_name, "seen": 3,
+                                               "kind": "library"}})
+    html = render_plan(week, "html")
+    assert '<table class="grid">' in html and html.count("<tr><th>Day ") == 7
+    opening = html.split('<section class="day">')[0] + "</body></html>"
+    content = _pdf_of(pages["small"], opening, paper, "grid")
+    assert len(re.findall(rb"/Type\s*/Page\b", content)) == 1
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", content)
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {size}
+    assert ".grid-page{break-after:page;break-inside:avoid}" in html
+    assert "section.day{break-inside:avoid}" in html and ".shopping{break-before:page}" in html
+    assert "page-break-before:page" not in html
+
+
+def test_the_chart_has_labelled_axes_with_units(pages: dict[str, Path]) -> None:
+    html = pages["long"].read_text(encoding="utf-8")
+    assert "absorbed B12 (µg)" in html and "day (one bar per meal window)" in html
+    assert "intrinsic-factor cap" in html and "µg per window" in html
+
+
+@pytest.mark.parametrize(("paper", "size"), LANDSCAPE)
 def test_the_page_prints_on_a4_and_letter(pages: dict[str, Path], paper: str,
                                           size: tuple[int, int]) -> None:
     page = pages["long"]
     sized = page.with_name(f"long-{paper}.html")
     sized.write_text(page.read_text(encoding="utf-8").replace(
-        "@page{", f"@page{{size:{paper};"), encoding="utf-8")
+        "@page{size:landscape;", f"@page{{size:{paper} landscape;"), encoding="utf-8")
     pdf = page.with_name(f"long-{paper}.pdf")
     chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", sized.as_uri(),
              cwd=page.parent)
