@@ -29,7 +29,6 @@ from .swap import Candidate
 
 SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion
 REPLAN_SHORTLIST = 20   # other meals per occasion a replan considers (several at once)
-HELD_SHORTLIST = 100     # meals a swap with the rest of the week held considers
 
 
 @dataclass
@@ -184,7 +183,7 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
     weeks = week_milp(day_options, plan.foods, plan.supplements, options, config, model,
                       rules, NODES, steps=True,
                       extra=lambda week, blocks: _hold_days(week, blocks, plan, options, held,
-                                                            free),
+                                                            free, size),
                       presolve_reductions=-1 if fix else PRESOLVE_REDUCTIONS)
     if not weeks:
         return None
@@ -209,7 +208,7 @@ def _best_of(model: DayModel, rows: Array, values: Array, reduced: Array,
 
 
 def _hold_days(week: Program, blocks: list[Block], plan: Plan, options: Options,
-               days: list[int], free: dict[int, tuple[str, ...]]) -> None:
+               days: list[int], free: dict[int, tuple[str, ...]], size: int) -> None:
     """Fix the portions and tablets of these days of the week MILP at the plan's, and keep
     open only the free occasions' meals the MILP's LP relaxation ranks best."""
     items, tablets = plan.food_items, plan.supplement_items
@@ -234,12 +233,13 @@ def _hold_days(week: Program, blocks: list[Block], plan: Plan, options: Options,
         if len(units):
             week.set_bounds(sub.units + offset, units, units)
     if days:
-        _narrow(week, blocks, free)
+        _narrow(week, blocks, free, size)
 
 
-def _narrow(week: Program, blocks: list[Block], free: dict[int, tuple[str, ...]]) -> None:
-    """Close all but ``HELD_SHORTLIST`` meals at each free occasion: those the week's LP
-    relaxation uses most, then those of least reduced cost."""
+def _narrow(week: Program, blocks: list[Block], free: dict[int, tuple[str, ...]],
+            size: int) -> None:
+    """Close all but ``size`` meals at each free occasion: those the week's LP relaxation
+    uses most, then those of least reduced cost."""
     import highspy
 
     highs = new_highs(threads=1, random_seed=0)
@@ -251,8 +251,9 @@ def _narrow(week: Program, blocks: list[Block], free: dict[int, tuple[str, ...]]
     values, reduced = np.asarray(solution.col_value), np.asarray(solution.col_dual)
     for day, occasions in free.items():
         sub, _, _, offset = blocks[day - 1]
-        rows = np.flatnonzero(sub.options.meals["occasion"].isin(occasions).to_numpy())
-        cols = sub.choose[rows] + offset
-        order = np.lexsort((cols, reduced[cols], -np.round(values[cols], 9)))
-        closed = cols[order[HELD_SHORTLIST:]]
-        week.set_bounds(closed, np.zeros(len(closed)), np.zeros(len(closed)))
+        for occasion in occasions:
+            rows = np.flatnonzero((sub.options.meals["occasion"] == occasion).to_numpy())
+            cols = sub.choose[rows] + offset
+            order = np.lexsort((cols, reduced[cols], -np.round(values[cols], 9)))
+            closed = cols[order[size:]]
+            week.set_bounds(closed, np.zeros(len(closed)), np.zeros(len(closed)))

@@ -227,3 +227,29 @@ def test_every_terminal_view_fits_100_columns(tmp_path: Path, monkeypatch: Any) 
     monkeypatch.setenv("COLUMNS", "60")
     code, out, _ = run("foods", "list")
     assert code == 0 and _widest(out) <= 60
+
+
+def test_readme_extras_match_setup_cfg_and_the_makefile() -> None:
+    """Issue 29 item 10: every extra the README or the Makefile names exists in setup.cfg,
+    and the README names every one."""
+    import configparser
+    import re
+
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg", encoding="utf-8")
+    extras = set(setup["options.extras_require"])
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"b12-planner\[([a-z]+)\]", readme))
+    made = set(re.search(r"install --quiet -e '\.\[([a-z,]+)\]'",
+                         (ROOT / "Makefile").read_text(encoding="utf-8")).group(1).split(","))
+    assert named <= extras and made <= extras and made == extras
+    assert all(f"`{extra}`" in readme for extra in extras)
+
+
+def test_readme_documents_every_meta_field(tmp_path: Path) -> None:
+    week = tmp_path / "week.json"
+    assert run("plan", "--days", "1", "--quiet", "-o", str(week))[0] == 0
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("The plan JSON's `meta`, field by field"):]
+    for key in json.loads(week.read_text("utf-8"))["meta"]:
+        assert f"`{key}`" in table, key
