@@ -202,16 +202,26 @@ def plan_csv(data: dict[str, Any]) -> str:
 
 
 def status_words(meta: dict[str, Any]) -> str:
-    """The solver's status in plain words (JSON keeps ``status`` and ``mip_gap``)."""
+    """How good the plan is in plain words (JSON keeps ``status``, ``bound``, ``mip_gap``):
+    "proven within 0.8% of the best week", or "best week found; a better one may exist, by
+    at most 12.0%", said to have stopped at the time limit when the clock ended the search."""
     status, gap = meta.get("status"), meta.get("mip_gap")
     if status not in ("optimal", "feasible", "time_limit"):
         return f"status {clean(str(status))}"
+    search = meta["search"] if isinstance(meta.get("search"), dict) else {}
+    constraints = meta["constraints"] if isinstance(meta.get("constraints"), dict) else {}
+    plan = constraints.get("plan")
+    limit = plan.get("stop_after_s") if isinstance(plan, dict) else None
+    stopped = ""
+    if search.get("stopped") == "deadline" or status == "time_limit":
+        stopped = (f"stopped at the time limit of {limit:g} s; "
+                   if isinstance(limit, float | int) and limit else "stopped at the time limit; ")
     if not isinstance(gap, float | int) or isinstance(gap, bool):
-        return "plan found" if status != "optimal" else "best plan found"
+        return stopped + ("plan found" if status != "optimal" else "best plan found")
     if status == "optimal":
-        return "best plan possible" if gap <= 1e-9 else \
-            f"best plan found, proven within {gap:.1%} of the best possible"
-    return f"good plan found; the best possible is at most {gap:.1%} better"
+        return stopped + ("best week possible" if gap <= 1e-9 else
+                          f"proven within {gap:.1%} of the best week")
+    return stopped + f"best week found; a better one may exist, by at most {gap:.1%}"
 
 
 def week_line(data: dict[str, Any]) -> str:

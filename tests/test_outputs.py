@@ -325,11 +325,16 @@ def test_show_minimal_plan_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("meta", "words"), [
-    ({"status": "optimal", "mip_gap": 0.0}, "best plan possible"),
-    ({"status": "optimal", "mip_gap": 0.031}, "best plan found, proven within 3.1% of the best"),
-    ({"status": "feasible", "mip_gap": 0.374}, "good plan found; the best possible is at most "
-                                               "37.4% better"),
-    ({"status": "time_limit", "mip_gap": 0.2}, "the best possible is at most 20.0% better"),
+    ({"status": "optimal", "mip_gap": 0.0}, "best week possible"),
+    ({"status": "optimal", "mip_gap": 0.031}, "proven within 3.1% of the best week"),
+    ({"status": "feasible", "mip_gap": 0.374}, "best week found; a better one may exist, by at "
+                                               "most 37.4%"),
+    ({"status": "time_limit", "mip_gap": 0.2}, "stopped at the time limit; best week found; a "
+                                               "better one may exist, by at most 20.0%"),
+    ({"status": "feasible", "mip_gap": 0.1, "search": {"stopped": "deadline"},
+      "constraints": {"plan": {"stop_after_s": 5.0}}},
+     "stopped at the time limit of 5 s; best week found; a better one may exist, by at most "
+     "10.0%"),
     ({"status": "feasible", "mip_gap": None}, "plan found"),
     ({"status": "\x1b[31mweird"}, "[31mweird"),
 ])
