@@ -8,6 +8,9 @@ it, and whether it was adapted (substitutions) or served without its drinks.
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import re
 import time
 from typing import Any
 
@@ -29,6 +32,9 @@ LIBRARY_SHARE = 0.5     # a table plans from the library when it holds half its 
 
 ITEM_COLUMNS = ["day", "occasion", "food", "servings", "grams", "meal", "meal_name",
                 "meal_seen", "meal_kind"]
+
+
+BUDGET_MARGIN = 1.05    # room a suggested budget keeps above the cheapest week found
 
 
 class NoWeekError(PlannerError):
@@ -76,6 +82,19 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                            progress=_ticker(progress))
     except SearchError as exc:
         text, proven = diagnosis(model, foods, config, str(exc))
+        budget = config.budget.max_per_week
+        if budget > 0:
+            enough = budget_that_plans(foods, supplements, config)
+            least = re.search(r"budget: .* raise it to at least ([\d.]+)", text)
+            floor = f"; no week can cost less than {least.group(1)}" if least else ""
+            if enough is not None and enough > budget:
+                text = "\n  ".join([text.split("\n  ")[0], *(
+                    line for line in text.split("\n  ")[1:] if not line.startswith(
+                        ("budget:", "raise [meals] search_rounds", "the best week found"))),
+                    f"budget: the week of library meals found without the budget costs "
+                    f"{enough / BUDGET_MARGIN:.2f} a week, more than "
+                    f"budget.max_per_week = {budget:g} - raise it to {enough:.2f} (that week "
+                    f"and {BUDGET_MARGIN - 1:.0%} of room){floor}, or allow cheaper meals"])
         raise (ProvenNoWeek if proven else NoWeekError)(text) from None
     plans = [week.menus] + (other_weeks(week, foods, supplements, options, config, model,
                                         alternatives) if alternatives else [])
@@ -86,6 +105,22 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         other.meta["alternative"] = number
         out[0].alternatives.append(other)
     return out[0]
+
+
+def budget_that_plans(foods: pd.DataFrame, supplements: pd.DataFrame,
+                      config: Config) -> float | None:
+    """A weekly budget under which the search finds a week: the cost per 7 days of the week
+    it finds with no budget (a budget that does not bind leaves its path unchanged), with
+    ``BUDGET_MARGIN`` of room, rounded up to a cent (None when it finds no week at all)."""
+    free = dataclasses.replace(
+        config, budget=dataclasses.replace(config.budget, max_per_week=0.0),
+        plan=dataclasses.replace(config.plan, stop_after_s=0.0))
+    try:
+        plan = plan_meals(foods, supplements, free)
+    except NoWeekError:
+        return None
+    week = float(plan.totals()["cost"]) * 7 / config.plan.days
+    return math.ceil(week * BUDGET_MARGIN * 100) / 100
 
 
 def meal_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> DayModel:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -263,3 +264,22 @@ def test_swap_answers_at_every_occasion_best_first(week: tuple[Path, dict[str, A
         objectives = [candidate.objective for candidate in found]
         assert objectives == sorted(objectives), occasion
         assert all(verify(candidate.plan) == [] for candidate in found)
+
+
+def test_following_the_budget_diagnosis_gives_a_plan(tmp_path: Path) -> None:
+    """Issue 29 item 4: the budget a diagnosis suggests, applied as written, plans (twice at
+    most)."""
+    budget = "5"
+    for _step in range(2):
+        result = CliRunner().invoke(cli, ["plan", "--days", "2", *LIBRARY, "--quiet", "--set",
+                                          f"budget.max_per_week={budget}", "--format", "json",
+                                          "-o", str(tmp_path / "week.json")])
+        if result.exit_code == 0:
+            break
+        assert result.exit_code == 3, result.output
+        advice = re.search(r"raise it to ([\d.]+) \(that week", result.output)
+        assert advice, result.output
+        budget = advice.group(1)
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "week.json").read_text(encoding="utf-8"))
+    assert data["totals"]["cost"] * 7 / 2 <= float(budget) + 1e-6
