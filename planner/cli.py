@@ -66,6 +66,9 @@ class PlannerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:   # before click turns it into "Aborted!" and exit 1
+            click.echo("Interrupted: nothing was written.", err=True)
+            raise SystemExit(130) from None
         except PlannerError as exc:
             if ctx.meta.get("planner.verbose"):
                 traceback.print_exc()
@@ -1137,7 +1140,9 @@ def main() -> None:
         _end_now(130)
     except SystemExit as exc:
         if exc.code == 143:
-            _end_now(143)
+            click.echo("Stopped (SIGTERM): nothing was written.", err=True)
+        if exc.code in (130, 143):
+            _end_now(int(exc.code))
         raise
     finally:
         gc.freeze()   # the interpreter's last collection then skips the run's objects (0.13 s)
