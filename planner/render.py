@@ -603,17 +603,17 @@ def _week_grids(data: dict[str, Any]) -> str:
     portions: the day detail)."""
     from html import escape
 
-    names = list(dict.fromkeys(str(o["name"]) for o in data["occasions"]))
+    names = list(dict.fromkeys(clean(o["name"]) for o in data["occasions"]))
     cells: dict[tuple[int, str], str] = {}
     for occasion in data["occasions"]:
-        foods = [str(i["name"]) for i in occasion["items"] if i.get("kind") != "supplement"]
+        foods = [clean(i["name"]) for i in occasion["items"] if i.get("kind") != "supplement"]
         meal = occasion.get("meal") or {}
-        text = str(meal.get("name") or " + ".join(foods))
-        tablets = [str(i["name"]) for i in occasion["items"] if i.get("kind") == "supplement"]
+        text = clean(meal.get("name") or " + ".join(foods))
+        tablets = [clean(i["name"]) for i in occasion["items"] if i.get("kind") == "supplement"]
         parts = [escape(shorten(text, max(40, 260 // len(names))))] if text else []
         parts += [f'<span class="take">+ {escape(shorten(t, 22))}</span>' for t in tablets]
-        cells[(int(occasion["day"]), str(occasion["name"]))] = "<br>".join(parts)
-    currency = escape(str(data["totals"].get("currency") or ""))
+        cells[(int(occasion["day"]), clean(occasion["name"]))] = "<br>".join(parts)
+    currency = escape(clean(data["totals"].get("currency") or ""))
     days = [int(d["day"]) for d in data["days"]]
     out = []
     for first in range(0, len(days), 7):
@@ -648,7 +648,7 @@ def _shopping_html(data: dict[str, Any]) -> str:
     units: dict[str, float] = {}
     for occasion in data["occasions"]:
         for item in occasion["items"]:
-            name = str(item["name"])
+            name = clean(item["name"])
             if item.get("kind") == "supplement":
                 units[name] = units.get(name, 0.0) + float(item.get("units") or 0)
             else:
