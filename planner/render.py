@@ -598,44 +598,43 @@ def _ticks(top: float) -> list[float]:
 
 
 def _week_grids(data: dict[str, Any]) -> str:
-    """Per week of the plan, one table: a row per day, a column per occasion (the meal, and
-    tablets to take), then the day's absorbed B12, energy and cost (plain water and
+    """Per week of the plan, one table: a column per day, a row per occasion (the meal, and
+    tablets to take), then rows of the day's absorbed B12, energy and cost (plain water and
     portions: the day detail)."""
     from html import escape
 
     names = list(dict.fromkeys(clean(o["name"]) for o in data["occasions"]))
+    times = {clean(o["name"]): clean(o.get("time") or "") for o in data["occasions"]}
     cells: dict[tuple[int, str], str] = {}
     for occasion in data["occasions"]:
         foods = [clean(i["name"]) for i in occasion["items"] if i.get("kind") != "supplement"]
         meal = occasion.get("meal") or {}
         text = clean(meal.get("name") or " + ".join(foods))
         tablets = [clean(i["name"]) for i in occasion["items"] if i.get("kind") == "supplement"]
-        parts = [escape(shorten(text, max(40, 260 // len(names))))] if text else []
+        parts = [escape(shorten(text, 60))] if text else []
         parts += [f'<span class="take">+ {escape(shorten(t, 22))}</span>' for t in tablets]
         cells[(int(occasion["day"]), clean(occasion["name"]))] = "<br>".join(parts)
-    currency = escape(clean(data["totals"].get("currency") or ""))
-    days = [int(d["day"]) for d in data["days"]]
+    currency = escape(clean(data["totals"].get("currency") or "")) or "cost"
     out = []
-    for first in range(0, len(days), 7):
+    for first in range(0, len(data["days"]), 7):
         week = data["days"][first:first + 7]
-        head = "".join(f"<th>{escape(n)}</th>" for n in names)
-        rows = []
-        for day in week:
-            number = int(day["day"])
-            row = "".join(f"<td>{cells.get((number, n), '')}</td>" for n in names)
-            rows.append(f"<tr><th>Day {number}</th>{row}<td class=\"num\">"
-                        f"{float(day['absorbed_b12_ug']):.2f}</td><td class=\"num\">"
-                        f"{float(day['energy_kcal']):,.0f}</td><td class=\"num\">"
-                        f"{float(day['cost']):.2f}</td></tr>")
-        title = (f"Days {week[0]['day']}-{week[-1]['day']}" if len(days) > 7
+        numbers = [int(day["day"]) for day in week]
+        share = 88 / len(week)
+        columns = '<col style="width:12%">' + f'<col style="width:{share:.2f}%">' * len(week)
+        head = "".join(f"<th>Day {n}</th>" for n in numbers)
+        rows = [f"<tr><th>{escape(times[n])} {escape(n)}</th>"
+                + "".join(f"<td>{cells.get((d, n), '')}</td>" for d in numbers) + "</tr>"
+                for n in names]
+        for label, key, form in (("B12 absorbed (µg)", "absorbed_b12_ug", "{:.2f}"),
+                                 ("energy (kcal)", "energy_kcal", "{:,.0f}"),
+                                 (f"cost ({currency})", "cost", "{:.2f}")):
+            rows.append(f'<tr class="total"><th>{label}</th>' + "".join(
+                f'<td class="num">{form.format(float(day[key]))}</td>' for day in week)
+                + "</tr>")
+        title = (f"Days {numbers[0]}-{numbers[-1]}" if len(data["days"]) > 7
                  else "The week at a glance")
-        share = (100 - 4 * 5) / max(len(names), 1)
-        columns = ('<col style="width:5%">' + f'<col style="width:{share:.2f}%">' * len(names)
-                   + '<col style="width:5%">' * 3)
         out.append(f'<section class="grid-page"><h2>{title}</h2><table class="grid">'
-                   f"<colgroup>{columns}</colgroup><thead><tr><th>day</th>{head}"
-                   "<th>B12 (µg)</th>"
-                   f"<th>kcal</th><th>{currency or 'cost'}</th></tr></thead>"
+                   f"<colgroup>{columns}</colgroup><thead><tr><th></th>{head}</tr></thead>"
                    f"<tbody>{''.join(rows)}</tbody></table></section>")
     return "\n".join(out)
 
@@ -694,6 +693,7 @@ def plan_html(data: dict[str, Any]) -> str:
              "font-size:.8em}table.grid th,table.grid td{border:1px solid #bbb;"
              "padding:2px 4px;vertical-align:top;text-align:left}"
              "table.grid td.num{text-align:right}.take{color:#7a3e00}"
+             "tr.total th,tr.total td{background:#f4f4f4}"
              "ul.columns{columns:2 16em}"
              "@page{size:landscape;margin:12mm}"
              "@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}"
@@ -703,10 +703,17 @@ def plan_html(data: dict[str, Any]) -> str:
              ".shopping{break-before:page}li,svg,tr{break-inside:avoid}}")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>B12 plan</title><style>{style}</style></head><body>\n"
-            f"{_close_lists(chr(10).join(head))}\n{_week_grids(data)}\n{detail}\n"
+            f"{_opening(_close_lists(chr(10).join(head)), _week_grids(data))}\n{detail}\n"
             f"{_shopping_html(data)}\n"
             f"<section class=\"chart\"><h2>Absorbed B12 per meal window</h2>\n"
             f"{_svg_chart(data)}</section>\n</body></html>\n")
+
+
+def _opening(head: str, grids: str) -> str:
+    """The title and the disclaimer, the week's grid, then the summary lines."""
+    cut = head.find("</p>", head.find('class="note"')) + len("</p>") \
+        if 'class="note"' in head else len(head)
+    return f"{head[:cut]}\n{grids}\n{head[cut:].lstrip()}"
 
 
 def _unmd(text: str) -> str:

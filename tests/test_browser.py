@@ -106,8 +106,8 @@ def _pdf_of(page: Path, html: str, paper: str, name: str) -> bytes:
 @pytest.mark.parametrize(("paper", "size"), LANDSCAPE)
 def test_the_week_grid_prints_on_one_page(pages: dict[str, Path], paper: str,
                                           size: tuple[int, int]) -> None:
-    """Issue 29 item 8: a full week of 10 occasions with long meal names: the opening grid
-    (title, summary, the days x occasions table) is one landscape page."""
+    """Issue 29 item 8: a full week of 10 occasions with long meal names: the opening (title,
+    disclaimer, the occasions x days table) is one landscape page."""
     small = load_plan_json(DATA / "plan_small.json")
     week = json.loads(json.dumps(small))
     week["days"] = [{**small["days"][0], "day": d} for d in range(1, 8)]
@@ -119,8 +119,9 @@ def test_the_week_grid_prints_on_one_page(pages: dict[str, Path], paper: str,
                                       "meal": {"id": "D0001", "name": long_name, "seen": 3,
                                                "kind": "library"}})
     html = render_plan(week, "html")
-    assert '<table class="grid">' in html and html.count("<tr><th>Day ") == 7
-    opening = html.split('<section class="day">')[0] + "</body></html>"
+    assert '<table class="grid">' in html and html.count("<th>Day ") == 7
+    end = html.index("</section>", html.index('<section class="grid-page">')) + len("</section>")
+    opening = html[:end] + "</body></html>"
     content = _pdf_of(pages["small"], opening, paper, "grid")
     assert len(re.findall(rb"/Type\s*/Page\b", content)) == 1
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", content)
