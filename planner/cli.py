@@ -129,6 +129,7 @@ def foods_list(foods_path: Path | None, diet: str | None, group: str | None, rol
     """
     from .foods import diet_mask, load_foods
 
+    check_targets({"-o/--output": output}, {"--foods": foods_path or resources.default_foods()})
     table = load_foods(foods_path)
     if sort_by not in table.columns:
         raise click.BadParameter(f"no column {sort_by!r}; try one of "
@@ -226,6 +227,7 @@ def foods_import(source: str, path: Path, portions: Path | None, output: str) ->
     """
     from .national import import_table
 
+    check_targets({"-o/--output": output}, {"PATH": path, "--portions": portions})
     table, report = import_table(source, path, portions)
     from .render import safe_cell
 
@@ -521,14 +523,17 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     """
     from .solve import file_sha256, make_plan
 
-    check_targets({"-o/--output": output, "--plot": plot_path, "--shopping-list": shopping_path},
-                  {"CONSTRAINTS": constraints, "--foods": foods_path,
-                   "--supplements": supplements_path})
     if alternatives and output == "-":
         raise click.BadParameter("other weeks are written beside the plan's file: give -o FILE",
                                  param_hint="--alternatives")
+    targets = {"-o/--output": output, "--plot": plot_path, "--shopping-list": shopping_path,
+               **{f"--alternatives week {n}": _alternative_path(output, n)
+                  for n in range(2, alternatives + 2)}}
+    check_targets(targets, {"CONSTRAINTS": constraints, "--foods": foods_path,
+                            "--supplements": supplements_path})
     foods_table, supplements_table, config = _plan_inputs(
         constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
+    check_targets(targets, _config_files(config))
     if alternatives and config.plan.days == 1:
         raise click.BadParameter("other weeks need a plan of several days (plan.days > 1)",
                                  param_hint="--alternatives")
@@ -544,10 +549,7 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     _show(data, fmt, output, start, plot_path, outputs)
     for other in plan.alternatives:
         number = other.meta["alternative"]
-        target = Path(output)
-        _show(other.to_dict(), fmt, str(target.with_name(f"{target.stem}-{number}"
-                                                         f"{target.suffix}")),
-              start, None, outputs)
+        _show(other.to_dict(), fmt, _alternative_path(output, number), start, None, outputs)
     if alternatives and progress:
         progress(f"week 1: objective {plan.meta['objective']:.2f}" + "".join(
             f"; week {o.meta['alternative']}: {o.meta['objective']:.2f}"
@@ -560,6 +562,22 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
         outputs.add(shopping_path, render_shopping(items, "markdown", plan_currency(data),
                                                    data["totals"]["cost"]))
     outputs.commit()
+
+
+def _alternative_path(output: str, number: int) -> str:
+    """Where other week ``number`` of ``--alternatives`` goes: FILE-2.EXT beside FILE.EXT."""
+    target = Path(output)
+    return str(target.with_name(f"{target.stem}-{number}{target.suffix}"))
+
+
+def _config_files(config: Any) -> dict[str, str]:
+    """The files a resolved configuration reads: its ``extends`` chain, own meals, reference."""
+    files = {f"the constraint file {name}": name for name in config.files}
+    if config.meals.own:
+        files["[meals] own"] = config.meals.own
+    if config.diet.reference:
+        files["[diet] reference"] = config.diet.reference
+    return files
 
 
 def _recheck(data: dict[str, Any], plan_path: Path, foods_path: Path | None,

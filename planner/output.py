@@ -11,7 +11,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .errors import OutputError
@@ -39,14 +39,16 @@ def chosen_format(fmt: str | None, output: str | Path | None, choices: Sequence[
                       f"({', '.join(choices)})")
 
 
-def check_targets(outputs: dict[str, str | Path | None],
-                  inputs: dict[str, str | Path | None]) -> None:
+def check_targets(outputs: Mapping[str, str | Path | None],
+                  inputs: Mapping[str, str | Path | None]) -> None:
     """Refuse, before any work, outputs that are not plain files or that would overwrite an
     input of the same run or another output of it (``-`` is standard output)."""
     seen: dict[Path, str] = {}
+    folders: dict[Path, str] = {}
     for option, name in inputs.items():
         if name is not None and str(name) != "-":
-            seen[Path(name).resolve()] = option
+            key = Path(name).resolve()
+            (folders if key.is_dir() else seen)[key] = option
     for option, name in outputs.items():
         if name is None or str(name) == "-":
             continue
@@ -56,6 +58,11 @@ def check_targets(outputs: dict[str, str | Path | None],
         if key in seen:
             raise OutputError(f"{path}: {option} would overwrite {seen[key]} of the same run",
                               "write to another file")
+        inside = next((f for f in folders if f in key.parents), None)
+        if inside is not None:
+            raise OutputError(f"{path}: {option} would write into {folders[inside]} "
+                              f"({inside}), a folder the same run reads",
+                              "write to another folder")
         seen[key] = option
 
 

@@ -329,3 +329,42 @@ def test_one_core_or_two_give_the_same_plan(tmp_path: Path) -> None:
             plans.append([(o["name"], i["id"], i.get("servings", i.get("units")))
                           for o in data["occasions"] for i in o["items"]])
         assert plans[0] == plans[1] and plans[0]
+
+
+def test_no_output_replaces_an_input_of_the_same_run(tmp_path: Path) -> None:
+    """Issue 30 item 1: an `extends` parent, a derived --alternatives path, the table being
+    imported or listed, and a folder an import reads are never written over."""
+    root = Path(__file__).parents[1]
+    (tmp_path / "base.toml").write_text((root / "constraints" / "base.toml").read_text("utf-8"),
+                                        encoding="utf-8")
+    (tmp_path / "absorption.toml").write_text(
+        (root / "constraints" / "absorption.toml").read_text("utf-8"), encoding="utf-8")
+    (tmp_path / "child.toml").write_text('extends = "base.toml"\n[plan]\ndays = 1\n',
+                                         encoding="utf-8")
+    table = tmp_path / "table.csv"
+    table.write_text((root / "foods.csv").read_text("utf-8"), encoding="utf-8")
+    sr28 = tmp_path / "sr28.csv"
+    sr28.write_text((DATA / "sr28_excerpt.csv").read_text("utf-8"), encoding="utf-8")
+    folder = tmp_path / "fndds"
+    folder.mkdir()
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    cases = [
+        (["plan", str(tmp_path / "child.toml"), "--format", "json", "-o",
+          str(tmp_path / "base.toml")], "the constraint file"),
+        (["plan", "--days", "2", "--alternatives", "1", "--foods", str(tmp_path / "w-2.csv"),
+          "-o", str(tmp_path / "w.csv")], "--alternatives week 2 would overwrite --foods"),
+        (["foods", "import", "--from", "usda-sr28", str(sr28), "-o", str(sr28)],
+         "would overwrite PATH"),
+        (["foods", "list", "--foods", str(table), "-o", str(table)],
+         "would overwrite --foods"),
+        (["foods", "import", "--from", "fndds", str(folder), "-o", str(folder / "x.csv")],
+         "a folder the same run reads"),
+    ]
+    (tmp_path / "w-2.csv").write_text(table.read_text("utf-8"), encoding="utf-8")
+    before[tmp_path / "w-2.csv"] = (tmp_path / "w-2.csv").read_bytes()
+    for args, words in cases:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1 and words in result.stderr, (args, result.output)
+        assert "Traceback" not in result.output
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
