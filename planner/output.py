@@ -7,6 +7,7 @@ removed on any error or catchable signal."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -166,13 +167,29 @@ class Outputs:
 def write_output(target: str | Path, content: str | bytes) -> None:
     """Write to ``target`` atomically, or to standard output when it is ``-``."""
     if str(target) == "-":
-        if isinstance(content, bytes):
-            sys.stdout.buffer.write(content)
-        else:
-            sys.stdout.write(content)
-        sys.stdout.flush()
+        try:
+            if isinstance(content, bytes):
+                sys.stdout.buffer.write(content)
+            else:
+                sys.stdout.write(content)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        except OSError as exc:
+            _silence_stdout()
+            raise OutputError(f"standard output cannot be written ({exc.strerror})",
+                              "free space where it goes, or write to a file with -o") from None
         return
     _stage(Path(target), content).place()
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of what a
+    reader refused (a closed pipe, a full disk) neither fails nor prints."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _stage(path: Path, content: str | bytes) -> Staged:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .absorption import injection_per_day_ug
 from .config import ADEQUACY_NUTRIENTS, Config
-from .errors import OutOfTime, PlannerError
+from .errors import DataError, OutOfTime, PlannerError
 from .meals import allowed, role_set
 from .model import (
     ENERGY_FREE_KCAL,
@@ -132,7 +132,12 @@ def extract(model: Model, values: Array | None = None) -> tuple[pd.DataFrame, pd
 
 
 def file_sha256(path: Path | None, fallback: Path) -> str:
-    return hashlib.sha256((path or fallback).read_bytes()).hexdigest()
+    """SHA-256 of a table file (DataError naming it when it cannot be read)."""
+    try:
+        return hashlib.sha256((path or fallback).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise DataError(f"{path or fallback}: cannot be read ({exc.strerror})",
+                        "check the path") from None
 
 
 @dataclass

@@ -368,3 +368,20 @@ def test_no_output_replaces_an_input_of_the_same_run(tmp_path: Path) -> None:
         assert "Traceback" not in result.output
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_missing_tables_and_a_full_stdout_are_messages(tmp_path: Path) -> None:
+    """Issue 30 item 5: `show --foods nope.csv` and a full disk behind stdout end in one
+    message, exit 1, no traceback."""
+    import subprocess
+    import sys
+
+    plan = DATA / "plan_small.json"
+    result = CliRunner().invoke(cli, ["show", str(plan), "--foods", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 1 and "nope.csv: cannot be read" in result.stderr
+    assert "Traceback" not in result.output
+    with open("/dev/full", "w") as full:
+        child = subprocess.run([sys.executable, "-m", "planner", "foods", "list"], stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=120)
+    assert child.returncode == 1 and "Traceback" not in child.stderr
+    assert "standard output cannot be written" in child.stderr
