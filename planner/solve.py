@@ -1164,6 +1164,10 @@ def explain(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> E
     best = best_b12(foods, supplements, config)
     model = build_model(foods, supplements, config, relaxed=True)
     result = run(model, config.plan.solver, config.plan.time_limit_s, 0.0, mip=False)
+    if result.status in ("time_limit", "no_solution"):
+        raise PlannerError(f"the week's LP relaxation was not solved within the time limit of "
+                           f"{config.plan.time_limit_s:g} s, so nothing can be said of the "
+                           "rules yet", "raise --time-limit")
     if result.status != "optimal":
         return Explanation(False, [], best, config.target_ug(), None, None,
                            diagnose(foods, supplements, config))

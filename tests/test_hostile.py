@@ -385,3 +385,13 @@ def test_missing_tables_and_a_full_stdout_are_messages(tmp_path: Path) -> None:
                                stderr=subprocess.PIPE, text=True, timeout=120)
     assert child.returncode == 1 and "Traceback" not in child.stderr
     assert "standard output cannot be written" in child.stderr
+
+
+def test_explain_out_of_time_is_not_called_infeasible() -> None:
+    """Issue 30 item 5: a time limit that stops explain's LP says so (exit 1), never that no
+    plan exists."""
+    result = CliRunner().invoke(cli, ["explain", "--days", "2", "--time-limit", "0.5", "--set",
+                                      'meals.source="composed"'])
+    assert "No plan satisfies" not in result.output and "Traceback" not in result.output
+    assert result.exit_code == 0 or (result.exit_code == 1 and "not solved within the time "
+                                     "limit of 0.5 s" in result.stderr), result.output
