@@ -91,6 +91,7 @@ def load_foods(path: Path | str | None = None) -> pd.DataFrame:
     problems += check_ids(frame, path)
     problems += check_text(frame, ("name", *TEXT_COLUMNS, "occasions"), path)
     problems += check_groups(frame, path)
+    problems += check_currency(frame, path)
     problems += check_roles(frame, path)
     problems += check_occasions(frame, path)
     problems += check_b12_parts(foods, frame, path)
@@ -130,6 +131,18 @@ def check_groups(frame: pd.DataFrame, path: Path) -> list[str]:
         return []
     return [f"{path}: unknown group at {describe_rows(frame, bad)}; "
             f"use one of {', '.join(GROUPS)}"]
+
+
+def check_currency(frame: pd.DataFrame, path: Path) -> list[str]:
+    """A currency is an ISO 4217 code (three letters) or empty: it is printed in every view."""
+    if "currency" not in frame.columns:
+        return []
+    code = frame["currency"].fillna("").astype(str).str.strip()
+    bad = (code != "") & ~code.str.fullmatch(r"[A-Z]{3}")
+    if not bad.any():
+        return []
+    return [f"{path}: currency is not an ISO 4217 code at {describe_rows(frame, bad)}; use "
+            "three capital letters, e.g. USD or EUR (or leave it empty)"]
 
 
 def check_roles(frame: pd.DataFrame, path: Path) -> list[str]:

@@ -395,3 +395,21 @@ def test_explain_out_of_time_is_not_called_infeasible() -> None:
     assert "No plan satisfies" not in result.output and "Traceback" not in result.output
     assert result.exit_code == 0 or (result.exit_code == 1 and "not solved within the time "
                                      "limit of 0.5 s" in result.stderr), result.output
+
+
+def test_a_currency_must_be_an_iso_code(tmp_path: Path) -> None:
+    """Issue 30 item 3: a currency is printed in every view; markup or control characters in
+    it are refused at load, naming the row."""
+    import pandas as pd
+
+    table = pd.read_csv(Path(__file__).parents[1] / "foods.csv", dtype=str,
+                        keep_default_na=False)
+    table["currency"] = "USD"
+    table.loc[3, "currency"] = "<script>alert(1)</script>"
+    path = tmp_path / "foods.csv"
+    table.to_csv(path, index=False)
+    result = CliRunner().invoke(cli, ["foods", "check", str(path)])
+    assert result.exit_code == 1 and "currency is not an ISO 4217 code at line 5" in result.stderr
+    table["currency"] = "EUR"
+    table.to_csv(path, index=False)
+    assert CliRunner().invoke(cli, ["foods", "check", str(path)]).exit_code == 0
