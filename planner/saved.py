@@ -113,6 +113,42 @@ def edits(data: dict[str, Any], plan: Plan) -> list[str]:
 
 
 PURCHASE_NUMBERS = ("packages_cost", "leftover_value")   # older saved plans lack them
+OBJECTIVE_TOLERANCE = 1e-3  # relative: the objective is saved to 6 decimals
+GAP_TOLERANCE = 1e-4
+
+
+def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
+    """Where the saved disclaimer, objective, gap or status differ from what the plan's
+    servings, its stated bound and its rules give (a bound above the plan's own objective
+    cannot be a lower bound)."""
+    from . import DISCLAIMER
+    from .meal_swap import week_objective
+    from .plan import is_meal_plan
+    from .solve import week_gap
+    from .week import plan_objective
+
+    meta = data["meta"]
+    found = []
+    if meta.get("disclaimer") != DISCLAIMER:
+        found.append("meta: the disclaimer is not the planner's")
+    stated = meta.get("objective")
+    if not isinstance(stated, int | float) or isinstance(stated, bool):
+        return found
+    value = week_objective(plan) if is_meal_plan(plan) else plan_objective(plan)
+    if abs(stated - value) > OBJECTIVE_TOLERANCE * max(1.0, abs(value)):
+        found.append(f"meta: objective {stated!r}, its servings give {value:.6g}")
+    bound, gap, status = meta.get("bound"), meta.get("mip_gap"), meta.get("status")
+    if not isinstance(bound, int | float) or isinstance(bound, bool):
+        return found
+    if bound > value + OBJECTIVE_TOLERANCE * max(1.0, abs(value)):
+        found.append(f"meta: bound {bound!r} is above the plan's own objective {value:.6g}")
+    right = week_gap(value, float(bound))
+    if not isinstance(gap, int | float) or abs(gap - right) > GAP_TOLERANCE:
+        found.append(f"meta: mip_gap {gap!r}, the objective and bound give {right:.6f}")
+    if status in ("optimal", "feasible") and status != (
+            "optimal" if right <= plan.config.plan.mip_gap else "feasible"):
+        found.append(f"meta: status {status!r} does not follow from the gap {right:.4f}")
+    return found
 
 
 def _numbers(where: str, old: dict[str, Any], new: dict[str, Any],
@@ -132,7 +168,7 @@ def checked(data: dict[str, Any], path: Path, foods: pd.DataFrame, supplements: 
             ) -> Plan:
     """The saved plan as made, or DataError naming the first edit."""
     plan = plan_from_data(data, path, foods, supplements)
-    found = edits(data, plan)
+    found = edits(data, plan) + meta_edits(data, plan)
     if found:
         many = f"{len(found)} differences" if len(found) > 1 else "1 difference"
         raise DataError(f"{path}: the plan was edited after it was made ({many}; first: "

@@ -278,7 +278,9 @@ def test_the_week_has_a_supplement_regimen_one_can_keep() -> None:
 def test_budget_diagnosis_is_per_week_like_the_rule() -> None:
     result = run_cli("plan", "--days", "2", "--set", "budget.max_per_week=5")
     assert result.returncode == 3
-    assert "a week more than budget.max_per_week = 5" in result.stderr
+    assert "a week, more than budget.max_per_week = 5" in result.stderr
+    assert "per week" not in result.stderr.split("budget:")[0]
+    assert "no week can cost less than" in result.stderr
     causes = result.stderr.split("no plan satisfies every rule.", 1)[1].strip().splitlines()
     assert len(causes) == 1 and causes[0].startswith("budget:")
 

@@ -283,3 +283,21 @@ def test_following_the_budget_diagnosis_gives_a_plan(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "week.json").read_text(encoding="utf-8"))
     assert data["totals"]["cost"] * 7 / 2 <= float(budget) + 1e-6
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("disclaimer", "Medically approved.", "the disclaimer is not the planner's"),
+    ("objective", 1.0, "meta: objective 1.0"), ("mip_gap", 0.0, "meta: mip_gap 0.0"),
+    ("bound", 1e6, "is above the plan's own objective"),
+])
+def test_an_edited_meta_of_a_library_week_is_refused(week: tuple[Path, dict[str, Any]],
+                                                     tmp_path: Path, key: str, value: Any,
+                                                     words: str) -> None:
+    """Issue 30 item 2: the disclaimer, objective, gap and bound are re-derived on load."""
+    _, data = week
+    edited = json.loads(json.dumps(data))
+    edited["meta"][key] = value
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(edited), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["show", str(path)])
+    assert result.exit_code == 1 and words in result.stderr, result.output

@@ -72,7 +72,25 @@ def _long_name(data: dict[str, Any]) -> None:
     _first(data)["name"] = "x" * 20_000
 
 
+def _disclaimer(data: dict[str, Any]) -> None:
+    data["meta"]["disclaimer"] = "Medically approved."
+
+
+def _status(data: dict[str, Any]) -> None:
+    data["meta"]["status"] = "feasible" if data["meta"]["status"] == "optimal" else "optimal"
+
+
+def _gap(data: dict[str, Any]) -> None:
+    data["meta"]["mip_gap"] = float(data["meta"]["mip_gap"] or 0) + 0.2
+
+
+def _objective(data: dict[str, Any]) -> None:
+    data["meta"]["objective"] = float(data["meta"]["objective"]) / 2
+
+
 @pytest.mark.parametrize(("edit", "words"), [
+    (_disclaimer, "the disclaimer is not the planner's"), (_status, "meta: status"),
+    (_gap, "meta: mip_gap"), (_objective, "meta: objective"),
     (_servings, "fails its own rules"), (_grams, "grams 5000.0"), (_name, "name '=HYPERLINK"),
     (_cost, "totals: cost -1.0"), (_huge, "cost 1e+300"), (_unknown, "'caviar' is not in"),
     (_day, "day must be a whole number from 1 to 28"),
