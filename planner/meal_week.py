@@ -34,7 +34,8 @@ ITEM_COLUMNS = ["day", "occasion", "food", "servings", "grams", "meal", "meal_na
                 "meal_seen", "meal_kind"]
 
 
-BUDGET_MARGIN = 1.05    # room a suggested budget keeps above the cheapest week found
+BUDGET_MARGIN = 1.05    # room a suggested budget keeps above the week found without it
+TARGET_MARGIN = 0.95    # room a suggested B12 target keeps below the week found without it
 
 
 class NoWeekError(PlannerError):
@@ -95,6 +96,12 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                     f"{enough / BUDGET_MARGIN:.2f} a week, more than "
                     f"budget.max_per_week = {budget:g} - raise it to {enough:.2f} (that week "
                     f"and {BUDGET_MARGIN - 1:.0%} of room){floor}, or allow cheaper meals"])
+        if "absorbed B12: at most" in text and config.b12.target_absorbed_ug > 0:
+            reached = target_that_plans(foods, supplements, config)
+            if reached is not None and reached < config.b12.target_absorbed_ug:
+                text += (f"\n  absorbed B12: the week found without the target absorbs "
+                         f"{reached / TARGET_MARGIN:.2f} ug/day on its lowest day - lower "
+                         f"b12.target_absorbed_ug to {reached:.2f} for a plan")
         raise (ProvenNoWeek if proven else NoWeekError)(text) from None
     plans = [week.menus] + (other_weeks(week, foods, supplements, options, config, model,
                                         alternatives) if alternatives else [])
@@ -121,6 +128,24 @@ def budget_that_plans(foods: pd.DataFrame, supplements: pd.DataFrame,
         return None
     week = float(plan.totals()["cost"]) * 7 / config.plan.days
     return math.ceil(week * BUDGET_MARGIN * 100) / 100
+
+
+def target_that_plans(foods: pd.DataFrame, supplements: pd.DataFrame,
+                      config: Config) -> float | None:
+    """An absorbed-B12 target under which the search finds a week: what the week it finds
+    without a target absorbs on its lowest day (less the profile's extra), less
+    ``TARGET_MARGIN``, rounded down to 0.01 ug (None when it finds no week at all)."""
+    free = dataclasses.replace(
+        config, b12=dataclasses.replace(config.b12, target_absorbed_ug=0.0, daily_floor_ug=0.0),
+        plan=dataclasses.replace(config.plan, stop_after_s=0.0))
+    try:
+        plan = plan_meals(foods, supplements, free)
+    except NoWeekError:
+        return None
+    days = plan.days()["absorbed_b12_ug"]
+    lowest = float(days.mean() if config.b12.target_period == "week" else days.min())
+    reached = lowest - config.profile().extra_target_ug
+    return math.floor(reached * TARGET_MARGIN * 100) / 100 if reached > 0 else None
 
 
 def meal_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> DayModel:

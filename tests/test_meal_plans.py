@@ -301,3 +301,23 @@ def test_an_edited_meta_of_a_library_week_is_refused(week: tuple[Path, dict[str,
     path.write_text(json.dumps(edited), encoding="utf-8")
     result = CliRunner().invoke(cli, ["show", str(path)])
     assert result.exit_code == 1 and words in result.stderr, result.output
+
+
+def test_following_the_b12_target_diagnosis_gives_a_plan(tmp_path: Path) -> None:
+    """Issue 29 item 4: the absorbed-B12 target a diagnosis suggests, applied as written,
+    plans (twice at most)."""
+    target = "8"
+    for _step in range(2):
+        result = CliRunner().invoke(cli, ["plan", "--days", "2", *LIBRARY, "--quiet", "--set",
+                                          f"b12.target_absorbed_ug={target}", "--format",
+                                          "json", "-o", str(tmp_path / "week.json")])
+        if result.exit_code == 0:
+            break
+        assert result.exit_code == 3, result.output
+        advice = re.search(r"lower b12.target_absorbed_ug to ([\d.]+) for a plan",
+                           result.output)
+        assert advice, result.output
+        target = advice.group(1)
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "week.json").read_text(encoding="utf-8"))
+    assert min(day["absorbed_b12_ug"] for day in data["days"]) >= float(target) - 1e-6
