@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -802,6 +803,22 @@ MAX_TEXT = 10_000                 # characters in one text field of a plan file
 MAX_ITEMS = 100_000               # entries in one array or object of a plan file
 
 
+MAX_PLAN_DEPTH = 32     # a plan's JSON nests 6 levels; deeper is not one
+
+
+def _nesting(text: str) -> int:
+    """How deep brackets nest in JSON text (those inside strings not counted)."""
+    depth = deepest = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif mark in "]}":
+            depth -= 1
+    return deepest
+
+
 def load_plan_json(path: Path) -> dict[str, Any]:
     """A saved plan (schema version 1), checked enough to render and shop from."""
     from .errors import DataError
@@ -817,10 +834,14 @@ def load_plan_json(path: Path) -> dict[str, Any]:
                         "save one with `planner plan --format json -o FILE`") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    depth = _nesting(text)
+    if depth > MAX_PLAN_DEPTH:
+        raise DataError(f"{path}: JSON nested {depth} levels deep; a plan is at most "
+                        f"{MAX_PLAN_DEPTH}", "use a file written by `planner plan --format json`")
     try:
         data = json.loads(text, parse_constant=_reject_constant)
-    except (json.JSONDecodeError, ValueError) as exc:
-        raise DataError(f"{path}: not valid JSON ({exc})",
+    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
+        raise DataError(f"{path}: not valid JSON ({str(exc)[:200]})",
                         "use a file written by `planner plan --format json`") from None
     if not isinstance(data, dict):
         raise DataError(f"{path}: a plan is a JSON object, not {type(data).__name__}")

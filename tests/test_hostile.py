@@ -413,3 +413,13 @@ def test_a_currency_must_be_an_iso_code(tmp_path: Path) -> None:
     table["currency"] = "EUR"
     table.to_csv(path, index=False)
     assert CliRunner().invoke(cli, ["foods", "check", str(path)]).exit_code == 0
+
+
+def test_deeply_nested_json_is_refused_with_a_message(tmp_path: Path) -> None:
+    """Issue 30 item 2: JSON depth is bounded with a clear message (was a RecursionError)."""
+    path = tmp_path / "deep.json"
+    path.write_text('{"schema_version": 1, "meta": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["show", str(path)])
+    assert result.exit_code == 1 and "nested 100001 levels deep" in result.stderr
+    assert "Traceback" not in result.output
