@@ -982,10 +982,6 @@ def explain_command(constraints: Path | None, foods_path: Path | None,
     click.echo(DISCLAIMER)
 
 
-def _shortened(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 3] + "..."
-
-
 @cli.command("absorb")
 @click.option("--profile", type=click.Choice(list(PROFILES)), default="healthy",
               show_default=True, help="Absorption profile.")

@@ -49,16 +49,10 @@ def explain_meals(foods: pd.DataFrame, supplements: pd.DataFrame,
 
 
 def _solve(program: Program) -> tuple[float | None, np.ndarray, np.ndarray]:
-    import highspy
-
-    highs = new_highs(threads=1, random_seed=0)
-    highs.passModel(highs_model(program, mip=False))
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    solution = program.solve("highs", time_limit_s=3600.0, mip=False)
+    if solution.status != "optimal" or solution.row_duals is None:
         return None, np.zeros(0), np.zeros(0)
-    solution = highs.getSolution()
-    return (float(highs.getInfo().objective_function_value), np.asarray(solution.row_dual),
-            np.asarray(solution.col_value))
+    return float(solution.objective or 0.0), solution.row_duals, solution.values
 
 
 def _best_absorbed(program: Program, model: DayModel, families: list[str],

@@ -22,7 +22,7 @@ from .meal_week import food_items, supplement_items
 from .needs import available_nutrients, targets
 from .options import Options, build_options
 from .plan import Plan, verify
-from .program import Array, Program, highs_model, new_highs
+from .program import Array, Program
 from .regimen import Block
 from .search import NODES, PRESOLVE_REDUCTIONS, mean_day_lp, week_milp
 from .swap import Candidate
@@ -240,15 +240,10 @@ def _narrow(week: Program, blocks: list[Block], free: dict[int, tuple[str, ...]]
             size: int) -> None:
     """Close all but ``size`` meals at each free occasion: those the week's LP relaxation
     uses most, then those of least reduced cost."""
-    import highspy
-
-    highs = new_highs(threads=1, random_seed=0)
-    highs.passModel(highs_model(week, mip=False))
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    solution = week.solve("highs", time_limit_s=3600.0, mip=False)
+    if solution.status != "optimal" or solution.reduced_costs is None:
         return
-    solution = highs.getSolution()
-    values, reduced = np.asarray(solution.col_value), np.asarray(solution.col_dual)
+    values, reduced = solution.values, solution.reduced_costs
     for day, occasions in free.items():
         sub, _, _, offset = blocks[day - 1]
         for occasion in occasions:

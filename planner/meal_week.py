@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import time
 from typing import Any
 
@@ -82,26 +81,7 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         week = search_week(foods, supplements, options, config, model, deadline=deadline,
                            progress=_ticker(progress))
     except SearchError as exc:
-        text, proven = diagnosis(model, foods, config, str(exc))
-        budget = config.budget.max_per_week
-        if budget > 0:
-            enough = budget_that_plans(foods, supplements, config)
-            least = re.search(r"budget: .* raise it to at least ([\d.]+)", text)
-            floor = f"; no week can cost less than {least.group(1)}" if least else ""
-            if enough is not None and enough > budget:
-                text = "\n  ".join([text.split("\n  ")[0], *(
-                    line for line in text.split("\n  ")[1:] if not line.startswith(
-                        ("budget:", "raise [meals] search_rounds", "the best week found"))),
-                    f"budget: the week of library meals found without the budget costs "
-                    f"{enough / BUDGET_MARGIN:.2f} a week, more than "
-                    f"budget.max_per_week = {budget:g} - raise it to {enough:.2f} (that week "
-                    f"and {BUDGET_MARGIN - 1:.0%} of room){floor}, or allow cheaper meals"])
-        if "absorbed B12: at most" in text and config.b12.target_absorbed_ug > 0:
-            reached = target_that_plans(foods, supplements, config)
-            if reached is not None and reached < config.b12.target_absorbed_ug:
-                text += (f"\n  absorbed B12: the week found without the target absorbs "
-                         f"{reached / TARGET_MARGIN:.2f} ug/day on its lowest day - lower "
-                         f"b12.target_absorbed_ug to {reached:.2f} for a plan")
+        text, proven = diagnosis(model, foods, config, str(exc), supplements)
         raise (ProvenNoWeek if proven else NoWeekError)(text) from None
     plans = [week.menus] + (other_weeks(week, foods, supplements, options, config, model,
                                         alternatives) if alternatives else [])
@@ -222,23 +202,58 @@ def _check_every_occasion(options: Options, config: Config) -> None:
             "min_protein_g), or plan from single foods (--set meals.source=\"composed\")")
 
 
-def diagnosis(model: DayModel, foods: pd.DataFrame, config: Config, shortfall: str
-              ) -> tuple[str, bool]:
+def diagnosis(model: DayModel, foods: pd.DataFrame, config: Config, shortfall: str,
+              supplements: pd.DataFrame | None = None) -> tuple[str, bool]:
     """Why there is no week: the rules no week can keep (proven by the elastic LP of the
-    mean day; True), else the search's own shortfall (False)."""
+    mean day; True), else the search's own shortfall (False). Given ``supplements``, a budget
+    or B12 target at fault also gets a value that plans (the week found without it)."""
     from .week_diagnosis import causes, describe
 
     found = causes(model, weekly_rules(model, config, foods), config.plan.days)
     needs = {t.nutrient: t.value for t in targets(config, available_nutrients(foods))
              if t.kind == "need" and t.scope == "total"}
-    if found:
-        return "\n  ".join(["no plan satisfies every rule.",
-                            *(describe(c, config, needs) for c in found)]), True
-    return "\n  ".join([
-        "no week of library meals was found that keeps every rule (a week may exist: the "
-        "search is not exhaustive).", f"the best week found: {shortfall}",
+    lines = [describe(c, config, needs) for c in found] if found else [
+        f"the best week found: {shortfall}",
         "raise [meals] search_rounds, lower meals.min_seen (more meals) or the distinct-meal "
-        "minimums, or allow supplements"]), False
+        "minimums, or allow supplements"]
+    if supplements is not None and config.budget.max_per_week > 0:
+        floor = next((config.budget.max_per_week + c.amount * 7 for c in found
+                      if c.family == "mean" and c.label == "budget"), None)
+        advice = _budget_advice(foods, supplements, config, floor)
+        if advice:
+            lines = [line for line in lines if not line.startswith("budget:")] if found \
+                else []
+            lines.append(advice)
+    if supplements is not None and any(c.family in ("b12_target", "b12_floor") for c in found):
+        lines += _target_advice(foods, supplements, config)
+    head = "no plan satisfies every rule." if found else (
+        "no week of library meals was found that keeps every rule (a week may exist: the "
+        "search is not exhaustive).")
+    return "\n  ".join([head, *lines]), bool(found)
+
+
+def _budget_advice(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                   floor: float | None) -> str:
+    """The budget that plans, in words ('' when the week without a budget fits it too)."""
+    budget, enough = config.budget.max_per_week, budget_that_plans(foods, supplements, config)
+    if enough is None or enough <= budget:
+        return ""
+    least = f"; no week can cost less than {floor:.2f}" if floor is not None else ""
+    return (f"budget: the week of library meals found without the budget costs "
+            f"{enough / BUDGET_MARGIN:.2f} a week, more than budget.max_per_week = {budget:g} "
+            f"- raise it to {enough:.2f} (that week and {BUDGET_MARGIN - 1:.0%} of room)"
+            f"{least}, or allow cheaper meals")
+
+
+def _target_advice(foods: pd.DataFrame, supplements: pd.DataFrame,
+                   config: Config) -> list[str]:
+    """The absorbed-B12 target that plans, in words (none when no week is found at all)."""
+    reached = target_that_plans(foods, supplements, config)
+    if reached is None or reached >= config.b12.target_absorbed_ug:
+        return []
+    return [f"absorbed B12: the week found without the target absorbs "
+            f"{reached / TARGET_MARGIN:.2f} ug/day on its lowest day - lower "
+            f"b12.target_absorbed_ug to {reached:.2f} for a plan"]
 
 
 def _ticker(progress: Any) -> Any:
