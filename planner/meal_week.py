@@ -17,14 +17,14 @@ import pandas as pd
 
 from .config import Config
 from .day import DayModel, MealRules, build_day, day_rules
-from .errors import PlannerError
+from .errors import OutOfTime, PlannerError
 from .leftovers import with_leftovers
 from .library import Library, load_library
 from .master import DayMenu, SearchError, weekly_rules
 from .needs import available_nutrients, targets
 from .options import Options, build_options
 from .plan import Plan
-from .search import Week, search_week
+from .search import SearchTimeout, Week, search_week
 from .week_alternatives import other_weeks
 
 LIBRARY_SHARE = 0.5     # a table plans from the library when it holds half its foods or more
@@ -73,13 +73,17 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     """The week of library meals with its proven bound, as a Plan (not yet verified), with
     up to ``alternatives`` other weeks; NoWeekError with the diagnosis when none is found."""
     started = time.perf_counter()
-    model = meal_model(foods, supplements, config)
-    options = model.options
     stop = config.plan.stop_after_s
     deadline = time.monotonic() + stop if stop > 0 else None
+    model = meal_model(foods, supplements, config)
+    options = model.options
     try:
         week = search_week(foods, supplements, options, config, model, deadline=deadline,
                            progress=_ticker(progress))
+    except SearchTimeout:
+        raise OutOfTime(f"no plan found within the time limit of {stop:g} s",
+                        "raise --time-limit (or leave it out: the search then stops by its "
+                        "work limits)") from None
     except SearchError as exc:
         text, proven = diagnosis(model, foods, config, str(exc), supplements)
         raise (ProvenNoWeek if proven else NoWeekError)(text) from None

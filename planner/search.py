@@ -59,6 +59,25 @@ PRESOLVE_REDUCTIONS = 100 # week MILPs: HiGHS 1.16's presolve stalled for minute
                           # of 2 days (644 columns) with no limit; 0.9 s with this one
 
 
+NO_CLOCK = 3600.0          # a solve's time limit when the run has no clock (work limits rule)
+FINISH_SECONDS = 3.0       # the week's portions get at least this after the clock has ended
+
+
+def seconds_left(deadline: float | None) -> float:
+    """What is left of the run's clock for one solve (``NO_CLOCK`` without one)."""
+    if deadline is None:
+        return NO_CLOCK
+    return max(deadline - time.monotonic(), 0.0)
+
+
+def out_of_time(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
+class SearchTimeout(SearchError):
+    """The run's clock ended the search before it found a week."""
+
+
 @dataclass
 class Week:
     """The search's result: the days' menus, objective, proven bound and what it did."""
@@ -144,10 +163,12 @@ def mean_day_lp(model: DayModel, rules: list[WeeklyRule], days: int) -> MeanDay:
 
 
 def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd.DataFrame,
-              supplements: pd.DataFrame, options: Options, config: Config) -> list[DayMenu]:
+              supplements: pd.DataFrame, options: Options, config: Config,
+              deadline: float | None = None) -> list[DayMenu]:
     """A first week, day by day: each day the best day (priced by the mean day's rule
     prices) among the meals the week has not used up, giving at least an even share of what
-    the weekly rules still need. Fewer days than the plan's when a day cannot be found."""
+    the weekly rules still need. Fewer days than the plan's when a day cannot be found (or
+    the run's clock ends first)."""
     days = config.plan.days
     cost = priced_cost(model, rules, mean.prices)
     meals = model.options.meals
@@ -161,6 +182,8 @@ def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd
     menus: list[DayMenu] = []
     most = model.rules.settings.meal_repeats_max
     for day in range(days):
+        if out_of_time(deadline):
+            break
         open_rows = np.asarray([r for r in range(len(meals)) if not limited[r] or (
             uses.get(keys[r], 0) < most and uses.get(f"dish:{dishes[r]}", 0) < most)],
                                dtype=np.int64)
@@ -173,7 +196,7 @@ def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd
                 _add_shares(sub, rules_left(weekly_rules(sub, config, foods), given,
                                             days - day))
             found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map), SEED_NODES,
-                             SEED_GAP)
+                             SEED_GAP, seconds_left(deadline))
             if found:
                 break
         if not found:
@@ -225,7 +248,8 @@ def _open_shortlist(model: DayModel, mean: MeanDay, open_rows: Array, size: int)
     return np.asarray(sorted(chosen), dtype=np.int64)
 
 
-def dive(sub: DayModel, cost: Array, banned: list[int] | None = None) -> list[int]:
+def dive(sub: DayModel, cost: Array, banned: list[int] | None = None,
+         deadline: float | None = None) -> list[int]:
     """A whole day near a (restricted) day LP's optimum: fix, occasion by occasion, the option
     the LP uses most, the LP solved again after each; an option whose fixing leaves no LP
     solution is banned instead (``banned``: options left out from the start). Returns the
@@ -246,7 +270,8 @@ def dive(sub: DayModel, cost: Array, banned: list[int] | None = None) -> list[in
     for row in banned:
         highs.changeColBounds(int(sub.choose[row]), 0.0, 0.0)
     failures = 0
-    while len(fixed) < len(set(occasion_of)) and failures < DIVE_TRIES:
+    while len(fixed) < len(set(occasion_of)) and failures < DIVE_TRIES and \
+            not out_of_time(deadline):
         open_rows = np.flatnonzero(~np.isin(occasion_of, list(fixed)))
         open_rows = open_rows[~np.isin(open_rows, banned)]
         if not len(open_rows):
@@ -339,27 +364,28 @@ def exclude_known(sub: DayModel, option_map: Array, signatures: set[tuple[int, .
                              cols, 1.0, upper=len(cols) - 1.0)
 
 
-def day_milp(model: DayModel, cost: Array, nodes: int = NODES, gap: float = DAY_GAP
-             ) -> list[Array]:
+def day_milp(model: DayModel, cost: Array, nodes: int = NODES, gap: float = DAY_GAP,
+             seconds: float = NO_CLOCK) -> list[Array]:
     """A restricted day MILP (its program's objective replaced by ``cost``): its best
     solution and the improving ones found on the way (each a column), within a node
-    limit and a relative gap."""
+    limit, a relative gap and ``seconds`` (the run's clock)."""
     program = model.program
     program.add_cost(np.arange(program.num_cols), cost - program.cost())
-    return improving_solutions(program, gap, nodes)
+    return improving_solutions(program, gap, nodes, seconds=seconds)
 
 
 def improving_solutions(program: Program, gap: float, nodes: int,
-                        presolve_reductions: int = -1) -> list[Array]:
+                        presolve_reductions: int = -1, seconds: float = NO_CLOCK
+                        ) -> list[Array]:
     """A MILP's best solution and the improving ones HiGHS found on the way, within a
-    relative gap, a node limit and a limit on presolve reductions (-1: none) ([] when it
-    has none)."""
+    relative gap, a node limit, a limit on presolve reductions (-1: none) and ``seconds``
+    ([] when it has none)."""
     from .program import _run_highs
 
     highs = new_highs(threads=1, random_seed=0, mip_rel_gap=gap, mip_max_nodes=nodes,
                       mip_improving_solution_save=True,
                       presolve_reduction_limit=presolve_reductions)
-    solution = _run_highs(highs, program, 3600.0, 1e-4, True)
+    solution = _run_highs(highs, program, seconds, 1e-4, True)
     if solution.values is None or not len(solution.values) or solution.status == "infeasible":
         return []
     found = [np.asarray(solution.values)]
@@ -392,12 +418,15 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     if not math.isfinite(mean.value):   # the mean of any week's days would be a solution
         raise SearchError("no week keeps the rules: not even the week's mean day")
     bound = days * mean.value
-    pool.offer(seed_days(mean, model, rules, foods, supplements, options, config), duals,
-               counted)
+    pool.offer(seed_days(mean, model, rules, foods, supplements, options, config, deadline),
+               duals, counted)
     if pool.menus:
         master_value, duals, blend, _ = solve_master(pool.menus, rules, distinct, model,
                                                      config, integer=False)
     for rounds in range(1, MAX_ROUNDS + 1):
+        if out_of_time(deadline):
+            stopped = "deadline"
+            break
         cost = priced_cost(model, rules, duals)
         value, values, reduced = pricing.solve(cost)
         if not math.isfinite(value):
@@ -411,14 +440,15 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         wide_options, wide_map, wide_parts = subset(options, wide)
         wide_model = build_day(foods, supplements, wide_options, config, model.rules)
         wide_cost = _sub_cost(cost, model, wide_model, wide_map, wide_parts)
-        first = dive(wide_model, wide_cost)
+        first = dive(wide_model, wide_cost, deadline=deadline)
         dived = wide_map[first]
         for banned in first[:EXTRA_DIVES]:   # the best day without one of the dive's choices
-            other = dive(wide_model, wide_cost, [banned])
+            other = dive(wide_model, wide_cost, [banned], deadline)
             if len(other) == len(first):
                 sub_options, option_map, part_map = subset(options, wide_map[other])
                 sub = build_day(foods, supplements, sub_options, config, model.rules)
-                found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map))
+                found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map),
+                                 seconds=seconds_left(deadline))
                 added += pool.offer([menu_from(model, sub, f, option_map, part_map, rules)
                                      for f in found], duals, counted)
         while True:
@@ -428,8 +458,10 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
             sub_cost = _sub_cost(cost, model, sub, option_map, part_map)
             exclude_known(sub, option_map, pool.signatures)
             added += pool.offer([menu_from(model, sub, f, option_map, part_map, rules)
-                                 for f in day_milp(sub, sub_cost)], duals, counted)
-            if added or size >= len(options.meals) or (pool.menus and value - convex > -EPS):
+                                 for f in day_milp(sub, sub_cost, seconds=seconds_left(deadline))],
+                                duals, counted)
+            if added or size >= len(options.meals) or out_of_time(deadline) or \
+                    (pool.menus and value - convex > -EPS):
                 break
             size *= 4
         master_value, duals, blend, broken = solve_master(pool.menus, rules, distinct, model,
@@ -441,12 +473,12 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         if master_feasible and len(history) > STALL_ROUNDS and \
                 history[-STALL_ROUNDS - 1] - master_value < STALL * abs(master_value):
             stopped = "stalled"
+        elif out_of_time(deadline):
+            stopped = "deadline"
         elif not added:
             stopped = "converged"
         elif master_feasible and rounds >= config.meals.search_rounds:
             stopped = "rounds"
-        elif deadline is not None and time.monotonic() > deadline:
-            stopped = "deadline"
         else:
             continue
         if stopped != "deadline":   # the bound of the last master's duals
@@ -456,14 +488,16 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     objective, _, lam, broken = solve_master(pool.menus, rules, distinct, model, config,
                                              integer=True)
     chosen = [pool.menus[j] for j in np.flatnonzero(lam > 0.5)]
-    polished = polish(chosen, foods, supplements, options, config, model, rules) \
+    polished = polish(chosen, foods, supplements, options, config, model, rules, deadline) \
         if len(chosen) == days else None
     if polished is None and len(blend) == len(pool.menus) and math.isfinite(mean.value):
         polished = repair(pool.menus, blend, shortlist(model, mean.values, mean.reduced,
                                                        SEED_SHORTLIST),
-                          foods, supplements, options, config, model, rules)
+                          foods, supplements, options, config, model, rules, deadline)
     if polished is not None:   # portions in whole steps: always the polished week
         chosen, objective, broken = polished, sum(m.cost for m in polished), []
+    if broken and stopped == "deadline":
+        raise SearchTimeout("the time limit ended the search before a week kept every rule")
     if broken:
         raise SearchError("no week keeps every weekly rule with the day menus found; short: "
                           + ", ".join(f"{name} by {amount:g}" for name, amount in broken))
@@ -474,52 +508,63 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
 
 def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
            options: Options, config: Config, model: DayModel,
-           rules: list[WeeklyRule]) -> list[DayMenu] | None:
+           rules: list[WeeklyRule], deadline: float | None = None) -> list[DayMenu] | None:
     """The week's meals kept, every portion and tablet chosen again for the week as a whole
     (one small MILP: the weekly means and the budget over all days at once); the same
     tablets at the same windows every day, else each product's tablets spread evenly over
     the days, when that costs at most ``STEADY_SLACK`` more. None when no portions keep
-    every rule with these meals."""
+    every rule with these meals. The free week is solved only when the free week's LP
+    cannot show that the steady one is within its slack (the answer is the same). With a
+    clock, each MILP gets what is left of it, at least ``FINISH_SECONDS``."""
     days = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
-    found = {regimen: week_milp(days, foods, supplements, options, config, model, rules,
-                                NODES, steps=True, regimen=regimen)
-             for regimen in ("free", "steady", "balanced")}
-    best = {regimen: weeks[0] for regimen, weeks in found.items() if weeks}
-    free = best.get("free")
+    seconds = NO_CLOCK if deadline is None else max(seconds_left(deadline), FINISH_SECONDS)
+
+    def best(regimen: str) -> list[DayMenu] | None:
+        weeks = week_milp(days, foods, supplements, options, config, model, rules, NODES,
+                          steps=True, regimen=regimen, seconds=seconds)
+        return weeks[0] if weeks else None
+
+    def within(week: list[DayMenu] | None, least: float) -> bool:
+        return week is not None and \
+            sum(m.cost for m in week) <= (1 + STEADY_SLACK) * least + EPS
+    free_least = week_lp(days, foods, supplements, options, config, model, rules)
+    free: list[DayMenu] | None = None
+    solved_free = False
     for regimen in ("steady", "balanced"):
-        week = best.get(regimen)
-        if week is not None and (free is None or sum(m.cost for m in week)
-                                 <= (1 + STEADY_SLACK) * sum(m.cost for m in free) + EPS):
+        week = best(regimen)
+        if within(week, free_least):
             return week
-    return free
+        if not solved_free:
+            free, solved_free = best("free"), True
+        if week is not None and (free is None or within(week, sum(m.cost for m in free))):
+            return week
+    return free if solved_free else best("free")
 
 
 def repair(menus: list[DayMenu], blend: Array, best: Array, foods: pd.DataFrame,
            supplements: pd.DataFrame, options: Options, config: Config, model: DayModel,
-           rules: list[WeeklyRule]) -> list[DayMenu] | None:
+           rules: list[WeeklyRule], deadline: float | None = None) -> list[DayMenu] | None:
     """A week when no whole day menus of the pool keep the weekly rules: one MILP over the
     week whose every day may take any meal of the day menus the master LP blends (its
     fractional week shows which meals the rules need) or the ``best`` of the mean day."""
     used = sorted({o for j in np.flatnonzero(blend > EPS) for o in menus[j].options}
                   | set(best.tolist()))
-    if not used:
+    if not used or out_of_time(deadline):
         return None
     keep = np.asarray(used, dtype=np.int64)
     found = week_milp([keep] * config.plan.days, foods, supplements, options, config, model,
-                      rules, NODES, steps=True)
+                      rules, NODES, steps=True, seconds=seconds_left(deadline))
     return found[0] if found else None
 
 
-def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
-              options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
-              nodes: int, steps: bool = False, regimen: str = "free",
-              extra: Callable[[Program, list[Block]], None] | None = None,
-              presolve_reductions: int = PRESOLVE_REDUCTIONS) -> list[list[DayMenu]]:
+def week_program(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
+                 options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
+                 steps: bool = False, regimen: str = "free",
+                 extra: Callable[[Program, list[Block]], None] | None = None
+                 ) -> tuple[Program, list[Block]]:
     """The week as one MILP over a few options per day (``day_options``: option rows of each
     day): every daily rule in each day's block, every weekly rule and the distinct-meal
-    minimums across the blocks (and the rows ``extra`` adds). Its best week and the
-    improving ones found on the way (each a list of day menus), within ``nodes``."""
-
+    minimums across the blocks (and the rows ``extra`` adds); and its day blocks."""
     week = Program()
     blocks: list[Block] = []
     sums: dict[str, tuple[list[Array], list[Array], WeeklyRule]] = {}
@@ -547,7 +592,31 @@ def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.Dat
         add_balanced(week, blocks)
     if extra is not None:
         extra(week, blocks)
-    found = improving_solutions(week, 1e-4, nodes, presolve_reductions=presolve_reductions)
+    return week, blocks
+
+
+def week_lp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
+            options: Options, config: Config, model: DayModel, rules: list[WeeklyRule]
+            ) -> float:
+    """The optimum of the free week's LP relaxation (a lower bound on every week of these
+    options; -inf when it has none, so that it shows nothing)."""
+    week, _ = week_program(day_options, foods, supplements, options, config, model, rules)
+    solution = week.solve("highs", time_limit_s=3600.0, mip=False)
+    return float(solution.objective) if solution.status == "optimal" and \
+        solution.objective is not None else -INF
+
+
+def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
+              options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
+              nodes: int, steps: bool = False, regimen: str = "free",
+              extra: Callable[[Program, list[Block]], None] | None = None,
+              presolve_reductions: int = PRESOLVE_REDUCTIONS, seconds: float = NO_CLOCK
+              ) -> list[list[DayMenu]]:
+    """The week MILP of ``week_program``: its best week and the improving ones found on the
+    way (each a list of day menus), within ``nodes`` (and ``seconds``)."""
+    week, blocks = week_program(day_options, foods, supplements, options, config, model, rules,
+                                steps, regimen, extra)
+    found = improving_solutions(week, 1e-4, nodes, presolve_reductions, seconds)
     weeks = []
     for values in found:
         weeks.append([menu_from(model, sub, values[offset: offset + sub.program.num_cols],
@@ -572,7 +641,8 @@ def _in_gram_steps(week: Program, sub: DayModel, offset: int) -> None:
 def _add_distinct(week: Program, blocks: list[Block],
                   options: Options, config: Config, model: DayModel) -> None:
     """Distinct meals per occasion across the days' blocks: a meal counts once however often
-    it is eaten (``seen <= its choices``, at most 1); the counts reach each minimum."""
+    it is eaten (``seen <= its choices``, at most 1); the counts reach each minimum (none
+    can when the blocks offer fewer meals)."""
     for occasion, _, least in distinct_rules(options, config, model.rules.settings):
         chosen: dict[str, list[int]] = {}
         for sub, option_map, _, offset in blocks:
@@ -580,8 +650,6 @@ def _add_distinct(week: Program, blocks: list[Block],
             for row in np.flatnonzero((meals["occasion"] == occasion).to_numpy()):
                 key = str(options.meals.loc[option_map[row], "key"])
                 chosen.setdefault(key, []).append(int(sub.choose[row]) + offset)
-        if len(chosen) < least:
-            continue
         keys = sorted(chosen)
         seen = week.columns("seen", [f"{occasion}:{k}" for k in keys], 0.0, 1.0)
         for key, column in zip(keys, seen, strict=True):

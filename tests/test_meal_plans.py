@@ -321,3 +321,39 @@ def test_following_the_b12_target_diagnosis_gives_a_plan(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "week.json").read_text(encoding="utf-8"))
     assert min(day["absorbed_b12_ug"] for day in data["days"]) >= float(target) - 1e-6
+
+
+def test_a_clock_that_ends_the_search_keeps_the_best_week_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 29 item 3: the clock ends the search between any two solves (faked here after
+    the second master LP, so the test does not depend on the machine's speed); the week found
+    by then is finished, verified and said to have stopped at the time limit."""
+    from planner import search
+
+    masters = []
+    real_master = search.solve_master
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        masters.append(kwargs.get("integer"))
+        return real_master(*args, **kwargs)
+
+    monkeypatch.setattr(search, "solve_master", counted)
+    monkeypatch.setattr(search, "out_of_time", lambda deadline: deadline is not None and
+                        len(masters) >= 2)
+    path = tmp_path / "week.json"
+    result = CliRunner().invoke(cli, ["plan", "--time-limit", "600", "--quiet", "-o",
+                                      str(path)])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(path.read_text(encoding="utf-8"))
+    assert plan["meta"]["search"]["stopped"] == "deadline"
+    assert plan["meta"]["search"]["rounds"] <= 2
+    shown = CliRunner().invoke(cli, ["show", str(path)])
+    assert "stopped at the time limit of 600 s" in shown.output
+
+
+def test_a_time_limit_shorter_than_any_week_says_no_plan_in_that_time() -> None:
+    """Issue 29 item 3: with one second no week is found (seeding a week takes longer on any
+    machine); the message names the time limit, not a conflict of rules, and exit is 1."""
+    result = CliRunner().invoke(cli, ["plan", "--time-limit", "1", "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "no plan found within the time limit of 1 s" in result.output
