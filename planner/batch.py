@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
+import os
 import re
+import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -28,6 +30,8 @@ VIEW_SUFFIX = {"table": "txt", "markdown": "md", "html": "html", "csv": "csv", "
                "json": "json"}
 MAX_PEOPLE = 100_000
 MAX_PEOPLE_BYTES = 100_000_000
+OWN_NAMES = ("summary",)   # ids that would name batch's own files
+WATCH_SECONDS = 0.2       # how often a pool worker looks whether its batch is still there
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,13 @@ def _file_sha256(path: str) -> str:
 def read_people(path: Path, foods: Path | None, supplements: Path | None, outdir: Path,
                 formats: tuple[str, ...] = (), shopping: bool = False,
                 extra: tuple[str, ...] = (), start: str = "2000-01-03",
-                ) -> tuple[list[Job], list[dict[str, Any]]]:
+                anywhere: bool = False) -> tuple[list[Job], list[dict[str, Any]]]:
     """The jobs of a people CSV, and a summary row with the error for each bad row.
 
     Columns: ``id`` (required; letters, digits, ``_.-``), ``constraints`` (a preset name or a
     file relative to the CSV's folder; empty: the default), and any ``section.key`` whose
-    cell is a `--set` value (TOML, a bare word is text; empty: not set)."""
+    cell is a `--set` value (TOML, a bare word is text; empty: not set). A constraint file
+    must lie inside the CSV's folder (links followed) unless ``anywhere``."""
     try:
         text = read_bounded(path, MAX_PEOPLE_BYTES).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError, InputRefused) as exc:
@@ -111,10 +116,17 @@ def read_people(path: Path, foods: Path | None, supplements: Path | None, outdir
             errors.append(_summary(f"line-{number}", "error",
                                    error=f"{path} line {number}: {problem}"))
             continue
-        seen.add(person)
         constraints = row.get("constraints") or None
         if constraints and not _is_preset_name(constraints):
             constraints = str(path.parent / constraints)
+            if not anywhere and not _inside(Path(constraints), path.parent):
+                errors.append(_summary(person, "error", error=(
+                    f"{path} line {number}: constraints {row['constraints']!r} lies outside "
+                    f"the folder of {path.name} (move it there, or pass "
+                    "--constraints-anywhere)")))
+                seen.add(person.lower())
+                continue
+        seen.add(person.lower())
         overrides = tuple(f"{k}={v}" for k, v in row.items() if k not in RESERVED and v)
         jobs.append(Job(person, number, constraints, overrides,
                         str(foods) if foods else None,
@@ -124,14 +136,26 @@ def read_people(path: Path, foods: Path | None, supplements: Path | None, outdir
 
 
 def _row_problem(person: str, cells: list[str], header: list[str], seen: set[str]) -> str:
+    """What is wrong with a row, else ''. ``seen``: the ids before it, in lower case (on a
+    disk that ignores case, 'Ann' and 'ann' name the same files)."""
     if len(cells) > len(header):
         return f"{len(cells)} cells for {len(header)} columns"
     if not SAFE_ID.match(person):
         return (f"id {person[:40]!r} must be 1-64 letters, digits, '_', '.' or '-' and start "
                 "with a letter or digit (it names the output files)")
-    if person in seen:
-        return f"id {person!r} is used twice"
+    if person.lower() in seen:
+        return f"id {person!r} is used twice (ids that differ only in case count as one)"
+    if person.lower() in OWN_NAMES or person.lower().endswith(".shopping"):
+        return (f"id {person!r} would name batch's own files (summary.csv, ID.shopping.md); "
+                "choose another")
     return ""
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def _is_preset_name(text: str) -> bool:
@@ -165,8 +189,6 @@ def plan_person(job: Job) -> dict[str, Any]:
 def _plan_person(job: Job, started: float) -> dict[str, Any]:
     from .config import check_ids, load_config
     from .output import Outputs
-    from .render import plan_currency, render_plan, render_shopping
-    from .shopping import shopping_list
     from .solve import make_plan
     from .supplements import check_daily_fits
 
@@ -183,20 +205,58 @@ def _plan_person(job: Job, started: float) -> dict[str, Any]:
     meta = {"person": job.person, "inputs_sha256": digest}
     plan = make_plan(foods, supplements, config, meta=meta)
     data = plan.to_dict()
+    if parent_gone():   # a killed batch writes nothing more
+        raise PlannerError("the batch that started this plan has ended; nothing was written")
     outputs = Outputs()
-    base = Path(job.outdir) / job.person
-    stamp = job.start.replace("-", "") + "T000000Z"     # same inputs, same bytes
-    outputs.add(f"{base}.json", render_plan(data, "json", job.start, stamp))
-    for fmt in job.formats:
-        if fmt != "json":
-            outputs.add(f"{base}.{VIEW_SUFFIX[fmt]}", render_plan(data, fmt, job.start, stamp))
-    if job.shopping:
-        items = shopping_list(data, foods, supplements)
-        outputs.add(f"{base}.shopping.md",
-                    render_shopping(items, "markdown", plan_currency(data),
-                                    data["totals"]["cost"]))
+    for target, text in person_files(job, data, foods, supplements).items():
+        outputs.add(target, text)
     outputs.commit()
     return summary_of(job.person, data, time.perf_counter() - started)
+
+
+def person_files(job: Job, data: dict[str, Any], foods: Any, supplements: Any
+                 ) -> dict[Path, str]:
+    """Each file batch writes for a person (the plan JSON, views, shopping list): its text."""
+    from .render import plan_currency, render_plan, render_shopping
+    from .shopping import shopping_list
+
+    base = Path(job.outdir) / job.person
+    stamp = job.start.replace("-", "") + "T000000Z"     # same inputs, same bytes
+    files = {Path(f"{base}.json"): render_plan(data, "json", job.start, stamp)}
+    for fmt in job.formats:
+        if fmt != "json":
+            files[Path(f"{base}.{VIEW_SUFFIX[fmt]}")] = render_plan(data, fmt, job.start, stamp)
+    if job.shopping:
+        items = shopping_list(data, foods, supplements)
+        files[Path(f"{base}.shopping.md")] = render_shopping(
+            items, "markdown", plan_currency(data), data["totals"]["cost"])
+    return files
+
+
+def person_paths(job: Job) -> list[Path]:
+    """The paths of the files batch writes for a person."""
+    base = Path(job.outdir) / job.person
+    paths = [Path(f"{base}.json")]
+    paths += [Path(f"{base}.{VIEW_SUFFIX[f]}") for f in job.formats if f != "json"]
+    return paths + ([Path(f"{base}.shopping.md")] if job.shopping else [])
+
+
+def not_plain(job: Job) -> str:
+    """Why one of a person's files may be neither read nor replaced (a link, FIFO, folder or
+    device where batch writes a plain file), else ''."""
+    for path in person_paths(job):
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return f"{path} cannot be examined ({exc.strerror})"
+        if not stat.S_ISREG(mode):
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "a FIFO" if \
+                stat.S_ISFIFO(mode) else "a folder" if stat.S_ISDIR(mode) else "not a plain file"
+            return (f"{path} is {kind}: batch neither reads nor replaces it (remove it, and "
+                    "run again)")
+    return ""
 
 
 def summary_of(person: str, data: dict[str, Any], seconds: float | str = "") -> dict[str, Any]:
@@ -221,20 +281,37 @@ def _tables(foods: str | None, supplements: str | None) -> tuple[Any, Any]:
 
 
 def done_before(job: Job) -> dict[str, Any] | None:
-    """The summary row of a plan already written for the same inputs, else None."""
+    """The summary row of a plan already written for the same inputs, else None. Nothing is
+    trusted: the plan JSON (a plain file, bounded) must be for these inputs and pass the
+    checks ``planner show`` makes (re-derived from its items and the tables, verified); its
+    views and shopping list are then written again wherever they differ from the plan's."""
+    from .output import Outputs
+    from .plan import load_plan_json
+    from .saved import checked
+
     path = Path(job.outdir) / f"{job.person}.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_plan_json(path)
         if data["meta"].get("inputs_sha256") != job.inputs_sha256():
             return None
-        views = [Path(job.outdir) / f"{job.person}.{VIEW_SUFFIX[f]}" for f in job.formats]
-        if job.shopping:
-            views.append(Path(job.outdir) / f"{job.person}.shopping.md")
-        if not all(v.is_file() for v in views):
-            return None
-        return summary_of(job.person, data, "skipped")
+        foods, supplements = _tables(job.foods, job.supplements)
+        checked(data, path, foods, supplements)
+        outputs = Outputs()
+        for target, text in person_files(job, data, foods, supplements).items():
+            if target != path and not _holds(target, text):
+                outputs.add(target, text)
+        outputs.commit()
     except (OSError, ValueError, KeyError, TypeError, PlannerError):
         return None
+    return summary_of(job.person, data, "skipped")
+
+
+def _holds(path: Path, text: str) -> bool:
+    """Whether the plain file ``path`` holds exactly ``text``."""
+    try:
+        return read_bounded(path, MAX_PEOPLE_BYTES) == text.encode("utf-8")
+    except (OSError, InputRefused):
+        return False
 
 
 def run_local(jobs: list[Job], workers: int) -> Iterator[dict[str, Any]]:
@@ -243,10 +320,33 @@ def run_local(jobs: list[Job], workers: int) -> Iterator[dict[str, Any]]:
         for job in jobs:
             yield plan_person(job)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=watch_parent,
+                             initargs=(os.getpid(),)) as pool:
         futures: list[Future[dict[str, Any]]] = [pool.submit(plan_person, j) for j in jobs]
         for future in as_completed(futures):
             yield future.result()
+
+
+_PARENT: list[int] = []
+
+
+def watch_parent(parent: int) -> None:
+    """In a pool worker: end this process as soon as the batch that started it is gone (a
+    ``kill -9`` of the parent leaves no worker planning or writing)."""
+    _PARENT[:] = [parent]
+
+    def watch() -> None:
+        while not parent_gone():
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def parent_gone() -> bool:
+    """In a pool worker: whether its batch has ended (the worker was handed to another
+    parent); False elsewhere."""
+    return bool(_PARENT) and os.getppid() != _PARENT[0]
 
 
 def run_dask(jobs: list[Job], scheduler: str) -> Iterator[dict[str, Any]]:
@@ -276,12 +376,17 @@ def run_batch(jobs: list[Job], errors: list[dict[str, Any]], engine: str, worker
     rows: dict[str, dict[str, Any]] = {row["id"]: row for row in errors}
     todo = []
     for job in jobs:
+        refused = not_plain(job)
+        if refused:
+            rows[job.person] = _summary(job.person, "error", error=refused)
+            continue
         earlier = done_before(job)
         if earlier is not None:
             rows[job.person] = earlier
         else:
             todo.append(job)
-    total, finished = len(jobs), len(jobs) - len(todo)
+    total, finished = len(jobs), len(jobs) - len(todo) - sum(
+        1 for job in jobs if rows.get(job.person, {}).get("status") == "error")
     if progress:
         progress(f"{finished} of {total} already planned for the same inputs; "
                  f"{len(todo)} to plan, {len(errors)} bad row(s)")

@@ -17,7 +17,7 @@ import click
 
 from . import DISCLAIMER, resources
 from .config import PROFILES, check_ids, dump_toml, load_config, warnings
-from .errors import DataError, PlannerError, did_you_mean
+from .errors import DataError, PlannerError, did_you_mean, printable
 from .output import Outputs, check_targets, chosen_format, write_output
 from .render import (
     PLAN_FORMATS,
@@ -72,8 +72,11 @@ class PlannerGroup(click.Group):
         except PlannerError as exc:
             if ctx.meta.get("planner.verbose"):
                 traceback.print_exc()
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {printable(str(exc))}", err=True)
             sys.exit(exc.exit_code)
+        except click.ClickException as exc:   # click's own usage errors echo input too
+            vars(exc)["message"] = printable(exc.message)
+            raise
 
 
 def _verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -236,7 +239,7 @@ def foods_import(source: str, path: Path, portions: Path | None, output: str) ->
     table[text] = table[text].map(safe_cell)
     write_output(output, table.to_csv(index=False, lineterminator="\n"))
     for line in report.lines():
-        click.echo(line, err=True)
+        click.echo(printable(line), err=True)
 
 
 @cli.group(cls=PlannerGroup)
@@ -387,7 +390,7 @@ def _clinical_rules(config: Any) -> None:
 
 def _note(text: str) -> None:
     """A line for the terminal, wrapped at words to its width."""
-    click.echo(wrapped(text, terminal_width()))
+    click.echo(wrapped(printable(text), terminal_width()))
 
 
 def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path | None,
@@ -540,7 +543,7 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     meta = {"foods_sha256": file_sha256(foods_path, resources.default_foods()),
             "supplements_sha256": file_sha256(supplements_path,
                                               resources.default_supplements())}
-    progress = None if quiet else (lambda message: click.echo(message, err=True))
+    progress = None if quiet else (lambda message: click.echo(printable(message), err=True))
     reference = _reference(config, foods_table)
     plan = make_plan(foods_table, supplements_table, config, progress=progress, meta=meta,
                      reference=reference, alternatives=alternatives)
@@ -591,7 +594,8 @@ def _recheck(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
         and meta.get("supplements_sha256") == file_sha256(supplements_path,
                                                           resources.default_supplements())
     if not same:
-        click.echo(f"note: {plan_path} was made with other food or supplement tables than "
+        click.echo(f"note: {printable(str(plan_path))} was made with other food or supplement "
+                   "tables than "
                    f"{'those given' if foods_path or supplements_path else 'the packaged ones'}"
                    "; it is shown as saved, not re-verified (pass them with --foods and "
                    "--supplements to check it)", err=True)
@@ -840,11 +844,13 @@ def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | N
               help="Supplement table for everyone (default: the packaged one).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override a key for everyone, after each row's own values (repeatable).")
+@click.option("--constraints-anywhere", "anywhere", is_flag=True,
+              help="Allow constraint files outside the people CSV's folder.")
 @click.option("--quiet", is_flag=True, help="No progress messages on stderr.")
 def batch_command(people_path: Path, outdir: Path, engine: str, workers: int | None,
                   scheduler: str | None, formats: tuple[str, ...], shopping: bool,
                   start: Any, foods_path: Path | None, supplements_path: Path | None,
-                  overrides: tuple[str, ...], quiet: bool) -> None:
+                  overrides: tuple[str, ...], anywhere: bool, quiet: bool) -> None:
     """Plan for many people: one row of PEOPLE.csv per person.
 
     Columns: id (names the files), constraints (a preset or a file relative to the CSV;
@@ -872,8 +878,9 @@ def batch_command(people_path: Path, outdir: Path, engine: str, workers: int | N
             raise DataError(f"{outdir}: cannot create the folder ({exc.strerror})") from None
     first = (start.date() if start else dt.date.today()).isoformat()
     jobs, errors = read_people(people_path, foods_path, supplements_path, outdir,
-                               tuple(dict.fromkeys(formats)), shopping, overrides, first)
-    progress = None if quiet else (lambda message: click.echo(message, err=True))
+                               tuple(dict.fromkeys(formats)), shopping, overrides, first,
+                               anywhere)
+    progress = None if quiet else (lambda message: click.echo(printable(message), err=True))
     rows = run_batch(jobs, errors, engine, workers or os.cpu_count() or 1, scheduler,
                      progress)
     write_output(outdir / "summary.csv", summary_csv(rows))

@@ -37,6 +37,15 @@ class OutOfTime(PlannerError):
     """The run's deadline passed while a model was being built."""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character but newline and tab written as an escape
+    (``\\x1b``), so that a message echoing user input cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def closest(name: str, known: Iterable[str], count: int = 3) -> list[str]:
     """The known names nearest to ``name``: those that hold it (or all its words) first,
     shortest first, then the most similar spellings."""

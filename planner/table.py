@@ -24,6 +24,26 @@ TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 FALSE_WORDS = {"false", "0", "no", "n", "f", ""}
 
 
+def _check_records(text: str, path: Path) -> None:
+    """Every record has as many cells as the header, whose names are unique; read record by
+    record (a table's rows are never all held as Python lists)."""
+    records = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [c.strip() for c in next(records, [])]
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            raise DataError(f"{path}: column(s) {', '.join(map(repr, twice))} appear more than "
+                            "once", "keep one column of each name")
+        for number, row in enumerate(records, start=2):
+            if row and len(row) != len(header):
+                raise DataError(f"{path}: malformed CSV: record {number} has {len(row)} cells, "
+                                f"the header has {len(header)}",
+                                "every line needs the same number of comma-separated cells")
+    except csv.Error as exc:
+        raise DataError(f"{path}: malformed CSV ({exc})",
+                        "save the file as CSV with one record per line") from None
+
+
 def read_csv_text(path: Path) -> pd.DataFrame:
     """Read a UTF-8 CSV (BOM allowed) as strings, rejecting empty, binary or huge files."""
     try:
@@ -47,21 +67,7 @@ def read_csv_text(path: Path) -> pd.DataFrame:
                         "save the file as UTF-8 CSV") from None
     if not text.strip():
         raise DataError(f"{path}: file is empty", "the first line must name the columns")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise DataError(f"{path}: malformed CSV ({exc})",
-                        "save the file as CSV with one record per line") from None
-    header = [c.strip() for c in rows[0]] if rows else []
-    twice = sorted({c for c in header if header.count(c) > 1})
-    if twice:
-        raise DataError(f"{path}: column(s) {', '.join(map(repr, twice))} appear more than once",
-                        "keep one column of each name")
-    for number, row in enumerate(rows, start=1):
-        if row and len(row) != len(header):
-            raise DataError(f"{path}: malformed CSV: record {number} has {len(row)} cells, "
-                            f"the header has {len(header)}",
-                            "every line needs the same number of comma-separated cells")
+    _check_records(text, path)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                             skipinitialspace=False, quoting=csv.QUOTE_MINIMAL)

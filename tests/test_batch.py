@@ -150,3 +150,106 @@ def test_dask_engine_without_a_scheduler_is_a_clear_error(tmp_path: Path) -> Non
                    "tcp://127.0.0.1:9")
     assert result.returncode == 1 and "no Dask scheduler answers" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_tampered_plan_is_planned_again_and_edited_views_are_rewritten(
+        tmp_path: Path) -> None:
+    """Issue 30 item 6: a rerun trusts nothing it finds: a plan JSON edited after it was made
+    (its inputs hash kept) is planned again; a view that no longer matches its plan is
+    written again from the verified plan; an untouched person is skipped."""
+    people = setup(tmp_path, 3)
+    out = tmp_path / "out"
+    assert batch(people, out, "--workers", "1", "--format", "markdown").returncode == 0
+    made = (out / "p00.json").read_text(encoding="utf-8")
+    data = json.loads(made)
+    item = data["occasions"][0]["items"][0]
+    item["grams"], item["servings"] = item["grams"] * 2, item["servings"] * 2
+    (out / "p00.json").write_text(json.dumps(data), encoding="utf-8")
+    view = (out / "p01.md").read_text(encoding="utf-8")
+    (out / "p01.md").write_text(view.replace("Day 1", "Day 9"), encoding="utf-8")
+    result = batch(people, out, "--workers", "1", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    assert "2 of 3 already planned" in result.stderr
+    assert [r["seconds"] == "skipped" for r in summary(out)] == [False, True, True]
+    assert json.loads((out / "p00.json").read_text())["days"] == json.loads(made)["days"]
+    assert (out / "p01.md").read_text(encoding="utf-8") == view
+
+
+def test_links_and_fifos_in_place_of_a_plan_are_refused_not_read(tmp_path: Path) -> None:
+    """Issue 30 item 6: where batch writes a plain file, a symbolic link or a FIFO is neither
+    read (a FIFO would hang the rerun) nor replaced: the person gets an error naming it."""
+    people = setup(tmp_path, 3)
+    out = tmp_path / "out"
+    out.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("keep me", encoding="utf-8")
+    (out / "p00.json").symlink_to(secret)
+    os.mkfifo(out / "p01.json")
+    result = subprocess.run([sys.executable, "-m", "planner", "batch", str(people), "-o",
+                             str(out), "--foods", str(tmp_path / "foods.csv"), "--workers",
+                             "1"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3, result.stderr
+    rows = {r["id"]: r for r in summary(out)}
+    assert "is a symbolic link" in rows["p00"]["error"]
+    assert "is a FIFO" in rows["p01"]["error"]
+    assert rows["p02"]["status"] == "optimal"
+    assert (out / "p00.json").is_symlink() and secret.read_text() == "keep me"
+
+
+def test_constraint_files_stay_in_the_people_folder_and_ids_never_collide(
+        tmp_path: Path) -> None:
+    """Issue 30 item 6: a constraint file outside the CSV's folder is refused unless
+    --constraints-anywhere; ids equal but for case, 'summary' and 'X.shopping' are refused."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "toy.toml").write_text(TOY, encoding="utf-8")
+    folder = tmp_path / "clinic"
+    folder.mkdir()
+    people = setup(folder, 1, ('p01,../elsewhere/toy.toml,5,"[400, 700]"',
+                               'P00,toy.toml,5,"[400, 700]"',
+                               'summary,toy.toml,5,"[400, 700]"',
+                               'p00.shopping,toy.toml,5,"[400, 700]"'))
+    out = tmp_path / "out"
+    result = batch(people, out, "--workers", "1", "--shopping-list")
+    assert result.returncode == 3, result.stderr
+    rows = {r["id"]: r for r in summary(out)}
+    assert "lies outside the folder" in rows["p01"]["error"]
+    assert "used twice" in rows["line-4"]["error"]
+    assert "batch's own files" in rows["line-5"]["error"]
+    assert "batch's own files" in rows["line-6"]["error"]
+    assert rows["p00"]["status"] == "optimal"
+    allowed = batch(people, out, "--workers", "1", "--shopping-list", "--constraints-anywhere")
+    assert {r["id"]: r for r in summary(out)}["p01"]["status"] == "optimal", allowed.stderr
+
+
+def test_workers_end_with_a_killed_batch_and_write_nothing_after(tmp_path: Path) -> None:
+    """Issue 30 item 6: a `kill -9` of the batch leaves no pool worker planning: each ends
+    within a second, and no plan is written after the kill."""
+    people = setup(tmp_path, 40)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "planner", "batch", str(people), "-o", str(out),
+               "--foods", str(tmp_path / "foods.csv"), "--workers", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("p*.json"))) < 2:
+        time.sleep(0.02)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    killed = time.monotonic()
+    time.sleep(0.3)   # a plan being renamed into place at the kill may still land
+    written = {p.name for p in out.glob("p*.json")}
+    while time.monotonic() < killed + 5 and any(Path(f"/proc/{w}").exists() and
+                                                "zombie" not in _state(w) for w in workers):
+        time.sleep(0.05)
+    assert all(not Path(f"/proc/{w}").exists() or "zombie" in _state(w) for w in workers)
+    time.sleep(1.0)
+    assert workers and {p.name for p in out.glob("p*.json")} == written
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "zombie"

@@ -423,3 +423,41 @@ def test_deeply_nested_json_is_refused_with_a_message(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["show", str(path)])
     assert result.exit_code == 1 and "nested 100001 levels deep" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["plan", "no\x1b[31mred.toml"],
+    ["plan", "--set", "plan.da\x1b]0;owned\x07ys=3"],
+    ["plan", "--format", "x\x1b[2Jy"],
+    ["foods", "show", "be\x1b[5mef"],
+])
+def test_error_messages_show_control_characters_escaped(args: list[str]) -> None:
+    """Issue 30 item 3: a message that echoes what the user typed writes its control
+    characters as escapes (\\x1b), never raw, so it cannot drive the terminal."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (1, 2), result.output
+    assert "\\x1b" in result.output
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in result.output)
+
+
+@pytest.mark.slow
+def test_a_60_mb_food_table_is_checked_in_well_under_a_gigabyte(tmp_path: Path) -> None:
+    """Issue 30 item 4: the shipped table repeated to 60 MB (115,752 foods) is read and
+    checked with a peak of about 0.55 GB (it was 1.07 GB: every record was kept as a list)."""
+    import pandas as pd
+
+    table = pd.read_csv(DATA.parent.parent / "foods.csv", dtype=str, keep_default_na=False)
+    copies = [table.assign(id=table["id"] + f"-r{r}") for r in range(56)]
+    big = tmp_path / "big.csv"
+    pd.concat(copies, ignore_index=True).to_csv(big, index=False)
+    assert big.stat().st_size > 60e6
+    measured = ("import atexit, resource, sys\n"
+                "atexit.register(lambda: sys.stderr.write('peak_kb %d\\n' % "
+                "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+                f"sys.argv = ['planner', 'foods', 'check', {str(big)!r}]\n"
+                "from planner.cli import main\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", measured], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    peak_kb = int(done.stderr.split("peak_kb")[-1])
+    assert peak_kb < 1_000_000
