@@ -157,7 +157,7 @@ def _week_plan(menus: list[DayMenu], week: Week, foods: pd.DataFrame,
                 meta={**meta, "solver": "highs", "core": "meal library",
                       "status": status, "mip_gap": round(gap, 6),
                       "objective": round(objective, 6), "bound": round(week.bound, 6),
-                      "bound_method": "Lagrangian bound of column generation over day menus",
+                      "bound_method": "days x the week's mean-day LP",
                       "search": {"rounds": week.rounds, "day_menus": week.columns,
                                  "stopped": week.stopped}})
 

@@ -118,12 +118,15 @@ GAP_TOLERANCE = 1e-4
 
 
 def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
-    """Where the saved disclaimer, objective, gap or status differ from what the plan's
-    servings, its stated bound and its rules give (a bound above the plan's own objective
-    cannot be a lower bound)."""
+    """Where the saved disclaimer, objective, bound, gap or status differ from what the
+    plan's servings and its rules give. A library week's bound is derived again (the days
+    times the mean day's LP); any other bound must at least not be above the plan's own
+    objective."""
     from . import DISCLAIMER
-    from .meal_swap import week_objective
+    from .master import weekly_rules
+    from .meal_swap import saved_week, week_objective
     from .plan import is_meal_plan
+    from .search import mean_day_lp, mean_week_bound
     from .solve import week_gap
     from .week import plan_objective
 
@@ -134,12 +137,22 @@ def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
     stated = meta.get("objective")
     if not isinstance(stated, int | float) or isinstance(stated, bool):
         return found
-    value = week_objective(plan) if is_meal_plan(plan) else plan_objective(plan)
+    library = is_meal_plan(plan)
+    saved = saved_week(plan) if library else None
+    value = week_objective(plan, saved) if saved is not None else plan_objective(plan)
     if abs(stated - value) > OBJECTIVE_TOLERANCE * max(1.0, abs(value)):
         found.append(f"meta: objective {stated!r}, its servings give {value:.6g}")
     bound, gap, status = meta.get("bound"), meta.get("mip_gap"), meta.get("status")
     if not isinstance(bound, int | float) or isinstance(bound, bool):
         return found
+    if saved is not None:
+        days = plan.config.plan.days
+        mean = mean_day_lp(saved.model, weekly_rules(saved.model, plan.config, plan.foods),
+                           days)
+        derived = mean_week_bound(mean, days)
+        if abs(bound - derived) > OBJECTIVE_TOLERANCE * max(1.0, abs(derived)):
+            found.append(f"meta: bound {bound!r}, the rules give {derived:.6g} (the days x "
+                         "the optimum of the week's mean-day LP)")
     if bound > value + OBJECTIVE_TOLERANCE * max(1.0, abs(value)):
         found.append(f"meta: bound {bound!r} is above the plan's own objective {value:.6g}")
     right = week_gap(value, float(bound))

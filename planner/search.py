@@ -3,15 +3,19 @@ problem for a day (``day.py``), with a bound that is proven, not hoped for.
 
 The master (``master.py``) holds the weekly rules; pricing looks for a day whose reduced cost is
 negative under the master's duals: the day's LP relaxation over every option (a warm-started
-HiGHS instance) gives a shortlist per occasion and, with the master LP's value, the Lagrangian
-bound ``master LP + days x min(0, day LP)`` (valid for every plan the rules allow: the day LP is
-a relaxation of every day menu); dives on the LP of a wider shortlist (fix the option used most,
-occasion by occasion; then 4 more, each leaving out one of the first dive's options) and a small
-MILP over the shortlist give the columns, each new day kept (a richer pool for the integer
-master). The search stops when 3 rounds lower the master LP by less than 1 % (or nothing new is
-found); the integer master then picks 7 distinct days and one small MILP chooses the week's
-portions and tablets again. Limits are counted in rounds and nodes, never in seconds, so the
-same inputs give the same week; a deadline only stops the search early with the best week found.
+HiGHS instance) gives a shortlist per occasion; dives on the LP of a wider shortlist (fix the
+option used most, occasion by occasion; then one more, leaving out the first dive's first
+option) and a small MILP over the shortlist give the columns, each new day kept (a richer
+pool for the integer master). The search stops after ``search_rounds`` rounds, or when 3
+rounds lower the master LP by less than 1 % (or nothing new is found); the integer master then
+picks 7 distinct days and one small MILP chooses the week's portions and tablets again.
+Limits are counted in rounds and nodes, never in seconds, so the same inputs give the same
+week; a deadline only stops the search early with the best week found.
+
+The bound is the days times the optimum of the week's mean-day LP (every weekly rule divided by
+the days): the mean of any week's days is a solution of it. It depends on the rules and tables
+alone, so a saved plan's bound is derived again when it is read (``saved.meta_edits``). (The
+Lagrangian bounds of the rounds' duals with the day LP never exceeded it on any preset.)
 """
 
 from __future__ import annotations
@@ -160,6 +164,11 @@ def mean_day_lp(model: DayModel, rules: list[WeeklyRule], days: int) -> MeanDay:
     return MeanDay(float(highs.getInfo().objective_function_value),
                    np.asarray(solution.col_value), np.asarray(solution.col_dual),
                    {r.name: float(d) for r, d in zip(named, duals, strict=True) if d})
+
+
+def mean_week_bound(mean: MeanDay, days: int) -> float:
+    """The proven lower bound on every week the rules allow: days x the mean day's optimum."""
+    return days * mean.value
 
 
 def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd.DataFrame,
@@ -407,7 +416,6 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     days = config.plan.days
     pool = Pool()
     duals: dict[str, float] = {}
-    bound = -INF
     master_value = INF
     master_feasible = False
     blend = np.zeros(0)
@@ -417,7 +425,7 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     mean = mean_day_lp(model, rules, days)
     if not math.isfinite(mean.value):   # the mean of any week's days would be a solution
         raise SearchError("no week keeps the rules: not even the week's mean day")
-    bound = days * mean.value
+    bound = mean_week_bound(mean, days)
     pool.offer(seed_days(mean, model, rules, foods, supplements, options, config, deadline),
                duals, counted)
     if pool.menus:
@@ -432,8 +440,6 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         if not math.isfinite(value):
             raise SearchError("no day keeps the daily rules")
         convex = duals.get("days", 0.0)
-        if math.isfinite(master_value):
-            bound = max(bound, master_value + days * min(0.0, value - convex))
         added = 0
         size = SHORTLIST
         wide = shortlist(model, values, reduced, DIVE_WIDTH)
@@ -481,9 +487,6 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
             stopped = "rounds"
         else:
             continue
-        if stopped != "deadline":   # the bound of the last master's duals
-            value, _, _ = pricing.solve(priced_cost(model, rules, duals))
-            bound = max(bound, master_value + days * min(0.0, value - duals.get("days", 0.0)))
         break
     objective, _, lam, broken = solve_master(pool.menus, rules, distinct, model, config,
                                              integer=True)
@@ -502,7 +505,7 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         raise SearchError("no week keeps every weekly rule with the day menus found; short: "
                           + ", ".join(f"{name} by {amount:g}" for name, amount in broken))
     menus = sorted(chosen, key=lambda m: (m.options, m.grams))
-    return Week(menus, objective, max(bound, -INF), rounds, len(pool.menus), stopped,
+    return Week(menus, objective, bound, rounds, len(pool.menus), stopped,
                 pool.menus)
 
 

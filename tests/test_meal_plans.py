@@ -288,7 +288,7 @@ def test_following_the_budget_diagnosis_gives_a_plan(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("key", "value", "words"), [
     ("disclaimer", "Medically approved.", "the disclaimer is not the planner's"),
     ("objective", 1.0, "meta: objective 1.0"), ("mip_gap", 0.0, "meta: mip_gap 0.0"),
-    ("bound", 1e6, "is above the plan's own objective"),
+    ("bound", 1e6, "the rules give"),
 ])
 def test_an_edited_meta_of_a_library_week_is_refused(week: tuple[Path, dict[str, Any]],
                                                      tmp_path: Path, key: str, value: Any,
@@ -357,3 +357,23 @@ def test_a_time_limit_shorter_than_any_week_says_no_plan_in_that_time() -> None:
     result = CliRunner().invoke(cli, ["plan", "--time-limit", "1", "--quiet"])
     assert result.exit_code == 1, result.output
     assert "no plan found within the time limit of 1 s" in result.output
+
+
+@pytest.mark.parametrize("factor", [1.02, 0.9])
+def test_a_library_week_with_another_bound_and_a_matching_gap_is_refused(
+        week: tuple[Path, dict[str, Any]], tmp_path: Path, factor: float) -> None:
+    """Issue 30 item 2: the bound is derived again from the rules (the days x the mean day's
+    LP), so a bound raised or lowered with its gap and status edited to match is refused."""
+    from planner.solve import week_gap
+
+    _, data = week
+    edited = json.loads(json.dumps(data))
+    meta = edited["meta"]
+    meta["bound"] = round(meta["bound"] * factor, 6)
+    meta["mip_gap"] = round(week_gap(meta["objective"], meta["bound"]), 6)
+    meta["status"] = "optimal" if meta["mip_gap"] <= 0.05 else "feasible"
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(edited), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["show", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "the rules give" in result.stderr and "mean-day LP" in result.stderr
