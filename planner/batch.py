@@ -30,6 +30,7 @@ VIEW_SUFFIX = {"table": "txt", "markdown": "md", "html": "html", "csv": "csv", "
                "json": "json"}
 MAX_PEOPLE = 100_000
 MAX_PEOPLE_BYTES = 100_000_000
+MAX_CELL = 16_384         # characters in one cell of a people CSV (a value or a file name)
 OWN_NAMES = ("summary",)   # ids that would name batch's own files
 WATCH_SECONDS = 0.2       # how often a pool worker looks whether its batch is still there
 
@@ -140,6 +141,10 @@ def _row_problem(person: str, cells: list[str], header: list[str], seen: set[str
     disk that ignores case, 'Ann' and 'ann' name the same files)."""
     if len(cells) > len(header):
         return f"{len(cells)} cells for {len(header)} columns"
+    for column, cell in zip(header, cells, strict=False):
+        if len(cell) > MAX_CELL:
+            return (f"column {column}: {len(cell):,} characters; the limit is {MAX_CELL:,} "
+                    "(a value, a preset name or a file name)")
     if not SAFE_ID.match(person):
         return (f"id {person[:40]!r} must be 1-64 letters, digits, '_', '.' or '-' and start "
                 "with a letter or digit (it names the output files)")
@@ -178,6 +183,10 @@ def plan_person(job: Job) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         return _plan_person(job, started)
+    except OSError as exc:   # e.g. a file name too long for the disk
+        return _summary(job.person, "error", error=f"line {job.row}: {exc.strerror}: "
+                        f"{str(exc.filename)[:200]}",
+                        seconds=round(time.perf_counter() - started, 3))
     except PlannerError as exc:
         message = f"line {job.row}: {exc.message}" + (f" (fix: {exc.hint})" if exc.hint
                                                       else "")

@@ -253,3 +253,17 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
     except (OSError, IndexError):
         return "zombie"
+
+
+def test_huge_cells_are_row_errors_not_tracebacks(tmp_path: Path) -> None:
+    """Issue 30 item 4: a 128 KiB cell is refused with the column and the limit; a file name
+    too long for the disk (5,000 characters) is that row's error; the others are planned."""
+    people = setup(tmp_path, 1, (f'p01,toy.toml,{"9" * 131072},"[400, 700]"',
+                                 f'p02,{"a" * 5000}.toml,5,"[400, 700]"'))
+    out = tmp_path / "out"
+    result = batch(people, out, "--workers", "1")
+    assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
+    rows = {r["id"]: r for r in summary(out)}
+    assert "131,072 characters; the limit is 16,384" in rows["line-3"]["error"]
+    assert "name too long" in rows["p02"]["error"].lower()
+    assert rows["p00"]["status"] == "optimal"
