@@ -17,14 +17,14 @@ import numpy as np
 from .day import DayModel, MealRules, build_day, day_rules
 from .errors import DataError
 from .library import load_library
-from .master import main_dishes, weekly_rules
+from .master import DayMenu, main_dishes, weekly_rules
 from .meal_week import food_items, supplement_items
 from .needs import available_nutrients, targets
 from .options import Options, build_options
 from .plan import Plan, verify
 from .program import Array, Program
 from .regimen import Block
-from .search import NODES, PRESOLVE_REDUCTIONS, mean_day_lp, week_milp
+from .search import NODES, PRESOLVE_REDUCTIONS, mean_day_lp, polish, week_milp
 from .swap import Candidate
 
 SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion
@@ -132,10 +132,28 @@ def candidates(plan: Plan, day: int, free: str | tuple[str, ...], avoid: tuple[s
 def replan(plan: Plan, locks: set[tuple[int, str | None]]) -> tuple[Plan, int]:
     """The week with every meal that is not locked eaten differently where the rules allow,
     day by day (the rest of the week as it is by then); and the meals changed. A lock is
-    (day, None) for a whole day or (day, occasion) for one meal."""
+    (day, None) for a whole day or (day, occasion) for one meal.
+
+    Each day's MILP keeps whole gram steps on that day only (the others' portions may move
+    freely, which keeps it small); one MILP then chooses every portion and tablet of the week
+    again in whole steps. When that finds none, the days are re-planned again with whole
+    steps everywhere (slower, the same rules)."""
+    saved = saved_week(plan)
+    quick = _replan_days(plan, saved, locks, whole_steps=False)
+    if quick is not None:
+        polished = _polished(quick[0], saved)
+        if polished is not None and not verify(polished):
+            return polished, quick[1]
+    slow = _replan_days(plan, saved, locks, whole_steps=True)
+    return slow if slow is not None else (plan, 0)
+
+
+def _replan_days(plan: Plan, saved: SavedWeek, locks: set[tuple[int, str | None]],
+                 whole_steps: bool) -> tuple[Plan, int] | None:
+    """The days re-planned in turn (see ``replan``); with ``whole_steps`` each change is kept
+    only when the week verifies; None when a day's MILP without them finds no week."""
     names = [o.name for o in plan.config.occasions]
     changed = 0
-    saved = saved_week(plan)
     for day in range(1, plan.config.plan.days + 1):
         if (day, None) in locks:
             continue
@@ -143,16 +161,34 @@ def replan(plan: Plan, locks: set[tuple[int, str | None]]) -> tuple[Plan, int]:
         if not free:
             continue
         week = _best_week(plan, saved_week(plan, saved), {day: free}, (), set(),
-                          REPLAN_SHORTLIST)
-        if week is not None and not verify(week[0]):
+                          REPLAN_SHORTLIST,
+                          steps=True if whole_steps else frozenset({day - 1}))
+        if week is None and not whole_steps:
+            continue
+        if week is not None and (not whole_steps or not verify(week[0])):
             plan = week[0]
             changed += len(free)
     return plan, changed
 
 
+def _polished(plan: Plan, saved: SavedWeek) -> Plan | None:
+    """The plan's meals kept, every portion and tablet of the week chosen again in whole gram
+    steps (``search.polish``); None when no portions keep every rule."""
+    current = saved_week(plan, saved)
+    model, options, config = current.model, current.options, plan.config
+    rules = weekly_rules(model, config, plan.foods)
+    menus = [DayMenu(tuple(sorted(rows.values())), (), (), 0.0, ()) for rows in current.chosen]
+    found = polish(menus, plan.foods, plan.supplements, options, config, model, rules)
+    if found is None:
+        return None
+    return Plan(config=config, foods=plan.foods, supplements=plan.supplements,
+                food_items=food_items(found, options, plan.foods, config),
+                supplement_items=supplement_items(found), meta=dict(plan.meta))
+
+
 def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
-               avoid: tuple[str, ...], banned: set[int], size: int, fix: bool = False
-               ) -> tuple[Plan, set[int]] | None:
+               avoid: tuple[str, ...], banned: set[int], size: int, fix: bool = False,
+               steps: bool | frozenset[int] = True) -> tuple[Plan, set[int]] | None:
     """The best week with the ``free`` occasions of each day eating another meal (not the
     current one nor its main dish, none of ``avoid``, none of ``banned`` nor their main
     dishes), the rest as saved (with ``fix``, the other days' portions and tablets too);
@@ -181,7 +217,7 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
         day_options.append(np.asarray(sorted(keep), dtype=np.int64))
     held = [day for day in range(1, config.plan.days + 1) if day not in free] if fix else []
     weeks = week_milp(day_options, plan.foods, plan.supplements, options, config, model,
-                      rules, NODES, steps=True,
+                      rules, NODES, steps=steps,
                       extra=lambda week, blocks: _hold_days(week, blocks, plan, options, held,
                                                             free, size),
                       presolve_reductions=-1 if fix else PRESOLVE_REDUCTIONS)

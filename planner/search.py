@@ -59,8 +59,9 @@ SEED_NODES = 300          # branch-and-bound nodes of each of its day MILPs
 STEADY_SLACK = 0.02       # a steady tablet regimen may cost this much more than the best
 MAX_ROUNDS = 40           # rounds at most while no week keeps every weekly rule
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
-PRESOLVE_REDUCTIONS = 100 # week MILPs: HiGHS 1.16's presolve stalled for minutes on a block
-                          # of 2 days (644 columns) with no limit; 0.9 s with this one
+PRESOLVE_REDUCTIONS = 1000  # week MILPs: HiGHS 1.16's presolve stalled for minutes on a
+                            # block of 2 days (644 columns) with no limit; 100 left a replan
+                            # day's MILP 16 s at its root, 1,000 takes 4 s
 
 
 NO_CLOCK = 3600.0          # a solve's time limit when the run has no clock (work limits rule)
@@ -562,21 +563,22 @@ def repair(menus: list[DayMenu], blend: Array, best: Array, foods: pd.DataFrame,
 
 def week_program(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
                  options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
-                 steps: bool = False, regimen: str = "free",
+                 steps: bool | frozenset[int] = False, regimen: str = "free",
                  extra: Callable[[Program, list[Block]], None] | None = None
                  ) -> tuple[Program, list[Block]]:
     """The week as one MILP over a few options per day (``day_options``: option rows of each
     day): every daily rule in each day's block, every weekly rule and the distinct-meal
-    minimums across the blocks (and the rows ``extra`` adds); and its day blocks."""
+    minimums across the blocks (and the rows ``extra`` adds); and its day blocks. ``steps``:
+    portions in whole gram steps on every day (True) or on these days (0-based)."""
     week = Program()
     blocks: list[Block] = []
     sums: dict[str, tuple[list[Array], list[Array], WeeklyRule]] = {}
-    for keep in day_options:
+    for index, keep in enumerate(day_options):
         sub_options, option_map, part_map = subset(options, keep)
         sub = build_day(foods, supplements, sub_options, config, model.rules)
         offset, _ = week.append(sub.program, "day")
         blocks.append((sub, option_map, part_map, offset))
-        if steps:
+        if steps is True or (not isinstance(steps, bool) and index in steps):
             _in_gram_steps(week, sub, offset)
         for rule in weekly_rules(sub, config, foods):
             cols, vals, _ = sums.setdefault(rule.name, ([], [], rule))
@@ -611,7 +613,7 @@ def week_lp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataF
 
 def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
               options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
-              nodes: int, steps: bool = False, regimen: str = "free",
+              nodes: int, steps: bool | frozenset[int] = False, regimen: str = "free",
               extra: Callable[[Program, list[Block]], None] | None = None,
               presolve_reductions: int = PRESOLVE_REDUCTIONS, seconds: float = NO_CLOCK
               ) -> list[list[DayMenu]]:
