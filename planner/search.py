@@ -57,11 +57,13 @@ DIVE_WIDTH = 60           # options per occasion the dive's LP takes
 SEED_SHORTLIST = 12       # options per occasion of each day of the first week
 SEED_NODES = 300          # branch-and-bound nodes of each of its day MILPs
 STEADY_SLACK = 0.02       # a steady tablet regimen may cost this much more than the best
-MAX_ROUNDS = 40           # rounds at most while no week keeps every weekly rule
+MAX_ROUNDS = 24           # rounds at most while no week keeps every weekly rule (vegan: 13)
+MAX_SHORTLIST = 96        # options per occasion a round's MILP grows to when it finds no day
+                          # (no preset grows past 24; the whole library took 40 s a round)
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
-PRESOLVE_REDUCTIONS = 1000  # week MILPs: HiGHS 1.16's presolve stalled for minutes on a
-                            # block of 2 days (644 columns) with no limit; 100 left a replan
-                            # day's MILP 16 s at its root, 1,000 takes 4 s
+PRESOLVE_REDUCTIONS = 100 # week MILPs: HiGHS 1.16's presolve stalled for minutes on a block
+                          # of 2 days (644 columns) with no limit, and on the polish of the
+                          # base.toml week with 1,000; 0.9 s with this one
 
 
 NO_CLOCK = 3600.0          # a solve's time limit when the run has no clock (work limits rule)
@@ -467,8 +469,8 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
             added += pool.offer([menu_from(model, sub, f, option_map, part_map, rules)
                                  for f in day_milp(sub, sub_cost, seconds=seconds_left(deadline))],
                                 duals, counted)
-            if added or size >= len(options.meals) or out_of_time(deadline) or \
-                    (pool.menus and value - convex > -EPS):
+            if added or size >= min(len(options.meals), MAX_SHORTLIST) or \
+                    out_of_time(deadline) or (pool.menus and value - convex > -EPS):
                 break
             size *= 4
         master_value, duals, blend, broken = solve_master(pool.menus, rules, distinct, model,
