@@ -111,16 +111,24 @@ def test_people_file_without_id_column_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 1 and "no 'id' column" in result.stderr
 
 
-def test_a_killed_run_resumes(tmp_path: Path) -> None:
+def running_batch(tmp_path: Path, workers: int, written: int
+                  ) -> tuple[Path, Path, subprocess.Popen[bytes]]:
+    """A batch of 40 people on ``workers`` processes, once it has written ``written`` plans
+    (or ended): the people CSV, the output folder and the process."""
     people = setup(tmp_path, 40)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "planner", "batch", str(people), "-o", str(out),
-               "--foods", str(tmp_path / "foods.csv"), "--workers", "1"]
+               "--foods", str(tmp_path / "foods.csv"), "--workers", str(workers)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None \
-            and len(list(out.glob("p*.json"))) < 3:
+            and len(list(out.glob("p*.json"))) < written:
         time.sleep(0.02)
+    return people, out, process
+
+
+def test_a_killed_run_resumes(tmp_path: Path) -> None:
+    people, out, process = running_batch(tmp_path, 1, 3)
     if process.poll() is None:
         os.kill(process.pid, signal.SIGTERM)
     process.communicate(timeout=60)
@@ -225,14 +233,7 @@ def test_constraint_files_stay_in_the_people_folder_and_ids_never_collide(
 def test_workers_end_with_a_killed_batch_and_write_nothing_after(tmp_path: Path) -> None:
     """Issue 30 item 6: a `kill -9` of the batch leaves no pool worker planning: each ends
     within a second, and no plan is written after the kill."""
-    people = setup(tmp_path, 40)
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "planner", "batch", str(people), "-o", str(out),
-               "--foods", str(tmp_path / "foods.csv"), "--workers", "2"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(out.glob("p*.json"))) < 2:
-        time.sleep(0.02)
+    _, out, process = running_batch(tmp_path, 2, 2)
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     workers = [int(p) for p in children.read_text().split()] if children.exists() else []
     os.kill(process.pid, signal.SIGKILL)
