@@ -264,7 +264,9 @@ def _ticker(progress: Any) -> Any:
     if progress is None:
         return None
 
-    def tell(rounds: int, master: float, bound: float) -> None:
-        progress(f"round {rounds}: best week so far {master:.2f}, bound {bound:.2f}")
+    def tell(rounds: int, blend: float | None, bound: float) -> None:
+        found = "no blend of the day menus found keeps every weekly rule yet" if blend is None \
+            else f"the day menus found blend to {blend:.2f} (the week is chosen from them last)"
+        progress(f"round {rounds}: {found}; bound {bound:.2f}")
     return tell
 

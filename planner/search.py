@@ -477,7 +477,7 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
                                                           config, integer=False)
         master_feasible = not broken
         if progress is not None:
-            progress(rounds, master_value, bound)
+            progress(rounds, master_value if master_feasible else None, bound)
         history.append(master_value)
         if master_feasible and len(history) > STALL_ROUNDS and \
                 history[-STALL_ROUNDS - 1] - master_value < STALL * abs(master_value):
