@@ -1,10 +1,11 @@
 """The meal library: meals people ate (NHANES 2007-2012), as shipped in ``planner/data``.
 
-Three tables, built by ``scripts/build_meals.py`` (``recalls.py``): ``meals.csv`` (one row per
+Four tables, built by ``scripts/build_meals.py`` (``recalls.py``): ``meals.csv`` (one row per
 meal: occasion, how often seen and by how many people, how often its mix of WWEIA categories
 was seen at that occasion, diet flags and the diets it fits), ``meal_items.csv`` (its foods as
-FNDDS 2017-18 codes with the median grams eaten) and ``meal_foods.csv`` (each food's name,
-category, flags and NHANES portion quantiles p10-p99 over all reports of it).
+FNDDS 2017-18 codes with the median grams eaten), ``meal_foods.csv`` (each food's name,
+category, flags and NHANES portion quantiles p10-p99 over all reports of it) and
+``meal_mixes.csv`` (how often each mix of WWEIA categories was seen at each occasion).
 
 >>> library = load_library()
 >>> library.meals.loc["B0001", "occasion"]
@@ -16,6 +17,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,11 +31,13 @@ from .recalls import (
     ITEM_COLUMNS,
     MEAL_COLUMNS,
     MEAL_OCCASIONS,
+    MIX_COLUMNS,
     QUANTILES,
     diets_allowing,
 )
 
-FILES = {"meals": "meals.csv", "items": "meal_items.csv", "foods": "meal_foods.csv"}
+FILES = {"meals": "meals.csv", "items": "meal_items.csv", "foods": "meal_foods.csv",
+         "mixes": "meal_mixes.csv"}
 PROVENANCE = "meals_provenance.json"
 
 
@@ -43,11 +47,18 @@ class UnknownMeal(DataError):
 
 @dataclass(frozen=True)
 class Library:
-    """Meals indexed by ``meal_id``; their items; their foods indexed by ``fndds_code``."""
+    """Meals indexed by ``meal_id``; their items; their foods indexed by ``fndds_code``; how
+    often each mix of WWEIA categories was seen, by occasion and mix."""
 
     meals: pd.DataFrame
     items: pd.DataFrame
     foods: pd.DataFrame
+    mixes: dict[tuple[str, str], int]
+
+    def mix_seen(self, occasion: str, categories: Iterable[int]) -> int:
+        """How often people ate foods of exactly these WWEIA categories together at the
+        occasion (0 when fewer than twice)."""
+        return self.mixes.get((occasion, ";".join(sorted({str(c) for c in categories}))), 0)
 
     def foods_of(self, meal_id: str) -> pd.DataFrame:
         """The foods of one meal, largest first: code, name, grams, liquid, portion range."""
@@ -66,7 +77,7 @@ class Library:
 def load_library(folder: Path | None = None) -> Library:
     """The library in ``folder`` (default: the shipped one), checked."""
     base = folder or resources.data_path("")
-    text = {"fndds_code": str, "meal_id": str, "flags": str, "diets": str}
+    text = {"fndds_code": str, "meal_id": str, "flags": str, "diets": str, "categories": str}
     tables = {}
     for key, name in FILES.items():
         try:
@@ -78,12 +89,16 @@ def load_library(folder: Path | None = None) -> Library:
     check_library(tables, base)
     meals = tables["meals"].set_index("meal_id")
     foods = tables["foods"].set_index("fndds_code")
-    return Library(meals, tables["items"], foods)
+    mixes = tables["mixes"]
+    return Library(meals, tables["items"], foods,
+                   {(str(o), str(c)): int(n) for o, c, n in
+                    zip(mixes["occasion"], mixes["categories"], mixes["seen"], strict=True)})
 
 
 def check_library(tables: dict[str, pd.DataFrame], base: Path) -> None:
     """Columns present, ids unique, every item's meal and food known."""
-    wanted = {"meals": MEAL_COLUMNS, "items": ITEM_COLUMNS, "foods": FOOD_COLUMNS}
+    wanted = {"meals": MEAL_COLUMNS, "items": ITEM_COLUMNS, "foods": FOOD_COLUMNS,
+              "mixes": MIX_COLUMNS}
     for key, columns in wanted.items():
         missing = [c for c in columns if c not in tables[key].columns]
         if missing:

@@ -32,7 +32,7 @@ from .foods import FLAGS
 from .library import Library
 from .own_meals import PREFIX, own_meals
 from .program import Array
-from .recalls import MEAL_OCCASIONS
+from .recalls import LEFT_OUT, MEAL_OCCASIONS
 from .safety import occasion_caps, unsafe_foods
 from .vocabulary import PATTERNS
 
@@ -41,6 +41,7 @@ LUNCH_FROM, DINNER_FROM = "10:30", "15:00"   # a meal occasion's library by its 
 OWN_PREFIX = PREFIX
 OCCURRENCES_FLOOR = 1.0
 ADAPTED_RARITY = 0.5                        # an adapted meal counts as 3 times rarer
+UNSEEN_MIX_RARITY = 1.0                     # and 10 times more when its mix as served is rare
 MIN_KIND_SEEN = 5                           # a meal's mix of WWEIA categories seen this often
 CAPPED = ("sugars_g", "protein_g", "added_sugars_g", "caffeine_mg")
 GRAM_STEP = 0.1                             # portions are planned in tenths of a gram
@@ -181,6 +182,16 @@ class _Lookups:
     per_gram: dict[str, dict[str, float]]
     blocked: set[str]                          # foods the diet forbids
     swap_of: dict[str, tuple[str, float]]      # their stand-ins and ratios
+    category: dict[str, int]                   # WWEIA category (stand-ins: as substitutions say)
+
+    def served_mix_seen(self, library: Library, source: str,
+                        parts: list[dict[str, object]]) -> int:
+        """How often people ate this mix of WWEIA categories at the occasion (0 when a food
+        has no category)."""
+        foods = [str(p["food"]) for p in parts]
+        if any(f not in self.category for f in foods):
+            return 0
+        return library.mix_seen(source, {self.category[f] for f in foods} - set(LEFT_OUT))
 
 
 def _lookups(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFrame,
@@ -189,7 +200,22 @@ def _lookups(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFrame
     swap_of = {f: swap for f, swap in swap_of.items() if f not in unsafe}   # never adapted
     return _Lookups({str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()},
                     {str(f): str(v) for f, v in foods["name"].items()}, _per_gram(foods),
-                    blocked, swap_of)
+                    blocked, swap_of, _categories(foods, substitutions))
+
+
+def _categories(foods: pd.DataFrame, substitutions: pd.DataFrame) -> dict[str, int]:
+    """Each food's WWEIA category: the table's, else the one ``substitutions`` files a
+    stand-in under (``to_category``)."""
+    category = pd.to_numeric(foods.get("wweia_category", pd.Series(math.nan,
+                                                                   index=foods.index)),
+                             errors="coerce")
+    out = {str(f): int(c) for f, c in category.dropna().items()}
+    if "to_category" in substitutions.columns:
+        for target, number in zip(substitutions["to"], substitutions["to_category"],
+                                  strict=True):
+            if not pd.isna(number) and str(target) not in out:
+                out[str(target)] = int(number)
+    return out
 
 
 def _ids_by_code(foods: pd.DataFrame) -> dict[str, str]:
@@ -270,7 +296,10 @@ def _meal_options(library: Library, library_parts: dict[str, list[tuple[str | No
             " + ".join(table.names[str(p["food"])] for p in parts)
         kind = "adapted" if swaps else "library" if kept == len(eaten) else \
             "library-no-drinks"
-        rarity = _rarity(float(seen), occurrences) + (ADAPTED_RARITY if swaps else 0.0)
+        rarity = _rarity(float(seen), occurrences)
+        if swaps:
+            rarity += ADAPTED_RARITY + (UNSEEN_MIX_RARITY if table.served_mix_seen(
+                library, source, parts) < seen_floor[1] else 0.0)
         out.append(({"key": str(meal_id) + ("~adapted" if swaps else ""),
                      "name": label + _label_notes(swaps, table.names, kept < len(eaten)),
                      "seen": int(seen), "kind": kind, "rarity": rarity}, parts))
@@ -354,7 +383,8 @@ def _merged(parts: list[dict[str, object]]) -> list[dict[str, object]]:
 
 def load_substitutions(path: Path | None = None) -> pd.DataFrame:
     """The swaps that adapt a meal to a diet: ``from`` (a food id or ``category:N``), ``to``
-    (a food id), ``ratio`` (grams of ``to`` per gram of ``from``), ``note``."""
+    (a food id), ``ratio`` (grams of ``to`` per gram of ``from``), ``to_category`` (optional:
+    the WWEIA category of a stand-in the food table files under none), ``note``."""
     source = path or resources.data_path("substitutions.csv")
     try:
         table = pd.read_csv(source, dtype={"from": str, "to": str, "note": str})
@@ -370,6 +400,13 @@ def load_substitutions(path: Path | None = None) -> pd.DataFrame:
         raise DataError(f"{source}: row {int(bad.index[0]) + 2}: ratio must be a positive "
                         "number")
     table["ratio"] = table["ratio"].astype(float)
+    if "to_category" in table.columns:
+        number = pd.to_numeric(table["to_category"], errors="coerce")
+        bad = table[table["to_category"].notna() & ~(number > 0)]
+        if len(bad):
+            raise DataError(f"{source}: row {int(bad.index[0]) + 2}: to_category must be a "
+                            "WWEIA category number (e.g. 2806) or empty")
+        table["to_category"] = number
     return table
 
 

@@ -43,6 +43,7 @@ PREFIX = {"breakfast": "B", "lunch": "L", "dinner": "D", "snack": "S"}
 MEAL_COLUMNS = ["meal_id", "occasion", "seen", "persons", "category_seen", "n_foods", "flags",
                 "diets", "name", "source"]
 ITEM_COLUMNS = ["meal_id", "fndds_code", "grams"]
+MIX_COLUMNS = ["occasion", "categories", "seen"]
 FPED = "fndds1718_fped.csv"
 FPED_GROUPS = {   # per 100 g, FPED 2017-2018 (meat or poultry: meat, cured meat, organ, poultry)
     "meat_poultry_oz": ("PF_MEAT", "PF_CUREDMEAT", "PF_ORGAN", "PF_POULT"),
@@ -54,11 +55,12 @@ FOOD_COLUMNS = ["fndds_code", "description", "wweia_category", "wweia_name", "li
 
 @dataclass(frozen=True)
 class BuiltLibrary:
-    """The three tables of a library and what went into them."""
+    """The four tables of a library and what went into them."""
 
     meals: pd.DataFrame
     items: pd.DataFrame
     foods: pd.DataFrame
+    mixes: pd.DataFrame
     provenance: dict[str, object]
 
 
@@ -89,8 +91,9 @@ def meal_occurrences(recalls: pd.DataFrame, category: pd.Series) -> pd.DataFrame
     unmapped = meals.loc[meals["new_code"].isna() | meals["category"].isna()
                          | meals["category"].isin(DROPPED), "occurrence"]
     meals = meals[~meals["occurrence"].isin(set(unmapped))]
-    return (meals.groupby(["occurrence", "occasion_group", "person", "new_code"], sort=True)
-            .agg(grams=("grams", "sum"), category=("category", "first")).reset_index())
+    out = (meals.groupby(["occurrence", "occasion_group", "person", "new_code"], sort=True)
+           .agg(grams=("grams", "sum"), category=("category", "first")).reset_index())
+    return out.assign(category=out["category"].astype(int))
 
 
 def _keys(occurrences: pd.DataFrame, column: str) -> pd.Series:
@@ -144,8 +147,13 @@ def build_library(folder: Path, food_flags: pd.DataFrame, min_seen: int = MIN_SE
     kept["source"] = "NHANES 2007-2012 WWEIA recalls; USDA FNDDS 2017-2018"
     library_foods = _food_table(recalls, foods, kept_foods, read_fped(folder))
     provenance = _provenance(folder, recalls, occ, heads, kept, min_seen)
+    mixes = cat_seen[cat_seen >= min_seen].rename("seen").reset_index()
+    mixes["order"] = [tuple(MEAL_OCCASIONS).index(o) for o in mixes["occasion"]]
+    mixes = mixes.sort_values(["order", "seen", "categories"], ascending=[True, False, True],
+                              kind="stable")
     return BuiltLibrary(kept[MEAL_COLUMNS].reset_index(drop=True), items[ITEM_COLUMNS],
-                        library_foods[FOOD_COLUMNS], provenance)
+                        library_foods[FOOD_COLUMNS], mixes[MIX_COLUMNS].reset_index(drop=True),
+                        provenance)
 
 
 def diets_allowing(flags: str) -> list[str]:

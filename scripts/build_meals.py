@@ -3,7 +3,9 @@
 
 Writes ``planner/data/meals.csv`` (one row per meal), ``meal_items.csv`` (its foods and
 median grams), ``meal_foods.csv`` (each library food's FNDDS name, WWEIA category, diet flags
-and NHANES portion quantiles) and ``meals_provenance.json`` (sources with SHA-256, counts).
+and NHANES portion quantiles), ``meal_mixes.csv`` (how often each mix of WWEIA categories
+was seen at each occasion, the mixes seen at least twice) and ``meals_provenance.json``
+(sources with SHA-256, counts).
 The same sources always give the same files.
 
 Usage: python scripts/build_meals.py [--data ../shared/data] [--out planner/data]
@@ -38,6 +40,8 @@ def main() -> None:
                  built.items.to_csv(index=False, lineterminator="\n"))
     write_output(args.out / "meal_foods.csv",
                  built.foods.to_csv(index=False, lineterminator="\n"))
+    write_output(args.out / "meal_mixes.csv",
+                 built.mixes.to_csv(index=False, lineterminator="\n"))
     write_output(args.out / "meals_provenance.json",
                  json.dumps(built.provenance, indent=1, sort_keys=True) + "\n")
     print(f"{len(built.meals)} meals, {len(built.items)} items, {len(built.foods)} foods "

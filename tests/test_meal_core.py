@@ -58,6 +58,33 @@ def test_substitutions_are_data_with_positive_ratios() -> None:
     assert (table["ratio"] > 0).all()
 
 
+def test_an_adapted_meal_whose_mix_as_served_people_rarely_eat_counts_rarer(
+        foods: pd.DataFrame) -> None:
+    library = load_library()
+    assert library.mix_seen("breakfast", [4602, 1404]) >= 5     # cereal + milk substitute
+    assert library.mix_seen("dinner", [2806]) < 5                # tofu or tempeh alone
+    options = build_options(foods, library, load_config("vegan"), 3).meals.set_index("key")
+
+    def first(words: str) -> pd.Series:
+        return options[options["name"].str.startswith(words)].iloc[0]
+
+    cereal, tempeh = first("Cereal (General Mills Cheerios) + Soy milk"), first("Tempeh (adap")
+    meals = library.meals
+    rarity = {key: -np.log10(meals.loc[key.split("~")[0], "seen"] / meals.loc[
+                  meals["occasion"] == meals.loc[key.split("~")[0], "occasion"], "seen"].sum())
+              for key in (cereal.name, tempeh.name)}
+    assert cereal["rarity"] == pytest.approx(rarity[cereal.name] + 0.5)
+    assert tempeh["rarity"] == pytest.approx(rarity[tempeh.name] + 1.5)
+
+
+def test_a_stand_in_category_that_is_not_a_number_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "substitutions.csv"
+    path.write_text("from,to,ratio,to_category,note\ncategory:2002,tempeh,1,soy,beef\n")
+    with pytest.raises(DataError, match=r"substitutions.csv: row 2: to_category must be a "
+                                        r"WWEIA category number"):
+        load_substitutions(path)
+
+
 def test_meals_lose_their_drinks_where_an_occasion_allows_none(foods: pd.DataFrame) -> None:
     config = load_config("post-rygb")
     options = build_options(foods, load_library(), config, 3)
