@@ -70,21 +70,31 @@ def _leftover_options(menus: list[DayMenu], options: Options, dinner: str, lunch
                       ) -> tuple[Options, list[tuple[int, int, int]]]:
     """The options with one leftover lunch per day after the first (a copy of the previous
     day's dinner at lunch), and (day index, leftover option, dinner option) for each."""
+    meals = options.meals
+    cooked = [(day, next(o for o in menus[day - 1].options
+                         if meals.loc[o, "occasion"] == dinner))
+              for day in range(1, len(menus))]
+    return leftover_options(options, cooked, lunch)
+
+
+def leftover_options(options: Options, cooked: list[tuple[int, int]], lunch: str
+                     ) -> tuple[Options, list[tuple[int, int, int]]]:
+    """The options with a leftover lunch for each (day index, the previous day's dinner
+    option) of ``cooked``, and (day index, leftover option, dinner option) for each."""
     meals, parts = options.meals, options.parts
     new_meals: list[pd.Series] = []
     new_parts: list[pd.DataFrame] = []
     links: list[tuple[int, int, int]] = []
-    for day in range(1, len(menus)):
-        cooked = next(o for o in menus[day - 1].options if meals.loc[o, "occasion"] == dinner)
+    for day, dinner_option in cooked:
         option = len(meals) + len(new_meals)
-        row = meals.iloc[int(cooked)].copy()
+        row = meals.iloc[int(dinner_option)].copy()
         row["option"], row["occasion"] = option, lunch
         row["key"] = PREFIX + str(row["key"])
         row["name"] = f"leftovers of day {day}'s dinner: {row['name']}"
         row["kind"], row["unlike_own"] = "leftover", 0.0
         new_meals.append(row)
-        new_parts.append(parts[parts["option"] == cooked].assign(option=option))
-        links.append((day, option, int(cooked)))
+        new_parts.append(parts[parts["option"] == dinner_option].assign(option=option))
+        links.append((day, option, int(dinner_option)))
     extended = Options(pd.concat([meals, pd.DataFrame(new_meals)], ignore_index=True),
                        pd.concat([parts, *new_parts], ignore_index=True))
     return extended, links

@@ -317,6 +317,12 @@ def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
     return float(solution.objective), duals, values[lam], broken
 
 
+def week_days(menus: list[DayMenu], lam: Array) -> list[DayMenu]:
+    """The days of an integer master's week: each chosen menu as many times as it is eaten
+    (more than once only where days may be alike)."""
+    return [menus[j] for j in np.flatnonzero(lam > 0.5) for _ in range(round(lam[j]))]
+
+
 def _slack_name(column: str) -> str:
     """The rule a slack column relaxes, from its name (``slack_lo_need:choline_mg``)."""
     if column.startswith("missing_days"):

@@ -147,8 +147,8 @@ def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
         return found
     if saved is not None:
         days = plan.config.plan.days
-        mean = mean_day_lp(saved.model, weekly_rules(saved.model, plan.config, plan.foods),
-                           days)
+        model = saved.library_model
+        mean = mean_day_lp(model, weekly_rules(model, plan.config, plan.foods), days)
         derived = mean_week_bound(mean, days)
         if abs(bound - derived) > OBJECTIVE_TOLERANCE * max(1.0, abs(derived)):
             found.append(f"meta: bound {bound!r}, the rules give {derived:.6g} (the days x "

@@ -41,6 +41,7 @@ from .master import (
     distinct_rules,
     main_dishes,
     solve_master,
+    week_days,
     weekly_rules,
 )
 from .options import DRINKS, GRAM_STEP, Options, occasion_source, subset
@@ -493,7 +494,7 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         break
     objective, _, lam, broken = solve_master(pool.menus, rules, distinct, model, config,
                                              integer=True)
-    chosen = [pool.menus[j] for j in np.flatnonzero(lam > 0.5)]
+    chosen = week_days(pool.menus, lam)
     polished = polish(chosen, foods, supplements, options, config, model, rules, deadline) \
         if len(chosen) == days else None
     if polished is None and len(blend) == len(pool.menus) and math.isfinite(mean.value):

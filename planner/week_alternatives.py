@@ -11,12 +11,11 @@ without alternatives.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .config import Config
 from .day import DayModel
-from .master import DayMenu, distinct_rules, solve_master, weekly_rules
+from .master import DayMenu, distinct_rules, solve_master, week_days, weekly_rules
 from .options import Options
 from .search import Week, polish
 
@@ -32,15 +31,15 @@ def other_weeks(week: Week, foods: pd.DataFrame, supplements: pd.DataFrame, opti
     index = {menu.options: j for j, menu in enumerate(pool)}
     days = config.plan.days
     differ = min(DIFFERENT_DAYS, days - 1)
-    unlike = [[index[m.options] for m in week.menus if m.options in index]]
+    unlike = [sorted({index[m.options] for m in week.menus if m.options in index})]
     found: list[list[DayMenu]] = []
     while len(found) < count and differ > 0:
         _, _, lam, broken = solve_master(pool, rules, distinct, model, config, integer=True,
                                          unlike=[(w, days - differ) for w in unlike])
-        chosen = [pool[j] for j in np.flatnonzero(lam > 0.5)]
+        chosen = week_days(pool, lam)
         if len(chosen) != days:
             break
-        unlike.append([index[m.options] for m in chosen])
+        unlike.append(sorted({index[m.options] for m in chosen}))
         polished = polish(chosen, foods, supplements, options, config, model, rules)
         if polished is not None:   # portions chosen again may keep what the pool's broke
             found.append(sorted(polished, key=lambda m: (m.options, m.grams)))

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -17,6 +18,7 @@ from planner.cli import cli
 from planner.errors import DataError
 from planner.foods import load_foods
 from planner.library import load_library
+from planner.master import DayMenu, week_days
 from planner.meal_checks import check_meal_plan
 from planner.plan import household, verify
 from planner.render import meal_words
@@ -212,12 +214,30 @@ def test_leftovers_are_yesterdays_dinner_labelled_and_checked(tmp_path: Path) ->
     assert [(i["id"], i["grams"]) for i in lunch["items"] if i["kind"] == "food"] == \
         [(i["id"], i["grams"]) for i in dinner["items"] if i["kind"] == "food"]
     assert any(n.startswith("Leftovers: 1 lunch") for n in data["notes"])
+    shown = CliRunner().invoke(cli, ["show", str(out)])
+    assert shown.exit_code == 0, shown.output
+    assert f"leftovers of day {dinner['day']}'s dinner" in shown.output
     edited = json.loads(json.dumps(data))
     eaten = next(o for o in edited["occasions"] if o["meal"]["kind"] == "leftover")
     eaten["items"][0]["grams"] = round(eaten["items"][0]["grams"] + 5, 1)
     items = _food_items(edited, load_foods(default_foods()))
     problems = check_meal_plan(_bare(data, out, items), items)
     assert any("leftovers differ" in p for p in problems)
+
+
+def test_a_day_menu_eaten_on_several_days_is_planned_on_each() -> None:
+    menus = [DayMenu((day,), (), (), float(day), ()) for day in range(3)]
+    assert week_days(menus, np.array([0.0, 2.0, 1.0])) == [menus[1], menus[1], menus[2]]
+
+
+@pytest.mark.slow
+def test_a_week_whose_days_may_be_alike_has_every_day(tmp_path: Path) -> None:
+    out = tmp_path / "alike.json"
+    result = CliRunner().invoke(cli, ["plan", "--set", "meals.distinct_days=false", "--quiet",
+                                      "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    days = json.loads(out.read_text(encoding="utf-8"))["occasions"]
+    assert {o["day"] for o in days} == set(range(1, 8))
 
 
 def test_alternatives_are_other_verified_weeks_and_leave_the_first_alone(tmp_path: Path) -> None:
