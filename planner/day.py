@@ -19,7 +19,7 @@ from .absorption import AbsorptionParams, chords, if_absorbed_ug, injection_per_
 from .config import Config
 from .fluids import capacity_row, fills
 from .needs import KCAL_PER_G, Target
-from .options import Options
+from .options import LEFTOVER, Options, leftover_occasions
 from .program import INF, Array, Program
 from .safety import occasion_caps, resolve
 from .supplements import SUPPLEMENT_NUTRIENTS, allowed_products, other_nutrients
@@ -126,7 +126,7 @@ def build_day(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options,
                      units, absorbed, np.zeros(0), amounts, unit_amounts, rules)
     for family in (add_choice, add_portions, add_energy, add_energy_shares, add_meal_protein,
                    add_occasion_limits, add_fluids, add_sugars, add_need_floors, add_limits,
-                   add_supplement_rules, add_b12):
+                   add_supplement_rules, add_b12, add_leftovers_of_another_day):
         family(model, config, params)
     model.base_cost = base_objective(model, config)
     program.add_cost(np.arange(program.num_cols), model.base_cost)
@@ -191,6 +191,25 @@ def add_choice(model: DayModel, config: Config, params: AbsorptionParams) -> Non
     row_of = {name: i for i, name in enumerate(names)}
     model.program.rows("choice", names, meals["occasion"].map(row_of).to_numpy(np.int64),
                        model.choose, 1.0, 1.0, 1.0)
+
+
+def add_leftovers_of_another_day(model: DayModel, config: Config,
+                                 params: AbsorptionParams) -> None:
+    """A lunch of leftovers is not the same day's dinner (that is cooked after it)."""
+    meals = model.options.meals
+    copies = meals[meals["kind"] == "leftover"]
+    pair = leftover_occasions(config)
+    if copies.empty or pair is None:
+        return
+    dinners = meals[meals["occasion"] == pair[0]]
+    cooked = dict(zip(LEFTOVER + dinners["key"].astype(str), dinners.index, strict=True))
+    pairs = [(cooked[str(k)], int(o)) for o, k in zip(copies.index, copies["key"], strict=True)
+             if str(k) in cooked]
+    if not pairs:
+        return
+    rows = np.repeat(np.arange(len(pairs), dtype=np.int64), 2)
+    model.program.rows("leftovers_of_another_day", [f"{pair[1]}:{o}" for _, o in pairs], rows,
+                       model.choose[np.asarray(pairs, dtype=np.int64).ravel()], 1.0, upper=1.0)
 
 
 def add_portions(model: DayModel, config: Config, params: AbsorptionParams) -> None:

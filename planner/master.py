@@ -22,7 +22,7 @@ import pandas as pd
 from .absorption import AbsorptionParams, injection_per_day_ug
 from .config import Config
 from .day import DayModel, MealRules, absorbed_terms, part_terms
-from .options import DRINKS, Options, occasion_source
+from .options import DRINKS, LEFTOVER, Options, leftover_occasions, occasion_source
 from .pattern import MEAL_OZ
 from .program import INF, Array, Program, new_highs
 from .safety import resolve, seafood_per_gram
@@ -63,6 +63,12 @@ class WeeklyRule:
     upper: float = INF
     per_meal: float = 1.0           # what one meal gives towards it (counts: 1)
 
+    def binds(self) -> bool:
+        """Whether some week could break it (a minimum above 0, a maximum, or a minimum
+        over terms that may be negative)."""
+        return self.lower > 0 or self.upper < INF or \
+            (self.lower > -INF and bool((self.vals < 0).any()))
+
 
 def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[WeeklyRule]:
     """The rules that live in the master, each as a linear function of a day's columns."""
@@ -83,7 +89,8 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
     if config.b12.target_period == "week":
         rules.append(_absorbed_week(model, config))
     library = meals[meals["kind"] != "drink"]
-    for key, members in library.groupby("key", sort=True).groups.items():
+    base_key = library["key"].astype(str).str.removeprefix(LEFTOVER)   # leftovers: the dinner
+    for key, members in library.groupby(base_key, sort=True).groups.items():
         cols = model.choose[np.asarray(members, dtype=np.int64)]
         rules.append(WeeklyRule(f"repeat:{key}", cols, np.ones(len(cols)),
                                 upper=float(model.rules.settings.meal_repeats_max)))
@@ -91,6 +98,7 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
         cols = model.choose[rows]
         rules.append(WeeklyRule(f"dish:{food}", cols, np.ones(len(cols)),
                                 upper=float(model.rules.settings.meal_repeats_max)))
+    rules += leftover_rules(model, config)
     for group, (low, high) in sorted(config.variety.group_uses_per_week.items()):
         holds = _options_with_group(model.options, foods, group)
         cols = model.choose[holds]
@@ -121,6 +129,31 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
             vals = np.concatenate([vals, model.unit_amounts["cost"].to_numpy()])
         rules.append(WeeklyRule("budget", cols, vals,
                                 upper=config.budget.max_per_week * days / 7))
+    return rules
+
+
+def leftover_rules(model: DayModel, config: Config) -> list[WeeklyRule]:
+    """Planned leftovers: a dinner's leftovers at lunch no more often than the dinner is
+    cooked, and at least ``[meals] leftovers`` of them (at most one a day after the first).
+    Every dinner of the model gets its rule, with leftovers or not, so that the rules of
+    models of single days add up to the week's."""
+    pair = leftover_occasions(config)
+    if not config.meals.leftovers or pair is None:
+        return []
+    meals = model.options.meals
+    copies = meals[meals["kind"] == "leftover"]
+    dinner = meals[meals["occasion"] == pair[0]]
+    base = pd.concat([dinner["key"].astype(str),
+                      copies["key"].astype(str).str.removeprefix(LEFTOVER)])
+    sign = np.concatenate([np.ones(len(dinner)), -np.ones(len(copies))])
+    rows = np.concatenate([dinner.index.to_numpy(np.int64), copies.index.to_numpy(np.int64)])
+    rules = [WeeklyRule(f"leftovers_of:{key}", model.choose[rows[members]], sign[members],
+                        lower=0.0)
+             for key, members in sorted(pd.Series(np.arange(len(base)))
+                                        .groupby(base.to_numpy()).indices.items())]
+    least = min(config.meals.leftovers, config.plan.days - 1)
+    rules.append(WeeklyRule("leftovers", model.choose[copies.index.to_numpy(np.int64)],
+                            np.ones(len(copies)), lower=float(least)))
     return rules
 
 

@@ -16,10 +16,15 @@ import pandas as pd
 
 from .config import Config, Occasion
 from .day import WEEKLY_ONLY
-from .leftovers import PREFIX as LEFTOVER
-from .leftovers import leftover_occasions
 from .library import Library, load_library
-from .options import DRINKS, MEAL_SCALE, load_substitutions, occasion_source
+from .options import (
+    DRINKS,
+    LEFTOVER,
+    MEAL_SCALE,
+    leftover_occasions,
+    load_substitutions,
+    occasion_source,
+)
 from .own_meals import PREFIX as OWN
 from .own_meals import own_meals
 from .pattern import MEAL_OZ
@@ -86,7 +91,7 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
             continue
         if meal_key.startswith(LEFTOVER):
             problems += _check_leftover(where, int(str(day)), occasion, meal_key, part, items,
-                                        plan.config)
+                                        plan.config, liquid)
             continue
         meal_id = meal_key.removesuffix(ADAPTED)
         if meal_id.startswith(OWN):
@@ -114,15 +119,18 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
 
 
 def _check_leftover(where: str, day: int, occasion: Occasion, meal_key: str,
-                    part: pd.DataFrame, items: pd.DataFrame, config: Config) -> list[str]:
-    """A leftover lunch: the previous day's dinner, the same foods in the same grams."""
+                    part: pd.DataFrame, items: pd.DataFrame, config: Config,
+                    liquid: dict[str, bool]) -> list[str]:
+    """A leftover lunch: the previous day's dinner, its foods (not its drinks) in the same
+    grams."""
     pair = leftover_occasions(config)
     if pair is None or occasion.name != pair[1] or day < 2:
         return [f"{where}: leftovers only at lunch after a day with dinner"]
     dinner = items[(items["day"] == day - 1) & (items["occasion"] == pair[0])]
     if dinner.empty or str(dinner["meal"].iloc[0]) != meal_key.removeprefix(LEFTOVER):
         return [f"{where}: {meal_key} is not day {day - 1}'s dinner"]
-    cooked = dinner.groupby("food")["grams"].sum()
+    dish = dinner[~dinner["food"].map(liquid).fillna(False).astype(bool)]
+    cooked = dish.groupby("food")["grams"].sum()
     eaten = part.groupby("food")["grams"].sum()
     if set(cooked.index) != set(eaten.index) or \
             (cooked.reindex(eaten.index) - eaten).abs().max() > SLACK_G:
@@ -214,10 +222,14 @@ def _check_variety(plan: Plan, items: pd.DataFrame) -> list[str]:
     problems = []
     meals = items.drop_duplicates(["day", "occasion"])[["day", "occasion", "meal"]]
     counted = meals[~meals["meal"].str.startswith("drink:")]
-    times = counted.groupby("meal").size()
+    times = counted.groupby(counted["meal"].str.removeprefix(LEFTOVER)).size()
     for meal, count in times[times > rules.repeats_max].items():
         problems.append(f"meal {meal} eaten {count} times > meals.repeats_max "
                         f"{rules.repeats_max}")
+    leftovers = int(counted["meal"].str.startswith(LEFTOVER).sum())
+    least = min(rules.leftovers, config.plan.days - 1)
+    if leftover_occasions(config) is not None and leftovers < least:
+        problems.append(f"{leftovers} leftover lunch(es) < meals.leftovers {least}")
     wanted = {"breakfast": rules.distinct_breakfasts, "lunch": rules.distinct_lunches,
               "dinner": rules.distinct_dinners}
     days = config.plan.days

@@ -14,16 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import Config
-from .day import DayModel, MealRules, build_day, day_rules
+from .day import DayModel
 from .errors import DataError
-from .leftovers import PREFIX as LEFTOVER
-from .leftovers import leftover_occasions, leftover_options
-from .library import load_library
 from .master import DayMenu, main_dishes, weekly_rules
-from .meal_week import food_items, supplement_items
-from .needs import available_nutrients, targets
-from .options import Options, build_options
+from .meal_week import food_items, meal_model, supplement_items
+from .options import Options
 from .plan import Plan, verify
 from .program import Array, Program
 from .regimen import Block
@@ -41,64 +36,28 @@ class SavedWeek:
     options: Options
     model: DayModel
     chosen: list[dict[str, int]]     # per day: occasion -> option row
-    library_model: DayModel          # the day model of library meals only (no leftovers)
 
 
 def saved_week(plan: Plan, like: SavedWeek | None = None) -> SavedWeek:
     """The options and day model of the plan's rules (those of ``like``, a week of the same
     rules, when given), and the option of every meal."""
     config = plan.config
-    if like is None:
-        settings = MealRules.from_config(config)
-        options = build_options(plan.foods, load_library(), config, settings.min_seen)
-        model = build_day(plan.foods, plan.supplements, options, config,
-                          day_rules(config, targets(config, available_nutrients(plan.foods)),
-                                    settings))
-    else:
-        options, model = like.options, like.model
-    meals = plan.food_items.drop_duplicates(["day", "occasion"])
-    keys = [dict(zip(meals.loc[meals["day"] == day, "occasion"].astype(str),
-                     meals.loc[meals["day"] == day, "meal"].astype(str), strict=True))
-            for day in range(1, config.plan.days + 1)]
+    model = like.model if like is not None else meal_model(plan.foods, plan.supplements, config)
+    options = model.options
     row_of = {(o, k): int(r) for r, o, k in zip(options.meals.index, options.meals["occasion"],
                                                  options.meals["key"], strict=True)}
-    leftover_rows: dict[int, int] = {}
-    library_model = model
-    if any(k.startswith(LEFTOVER) for day in keys for k in day.values()):
-        options, leftover_rows = _with_saved_leftovers(options, keys, row_of, config)
-        model = build_day(plan.foods, plan.supplements, options, config, model.rules)
     chosen: list[dict[str, int]] = []
-    for day, mine in enumerate(keys, start=1):
+    meals = plan.food_items.drop_duplicates(["day", "occasion"])
+    for day in range(1, config.plan.days + 1):
+        mine = meals[meals["day"] == day]
         rows = {}
-        for occasion, key in mine.items():
-            row = leftover_rows.get(day) if key.startswith(LEFTOVER) else \
-                row_of.get((occasion, key))
-            if row is None:
+        for occasion, key in zip(mine["occasion"], mine["meal"], strict=True):
+            if (occasion, key) not in row_of:
                 raise DataError(f"day {day} {occasion}: meal {key} can no longer be eaten "
                                 "under the plan's rules", "re-plan the week")
-            rows[occasion] = row
+            rows[str(occasion)] = row_of[(occasion, key)]
         chosen.append(rows)
-    return SavedWeek(options, model, chosen, library_model)
-
-
-def _with_saved_leftovers(options: Options, keys: list[dict[str, str]],
-                          row_of: dict[tuple[str, str], int], config: Config
-                          ) -> tuple[Options, dict[int, int]]:
-    """The options with each saved leftover lunch (a copy of the previous day's dinner), and
-    its option row by day (1-based); a leftover whose dinner is not the day before is left
-    out (so named as a meal that can no longer be eaten)."""
-    pair = leftover_occasions(config)
-    if pair is None:
-        return options, {}
-    dinner, lunch = pair
-    cooked = []
-    for day in range(2, len(keys) + 1):
-        key, before = keys[day - 1].get(lunch, ""), keys[day - 2].get(dinner, "")
-        if key.startswith(LEFTOVER) and key.removeprefix(LEFTOVER) == before \
-                and (dinner, before) in row_of:
-            cooked.append((day - 1, row_of[(dinner, before)]))
-    extended, links = leftover_options(options, cooked, lunch)
-    return extended, {day + 1: option for day, option, _ in links}
+    return SavedWeek(options, model, chosen)
 
 
 def week_objective(plan: Plan, saved: SavedWeek | None = None) -> float:

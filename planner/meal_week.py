@@ -9,6 +9,7 @@ it, and whether it was adapted (substitutions) or served without its drinks.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from typing import Any
@@ -18,11 +19,11 @@ import pandas as pd
 from .config import Config
 from .day import DayModel, MealRules, build_day, day_rules
 from .errors import OutOfTime, PlannerError
-from .leftovers import with_leftovers
+from .leftovers import tied_week
 from .library import Library, load_library
 from .master import DayMenu, SearchError, weekly_rules
 from .needs import available_nutrients, targets
-from .options import Options, build_options
+from .options import Options, build_options, leftover_occasions, with_leftovers
 from .plan import Plan
 from .search import SearchTimeout, Week, search_week
 from .week_alternatives import other_weeks
@@ -77,9 +78,12 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     deadline = time.monotonic() + stop if stop > 0 else None
     model = meal_model(foods, supplements, config)
     options = model.options
+    finish = functools.partial(tied_week, foods=foods, supplements=supplements,
+                               options=options, config=config, model=model) \
+        if leftover_occasions(config) and config.meals.leftovers else None
     try:
         week = search_week(foods, supplements, options, config, model, deadline=deadline,
-                           progress=_ticker(progress))
+                           progress=_ticker(progress), finish=finish)
     except SearchTimeout:
         raise OutOfTime(f"no plan found within the time limit of {stop:g} s",
                         "raise --time-limit (or leave it out: the search then stops by its "
@@ -89,8 +93,10 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
         raise (ProvenNoWeek if proven else NoWeekError)(text) from None
     plans = [week.menus] + (other_weeks(week, foods, supplements, options, config, model,
                                         alternatives) if alternatives else [])
+    if finish is not None:
+        plans = plans[:1] + [tied for tied in map(finish, plans[1:]) if tied is not None]
     seconds = round(time.perf_counter() - started, 3)
-    out = [_week_plan(menus, week, foods, supplements, options, config, model,
+    out = [_week_plan(menus, week, foods, supplements, options, config,
                       {**(meta or {}), "solve_seconds": seconds}) for menus in plans]
     for number, other in enumerate(out[1:], start=2):
         other.meta["alternative"] = number
@@ -135,19 +141,17 @@ def target_that_plans(foods: pd.DataFrame, supplements: pd.DataFrame,
 def meal_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> DayModel:
     """The day model over every library option the rules allow at each occasion."""
     settings = MealRules.from_config(config)
-    options = build_options(foods, load_library(), config, settings.min_seen)
+    options = with_leftovers(build_options(foods, load_library(), config, settings.min_seen),
+                             config, foods)
     _check_every_occasion(options, config)
     return build_day(foods, supplements, options, config,
                      day_rules(config, targets(config, available_nutrients(foods)), settings))
 
 
 def _week_plan(menus: list[DayMenu], week: Week, foods: pd.DataFrame,
-               supplements: pd.DataFrame, options: Options, config: Config, model: DayModel,
+               supplements: pd.DataFrame, options: Options, config: Config,
                meta: dict[str, Any]) -> Plan:
-    """One week's Plan: leftovers fitted when asked, the gap to the search's bound."""
-    found = with_leftovers(menus, foods, supplements, options, config, model)
-    if found is not None:   # the notes say how many (Plan.notes)
-        menus, options = found   # in the order found: a leftover follows its dinner
+    """One week's Plan with the gap to the search's bound."""
     objective = sum(m.cost for m in menus)
     gap = max(0.0, (objective - week.bound) / objective) if objective > 0 else 0.0
     status = "optimal" if gap <= config.plan.mip_gap else "feasible"
@@ -180,12 +184,17 @@ def food_items(menus: list[DayMenu], options: Options, foods: pd.DataFrame,
                 rows.append({"day": day, "occasion": str(meal["occasion"]), "food": food,
                              "servings": amount / serving[food],
                              "grams": amount, "meal": str(meal["key"]),
-                             "meal_name": str(meal["name"]), "meal_seen": int(str(meal["seen"])),
+                             "meal_name": _meal_name(str(meal["name"]), str(meal["kind"]), day),
+                             "meal_seen": int(str(meal["seen"])),
                              "meal_kind": str(meal["kind"]),
                              "_pos": position[str(meal["occasion"])]})
     table = pd.DataFrame(rows, columns=[*ITEM_COLUMNS, "_pos"])
     return table.sort_values(["day", "_pos"], kind="stable").drop(columns="_pos") \
         .reset_index(drop=True)
+
+
+def _meal_name(name: str, kind: str, day: int) -> str:
+    return f"leftovers of day {day - 1}'s dinner: {name}" if kind == "leftover" else name
 
 
 def supplement_items(menus: list[DayMenu]) -> pd.DataFrame:

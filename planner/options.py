@@ -46,6 +46,9 @@ MIN_KIND_SEEN = 5                           # a meal's mix of WWEIA categories s
 CAPPED = ("sugars_g", "protein_g", "added_sugars_g", "caffeine_mg")
 GRAM_STEP = 0.1                             # portions are planned in tenths of a gram
 MEAL_SCALE = 1.5                            # a food's grams within x/1.5 .. x*1.5 of the meal's
+LEFTOVER = "leftover:"                      # key of a lunch that is the day before's dinner
+KEEPS = (2002, 2004, 2006, 2008, 2010, 2202, 2206, 2402, 2404, 2802, 2806,  # WWEIA: cooked
+         *range(3002, 3604), 3802, 4002, 4004)    # meat, fish, beans, mixed dishes, soups...
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,44 @@ def occasion_source(occasion: Occasion) -> str:
     if occasion.time < LUNCH_FROM:
         return "breakfast"
     return "lunch" if occasion.time < DINNER_FROM else "dinner"
+
+
+def leftover_occasions(config: Config) -> tuple[str, str] | None:
+    """The dinner whose leftovers make the next day's lunch (occasion names), if both exist."""
+    sources = {occasion_source(o): o.name for o in reversed(config.occasions)}
+    if "dinner" in sources and "lunch" in sources:
+        return sources["dinner"], sources["lunch"]
+    return None
+
+
+def with_leftovers(options: Options, config: Config, foods: pd.DataFrame) -> Options:
+    """The options with, when ``[meals] leftovers`` asks for them, the leftovers of each
+    dinner of a dish that keeps (its main food in ``KEEPS``) offered at lunch: its foods in
+    the same ranges, without its drinks (kind "leftover", key ``leftover:`` + its key; the
+    week ties them to the day before's dinner)."""
+    pair = leftover_occasions(config)
+    if not config.meals.leftovers or pair is None or config.plan.days < 2:
+        return options
+    dinner, lunch = pair
+    meals, parts = options.meals, options.parts
+    solid = parts[~parts["liquid"].astype(bool)]
+    main = solid.sort_values(["option", "typical", "food"], ascending=[True, False, True],
+                             kind="stable").drop_duplicates("option").set_index("option")["food"]
+    category = pd.to_numeric(foods.get("wweia_category", pd.Series(math.nan, index=foods.index)),
+                             errors="coerce")
+    keeps = main.map(category).isin(KEEPS)
+    cooked = meals[(meals["occasion"] == dinner) & meals["option"].map(keeps).fillna(False)
+                   .astype(bool)]
+    names = foods["name"].astype(str)
+    dish = solid[solid["option"].isin(cooked["option"])]
+    label = dish.groupby("option")["food"].agg(lambda f: " + ".join(names[list(f)]))
+    copies = cooked.assign(option=np.arange(len(meals), len(meals) + len(cooked)),
+                           occasion=lunch, key=LEFTOVER + cooked["key"].astype(str),
+                           name=cooked["option"].map(label), kind="leftover", unlike_own=0.0)
+    copy_of = dict(zip(cooked["option"], copies["option"], strict=True))
+    return Options(pd.concat([meals, copies], ignore_index=True),
+                   pd.concat([parts, dish.assign(option=dish["option"].map(copy_of))],
+                             ignore_index=True))
 
 
 def allowed_flags(config: Config) -> set[str]:

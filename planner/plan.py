@@ -263,9 +263,7 @@ class Plan:
             meals = self.food_items.drop_duplicates(["day", "occasion"])["meal"].astype(str)
             planned = int(meals.str.startswith("leftover:").sum())
             out.append(f"Leftovers: {planned} lunch(es) are the previous day's dinner, cooked "
-                       f"once ([meals] leftovers = {wanted})" + (
-                           "." if planned >= wanted else "; the week's meals keep every "
-                           "rule with no more."))
+                       f"once ([meals] leftovers = {wanted}).")
         if not is_meal_plan(self):
             from .library import load_library
             from .meal_week import COMPOSED_NOTE, library_share

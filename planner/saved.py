@@ -147,7 +147,7 @@ def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
         return found
     if saved is not None:
         days = plan.config.plan.days
-        model = saved.library_model
+        model = saved.model
         mean = mean_day_lp(model, weekly_rules(model, plan.config, plan.foods), days)
         derived = mean_week_bound(mean, days)
         if abs(bound - derived) > OBJECTIVE_TOLERANCE * max(1.0, abs(derived)):

@@ -44,10 +44,20 @@ from .master import (
     week_days,
     weekly_rules,
 )
-from .options import DRINKS, GRAM_STEP, Options, occasion_source, subset
+from .options import (
+    DRINKS,
+    GRAM_STEP,
+    LEFTOVER,
+    Options,
+    leftover_occasions,
+    occasion_source,
+    subset,
+)
 from .program import INF, Array, Program, highs_model, new_highs
 from .regimen import Block, add_balanced, add_steady
 
+FINISH_TRIES = 5          # integer masters' weeks tried for planned leftovers, at most
+Finish = Callable[[list[DayMenu]], list[DayMenu] | None]
 SHORTLIST = 6             # options per occasion the pricing MILP takes, first try
 NODES = 2_000             # branch-and-bound nodes per pricing MILP
 DAY_GAP = 0.05            # relative gap at which a pricing MILP stops
@@ -144,7 +154,7 @@ def mean_day_program(model: DayModel, rules: list[WeeklyRule], days: int
     by the days), after the day's rows; and those rules in row order."""
     program = Program()
     program.append(model.program, "day")
-    named = [r for r in rules if r.lower > 0 or r.upper < INF]
+    named = [r for r in rules if r.binds()]
     for rule in named:
         program.rows("mean", [rule.name], np.zeros(len(rule.cols), dtype=np.int64),
                      rule.cols, rule.vals, rule.lower / days, rule.upper / days)
@@ -187,19 +197,22 @@ def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd
     meals = model.options.meals
     repeating = {o.name for o in config.occasions if occasion_source(o) != DRINKS}
     limited = meals["occasion"].isin(repeating).to_numpy()
-    keys = [str(k) for k in meals["key"]]
+    keys = [str(k).removeprefix(LEFTOVER) for k in meals["key"]]   # leftovers: the dinner
+    leftover = (meals["kind"] == "leftover").to_numpy()
+    dinner = (meals["occasion"] == (leftover_occasions(config) or ("", ""))[0]).to_numpy()
     dish_of = {int(r): dish for dish, rows in main_dishes(options).items() for r in rows}
     dishes = [str(dish_of.get(r)) for r in range(len(meals))]
     uses: dict[str, int] = {}
+    uncooked: dict[str, int] = {}   # dinners cooked whose leftovers no day has eaten yet
     given: dict[str, float] = {}
     menus: list[DayMenu] = []
     most = model.rules.settings.meal_repeats_max
     for day in range(days):
         if out_of_time(deadline):
             break
-        open_rows = np.asarray([r for r in range(len(meals)) if not limited[r] or (
-            uses.get(keys[r], 0) < most and uses.get(f"dish:{dishes[r]}", 0) < most)],
-                               dtype=np.int64)
+        open_rows = np.asarray([r for r in range(len(meals)) if (not limited[r] or (
+            uses.get(keys[r], 0) < most and uses.get(f"dish:{dishes[r]}", 0) < most))
+            and (not leftover[r] or uncooked.get(keys[r], 0) > 0)], dtype=np.int64)
         keep = _open_shortlist(model, mean, open_rows, SEED_SHORTLIST)
         sub_options, option_map, part_map = subset(options, keep)
         found: list[Array] = []
@@ -221,6 +234,8 @@ def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd
         for row in menu.options:
             for name in (keys[row], f"dish:{dishes[row]}"):
                 uses[name] = uses.get(name, 0) + 1
+            if leftover[row] or dinner[row]:
+                uncooked[keys[row]] = uncooked.get(keys[row], 0) + (-1 if leftover[row] else 1)
     return menus
 
 
@@ -411,8 +426,10 @@ def improving_solutions(program: Program, gap: float, nodes: int,
 
 def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options,
                 config: Config, model: DayModel, deadline: float | None = None,
-                progress: Any = None) -> Week:
-    """Column generation with a proven bound, then the integer master over the pool."""
+                progress: Any = None, finish: Finish | None = None) -> Week:
+    """Column generation with a proven bound, then the integer master over the pool.
+    ``finish`` (planned leftovers) orders and portions the integer master's week, None
+    when it cannot; the master then leaves that week out and tries again."""
     rules = weekly_rules(model, config, foods)
     distinct = distinct_rules(options, config, model.rules.settings)
     pricing = Pricing(model)
@@ -476,7 +493,8 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
             size *= 4
         master_value, duals, blend, broken = solve_master(pool.menus, rules, distinct, model,
                                                           config, integer=False)
-        master_feasible = not broken
+        master_feasible = not broken and (finish is None or not solve_master(
+            pool.menus, rules, distinct, model, config, integer=True)[3])   # whole days too
         if progress is not None:
             progress(rounds, master_value if master_feasible else None, bound)
         history.append(master_value)
@@ -492,43 +510,73 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         else:
             continue
         break
-    objective, _, lam, broken = solve_master(pool.menus, rules, distinct, model, config,
-                                             integer=True)
-    chosen = week_days(pool.menus, lam)
-    polished = polish(chosen, foods, supplements, options, config, model, rules, deadline) \
-        if len(chosen) == days else None
+    if finish is None:
+        objective, _, lam, broken = solve_master(pool.menus, rules, distinct, model, config,
+                                                 integer=True)
+        chosen = week_days(pool.menus, lam)
+        polished = polish(chosen, foods, supplements, options, config, model, rules,
+                          deadline) if len(chosen) == days else None
+    else:
+        chosen, objective, broken, polished = finished_week(pool.menus, rules, distinct,
+                                                            model, config, finish)
     if polished is None and len(blend) == len(pool.menus) and math.isfinite(mean.value):
         polished = repair(pool.menus, blend, shortlist(model, mean.values, mean.reduced,
                                                        SEED_SHORTLIST),
                           foods, supplements, options, config, model, rules, deadline)
+        if polished is not None and finish is not None:
+            polished = finish(polished)
     if polished is not None:   # portions in whole steps: always the polished week
         chosen, objective, broken = polished, sum(m.cost for m in polished), []
+    elif finish is not None and not broken:
+        broken = [("leftovers (none of the weeks found lets each follow its dinner)", 1.0)]
     if broken and stopped == "deadline":
         raise SearchTimeout("the time limit ended the search before a week kept every rule")
     if broken:
         raise SearchError("no week keeps every weekly rule with the day menus found; short: "
                           + ", ".join(f"{name} by {amount:g}" for name, amount in broken))
-    menus = sorted(chosen, key=lambda m: (m.options, m.grams))
+    menus = chosen if finish is not None else sorted(chosen, key=lambda m: (m.options, m.grams))
     return Week(menus, objective, bound, rounds, len(pool.menus), stopped,
                 pool.menus)
 
 
+def finished_week(menus: list[DayMenu], rules: list[WeeklyRule],
+                  distinct: list[tuple[str, list[str], int]], model: DayModel, config: Config,
+                  finish: Finish) -> tuple[list[DayMenu], float, list[tuple[str, float]],
+                                           list[DayMenu] | None]:
+    """The integer master's week over these day menus, its objective, the rules it breaks
+    and the week ``finish`` makes of it; a week it cannot finish is left out and the master
+    solved again (``FINISH_TRIES`` weeks at most)."""
+    index = {id(m): j for j, m in enumerate(menus)}
+    unlike: list[tuple[list[int], int]] = []
+    while True:
+        objective, _, lam, broken = solve_master(menus, rules, distinct, model, config,
+                                                 integer=True, unlike=unlike)
+        chosen = week_days(menus, lam)
+        done = finish(chosen) if not broken and len(chosen) == config.plan.days else None
+        if done is not None or broken or len(unlike) + 1 >= FINISH_TRIES:
+            return chosen, objective, broken, done
+        unlike.append((sorted({index[id(m)] for m in chosen}), len(chosen) - 1))
+
+
 def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
            options: Options, config: Config, model: DayModel,
-           rules: list[WeeklyRule], deadline: float | None = None) -> list[DayMenu] | None:
+           rules: list[WeeklyRule], deadline: float | None = None,
+           extra: Callable[[Program, list[Block]], None] | None = None
+           ) -> list[DayMenu] | None:
     """The week's meals kept, every portion and tablet chosen again for the week as a whole
     (one small MILP: the weekly means and the budget over all days at once); the same
     tablets at the same windows every day, else each product's tablets spread evenly over
     the days, when that costs at most ``STEADY_SLACK`` more. None when no portions keep
     every rule with these meals. The free week is solved only when the free week's LP
     cannot show that the steady one is within its slack (the answer is the same). With a
-    clock, each MILP gets what is left of it, at least ``FINISH_SECONDS``."""
+    clock, each MILP gets what is left of it, at least ``FINISH_SECONDS``. ``extra`` adds
+    rows to each week MILP (leftovers tied to their dinners)."""
     days = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
     seconds = NO_CLOCK if deadline is None else max(seconds_left(deadline), FINISH_SECONDS)
 
     def best(regimen: str) -> list[DayMenu] | None:
         weeks = week_milp(days, foods, supplements, options, config, model, rules, NODES,
-                          steps=True, regimen=regimen, seconds=seconds)
+                          steps=True, regimen=regimen, extra=extra, seconds=seconds)
         return weeks[0] if weeks else None
 
     def within(week: list[DayMenu] | None, least: float) -> bool:
@@ -588,7 +636,7 @@ def week_program(day_options: list[Array], foods: pd.DataFrame, supplements: pd.
             cols.append(rule.cols + offset)
             vals.append(rule.vals)
     for name, (cols, vals, rule) in sorted(sums.items()):
-        if rule.lower <= 0 and rule.upper == INF:
+        if not rule.binds():
             continue
         joined_cols, joined_vals = np.concatenate(cols), np.concatenate(vals)
         week.rows("week", [name], np.zeros(len(joined_cols), dtype=np.int64), joined_cols,

@@ -16,10 +16,20 @@ from planner.config import Config, load_config
 from planner.day import DayModel, MealRules, build_day, day_rules
 from planner.errors import DataError
 from planner.foods import FLAGS
+from planner.leftovers import leftover_order
 from planner.library import load_library
+from planner.master import DayMenu
 from planner.meal_week import diagnosis
 from planner.needs import available_nutrients, targets
-from planner.options import Options, build_options, load_substitutions, restrict_to
+from planner.options import (
+    KEEPS,
+    LEFTOVER,
+    Options,
+    build_options,
+    load_substitutions,
+    restrict_to,
+    with_leftovers,
+)
 from planner.own_meals import load_own_meals
 from planner.search import SearchError, polish, search_week, weekly_rules
 from planner.supplements import load_supplements
@@ -83,6 +93,41 @@ def test_a_stand_in_category_that_is_not_a_number_is_refused(tmp_path: Path) -> 
     with pytest.raises(DataError, match=r"substitutions.csv: row 2: to_category must be a "
                                         r"WWEIA category number"):
         load_substitutions(path)
+
+
+def test_leftovers_are_offered_for_dishes_that_keep_without_their_drinks(
+        foods: pd.DataFrame) -> None:
+    config = load_config(None, ["meals.leftovers=2"])
+    options = with_leftovers(build_options(foods, load_library(), config, 3), config, foods)
+    copies = options.meals[options.meals["kind"] == "leftover"]
+    assert len(copies) > 20 and (copies["occasion"] == "lunch").all()
+    parts = options.parts[options.parts["option"].isin(copies.index)]
+    assert not parts["liquid"].any()
+    category = pd.to_numeric(foods["wweia_category"], errors="coerce")
+    assert parts["food"].map(category).isin(KEEPS).groupby(parts["option"]).any().all()
+    dinners = options.meals.set_index("key")
+    assert not any(dinners.loc[k.removeprefix(LEFTOVER), "name"].startswith("Cereal")
+                   for k in copies["key"])
+    plain = load_config(None)
+    assert len(with_leftovers(build_options(foods, load_library(), plain, 3), plain,
+                              foods).meals) == len(options.meals) - len(copies)
+
+
+def test_leftovers_follow_their_dinner_or_no_order_is_claimed() -> None:
+    meals = pd.DataFrame({"option": range(6), "occasion": ["lunch", "dinner", "dinner",
+                                                           "lunch", "lunch", "lunch"],
+                          "key": ["L1", "D1", "D2", "leftover:D1", "leftover:D2", "L2"],
+                          "kind": ["library"] * 3 + ["leftover"] * 2 + ["library"]})
+    options = Options(meals, pd.DataFrame(columns=["option", "food"]))
+
+    def day(*rows: int) -> DayMenu:
+        return DayMenu(rows, (), (), 0.0, ())
+
+    assert leftover_order([day(3, 2), day(0, 1)], options, "dinner", "lunch") == [1, 0]
+    assert leftover_order([day(5, 1), day(3, 2), day(4, 1)], options, "dinner",
+                          "lunch") in ([0, 1, 2], [2, 1, 0])   # each leftover after its dinner
+    assert leftover_order([day(4, 1), day(3, 2)], options, "dinner", "lunch") is None  # a loop
+    assert leftover_order([day(3, 1)], options, "dinner", "lunch") is None   # its own dinner
 
 
 def test_meals_lose_their_drinks_where_an_occasion_allows_none(foods: pd.DataFrame) -> None:
