@@ -38,7 +38,7 @@ def tied_week(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFra
     links = _links(menus, options, *pair)
 
     def tie(week: Program, blocks: list[Block]) -> None:
-        _tie_to_dinners(week, blocks, links, options)
+        tie_to_dinners(week, blocks, links, options)
 
     return polish(menus, foods, supplements, options, config, model,
                   weekly_rules(model, config, foods), extra=tie)
@@ -106,7 +106,7 @@ def _links(menus: list[DayMenu], options: Options, dinner: str, lunch: str
     return links
 
 
-def _tie_to_dinners(week: Program, blocks: list[Block], links: list[tuple[int, int, int]],
+def tie_to_dinners(week: Program, blocks: list[Block], links: list[tuple[int, int, int]],
                     options: Options) -> None:
     """Each leftover lunch in the grams of the dinner before it, food by food."""
     parts = options.parts

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config import Config
 from .day import DayModel
 from .errors import DataError
+from .leftovers import tie_to_dinners
 from .master import DayMenu, main_dishes, weekly_rules
 from .meal_week import food_items, meal_model, supplement_items
-from .options import Options
+from .options import Options, leftover_occasions
 from .plan import Plan, verify
 from .program import Array, Program
 from .regimen import Block
@@ -58,6 +60,27 @@ def saved_week(plan: Plan, like: SavedWeek | None = None) -> SavedWeek:
             rows[str(occasion)] = row_of[(occasion, key)]
         chosen.append(rows)
     return SavedWeek(options, model, chosen)
+
+
+def leftover_links(saved: SavedWeek, config: Config) -> list[tuple[int, int, int]]:
+    """(day index, leftover lunch row, the day before's dinner row) of each planned
+    leftover of the saved week."""
+    pair = leftover_occasions(config)
+    if pair is None:
+        return []
+    kind = saved.options.meals["kind"]
+    return [(day, rows[pair[1]], saved.chosen[day - 1][pair[0]])
+            for day, rows in enumerate(saved.chosen)
+            if day and pair[1] in rows and kind[rows[pair[1]]] == "leftover"
+            and pair[0] in saved.chosen[day - 1]]
+
+
+def _linked(saved: SavedWeek, config: Config) -> set[tuple[int, str]]:
+    """The (day, occasion) of every leftover lunch and of the dinner it is made of."""
+    pair = leftover_occasions(config)
+    return set() if pair is None else {
+        place for day, _, _ in leftover_links(saved, config)
+        for place in ((day + 1, pair[1]), (day, pair[0]))}
 
 
 def week_objective(plan: Plan, saved: SavedWeek | None = None) -> float:
@@ -100,6 +123,11 @@ def candidates(plan: Plan, day: int, free: str | tuple[str, ...], avoid: tuple[s
     and tablets may change too (a shortlist of meals priced by the mean-day LP)."""
     names = (free,) if isinstance(free, str) else free
     saved = saved_week(plan)
+    tied = sorted(o for o in names if (day, o) in _linked(saved, plan.config))
+    if tied:
+        raise DataError(f"day {day} {tied[0]} is part of a planned leftover (a dinner and the "
+                        "next day's lunch made of it)", "re-plan the week with `planner plan` "
+                        "(or with [meals] leftovers = 0)")
     banned: set[int] = set()
     found: list[Candidate] = []
     fix = True
@@ -129,8 +157,10 @@ def replan(plan: Plan, locks: set[tuple[int, str | None]]) -> tuple[Plan, int]:
     Each day's MILP keeps whole gram steps on that day only (the others' portions may move
     freely, which keeps it small); one MILP then chooses every portion and tablet of the week
     again in whole steps. When that finds none, the days are re-planned again with whole
-    steps everywhere (slower, the same rules)."""
+    steps everywhere (slower, the same rules). Planned leftovers (a dinner and the next
+    day's lunch made of it) are kept as they are."""
     saved = saved_week(plan)
+    locks = locks | _linked(saved, plan.config)
     quick = _replan_days(plan, saved, locks, whole_steps=False)
     if quick is not None:
         polished = _polished(quick[0], saved)
@@ -170,7 +200,9 @@ def _polished(plan: Plan, saved: SavedWeek) -> Plan | None:
     model, options, config = current.model, current.options, plan.config
     rules = weekly_rules(model, config, plan.foods)
     menus = [DayMenu(tuple(sorted(rows.values())), (), (), 0.0, ()) for rows in current.chosen]
-    found = polish(menus, plan.foods, plan.supplements, options, config, model, rules)
+    links = leftover_links(current, config)
+    found = polish(menus, plan.foods, plan.supplements, options, config, model, rules,
+                   extra=lambda week, blocks: tie_to_dinners(week, blocks, links, options))
     if found is None:
         return None
     return Plan(config=config, foods=plan.foods, supplements=plan.supplements,
@@ -201,6 +233,7 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
         for occasion in free.get(day, ()):
             dishes = same_dish | {dish_of.get(rows.get(occasion, -1))}
             others = meals.index[(meals["occasion"] == occasion)
+                                 & (meals["kind"] != "leftover")
                                  & ~meals.index.isin([rows.get(occasion, -1), *holding,
                                                       *banned])
                                  & ~meals.index.map(dish_of.get).isin(dishes - {None})]
@@ -208,10 +241,14 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
                 model, np.asarray(others, dtype=np.int64), values, reduced, size)
         day_options.append(np.asarray(sorted(keep), dtype=np.int64))
     held = [day for day in range(1, config.plan.days + 1) if day not in free] if fix else []
+    links = leftover_links(saved, config)
+
+    def extra(week: Program, blocks: list[Block]) -> None:
+        tie_to_dinners(week, blocks, links, options)
+        _hold_days(week, blocks, plan, options, held, free, size)
+
     weeks = week_milp(day_options, plan.foods, plan.supplements, options, config, model,
-                      rules, NODES, steps=steps,
-                      extra=lambda week, blocks: _hold_days(week, blocks, plan, options, held,
-                                                            free, size),
+                      rules, NODES, steps=steps, extra=extra,
                       presolve_reductions=-1 if fix else PRESOLVE_REDUCTIONS)
     if not weeks:
         return None

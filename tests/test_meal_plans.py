@@ -217,6 +217,16 @@ def test_leftovers_are_yesterdays_dinner_labelled_and_checked(tmp_path: Path) ->
     shown = CliRunner().invoke(cli, ["show", str(out)])
     assert shown.exit_code == 0, shown.output
     assert f"leftovers of day {dinner['day']}'s dinner" in shown.output
+    swapped = CliRunner().invoke(cli, ["swap", str(out), "--day", str(lunch["day"]),
+                                       "--occasion", "lunch"])
+    assert swapped.exit_code == 1 and "part of a planned leftover" in swapped.output
+    replanned = tmp_path / "replanned.json"
+    result = CliRunner().invoke(cli, ["replan", str(out), "--lock", "1", "--format", "json",
+                                      "-o", str(replanned)])
+    assert result.exit_code == 0, result.output
+    kept = json.loads(replanned.read_text(encoding="utf-8"))["occasions"]
+    assert next(o for o in kept if o["day"] == lunch["day"] and o["name"] == "lunch")["meal"][
+        "id"] == lunch["meal"]["id"]
     edited = json.loads(json.dumps(data))
     eaten = next(o for o in edited["occasions"] if o["meal"]["kind"] == "leftover")
     eaten["items"][0]["grams"] = round(eaten["items"][0]["grams"] + 5, 1)

@@ -172,7 +172,7 @@ def test_explain_reports_shadow_price_and_best_b12() -> None:
                                       "b12.target_absorbed_ug=2.5"])
     assert result.exit_code == 0, result.output
     assert "Best achievable absorbed B12 under these rules: 3.35 ug/day" in result.stdout
-    assert "each 0.1 ug/day more on every day would raise the week's objective by about 0.02 " \
+    assert "each 0.1 ug/day more on every day would raise the week's objective by about 0.10 " \
         "USD" in " ".join(result.stdout.split())
     assert "Rules that bind" in result.stdout
     assert "Lower bound on any week's objective" in result.stdout
