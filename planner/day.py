@@ -19,7 +19,7 @@ from .absorption import AbsorptionParams, chords, if_absorbed_ug, injection_per_
 from .config import Config
 from .fluids import capacity_row, fills
 from .needs import KCAL_PER_G, Target
-from .options import LEFTOVER, Options, leftover_occasions
+from .options import LEFTOVER, Options, leftover_occasions, main_dishes
 from .program import INF, Array, Program
 from .safety import occasion_caps, resolve
 from .supplements import SUPPLEMENT_NUTRIENTS, allowed_products, other_nutrients
@@ -126,7 +126,8 @@ def build_day(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options,
                      units, absorbed, np.zeros(0), amounts, unit_amounts, rules)
     for family in (add_choice, add_portions, add_energy, add_energy_shares, add_meal_protein,
                    add_occasion_limits, add_fluids, add_sugars, add_need_floors, add_limits,
-                   add_supplement_rules, add_b12, add_leftovers_of_another_day):
+                   add_supplement_rules, add_b12, add_leftovers_of_another_day,
+                   add_dish_once_a_day):
         family(model, config, params)
     model.base_cost = base_objective(model, config)
     program.add_cost(np.arange(program.num_cols), model.base_cost)
@@ -210,6 +211,25 @@ def add_leftovers_of_another_day(model: DayModel, config: Config,
     rows = np.repeat(np.arange(len(pairs), dtype=np.int64), 2)
     model.program.rows("leftovers_of_another_day", [f"{pair[1]}:{o}" for _, o in pairs], rows,
                        model.choose[np.asarray(pairs, dtype=np.int64).ravel()], 1.0, upper=1.0)
+
+
+def add_dish_once_a_day(model: DayModel, config: Config, params: AbsorptionParams) -> None:
+    """Lunch and dinner of a day with different main dishes (``[meals] dish_once_a_day``),
+    a leftover lunch counted as its dinner's dish."""
+    if not config.meals.dish_once_a_day:
+        return
+    pair = leftover_occasions(config)
+    if pair is None:
+        return
+    occasion = model.options.meals["occasion"]
+    shared = [(dish, rows[occasion.iloc[rows].isin(pair).to_numpy()])
+              for dish, rows in main_dishes(model.options).items()]
+    shared = [(dish, rows) for dish, rows in shared if occasion.iloc[rows].nunique() > 1]
+    if not shared:
+        return
+    rows = np.concatenate([np.full(len(r), i, dtype=np.int64) for i, (_, r) in enumerate(shared)])
+    cols = model.choose[np.concatenate([r for _, r in shared])]
+    model.program.rows("dish_once_a_day", [d for d, _ in shared], rows, cols, 1.0, upper=1.0)
 
 
 def add_portions(model: DayModel, config: Config, params: AbsorptionParams) -> None:

@@ -22,7 +22,7 @@ import pandas as pd
 from .absorption import AbsorptionParams, injection_per_day_ug
 from .config import Config
 from .day import DayModel, MealRules, absorbed_terms, part_terms
-from .options import DRINKS, LEFTOVER, Options, leftover_occasions, occasion_source
+from .options import DRINKS, LEFTOVER, Options, leftover_occasions, main_dishes, occasion_source
 from .pattern import MEAL_OZ
 from .program import INF, Array, Program, new_highs
 from .safety import resolve, seafood_per_gram
@@ -162,19 +162,6 @@ def _absorbed_week(model: DayModel, config: Config) -> WeeklyRule:
     cols, vals = absorbed_terms(model, AbsorptionParams.from_config(config))
     goal = config.target_ug() - injection_per_day_ug(config)
     return WeeklyRule("b12:week", cols, vals, lower=goal * config.plan.days)
-
-
-def main_dishes(options: Options) -> dict[str, Array]:
-    """Options by their main dish (the food with most typical grams that is not a drink), so
-    that variants of one dish (with or without a side or a drink) count together."""
-    parts = options.parts[~options.parts["liquid"].astype(bool)]
-    parts = parts[parts["option"].map(options.meals["kind"]) != "drink"]
-    if parts.empty:
-        return {}
-    main = parts.sort_values(["option", "typical", "food"], ascending=[True, False, True],
-                             kind="stable").drop_duplicates("option")
-    return {str(food): np.asarray(sorted(rows), dtype=np.int64)
-            for food, rows in main.groupby("food")["option"]}
 
 
 def options_with_fped(options: Options, foods: pd.DataFrame, column: str) -> Array:

@@ -78,6 +78,8 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
 
     own = own_meals(plan.config, plan.foods)
     liquid = {str(f): bool(v) for f, v in plan.foods["liquid"].astype(bool).items()}
+    mains: dict[tuple[int, str], str] = {}
+    leftovers: list[tuple[int, str]] = []
     for (day, name), part in items.groupby(["day", "occasion"], sort=False):
         occasion = by_name[str(name)]
         meal_key = str(part["meal"].iloc[0])
@@ -92,6 +94,7 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
         if meal_key.startswith(LEFTOVER):
             problems += _check_leftover(where, int(str(day)), occasion, meal_key, part, items,
                                         plan.config, liquid)
+            leftovers.append((int(str(day)), str(name)))
             continue
         meal_id = meal_key.removesuffix(ADAPTED)
         if meal_id.startswith(OWN):
@@ -109,13 +112,35 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
         eaten = library.items[library.items["meal_id"] == meal_id]
         left = {str(c): float(g) for c, g in zip(eaten["fndds_code"], eaten["grams"],
                                                  strict=True)}
+        typical: dict[str, float] = {}
         problems += _check_portions(where, meal_id, part, left, in_meal, code_of, food_of,
-                                    swaps if meal_key.endswith(ADAPTED) else {}, category)
+                                    swaps if meal_key.endswith(ADAPTED) else {}, category,
+                                    typical)
+        solid = [(-g, f) for f, g in typical.items() if not liquid.get(f, False)]
+        if solid:
+            mains[(int(str(day)), str(name))] = min(solid)[1]
         drinks_allowed = occasion.max_liquids_ml is None or occasion.max_liquids_ml > 0
         missing = [c for c in left if drinks_allowed or not bool(quantiles.loc[c, "liquid"])]
         if missing:
             problems.append(f"{where}: {meal_id} without its food(s) {', '.join(missing)}")
-    return problems
+    pair = leftover_occasions(plan.config)
+    for day, name in leftovers:   # a leftover lunch is its dinner's dish
+        if pair is not None and (day - 1, pair[0]) in mains:
+            mains[(day, name)] = mains[(day - 1, pair[0])]
+    return problems + _check_dish_once_a_day(mains, plan.config)
+
+
+def _check_dish_once_a_day(mains: dict[tuple[int, str], str], config: Config) -> list[str]:
+    """Lunch and dinner of a day with different main dishes (a meal's largest solid food as
+    people ate it), a leftover lunch counted as its dinner's dish (own meals not counted)."""
+    pair = leftover_occasions(config)
+    if not config.meals.dish_once_a_day or pair is None:
+        return []
+    dinner, lunch = pair
+    return [f"day {day}: {dish} is the main dish of {lunch} and {dinner} "
+            "(meals.dish_once_a_day)"
+            for (day, occasion), dish in sorted(mains.items())
+            if occasion == lunch and mains.get((day, dinner)) == dish]
 
 
 def _check_leftover(where: str, day: int, occasion: Occasion, meal_key: str,
@@ -165,10 +190,12 @@ def _check_own_meal(where: str, meal_key: str, part: pd.DataFrame, own: pd.DataF
 def _check_portions(where: str, meal: str, part: pd.DataFrame, left: dict[str, float],
                     range_of: Callable[[str, float], tuple[float, float]],
                     key_of: dict[str, str], food_of: dict[str, str],
-                    swaps: dict[str, dict[str, float]], category: pd.Series) -> list[str]:
+                    swaps: dict[str, dict[str, float]], category: pd.Series,
+                    typical: dict[str, float] | None = None) -> list[str]:
     """Each food eaten at an occasion (summed) is a food of the meal (``left``: its foods'
     keys and grams, popped as they are accounted for) or the stand-in of some of them
-    (``swaps``, adapted meals only), within their ranges added up."""
+    (``swaps``, adapted meals only), within their ranges added up; ``typical`` gets each
+    food's grams as people ate the meal (its origins' grams times their ratios)."""
     problems = []
     eaten_now = part.groupby("food", sort=False)["grams"].sum()
     for food, grams in eaten_now.items():
@@ -182,6 +209,8 @@ def _check_portions(where: str, meal: str, part: pd.DataFrame, left: dict[str, f
             continue
         low = high = 0.0
         for origin, ratio in origins:
+            if typical is not None:
+                typical[str(food)] = typical.get(str(food), 0.0) + left[origin] * ratio
             least, most = range_of(origin, left.pop(origin))
             low, high = low + least * ratio, high + most * ratio
         slack = SLACK_G * len(origins)

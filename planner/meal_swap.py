@@ -18,9 +18,9 @@ from .config import Config
 from .day import DayModel
 from .errors import DataError
 from .leftovers import tie_to_dinners
-from .master import DayMenu, main_dishes, weekly_rules
+from .master import DayMenu, weekly_rules
 from .meal_week import food_items, meal_model, supplement_items
-from .options import Options, leftover_occasions
+from .options import Options, leftover_occasions, main_dishes
 from .plan import Plan, verify
 from .program import Array, Program
 from .regimen import Block

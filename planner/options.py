@@ -135,6 +135,19 @@ def with_leftovers(options: Options, config: Config, foods: pd.DataFrame) -> Opt
                              ignore_index=True))
 
 
+def main_dishes(options: Options) -> dict[str, Array]:
+    """Options by their main dish (the food with most typical grams that is not a drink), so
+    that variants of one dish (with or without a side or a drink) count together."""
+    parts = options.parts[~options.parts["liquid"].astype(bool)]
+    parts = parts[parts["option"].map(options.meals["kind"]) != "drink"]
+    if parts.empty:
+        return {}
+    main = parts.sort_values(["option", "typical", "food"], ascending=[True, False, True],
+                             kind="stable").drop_duplicates("option")
+    return {str(food): np.asarray(sorted(rows), dtype=np.int64)
+            for food, rows in main.groupby("food")["option"]}
+
+
 def allowed_flags(config: Config) -> set[str]:
     """Flags a food may carry: the diet pattern's, less the excluded ones (allergies)."""
     return set(PATTERNS[config.diet.pattern]) - set(config.diet.exclude_flags)

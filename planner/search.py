@@ -39,7 +39,6 @@ from .master import (
     WeeklyRule,
     count_names,
     distinct_rules,
-    main_dishes,
     solve_master,
     week_days,
     weekly_rules,
@@ -50,6 +49,7 @@ from .options import (
     LEFTOVER,
     Options,
     leftover_occasions,
+    main_dishes,
     occasion_source,
     subset,
 )
