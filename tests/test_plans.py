@@ -166,14 +166,27 @@ def test_plan_writes_file_atomically(tmp_path: object) -> None:
     assert [p.name for p in out.parent.iterdir()] == ["week.json"]
 
 
-def test_explain_reports_shadow_price_and_best_b12() -> None:
+def _explained(target: float) -> tuple[str, float]:
     result = CliRunner().invoke(cli, ["explain", str(CONSTRAINTS / "vegan.toml"),
                                       "--days", "1", "--set", "b12.supplements=none", "--set",
-                                      "b12.target_absorbed_ug=2.5"])
+                                      f"b12.target_absorbed_ug={target}"])
     assert result.exit_code == 0, result.output
-    assert "Best achievable absorbed B12 under these rules: 3.35 ug/day" in result.stdout
-    assert "each 0.1 ug/day more on every day would raise the week's objective by about 0.10 " \
-        "USD" in " ".join(result.stdout.split())
+    bound = re.search(r"Lower bound on any week's objective: ([\d.]+)", result.stdout)
+    assert bound is not None
+    return result.stdout, float(bound.group(1))
+
+
+def test_explain_reports_shadow_price_and_best_b12() -> None:
+    text, bound = _explained(2.5)
+    assert "Best achievable absorbed B12 under these rules: 3.35 ug/day" in text
+    price = re.search(r"each 0\.1 ug/day more on every day would raise the week's objective by "
+                      r"about ([\d.]+) USD", " ".join(text.split()))
+    assert price is not None and float(price.group(1)) > 0
+    below, above = _explained(2.4)[1], _explained(2.6)[1]   # the LP's value is convex
+    assert bound - below - 0.01 <= float(price.group(1)) <= above - bound + 0.01
+    result = CliRunner().invoke(cli, ["explain", str(CONSTRAINTS / "vegan.toml"), "--days", "1",
+                                      "--set", "b12.supplements=none", "--set",
+                                      "b12.target_absorbed_ug=2.5"])
     assert "Rules that bind" in result.stdout
     assert "Lower bound on any week's objective" in result.stdout
     default = CliRunner().invoke(cli, ["explain"])
