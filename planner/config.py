@@ -506,6 +506,12 @@ class MealsSection:
                                        "poultry (FPED 2017-18)", integer(0, 28))
     seafood_meals_min: int = spec(0, "meals per 7 days with at least 1 oz-eq of seafood (FPED "
                                   "2017-18)", integer(0, 28))
+    vegetables_cup_min: float = spec(0.0, "vegetables a day at least, in cup-equivalents, as the "
+                                     "plan's mean (FPED 2017-18; the Healthy U.S.-Style "
+                                     "pattern asks 2.5 at 1,800 kcal)", number(0.0, 10.0))
+    fruit_cup_min: float = spec(0.0, "fruit a day at least, in cup-equivalents, as the plan's "
+                                "mean (FPED 2017-18; the pattern asks 1.5 at 1,800 kcal)",
+                                number(0.0, 10.0))
     leftovers: int = spec(0, "lunches per plan at least that are the previous day's dinner, "
                           "cooked once and eaten twice (labelled leftovers)", integer(0, 27))
     own: str | None = spec(None, "CSV of your own meals (meal, occasion, food, grams), "

@@ -112,6 +112,13 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
             rules.append(WeeklyRule(f"fped:{column}", model.choose[holds],
                                     np.ones(len(holds)),
                                     lower=float(math.ceil(least * days / 7))))
+    for group, per_day in (("vegetables_cup", config.meals.vegetables_cup_min),
+                           ("fruit_cup", config.meals.fruit_cup_min)):
+        if per_day > 0:
+            cols, vals = part_terms(model, fped_per_gram(foods, group).reindex(
+                parts["food"]).to_numpy(dtype=float))
+            rules.append(WeeklyRule(f"fped:{group}", cols, vals, lower=per_day * days,
+                                    per_meal=per_day))   # an even share a day
     seafood = resolve(config).seafood_g_per_week
     if seafood is not None:
         per_gram = seafood_per_gram(foods).reindex(parts["food"]).to_numpy(dtype=float)
@@ -162,6 +169,16 @@ def _absorbed_week(model: DayModel, config: Config) -> WeeklyRule:
     cols, vals = absorbed_terms(model, AbsorptionParams.from_config(config))
     goal = config.target_ug() - injection_per_day_ug(config)
     return WeeklyRule("b12:week", cols, vals, lower=goal * config.plan.days)
+
+
+def fped_per_gram(foods: pd.DataFrame, column: str) -> pd.Series:
+    """An FPED 2017-18 amount (cup- or ounce-equivalents) per gram of each food of the table
+    (0 for foods the meal library does not know)."""
+    from .library import load_library
+
+    per_100g = load_library().foods[column]
+    code = foods.get("fndds_code", pd.Series("", index=foods.index)).fillna("").astype(str)
+    return code.map(per_100g).fillna(0.0).astype(float) / 100.0
 
 
 def options_with_fped(options: Options, foods: pd.DataFrame, column: str) -> Array:

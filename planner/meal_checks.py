@@ -348,4 +348,14 @@ def check_fped_meals(plan: Plan, items: pd.DataFrame) -> list[str]:
         wanted = math.ceil(least * days / 7)
         if count < wanted:
             problems.append(f"{count} meals with {words} < {wanted} ([meals])")
+    for group, per_day in (("vegetables_cup", plan.config.meals.vegetables_cup_min),
+                           ("fruit_cup", plan.config.meals.fruit_cup_min)):
+        if per_day <= 0:
+            continue
+        cups = library.foods[group].to_dict()
+        total = sum(cups.get(code.get(str(f), ""), 0.0) * float(g) / 100.0
+                    for f, g in zip(items["food"], items["grams"], strict=True))
+        if total / days < per_day - 1e-6:
+            problems.append(f"{group.split('_')[0]} {total / days:.3f} cup-eq a day < "
+                            f"meals.{group}_min {per_day:g}")
     return problems

@@ -21,7 +21,8 @@ from .sensitivity import binding_rules, limit_sides
 from .solve import Explanation
 
 TARGET_ROWS = ("b12_target", "b12_floor")
-COUNTED = ("week:fped:", "week:repeat:", "week:dish:", "week:group:", "week:include:")
+COUNTED = ("week:fped:meat_poultry_oz", "week:fped:seafood_oz", "week:repeat:", "week:dish:",
+           "week:group:", "week:include:")
 
 
 def explain_meals(foods: pd.DataFrame, supplements: pd.DataFrame,
@@ -86,8 +87,10 @@ def week_words(family: str) -> str:
         return f"{LABELS.get(what, (what, ''))[0]} need, as the week's mean"
     words = {"repeat": f"meal {what} at most meals.repeats_max times a week",
              "dish": f"main dish {what} at most meals.repeats_max times a week",
-             "fped": "meals with meat or poultry per week" if what == "meat_poultry_oz"
-             else "meals with seafood per week",
+             "fped": {"meat_poultry_oz": "meals with meat or poultry per week",
+                      "seafood_oz": "meals with seafood per week",
+                      "vegetables_cup": "vegetables, as the week's mean",
+                      "fruit_cup": "fruit, as the week's mean"}.get(what, what),
              "group": f"{what} uses per week", "include": f"{what} at least once",
              "budget": "the weekly budget", "b12": "absorbed B12, as the week's mean"}
     return words.get(kind, family)

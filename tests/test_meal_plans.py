@@ -19,7 +19,7 @@ from planner.errors import DataError
 from planner.foods import load_foods
 from planner.library import load_library
 from planner.master import DayMenu, week_days
-from planner.meal_checks import check_meal_plan
+from planner.meal_checks import check_fped_meals, check_meal_plan
 from planner.plan import household, verify
 from planner.render import meal_words
 from planner.resources import default_foods
@@ -95,6 +95,26 @@ def test_portions_are_within_the_meal_range_and_edits_are_caught(
     items = _food_items(edited, load_foods(default_foods()))
     assert any("B9999 is not a library meal" in p
                for p in check_meal_plan(_bare(data, path, items), items))
+
+
+def test_a_vegetable_minimum_the_week_misses_is_named(week: tuple[Path, dict[str, Any]]
+                                                      ) -> None:
+    path, data = week
+    plan = _bare(data, path, _food_items(data, load_foods(default_foods())))
+    cups = float(data["food_pattern"]["vegetables_cup_eq_per_day"])
+    for least, missed in ((round(cups + 0.5, 1), True), (round(max(cups - 0.1, 0.05), 2),
+                                                         False)):
+        meals = dataclasses.replace(plan.config.meals, vegetables_cup_min=least)
+        strict = dataclasses.replace(plan, config=dataclasses.replace(plan.config, meals=meals))
+        problems = check_fped_meals(strict, strict.items())
+        assert any(p.startswith("vegetables ") and "meals.vegetables_cup_min" in p
+                   for p in problems) == missed, (least, problems)
+
+
+@pytest.mark.slow
+def test_a_week_keeps_a_vegetable_minimum(tmp_path: Path) -> None:
+    data = _planned(tmp_path / "veg.json", "--set", "meals.vegetables_cup_min=2.5")
+    assert data["food_pattern"]["vegetables_cup_eq_per_day"] >= 2.5 - 0.005
 
 
 def test_a_meal_eaten_too_often_breaks_the_repeat_rule(
