@@ -25,11 +25,12 @@ from .search import polish
 
 
 def tied_week(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
-              options: Options, config: Config, model: DayModel) -> list[DayMenu] | None:
+              options: Options, config: Config, model: DayModel,
+              deadline: float | None = None) -> list[DayMenu] | None:
     """The week in an order where each leftover lunch follows the dinner it is made of, its
     portions chosen again with each leftover in that dinner's grams (``search.polish``);
     the week polished as it is when it has no leftovers; None when no order or no portions
-    allow it."""
+    allow it. With a clock (``deadline``) each MILP gets what is left of it."""
     pair = leftover_occasions(config)
     ordered = None if pair is None else leftover_order(menus, options, *pair)
     if pair is None or ordered is None:
@@ -41,7 +42,7 @@ def tied_week(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFra
         tie_to_dinners(week, blocks, links, options)
 
     return polish(menus, foods, supplements, options, config, model,
-                  weekly_rules(model, config, foods), extra=tie)
+                  weekly_rules(model, config, foods), deadline, extra=tie)
 
 
 def leftover_order(menus: list[DayMenu], options: Options, dinner: str, lunch: str

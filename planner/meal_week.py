@@ -79,7 +79,8 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
     model = meal_model(foods, supplements, config)
     options = model.options
     finish = functools.partial(tied_week, foods=foods, supplements=supplements,
-                               options=options, config=config, model=model) \
+                               options=options, config=config, model=model,
+                               deadline=deadline) \
         if leftover_occasions(config) and config.meals.leftovers else None
     try:
         week = search_week(foods, supplements, options, config, model, deadline=deadline,
