@@ -36,7 +36,7 @@ def tied_week(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFra
     if pair is None or ordered is None:
         return None
     menus = [menus[i] for i in ordered]
-    links = _links(menus, options, *pair)
+    links = leftover_links(menus, options, *pair)
 
     def tie(week: Program, blocks: list[Block]) -> None:
         tie_to_dinners(week, blocks, links, options)
@@ -93,8 +93,8 @@ def leftover_order(menus: list[DayMenu], options: Options, dinner: str, lunch: s
     return order
 
 
-def _links(menus: list[DayMenu], options: Options, dinner: str, lunch: str
-           ) -> list[tuple[int, int, int]]:
+def leftover_links(menus: list[DayMenu], options: Options, dinner: str, lunch: str
+                   ) -> list[tuple[int, int, int]]:
     """(day index, leftover option, the day before's dinner option) of each leftover."""
     meals = options.meals
     links = []

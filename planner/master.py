@@ -12,7 +12,7 @@ these day menus cannot keep.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ from .safety import resolve, seafood_per_gram
 
 ARTIFICIAL = 100.0        # master cost per unit of a broken weekly rule (phase one)
 MASTER_NODES = 20_000     # branch-and-bound nodes for the integer master
+FINISH_TRIES = 5          # integer masters' weeks tried for planned leftovers, at most
 EPS = 1e-6
 SEAFOOD_SERVING_G = 113.0   # 4 oz cooked, the FDA/EPA serving
 
@@ -50,6 +51,9 @@ class DayMenu:
 
     def signature(self) -> tuple[int, ...]:
         return self.options
+
+
+Finish = Callable[[list[DayMenu]], list[DayMenu] | None]   # a week made ready, or None
 
 
 @dataclass
@@ -184,12 +188,8 @@ def fped_per_gram(foods: pd.DataFrame, column: str) -> pd.Series:
 def options_with_fped(options: Options, foods: pd.DataFrame, column: str) -> Array:
     """Options holding at least ``pattern.MEAL_OZ`` of an FPED group at their smallest
     portions (so that every portion the plan may choose counts)."""
-    from .library import load_library
-
-    per_100g = load_library().foods[column]
-    code = foods.get("fndds_code", pd.Series("", index=foods.index)).fillna("").astype(str)
-    amount = options.parts["food"].map(code).map(per_100g).fillna(0.0) \
-        * options.parts["low"] / 100.0
+    amount = options.parts["food"].map(fped_per_gram(foods, column)).fillna(0.0) \
+        * options.parts["low"]
     total = amount.groupby(options.parts["option"]).sum()
     return np.asarray(sorted(total.index[total >= MEAL_OZ - 1e-9]), dtype=np.int64)
 
@@ -358,6 +358,25 @@ def week_days(menus: list[DayMenu], lam: Array) -> list[DayMenu]:
     """The days of an integer master's week: each chosen menu as many times as it is eaten
     (more than once only where days may be alike)."""
     return [menus[j] for j in np.flatnonzero(lam > 0.5) for _ in range(round(lam[j]))]
+
+
+def finished_week(menus: list[DayMenu], rules: list[WeeklyRule],
+                  distinct: list[tuple[str, list[str], int]], model: DayModel, config: Config,
+                  finish: Finish) -> tuple[list[DayMenu], float, list[tuple[str, float]],
+                                           list[DayMenu] | None]:
+    """The integer master's week over these day menus, its objective, the rules it breaks
+    and the week ``finish`` makes of it; a week it cannot finish is left out and the master
+    solved again (``FINISH_TRIES`` weeks at most)."""
+    index = {id(m): j for j, m in enumerate(menus)}
+    unlike: list[tuple[list[int], int]] = []
+    while True:
+        objective, _, lam, broken = solve_master(menus, rules, distinct, model, config,
+                                                 integer=True, unlike=unlike)
+        chosen = week_days(menus, lam)
+        done = finish(chosen) if not broken and len(chosen) == config.plan.days else None
+        if done is not None or broken or len(unlike) + 1 >= FINISH_TRIES:
+            return chosen, objective, broken, done
+        unlike.append((sorted({index[id(m)] for m in chosen}), len(chosen) - 1))
 
 
 def _slack_name(column: str) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 from .config import Config
 from .day import DayModel
 from .errors import DataError
-from .leftovers import tie_to_dinners
+from .leftovers import leftover_links, tie_to_dinners
 from .master import DayMenu, weekly_rules
 from .meal_week import food_items, meal_model, supplement_items
 from .options import Options, leftover_occasions, main_dishes
@@ -62,24 +62,21 @@ def saved_week(plan: Plan, like: SavedWeek | None = None) -> SavedWeek:
     return SavedWeek(options, model, chosen)
 
 
-def leftover_links(saved: SavedWeek, config: Config) -> list[tuple[int, int, int]]:
+def _saved_links(saved: SavedWeek, config: Config) -> list[tuple[int, int, int]]:
     """(day index, leftover lunch row, the day before's dinner row) of each planned
     leftover of the saved week."""
     pair = leftover_occasions(config)
     if pair is None:
         return []
-    kind = saved.options.meals["kind"]
-    return [(day, rows[pair[1]], saved.chosen[day - 1][pair[0]])
-            for day, rows in enumerate(saved.chosen)
-            if day and pair[1] in rows and kind[rows[pair[1]]] == "leftover"
-            and pair[0] in saved.chosen[day - 1]]
+    return leftover_links([DayMenu(tuple(sorted(rows.values())), (), (), 0.0, ())
+                           for rows in saved.chosen], saved.options, *pair)
 
 
 def _linked(saved: SavedWeek, config: Config) -> set[tuple[int, str]]:
     """The (day, occasion) of every leftover lunch and of the dinner it is made of."""
     pair = leftover_occasions(config)
     return set() if pair is None else {
-        place for day, _, _ in leftover_links(saved, config)
+        place for day, _, _ in _saved_links(saved, config)
         for place in ((day + 1, pair[1]), (day, pair[0]))}
 
 
@@ -200,7 +197,7 @@ def _polished(plan: Plan, saved: SavedWeek) -> Plan | None:
     model, options, config = current.model, current.options, plan.config
     rules = weekly_rules(model, config, plan.foods)
     menus = [DayMenu(tuple(sorted(rows.values())), (), (), 0.0, ()) for rows in current.chosen]
-    links = leftover_links(current, config)
+    links = _saved_links(current, config)
     found = polish(menus, plan.foods, plan.supplements, options, config, model, rules,
                    extra=lambda week, blocks: tie_to_dinners(week, blocks, links, options))
     if found is None:
@@ -241,7 +238,7 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
                 model, np.asarray(others, dtype=np.int64), values, reduced, size)
         day_options.append(np.asarray(sorted(keep), dtype=np.int64))
     held = [day for day in range(1, config.plan.days + 1) if day not in free] if fix else []
-    links = leftover_links(saved, config)
+    links = _saved_links(saved, config)
 
     def extra(week: Program, blocks: list[Block]) -> None:
         tie_to_dinners(week, blocks, links, options)

@@ -116,8 +116,8 @@ def with_leftovers(options: Options, config: Config, foods: pd.DataFrame) -> Opt
     dinner, lunch = pair
     meals, parts = options.meals, options.parts
     solid = parts[~parts["liquid"].astype(bool)]
-    main = solid.sort_values(["option", "typical", "food"], ascending=[True, False, True],
-                             kind="stable").drop_duplicates("option").set_index("option")["food"]
+    main = pd.Series({int(r): dish for dish, rows in main_dishes(options).items()
+                      for r in rows}, dtype=object)
     category = pd.to_numeric(foods.get("wweia_category", pd.Series(math.nan, index=foods.index)),
                              errors="coerce")
     keeps = main.map(category).isin(KEEPS)

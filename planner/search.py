@@ -34,11 +34,13 @@ from .day import DayModel, build_day
 from .master import (
     EPS,
     DayMenu,
+    Finish,
     Pool,
     SearchError,
     WeeklyRule,
     count_names,
     distinct_rules,
+    finished_week,
     solve_master,
     week_days,
     weekly_rules,
@@ -56,8 +58,6 @@ from .options import (
 from .program import INF, Array, Program, highs_model, new_highs
 from .regimen import Block, add_balanced, add_steady
 
-FINISH_TRIES = 5          # integer masters' weeks tried for planned leftovers, at most
-Finish = Callable[[list[DayMenu]], list[DayMenu] | None]
 SHORTLIST = 6             # options per occasion the pricing MILP takes, first try
 NODES = 2_000             # branch-and-bound nodes per pricing MILP
 DAY_GAP = 0.05            # relative gap at which a pricing MILP stops
@@ -537,25 +537,6 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     menus = chosen if finish is not None else sorted(chosen, key=lambda m: (m.options, m.grams))
     return Week(menus, objective, bound, rounds, len(pool.menus), stopped,
                 pool.menus)
-
-
-def finished_week(menus: list[DayMenu], rules: list[WeeklyRule],
-                  distinct: list[tuple[str, list[str], int]], model: DayModel, config: Config,
-                  finish: Finish) -> tuple[list[DayMenu], float, list[tuple[str, float]],
-                                           list[DayMenu] | None]:
-    """The integer master's week over these day menus, its objective, the rules it breaks
-    and the week ``finish`` makes of it; a week it cannot finish is left out and the master
-    solved again (``FINISH_TRIES`` weeks at most)."""
-    index = {id(m): j for j, m in enumerate(menus)}
-    unlike: list[tuple[list[int], int]] = []
-    while True:
-        objective, _, lam, broken = solve_master(menus, rules, distinct, model, config,
-                                                 integer=True, unlike=unlike)
-        chosen = week_days(menus, lam)
-        done = finish(chosen) if not broken and len(chosen) == config.plan.days else None
-        if done is not None or broken or len(unlike) + 1 >= FINISH_TRIES:
-            return chosen, objective, broken, done
-        unlike.append((sorted({index[id(m)] for m in chosen}), len(chosen) - 1))
 
 
 def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
