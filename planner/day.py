@@ -221,10 +221,13 @@ def add_dish_once_a_day(model: DayModel, config: Config, params: AbsorptionParam
     pair = leftover_occasions(config)
     if pair is None:
         return
-    occasion = model.options.meals["occasion"]
-    shared = [(dish, rows[occasion.iloc[rows].isin(pair).to_numpy()])
-              for dish, rows in main_dishes(model.options).items()]
-    shared = [(dish, rows) for dish, rows in shared if occasion.iloc[rows].nunique() > 1]
+    occasion = model.options.meals["occasion"].to_numpy()
+    in_pair = np.isin(occasion, pair)
+    shared: list[tuple[str, Array]] = []
+    for dish, rows in main_dishes(model.options).items():
+        mine = rows[in_pair[rows]]
+        if len(mine) > 1 and len(set(occasion[mine])) > 1:
+            shared.append((dish, mine))
     if not shared:
         return
     rows = np.concatenate([np.full(len(r), i, dtype=np.int64) for i, (_, r) in enumerate(shared)])

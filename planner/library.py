@@ -60,6 +60,15 @@ class Library:
         occasion (0 when fewer than twice)."""
         return self.mixes.get((occasion, ";".join(sorted({str(c) for c in categories}))), 0)
 
+    @functools.cached_property
+    def grams_by_meal(self) -> dict[str, dict[str, float]]:
+        """Per meal, the grams of each of its foods (FNDDS code) as people ate it."""
+        out: dict[str, dict[str, float]] = {}
+        for meal, code, grams in zip(self.items["meal_id"], self.items["fndds_code"],
+                                     self.items["grams"], strict=True):
+            out.setdefault(str(meal), {})[str(code)] = float(grams)
+        return out
+
     def foods_of(self, meal_id: str) -> pd.DataFrame:
         """The foods of one meal, largest first: code, name, grams, liquid, portion range."""
         rows = self.items[self.items["meal_id"] == meal_id]

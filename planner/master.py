@@ -94,8 +94,9 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
         rules.append(_absorbed_week(model, config))
     library = meals[meals["kind"] != "drink"]
     base_key = library["key"].astype(str).str.removeprefix(LEFTOVER)   # leftovers: the dinner
-    for key, members in library.groupby(base_key, sort=True).groups.items():
-        cols = model.choose[np.asarray(members, dtype=np.int64)]
+    rows_of = library.index.to_numpy(np.int64)
+    for key, members in sorted(library.groupby(base_key.to_numpy()).indices.items()):
+        cols = model.choose[rows_of[members]]
         rules.append(WeeklyRule(f"repeat:{key}", cols, np.ones(len(cols)),
                                 upper=float(model.rules.settings.meal_repeats_max)))
     for food, rows in main_dishes(model.options).items():
@@ -296,13 +297,14 @@ def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
         program.rows("rule", [rule.name], np.zeros(int(keep.sum()), dtype=np.int64),
                      cols[keep], vals[keep], rule.lower, rule.upper)
         names.append(rule.name)
-    key_of = model.options.meals["key"]
+    key_of = model.options.meals["key"].to_numpy()
+    occasion_of = model.options.meals["occasion"].to_numpy()
     for occasion, keys, least in distinct:
         position = {k: i for i, k in enumerate(keys)}
         counts = np.zeros((len(keys), count))
         for j, menu in enumerate(menus):
             for option in menu.options:
-                if model.options.meals.loc[option, "occasion"] == occasion:
+                if occasion_of[option] == occasion:
                     counts[position[key_of[option]], j] += 1
         used = np.flatnonzero(counts.sum(axis=1))
         if not len(used):

@@ -109,9 +109,7 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
                             f"{occasion_source(occasion)}")
         if int(meal_seen[meal_id]) < plan.config.meals.min_seen:
             problems.append(f"{where}: {meal_id} seen fewer than meals.min_seen times")
-        eaten = library.items[library.items["meal_id"] == meal_id]
-        left = {str(c): float(g) for c, g in zip(eaten["fndds_code"], eaten["grams"],
-                                                 strict=True)}
+        left = dict(library.grams_by_meal.get(meal_id, {}))
         typical: dict[str, float] = {}
         problems += _check_portions(where, meal_id, part, left, in_meal, code_of, food_of,
                                     swaps if meal_key.endswith(ADAPTED) else {}, category,

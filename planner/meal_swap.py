@@ -24,7 +24,7 @@ from .options import Options, leftover_occasions, main_dishes
 from .plan import Plan, verify
 from .program import Array, Program
 from .regimen import Block
-from .search import NODES, PRESOLVE_REDUCTIONS, mean_day_lp, polish, week_milp
+from .search import NODES, mean_day_lp, polish, week_milp
 from .swap import Candidate
 
 SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion
@@ -90,17 +90,17 @@ def week_objective(plan: Plan, saved: SavedWeek | None = None) -> float:
     unit_of = {(int(w), str(p)): int(c) for w, p, c in zip(
         model.unit_amounts.get("window", []), model.unit_amounts.get("product", []),
         model.units, strict=True)}
+    parts_of = parts.groupby(parts["option"].to_numpy()).indices
+    food_of, low = parts["food"].astype(str).to_numpy(), parts["low"].to_numpy(float)
+    eaten = {(int(d), str(o), str(f)): float(g) for d, o, f, g in zip(
+        items["day"], items["occasion"], items["food"], items["grams"], strict=True)}
     for day, rows in enumerate(saved.chosen, start=1):
         values = np.zeros(model.program.num_cols)
-        mine = items[items["day"] == day]
         for occasion, row in rows.items():
             values[model.choose[row]] = 1.0
-            grams = dict(zip(mine.loc[mine["occasion"] == occasion, "food"],
-                             mine.loc[mine["occasion"] == occasion, "grams"], strict=True))
-            for part in parts.index[parts["option"] == row]:
-                food = str(parts.loc[part, "food"])
-                values[model.grams[part]] = float(grams.get(food, 0.0)) - \
-                    float(parts.loc[part, "low"])
+            for part in parts_of.get(row, []):
+                values[model.grams[part]] = \
+                    eaten.get((day, occasion, food_of[part]), 0.0) - low[part]
         today = tabs[tabs["day"] == day] if not tabs.empty else tabs
         for window, product, units in zip(today.get("window", []),
                                           today.get("supplement", []),
@@ -245,8 +245,7 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
         _hold_days(week, blocks, plan, options, held, free, size)
 
     weeks = week_milp(day_options, plan.foods, plan.supplements, options, config, model,
-                      rules, NODES, steps=steps, extra=extra,
-                      presolve_reductions=-1 if fix else PRESOLVE_REDUCTIONS)
+                      rules, NODES, steps=steps, extra=extra)
     if not weeks:
         return None
     menus = weeks[0]

@@ -139,8 +139,24 @@ def target_that_plans(foods: pd.DataFrame, supplements: pd.DataFrame,
     return math.floor(reached * TARGET_MARGIN * 100) / 100 if reached > 0 else None
 
 
+_BUILT: list[tuple[pd.DataFrame, pd.DataFrame, Config, DayModel]] = []   # the last few
+MODELS_KEPT = 2
+
+
 def meal_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> DayModel:
-    """The day model over every library option the rules allow at each occasion."""
+    """The day model over every library option the rules allow at each occasion (built once
+    for the same table, supplements and rules objects: a command and the plans it derives
+    share them; no caller changes a model)."""
+    for built in _BUILT:
+        if built[0] is foods and built[1] is supplements and built[2] is config:
+            return built[3]
+    model = _meal_model(foods, supplements, config)
+    _BUILT.insert(0, (foods, supplements, config, model))
+    del _BUILT[MODELS_KEPT:]
+    return model
+
+
+def _meal_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> DayModel:
     settings = MealRules.from_config(config)
     options = with_leftovers(build_options(foods, load_library(), config, settings.min_seen),
                              config, foods)

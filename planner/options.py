@@ -144,8 +144,9 @@ def main_dishes(options: Options) -> dict[str, Array]:
         return {}
     main = parts.sort_values(["option", "typical", "food"], ascending=[True, False, True],
                              kind="stable").drop_duplicates("option")
-    return {str(food): np.asarray(sorted(rows), dtype=np.int64)
-            for food, rows in main.groupby("food")["option"]}
+    option = main["option"].to_numpy(np.int64)
+    return {str(food): np.sort(option[members])
+            for food, members in sorted(main.groupby(main["food"].to_numpy()).indices.items())}
 
 
 def allowed_flags(config: Config) -> set[str]:

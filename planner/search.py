@@ -72,9 +72,12 @@ MAX_ROUNDS = 24           # rounds at most while no week keeps every weekly rule
 MAX_SHORTLIST = 96        # options per occasion a round's MILP grows to when it finds no day
                           # (no preset grows past 24; the whole library took 40 s a round)
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
-PRESOLVE_REDUCTIONS = 100 # week MILPs: HiGHS 1.16's presolve stalled for minutes on a block
-                          # of 2 days (644 columns) with no limit, and on the polish of the
-                          # base.toml week with 1,000; 0.9 s with this one
+MILP_OPTIONS = {           # the search's MILPs: these options halved HiGHS 1.16's time on the
+    "mip_allow_restart": False,          # default, vegan and pregnancy weeks' 90 MILPs (0.3 %
+    "mip_heuristic_run_rins": False,     # apart at most in objective, some better, some
+    "mip_heuristic_run_rens": False,     # worse); day MILPs without presolve, week MILPs
+    "mip_pool_soft_limit": 30,           # with it (replan's: 21.4 s -> 5.4 s)
+}
 
 
 NO_CLOCK = 3600.0          # a solve's time limit when the run has no clock (work limits rule)
@@ -353,22 +356,44 @@ def menu_from(model: DayModel, sub: DayModel, values: Array, option_map: Array,
     full[model.grams[part_map]] = extra
     if len(model.units):
         full[model.units] = np.round(values[sub.units])
-    parts = model.options.parts
-    grams = []
-    for old in part_map[np.isin(sub.options.parts["option"].to_numpy(), chosen)]:
-        total = float(parts.loc[old, "low"]) + float(full[model.grams[old]])
-        grams.append((int(old), round(total, 1)))
+    low = model.options.parts["low"].to_numpy(float)
+    eaten = part_map[np.isin(sub.options.parts["option"].to_numpy(), chosen)]
+    grams = [(int(old), round(float(low[old] + full[model.grams[old]]), 1)) for old in eaten]
     units = [(int(w), str(p), round(float(full[c])))
              for w, p, c in zip(model.unit_amounts.get("window", []),
                                 model.unit_amounts.get("product", []), model.units,
                                 strict=True) if full[c] > 0.5]
     exact = _rounded(model, full, grams)
-    amounts = ((rule.name, float(exact[rule.cols] @ rule.vals)) for rule in rules)
-    terms = tuple((name, value) for name, value in amounts if abs(value) > 1e-12)
+    terms = tuple((rules[i].name, float(value)) for i, value in enumerate(
+        rule_amounts(rules, exact)) if abs(value) > 1e-12)
     order = model.options.meals.loc[option_map[chosen], "occasion"]
     by_occasion = dict(zip(order, option_map[chosen], strict=True))
     return DayMenu(tuple(int(by_occasion[o]) for o in model.options.meals["occasion"].unique()),
                    tuple(grams), tuple(units), float(exact @ model.base_cost), terms)
+
+
+_RULE_TERMS: list[tuple[list[WeeklyRule], tuple[Array, Array, Array]]] = []
+
+
+def _rule_terms(rules: list[WeeklyRule]) -> tuple[Array, Array, Array]:
+    """Every rule's columns, coefficients and rule number, joined (kept for the last few
+    lists of rules: a search prices thousands of days against one list)."""
+    for known, terms in _RULE_TERMS:
+        if known is rules and len(known) == len(rules):
+            return terms
+    cols = np.concatenate([np.zeros(0, dtype=np.int64), *(r.cols for r in rules)])
+    vals = np.concatenate([np.zeros(0), *(r.vals for r in rules)])
+    owner = np.repeat(np.arange(len(rules)), [len(r.cols) for r in rules])
+    terms = (cols.astype(np.int64), vals.astype(float), owner)
+    _RULE_TERMS.insert(0, (rules, terms))
+    del _RULE_TERMS[4:]
+    return terms
+
+
+def rule_amounts(rules: list[WeeklyRule], values: Array) -> Array:
+    """What a day (the day model's column values) gives to each weekly rule."""
+    cols, vals, owner = _rule_terms(rules)
+    return np.bincount(owner, weights=values[cols] * vals, minlength=len(rules))
 
 
 def _rounded(model: DayModel, full: Array, grams: list[tuple[int, float]]) -> Array:
@@ -402,17 +427,16 @@ def day_milp(model: DayModel, cost: Array, nodes: int = NODES, gap: float = DAY_
     return improving_solutions(program, gap, nodes, seconds=seconds)
 
 
-def improving_solutions(program: Program, gap: float, nodes: int,
-                        presolve_reductions: int = -1, seconds: float = NO_CLOCK
-                        ) -> list[Array]:
+def improving_solutions(program: Program, gap: float, nodes: int, presolve: bool = False,
+                        seconds: float = NO_CLOCK) -> list[Array]:
     """A MILP's best solution and the improving ones HiGHS found on the way, within a
-    relative gap, a node limit, a limit on presolve reductions (-1: none) and ``seconds``
-    ([] when it has none)."""
+    relative gap, a node limit and ``seconds`` ([] when it has none); ``presolve`` for
+    week MILPs."""
     from .program import _run_highs
 
     highs = new_highs(threads=1, random_seed=0, mip_rel_gap=gap, mip_max_nodes=nodes,
                       mip_improving_solution_save=True,
-                      presolve_reduction_limit=presolve_reductions)
+                      **{**MILP_OPTIONS, "presolve": "on" if presolve else "off"})
     solution = _run_highs(highs, program, seconds, 1e-4, True)
     if solution.values is None or not len(solution.values) or solution.status == "infeasible":
         return []
@@ -606,13 +630,13 @@ def week_program(day_options: list[Array], foods: pd.DataFrame, supplements: pd.
     blocks: list[Block] = []
     sums: dict[str, tuple[list[Array], list[Array], WeeklyRule]] = {}
     for index, keep in enumerate(day_options):
-        sub_options, option_map, part_map = subset(options, keep)
-        sub = build_day(foods, supplements, sub_options, config, model.rules)
+        sub, option_map, part_map, sub_rules = _week_block(keep, foods, supplements, options,
+                                                           config, model)
         offset, _ = week.append(sub.program, "day")
         blocks.append((sub, option_map, part_map, offset))
         if steps is True or (not isinstance(steps, bool) and index in steps):
             _in_gram_steps(week, sub, offset)
-        for rule in weekly_rules(sub, config, foods):
+        for rule in sub_rules:
             cols, vals, _ = sums.setdefault(rule.name, ([], [], rule))
             cols.append(rule.cols + offset)
             vals.append(rule.vals)
@@ -632,6 +656,30 @@ def week_program(day_options: list[Array], foods: pd.DataFrame, supplements: pd.
     return week, blocks
 
 
+_BLOCKS: list[tuple[tuple[Any, ...], tuple[DayModel, Array, Array, list[WeeklyRule]]]] = []
+BLOCKS_KEPT = 32
+
+
+def _week_block(keep: Array, foods: pd.DataFrame, supplements: pd.DataFrame,
+                options: Options, config: Config, model: DayModel
+                ) -> tuple[DayModel, Array, Array, list[WeeklyRule]]:
+    """A day of a week program over the options in ``keep``: its model, option and part
+    maps and weekly rules; kept for the last ``BLOCKS_KEPT`` (swap and replan build weeks
+    whose other days repeat; week programs only read their blocks)."""
+    key = (options, foods, supplements, config, model.rules)
+    wanted = np.asarray(keep, dtype=np.int64)
+    for known, block in _BLOCKS:
+        if all(a is b for a, b in zip(known[:-1], key, strict=True)) and \
+                np.array_equal(known[-1], wanted):
+            return block
+    sub_options, option_map, part_map = subset(options, wanted)
+    sub = build_day(foods, supplements, sub_options, config, model.rules)
+    block = (sub, option_map, part_map, weekly_rules(sub, config, foods))
+    _BLOCKS.insert(0, ((*key, wanted), block))
+    del _BLOCKS[BLOCKS_KEPT:]
+    return block
+
+
 def week_lp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
             options: Options, config: Config, model: DayModel, rules: list[WeeklyRule]
             ) -> float:
@@ -647,13 +695,12 @@ def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.Dat
               options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
               nodes: int, steps: bool | frozenset[int] = False, regimen: str = "free",
               extra: Callable[[Program, list[Block]], None] | None = None,
-              presolve_reductions: int = PRESOLVE_REDUCTIONS, seconds: float = NO_CLOCK
-              ) -> list[list[DayMenu]]:
+              seconds: float = NO_CLOCK) -> list[list[DayMenu]]:
     """The week MILP of ``week_program``: its best week and the improving ones found on the
     way (each a list of day menus), within ``nodes`` (and ``seconds``)."""
     week, blocks = week_program(day_options, foods, supplements, options, config, model, rules,
                                 steps, regimen, extra)
-    found = improving_solutions(week, 1e-4, nodes, presolve_reductions, seconds)
+    found = improving_solutions(week, 1e-4, nodes, True, seconds)
     weeks = []
     for values in found:
         weeks.append([menu_from(model, sub, values[offset: offset + sub.program.num_cols],
