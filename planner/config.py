@@ -164,6 +164,24 @@ def table_of(keys: tuple[str, ...] | None, parser: Parser) -> Parser:
     return parse
 
 
+def wweia_categories() -> tuple[str, ...]:
+    """The WWEIA food category numbers the planner knows (``data/wweia.csv``)."""
+    lines = resources.data_path("wweia.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return tuple(line.split(",", 1)[0] for line in lines if line)
+
+
+def category_limits(value: Any) -> dict[str, int]:
+    """table of whole numbers by WWEIA category number"""
+    known = wweia_categories()
+    parsed: dict[str, int] = table_of(None, integer(0, 28))(value)
+    for key in parsed:
+        if key not in known:
+            raise ValueError(f"has unknown WWEIA category {key!r}{_did_you_mean(key, known)} "
+                             "(a number of planner/data/wweia.csv, e.g. \"6804\" for french "
+                             "fries)")
+    return parsed
+
+
 def group_sets(value: Any) -> tuple[tuple[str, ...], ...]:
     """list of lists of food groups"""
     if not isinstance(value, list) or not all(
@@ -500,8 +518,9 @@ class MealsSection:
     distinct_lunches: int = spec(5, "different lunches per 7 days at least", integer(0, 28))
     distinct_dinners: int = spec(5, "different dinners per 7 days at least", integer(0, 28))
     distinct_days: bool = spec(True, "no two days of the plan eat the same meals", boolean)
-    dish_once_a_day: bool = spec(True, "lunch and dinner of a day have different main dishes "
-                                 "(a meal's largest solid food as people ate it)", boolean)
+    dish_once_a_day: bool = spec(True, "lunch and dinner of a day have main dishes of "
+                                 "different kinds (a meal's largest solid food as people ate "
+                                 "it; its kind: its WWEIA category)", boolean)
     meat_poultry_meals_min: int = spec(0, "meals per 7 days with at least 1 oz-eq of meat or "
                                        "poultry (FPED 2017-18)", integer(0, 28))
     seafood_meals_min: int = spec(0, "meals per 7 days with at least 1 oz-eq of seafood (FPED "
@@ -512,6 +531,10 @@ class MealsSection:
     fruit_cup_min: float = spec(0.0, "fruit a day at least, in cup-equivalents, as the plan's "
                                 "mean (FPED 2017-18; the pattern asks 1.5 at 1,800 kcal)",
                                 number(0.0, 10.0))
+    category_meals_max: dict[str, int] = spec(
+        {}, "meals per 7 days at most that hold a food of a WWEIA category, e.g. { \"6804\" = "
+        "3 } for french fries and other fried potatoes (category numbers: planner/data/"
+        "wweia.csv)", category_limits)
     leftovers: int = spec(0, "lunches per plan at least that are the previous day's dinner, "
                           "cooked once and eaten twice (labelled leftovers)", integer(0, 27))
     own: str | None = spec(None, "CSV of your own meals (meal, occasion, food, grams), "

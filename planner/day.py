@@ -155,6 +155,8 @@ def _food_amounts(foods: pd.DataFrame, parts: pd.DataFrame,
         .to_numpy() / 100.0
     out["cost"] = table["price_per_kg"].fillna(0.0).to_numpy() / 1000.0
     out["liquid"] = table["liquid"].astype(bool).to_numpy()
+    category = table.get("wweia_category", pd.Series(np.nan, index=table.index))
+    out["category"] = pd.to_numeric(category, errors="coerce").to_numpy(dtype=float)
     out["b12_matrix_factor"] = [params.matrix_factor(g, m) for g, m in
                                 zip(table["group"], table["b12_matrix"], strict=True)]
     out.index = parts.index
@@ -214,8 +216,9 @@ def add_leftovers_of_another_day(model: DayModel, config: Config,
 
 
 def add_dish_once_a_day(model: DayModel, config: Config, params: AbsorptionParams) -> None:
-    """Lunch and dinner of a day with different main dishes (``[meals] dish_once_a_day``),
-    a leftover lunch counted as its dinner's dish."""
+    """Lunch and dinner of a day with main dishes of different kinds (their WWEIA category,
+    else the food: ``[meals] dish_once_a_day``), a leftover lunch counted as its dinner's
+    dish."""
     if not config.meals.dish_once_a_day:
         return
     pair = leftover_occasions(config)
@@ -223,11 +226,18 @@ def add_dish_once_a_day(model: DayModel, config: Config, params: AbsorptionParam
         return
     occasion = model.options.meals["occasion"].to_numpy()
     in_pair = np.isin(occasion, pair)
-    shared: list[tuple[str, Array]] = []
+    category = dict(zip(model.options.parts["food"], model.food_amounts["category"],
+                        strict=True))
+    kinds: dict[str, list[Array]] = {}
     for dish, rows in main_dishes(model.options).items():
-        mine = rows[in_pair[rows]]
+        number = category[dish]
+        kinds.setdefault(dish if np.isnan(number) else f"category {int(number)}",
+                         []).append(rows[in_pair[rows]])
+    shared: list[tuple[str, Array]] = []
+    for kind, members in sorted(kinds.items()):
+        mine = np.concatenate(members)
         if len(mine) > 1 and len(set(occasion[mine])) > 1:
-            shared.append((dish, mine))
+            shared.append((kind, mine))
     if not shared:
         return
     rows = np.concatenate([np.full(len(r), i, dtype=np.int64) for i, (_, r) in enumerate(shared)])

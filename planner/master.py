@@ -110,6 +110,10 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
         scale = days / 7
         rules.append(WeeklyRule(f"group:{group}", cols, np.ones(len(cols)),
                                 lower=math.floor(low * scale), upper=math.ceil(high * scale)))
+    for category, most in sorted(config.meals.category_meals_max.items()):
+        holds = options_with_category(model.options, foods, category)
+        rules.append(WeeklyRule(f"category:{category}", model.choose[holds],
+                                np.ones(len(holds)), upper=float(math.ceil(most * days / 7))))
     for column, least in (("meat_poultry_oz", config.meals.meat_poultry_meals_min),
                           ("seafood_oz", config.meals.seafood_meals_min)):
         if least > 0:
@@ -193,6 +197,14 @@ def options_with_fped(options: Options, foods: pd.DataFrame, column: str) -> Arr
         * options.parts["low"]
     total = amount.groupby(options.parts["option"]).sum()
     return np.asarray(sorted(total.index[total >= MEAL_OZ - 1e-9]), dtype=np.int64)
+
+
+def options_with_category(options: Options, foods: pd.DataFrame, category: str) -> Array:
+    """Options holding a food of this WWEIA category (the food table's ``wweia_category``)."""
+    number = pd.to_numeric(foods.get("wweia_category", pd.Series(np.nan, index=foods.index)),
+                           errors="coerce")
+    mine = options.parts["food"].map(number).to_numpy(dtype=float) == float(category)
+    return np.unique(options.parts["option"].to_numpy(np.int64)[mine])
 
 
 def _options_with_group(options: Options, foods: pd.DataFrame, group: str) -> Array:

@@ -125,20 +125,28 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
     for day, name in leftovers:   # a leftover lunch is its dinner's dish
         if pair is not None and (day - 1, pair[0]) in mains:
             mains[(day, name)] = mains[(day - 1, pair[0])]
-    return problems + _check_dish_once_a_day(mains, plan.config)
+    return problems + _check_dish_once_a_day(mains, plan.config, category)
 
 
-def _check_dish_once_a_day(mains: dict[tuple[int, str], str], config: Config) -> list[str]:
-    """Lunch and dinner of a day with different main dishes (a meal's largest solid food as
-    people ate it), a leftover lunch counted as its dinner's dish (own meals not counted)."""
+def _check_dish_once_a_day(mains: dict[tuple[int, str], str], config: Config,
+                           category: pd.Series) -> list[str]:
+    """Lunch and dinner of a day with main dishes of different kinds (a meal's largest
+    solid food as people ate it, its kind its WWEIA category, else the food itself), a
+    leftover lunch counted as its dinner's dish (own meals not counted)."""
     pair = leftover_occasions(config)
     if not config.meals.dish_once_a_day or pair is None:
         return []
     dinner, lunch = pair
-    return [f"day {day}: {dish} is the main dish of {lunch} and {dinner} "
-            "(meals.dish_once_a_day)"
+
+    def kind(food: str) -> str:
+        number = category.get(food)
+        return food if number is None or pd.isna(number) else f"category {int(number)}"
+
+    return [f"day {day}: {dish} and {mains[(day, dinner)]} are main dishes of one kind "
+            f"({kind(dish)}) at {lunch} and {dinner} (meals.dish_once_a_day)"
             for (day, occasion), dish in sorted(mains.items())
-            if occasion == lunch and mains.get((day, dinner)) == dish]
+            if occasion == lunch and (day, dinner) in mains
+            and kind(mains[(day, dinner)]) == kind(dish)]
 
 
 def _check_leftover(where: str, day: int, occasion: Occasion, meal_key: str,
@@ -278,9 +286,20 @@ GROUP_MEMBERS = {"meat": {"meat", "poultry"}, "seafood": {"fish", "shellfish"}}
 
 def check_group_meals(plan: Plan, items: pd.DataFrame) -> list[str]:
     """``variety.group_uses_per_week``: meals holding a food of the group (meat counts
-    poultry too), scaled to the plan's days."""
+    poultry too); ``meals.category_meals_max``: meals holding a food of the WWEIA category;
+    both scaled to the plan's days."""
     problems = []
     days = plan.config.plan.days
+    category = pd.to_numeric(plan.foods.get("wweia_category", pd.Series(math.nan,
+                                                                        index=plan.foods.index)),
+                             errors="coerce")
+    eaten = items.assign(category=items["food"].map(category))
+    for number, most in sorted(plan.config.meals.category_meals_max.items()):
+        holding = eaten[eaten["category"] == float(number)].drop_duplicates(["day", "occasion"])
+        if len(holding) > math.ceil(most * days / 7):
+            problems.append(f"{len(holding)} meals with a food of WWEIA category {number} in "
+                            f"the plan, more than {math.ceil(most * days / 7)} "
+                            "(meals.category_meals_max)")
     for group, (low, high) in plan.config.variety.group_uses_per_week.items():
         members = GROUP_MEMBERS.get(group, {group})
         holding = items[items["group"].isin(members)].drop_duplicates(["day", "occasion"])

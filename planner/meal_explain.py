@@ -22,7 +22,7 @@ from .solve import Explanation
 
 TARGET_ROWS = ("b12_target", "b12_floor")
 COUNTED = ("week:fped:meat_poultry_oz", "week:fped:seafood_oz", "week:repeat:", "week:dish:",
-           "week:group:", "week:include:")
+           "week:group:", "week:include:", "week:category:")
 
 
 def explain_meals(foods: pd.DataFrame, supplements: pd.DataFrame,
@@ -92,5 +92,7 @@ def week_words(family: str) -> str:
                       "vegetables_cup": "vegetables, as the week's mean",
                       "fruit_cup": "fruit, as the week's mean"}.get(what, what),
              "group": f"{what} uses per week", "include": f"{what} at least once",
+             "category": f"meals with a food of WWEIA category {what} per week "
+                         "(meals.category_meals_max)",
              "budget": "the weekly budget", "b12": "absorbed B12, as the week's mean"}
     return words.get(kind, family)

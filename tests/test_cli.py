@@ -172,7 +172,7 @@ def test_explicit_format_beats_the_suffix_and_unknown_suffixes_are_refused(
 
 def test_alternatives_follow_the_suffix(tmp_path: Path) -> None:
     out = tmp_path / "week.md"
-    code, _, err = run("plan", "--days", "2", "--quiet", "--alternatives", "1", "-o", str(out))
+    code, _, err = run("plan", "--days", "3", "--quiet", "--alternatives", "1", "-o", str(out))
     assert code == 0, err
     assert out.read_text("utf-8").startswith("# B12 plan")
     assert (tmp_path / "week-2.md").read_text("utf-8").startswith("# B12 plan")

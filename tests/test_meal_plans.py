@@ -10,16 +10,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from planner import meal_swap
 from planner.cli import cli
-from planner.errors import DataError
+from planner.config import load_config
+from planner.day import build_day, day_rules
+from planner.errors import ConfigError, DataError
 from planner.foods import load_foods
 from planner.library import load_library
 from planner.master import DayMenu, week_days
-from planner.meal_checks import check_fped_meals, check_meal_plan
+from planner.meal_checks import (
+    _check_dish_once_a_day,
+    check_fped_meals,
+    check_group_meals,
+    check_meal_plan,
+)
+from planner.needs import available_nutrients, targets
+from planner.options import build_options, main_dishes
 from planner.plan import household, verify
 from planner.render import meal_words
 from planner.resources import default_foods
@@ -111,6 +121,34 @@ def test_a_vegetable_minimum_the_week_misses_is_named(week: tuple[Path, dict[str
                    for p in problems) == missed, (least, problems)
 
 
+def test_the_default_week_keeps_its_category_limits_and_a_lower_one_is_named(
+        week: tuple[Path, dict[str, Any]]) -> None:
+    path, data = week
+    foods = load_foods(default_foods())
+    plan = _bare(data, path, _food_items(data, foods))
+    limits = plan.config.meals.category_meals_max
+    assert limits == {"6804": 3, "7202": 3, "7204": 3}
+    items = plan.items()
+    kind = items["food"].map(pd.to_numeric(foods["wweia_category"], errors="coerce"))
+    for number, most in limits.items():
+        meals = items[kind == float(number)].drop_duplicates(["day", "occasion"])
+        assert len(meals) <= most
+    fries = items[kind == 6804.0].drop_duplicates(["day", "occasion"])
+    assert len(fries) >= 1, "the default week eats fries (else this test proves nothing)"
+    meals = dataclasses.replace(plan.config.meals, category_meals_max={"6804": len(fries) - 1})
+    strict = dataclasses.replace(plan, config=dataclasses.replace(plan.config, meals=meals))
+    assert f"{len(fries)} meals with a food of WWEIA category 6804 in the plan, more than " \
+        f"{len(fries) - 1} (meals.category_meals_max)" in check_group_meals(strict, items)
+
+
+def test_a_category_limit_names_a_known_category() -> None:
+    with pytest.raises(ConfigError, match=r"unknown WWEIA category '6084' \(did you mean "
+                       r"'6804'"):
+        load_config(None, ['meals.category_meals_max={"6084" = 2}'])
+    config = load_config(None, ['meals.category_meals_max={"6804" = 0}'])
+    assert config.meals.category_meals_max == {"6804": 0}   # --set replaces the table
+
+
 @pytest.mark.slow
 def test_a_week_keeps_a_vegetable_minimum(tmp_path: Path) -> None:
     data = _planned(tmp_path / "veg.json", "--set", "meals.vegetables_cup_min=2.5")
@@ -141,8 +179,33 @@ def test_lunch_and_dinner_of_one_dish_break_the_dish_rule(
     lunch["meal"], lunch["items"] = dict(dinner["meal"]), json.loads(json.dumps(dinner["items"]))
     items = _food_items(edited, load_foods(default_foods()))
     problems = check_meal_plan(_bare(data, path, items), items)
-    assert any(p.startswith("day 1: ") and "is the main dish of lunch and dinner" in p
+    assert any(p.startswith("day 1: ") and "are main dishes of one kind" in p
                for p in problems)
+
+
+def test_two_dishes_of_one_kind_at_lunch_and_dinner_break_the_dish_rule() -> None:
+    foods = load_foods(default_foods())
+    config = load_config(None, [])
+    kind = pd.to_numeric(foods["wweia_category"], errors="coerce")
+    nuggets = ("chicken-nuggets-nfs", "chicken-nuggets-from-fast-food")
+    assert kind[nuggets[0]] == kind[nuggets[1]]
+    same = {(1, "lunch"): nuggets[0], (1, "dinner"): nuggets[1]}
+    assert _check_dish_once_a_day(same, config, kind) == [
+        f"day 1: {nuggets[0]} and {nuggets[1]} are main dishes of one kind (category "
+        f"{int(kind[nuggets[0]])}) at lunch and dinner (meals.dish_once_a_day)"]
+    other = {(1, "lunch"): nuggets[0], (1, "dinner"): "salmon-cooked-ns-as-to-cooking-method"}
+    assert _check_dish_once_a_day(other, config, kind) == []
+    options = build_options(foods, load_library(), config, 3)
+    model = build_day(foods, load_supplements(None), options, config,
+                      day_rules(config, targets(config, available_nutrients(foods))))
+    block = next(b for b in model.program.row_blocks if b.family == "dish_once_a_day")
+    assert f"category {int(kind[nuggets[0]])}" in block.labels
+    row = block.start + block.labels.index(f"category {int(kind[nuggets[0]])}")
+    start, index, _ = model.program.matrix()
+    cols = {int(c) for c in np.flatnonzero(np.diff(start)) if row in index[start[c]:start[c + 1]]}
+    dishes = main_dishes(options)
+    assert {int(model.choose[r]) for r in dishes[nuggets[0]]} & cols
+    assert {int(model.choose[r]) for r in dishes[nuggets[1]]} & cols
 
 
 def test_saved_plan_shows_its_meals_in_every_view(week: tuple[Path, dict[str, Any]]) -> None:
