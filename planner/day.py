@@ -19,7 +19,7 @@ from .absorption import AbsorptionParams, chords, if_absorbed_ug, injection_per_
 from .config import Config
 from .fluids import capacity_row, fills
 from .needs import KCAL_PER_G, Target
-from .options import LEFTOVER, Options, leftover_occasions, main_dishes
+from .options import LEFTOVER, Options, leftover_occasions, main_dishes, main_meal_occasions
 from .program import INF, Array, Program
 from .safety import occasion_caps, resolve
 from .supplements import SUPPLEMENT_NUTRIENTS, allowed_products, other_nutrients
@@ -216,16 +216,13 @@ def add_leftovers_of_another_day(model: DayModel, config: Config,
 
 
 def add_dish_once_a_day(model: DayModel, config: Config, params: AbsorptionParams) -> None:
-    """Lunch and dinner of a day with main dishes of different kinds (their WWEIA category,
-    else the food: ``[meals] dish_once_a_day``), a leftover lunch counted as its dinner's
-    dish."""
+    """The meals of a day (breakfast, lunch, dinner) with main dishes of different kinds
+    (their WWEIA category, else the food: ``[meals] dish_once_a_day``), a leftover lunch
+    counted as its dinner's dish."""
     if not config.meals.dish_once_a_day:
         return
-    pair = leftover_occasions(config)
-    if pair is None:
-        return
     occasion = model.options.meals["occasion"].to_numpy()
-    in_pair = np.isin(occasion, pair)
+    in_pair = np.isin(occasion, main_meal_occasions(config))
     category = dict(zip(model.options.parts["food"], model.food_amounts["category"],
                         strict=True))
     kinds: dict[str, list[Array]] = {}

@@ -23,6 +23,7 @@ from .options import (
     MEAL_SCALE,
     leftover_occasions,
     load_substitutions,
+    main_meal_occasions,
     occasion_source,
 )
 from .own_meals import PREFIX as OWN
@@ -130,23 +131,25 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
 
 def _check_dish_once_a_day(mains: dict[tuple[int, str], str], config: Config,
                            category: pd.Series) -> list[str]:
-    """Lunch and dinner of a day with main dishes of different kinds (a meal's largest
-    solid food as people ate it, its kind its WWEIA category, else the food itself), a
-    leftover lunch counted as its dinner's dish (own meals not counted)."""
-    pair = leftover_occasions(config)
-    if not config.meals.dish_once_a_day or pair is None:
+    """The meals of a day (breakfast, lunch, dinner) with main dishes of different kinds (a
+    meal's largest solid food as people ate it, its kind its WWEIA category, else the food
+    itself), a leftover lunch counted as its dinner's dish (own meals not counted)."""
+    if not config.meals.dish_once_a_day:
         return []
-    dinner, lunch = pair
+    meals = main_meal_occasions(config)
 
     def kind(food: str) -> str:
         number = category.get(food)
         return food if number is None or pd.isna(number) else f"category {int(number)}"
 
-    return [f"day {day}: {dish} and {mains[(day, dinner)]} are main dishes of one kind "
-            f"({kind(dish)}) at {lunch} and {dinner} (meals.dish_once_a_day)"
-            for (day, occasion), dish in sorted(mains.items())
-            if occasion == lunch and (day, dinner) in mains
-            and kind(mains[(day, dinner)]) == kind(dish)]
+    seen: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for (day, occasion), dish in sorted(mains.items(), key=lambda item: (
+            item[0][0], meals.index(item[0][1]) if item[0][1] in meals else -1)):
+        if occasion in meals:
+            seen.setdefault((day, kind(dish)), []).append((occasion, dish))
+    return [f"day {day}: {' and '.join(d for _, d in eaten)} are main dishes of one kind "
+            f"({what}) at {' and '.join(o for o, _ in eaten)} (meals.dish_once_a_day)"
+            for (day, what), eaten in sorted(seen.items()) if len(eaten) > 1]
 
 
 def _check_leftover(where: str, day: int, occasion: Occasion, meal_key: str,

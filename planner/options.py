@@ -105,6 +105,13 @@ def leftover_occasions(config: Config) -> tuple[str, str] | None:
     return None
 
 
+def main_meal_occasions(config: Config) -> list[str]:
+    """The occasions that are a day's meals (breakfast, lunch or dinner), not snacks or
+    drinks."""
+    return [o.name for o in config.occasions
+            if occasion_source(o) in ("breakfast", "lunch", "dinner")]
+
+
 def with_leftovers(options: Options, config: Config, foods: pd.DataFrame) -> Options:
     """The options with, when ``[meals] leftovers`` asks for them, the leftovers of each
     dinner of a dish that keeps (its main food in ``KEEPS``) offered at lunch: its foods in

@@ -46,13 +46,10 @@ from .master import (
     weekly_rules,
 )
 from .options import (
-    DRINKS,
     GRAM_STEP,
     LEFTOVER,
     Options,
     leftover_occasions,
-    main_dishes,
-    occasion_source,
     subset,
 )
 from .program import INF, Array, Program, highs_model, new_highs
@@ -198,32 +195,28 @@ def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd
     days = config.plan.days
     cost = priced_cost(model, rules, mean.prices)
     meals = model.options.meals
-    repeating = {o.name for o in config.occasions if occasion_source(o) != DRINKS}
-    limited = meals["occasion"].isin(repeating).to_numpy()
     keys = [str(k).removeprefix(LEFTOVER) for k in meals["key"]]   # leftovers: the dinner
     leftover = (meals["kind"] == "leftover").to_numpy()
     dinner = (meals["occasion"] == (leftover_occasions(config) or ("", ""))[0]).to_numpy()
-    dish_of = {int(r): dish for dish, rows in main_dishes(options).items() for r in rows}
-    dishes = [str(dish_of.get(r)) for r in range(len(meals))]
-    uses: dict[str, int] = {}
+    counted_by = _count_rules(model, rules)
     uncooked: dict[str, int] = {}   # dinners cooked whose leftovers no day has eaten yet
     given: dict[str, float] = {}
     menus: list[DayMenu] = []
-    most = model.rules.settings.meal_repeats_max
     for day in range(days):
         if out_of_time(deadline):
             break
-        open_rows = np.asarray([r for r in range(len(meals)) if (not limited[r] or (
-            uses.get(keys[r], 0) < most and uses.get(f"dish:{dishes[r]}", 0) < most))
+        open_rows = np.asarray([r for r in range(len(meals)) if all(
+            given.get(rule.name, 0.0) + 1 <= rule.upper for rule in counted_by.get(r, []))
             and (not leftover[r] or uncooked.get(keys[r], 0) > 0)], dtype=np.int64)
         keep = _open_shortlist(model, mean, open_rows, SEED_SHORTLIST)
         sub_options, option_map, part_map = subset(options, keep)
         found: list[Array] = []
         for shares in (True, False):   # without the shares when no day gives them
             sub = build_day(foods, supplements, sub_options, config, model.rules)
+            sub_rules = weekly_rules(sub, config, foods)
+            _add_room(sub, sub_rules, given)
             if shares:
-                _add_shares(sub, rules_left(weekly_rules(sub, config, foods), given,
-                                            days - day))
+                _add_shares(sub, rules_left(sub_rules, given, days - day))
             found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map), SEED_NODES,
                              SEED_GAP, seconds_left(deadline))
             if found:
@@ -235,11 +228,31 @@ def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd
         for name, value in menu.terms:
             given[name] = given.get(name, 0.0) + value
         for row in menu.options:
-            for name in (keys[row], f"dish:{dishes[row]}"):
-                uses[name] = uses.get(name, 0) + 1
             if leftover[row] or dinner[row]:
                 uncooked[keys[row]] = uncooked.get(keys[row], 0) + (-1 if leftover[row] else 1)
     return menus
+
+
+def _count_rules(model: DayModel, rules: list[WeeklyRule]) -> dict[int, list[WeeklyRule]]:
+    """Per option, the weekly maxima that count it (each meal and main dish, food
+    categories, groups)."""
+    option_of = {int(c): r for r, c in enumerate(model.choose)}
+    out: dict[int, list[WeeklyRule]] = {}
+    for rule in rules:
+        if rule.upper < INF and len(rule.cols) and (rule.vals == 1).all() and \
+                all(int(c) in option_of for c in rule.cols):
+            for column in rule.cols:
+                out.setdefault(option_of[int(column)], []).append(rule)
+    return out
+
+
+def _add_room(sub: DayModel, rules: list[WeeklyRule], given: dict[str, float]) -> None:
+    """A day of the first week keeps within what the days before left of each weekly
+    maximum whose terms are never negative (counts, grams, the budget)."""
+    for rule in rules:
+        if rule.upper < INF and len(rule.cols) and (rule.vals >= 0).all():
+            sub.program.rows("room", [rule.name], np.zeros(len(rule.cols), dtype=np.int64),
+                             rule.cols, rule.vals, upper=rule.upper - given.get(rule.name, 0.0))
 
 
 def rules_left(rules: list[WeeklyRule], given: dict[str, float], days_left: int

@@ -183,7 +183,7 @@ def test_lunch_and_dinner_of_one_dish_break_the_dish_rule(
                for p in problems)
 
 
-def test_two_dishes_of_one_kind_at_lunch_and_dinner_break_the_dish_rule() -> None:
+def test_two_dishes_of_one_kind_at_two_meals_of_a_day_break_the_dish_rule() -> None:
     foods = load_foods(default_foods())
     config = load_config(None, [])
     kind = pd.to_numeric(foods["wweia_category"], errors="coerce")
@@ -195,6 +195,13 @@ def test_two_dishes_of_one_kind_at_lunch_and_dinner_break_the_dish_rule() -> Non
         f"{int(kind[nuggets[0]])}) at lunch and dinner (meals.dish_once_a_day)"]
     other = {(1, "lunch"): nuggets[0], (1, "dinner"): "salmon-cooked-ns-as-to-cooking-method"}
     assert _check_dish_once_a_day(other, config, kind) == []
+    eggs = {(2, "breakfast"): "egg-omelet-or-scrambled-egg-ns-as-to-fat", (2, "snack"): nuggets[0],
+            (2, "lunch"): nuggets[1], (3, "breakfast"): nuggets[0]}
+    assert _check_dish_once_a_day(eggs, config, kind) == []   # a snack and another day: apart
+    eggs[(2, "lunch")] = "egg-omelet-or-scrambled-egg-made-with-oil"
+    assert [p.split(" are ")[0] for p in _check_dish_once_a_day(eggs, config, kind)] == [
+        "day 2: egg-omelet-or-scrambled-egg-ns-as-to-fat and "
+        "egg-omelet-or-scrambled-egg-made-with-oil"]
     options = build_options(foods, load_library(), config, 3)
     model = build_day(foods, load_supplements(None), options, config,
                       day_rules(config, targets(config, available_nutrients(foods))))
