@@ -543,7 +543,7 @@ class MealsSection:
     own_preference: float = spec(2.0, "objective units (currency) an own meal counts cheaper "
                                  "than a library meal: how strongly the plan eats like you do",
                                  number(0, 1000))
-    search_rounds: int = spec(6, "rounds of the week search (work, not seconds: the same "
+    search_rounds: int = spec(12, "rounds of the week search (work, not seconds: the same "
                               "inputs give the same week on any machine); more rounds find "
                               "better weeks and tighter bounds, each about 1-3 s",
                               integer(0, 200))
