@@ -731,9 +731,15 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     _note(f"  week objective {value:.2f}, cost {cost:.2f} {currency}, absorbed B12 on day "
           f"{day}: {absorbed:.2f} ug")
     if not found and is_meal_plan(plan):
+        from .meal_explain import week_words
+
+        held = [(week_words("week:" + name).removesuffix(" per week"), total, least)
+                for name, total, least in meal_swap.held_by(plan, day, occasion)]
+        why = "; ".join(f"the week has {total} {words} and needs {least}: another "
+                        f"{occasion} would have to count too" for words, total, least in held) \
+            or "each would break a daily rule, e.g. the day's energy or a need's daily floor"
         raise PlannerError(f"no other {occasion} on day {day} keeps every rule of the week "
-                           "with that day's other meals kept (each would break a daily rule, "
-                           "e.g. the day's energy or a need's daily floor)",
+                           f"with that day's other meals kept ({why})",
                            f"swap another meal, or re-plan the day: planner replan "
                            f"{plan_path} " + " ".join(f"--lock {d}" for d in range(
                                1, plan.config.plan.days + 1) if d != day) + " -o FILE")

@@ -146,6 +146,26 @@ def candidates(plan: Plan, day: int, free: str | tuple[str, ...], avoid: tuple[s
     return sorted(found, key=lambda candidate: candidate.objective)
 
 
+def held_by(plan: Plan, day: int, occasion: str) -> list[tuple[str, int, int]]:
+    """The weekly minimums that count meals (meat or poultry, seafood, food groups, included
+    foods) which the week keeps only with this meal: (rule, the week's count, its minimum).
+    A meal in its place must count towards each of them too."""
+    saved = saved_week(plan)
+    model = saved.model
+    option_of = {int(c): r for r, c in enumerate(model.choose)}
+    meal = saved.chosen[day - 1].get(occasion)
+    out = []
+    for rule in weekly_rules(model, plan.config, plan.foods):
+        if rule.lower <= 0 or not len(rule.cols) or not (rule.vals == 1).all() or \
+                not all(int(c) in option_of for c in rule.cols):
+            continue
+        counted = {option_of[int(c)] for c in rule.cols}
+        total = sum(row in counted for rows in saved.chosen for row in rows.values())
+        if meal in counted and total - 1 < rule.lower:
+            out.append((rule.name, total, round(rule.lower)))
+    return out
+
+
 def replan(plan: Plan, locks: set[tuple[int, str | None]]) -> tuple[Plan, int]:
     """The week with every meal that is not locked eaten differently where the rules allow,
     day by day (the rest of the week as it is by then); and the meals changed. A lock is

@@ -141,6 +141,25 @@ def test_the_default_week_keeps_its_category_limits_and_a_lower_one_is_named(
         f"{len(fries) - 1} (meals.category_meals_max)" in check_group_meals(strict, items)
 
 
+def test_a_swap_names_the_weekly_minimum_its_meal_holds_up(
+        week: tuple[Path, dict[str, Any]]) -> None:
+    path, data = week
+    plan = _bare(data, path, _food_items(data, load_foods(default_foods())))
+
+    def held(least: int, day: int, occasion: str) -> list[tuple[str, int, int]]:
+        meals = dataclasses.replace(plan.config.meals, meat_poultry_meals_min=least)
+        strict = dataclasses.replace(plan, config=dataclasses.replace(plan.config, meals=meals))
+        return meal_swap.held_by(strict, day, occasion)
+
+    places = [(o["day"], o["name"]) for o in data["occasions"] if o["kind"] != "drink"]
+    counted = [(place, held(28, *place)) for place in places]
+    meat = [(place, found[0][1]) for place, found in counted if found]
+    assert meat and all(found == [] for place, found in counted if place not in dict(meat))
+    (day, occasion), total = meat[0]
+    assert held(total, day, occasion) == [("fped:meat_poultry_oz", total, total)]
+    assert held(total - 1, day, occasion) == []
+
+
 def test_a_category_limit_names_a_known_category() -> None:
     with pytest.raises(ConfigError, match=r"unknown WWEIA category '6084' \(did you mean "
                        r"'6804'"):
