@@ -18,6 +18,7 @@ import pandas as pd
 from .absorption import AbsorptionParams, chords, if_absorbed_ug, injection_per_day_ug, windows_of
 from .config import Config
 from .fluids import capacity_row, fills
+from .foods import food_categories
 from .needs import KCAL_PER_G, Target
 from .options import LEFTOVER, Options, leftover_occasions, main_dishes, main_meal_occasions
 from .program import INF, Array, Program
@@ -155,8 +156,7 @@ def _food_amounts(foods: pd.DataFrame, parts: pd.DataFrame,
         .to_numpy() / 100.0
     out["cost"] = table["price_per_kg"].fillna(0.0).to_numpy() / 1000.0
     out["liquid"] = table["liquid"].astype(bool).to_numpy()
-    category = table.get("wweia_category", pd.Series(np.nan, index=table.index))
-    out["category"] = pd.to_numeric(category, errors="coerce").to_numpy(dtype=float)
+    out["category"] = food_categories(table).to_numpy()
     out["b12_matrix_factor"] = [params.matrix_factor(g, m) for g, m in
                                 zip(table["group"], table["b12_matrix"], strict=True)]
     out.index = parts.index

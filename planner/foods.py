@@ -230,6 +230,12 @@ def check_products(foods: pd.DataFrame, frame: pd.DataFrame, path: Path) -> list
     return problems
 
 
+def food_categories(foods: pd.DataFrame) -> pd.Series:
+    """Each food's WWEIA category number (float; NaN where the table has none)."""
+    column = foods.get("wweia_category", pd.Series(float("nan"), index=foods.index))
+    return pd.to_numeric(column, errors="coerce").astype(float)
+
+
 def diet_mask(foods: pd.DataFrame, pattern: str) -> pd.Series:
     """True for foods whose flags the diet pattern allows."""
     forbidden = [f for f in FLAGS if f not in PATTERNS[pattern]]

@@ -22,6 +22,7 @@ import pandas as pd
 from .absorption import AbsorptionParams, injection_per_day_ug
 from .config import Config
 from .day import DayModel, MealRules, absorbed_terms, part_terms
+from .foods import food_categories
 from .options import DRINKS, LEFTOVER, Options, leftover_occasions, main_dishes, occasion_source
 from .pattern import MEAL_OZ
 from .program import INF, Array, Program, new_highs
@@ -173,6 +174,21 @@ def leftover_rules(model: DayModel, config: Config) -> list[WeeklyRule]:
     return rules
 
 
+def option_of_column(model: DayModel) -> dict[int, int]:
+    """The option of each ``choose`` column of the day model."""
+    return {int(c): r for r, c in enumerate(model.choose)}
+
+
+def counted_options(option_of: dict[int, int], rule: WeeklyRule) -> set[int] | None:
+    """The options a rule counts, once each (meals, main dishes, food categories, groups,
+    included foods; ``option_of``: ``option_of_column``); None when it is not such a
+    count."""
+    if not len(rule.cols) or not (rule.vals == 1).all() or \
+            not all(int(c) in option_of for c in rule.cols):
+        return None
+    return {option_of[int(c)] for c in rule.cols}
+
+
 def _absorbed_week(model: DayModel, config: Config) -> WeeklyRule:
     """The absorbed-B12 target as the plan's mean (``[b12] target_period = "week"``)."""
     cols, vals = absorbed_terms(model, AbsorptionParams.from_config(config))
@@ -201,9 +217,8 @@ def options_with_fped(options: Options, foods: pd.DataFrame, column: str) -> Arr
 
 def options_with_category(options: Options, foods: pd.DataFrame, category: str) -> Array:
     """Options holding a food of this WWEIA category (the food table's ``wweia_category``)."""
-    number = pd.to_numeric(foods.get("wweia_category", pd.Series(np.nan, index=foods.index)),
-                           errors="coerce")
-    mine = options.parts["food"].map(number).to_numpy(dtype=float) == float(category)
+    number = options.parts["food"].map(food_categories(foods)).to_numpy(dtype=float)
+    mine = number == float(category)
     return np.unique(options.parts["option"].to_numpy(np.int64)[mine])
 
 

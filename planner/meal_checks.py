@@ -16,6 +16,7 @@ import pandas as pd
 
 from .config import Config, Occasion
 from .day import WEEKLY_ONLY
+from .foods import food_categories
 from .library import Library, load_library
 from .options import (
     DRINKS,
@@ -64,9 +65,7 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
                                    library: Library) -> list[str]:
     problems: list[str] = []
     code_of = _code_of(plan.foods)
-    category = pd.to_numeric(plan.foods.get("wweia_category", pd.Series(math.nan,
-                                                                        index=plan.foods.index)),
-                             errors="coerce")
+    category = food_categories(plan.foods)
     swaps = _swaps(plan.foods)
     food_of = {c: f for f, c in code_of.items() if c}
     by_name = {o.name: o for o in plan.config.occasions}
@@ -293,9 +292,7 @@ def check_group_meals(plan: Plan, items: pd.DataFrame) -> list[str]:
     both scaled to the plan's days."""
     problems = []
     days = plan.config.plan.days
-    category = pd.to_numeric(plan.foods.get("wweia_category", pd.Series(math.nan,
-                                                                        index=plan.foods.index)),
-                             errors="coerce")
+    category = food_categories(plan.foods)
     eaten = items.assign(category=items["food"].map(category))
     for number, most in sorted(plan.config.meals.category_meals_max.items()):
         holding = eaten[eaten["category"] == float(number)].drop_duplicates(["day", "occasion"])

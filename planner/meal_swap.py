@@ -18,7 +18,7 @@ from .config import Config
 from .day import DayModel
 from .errors import DataError
 from .leftovers import leftover_links, tie_to_dinners
-from .master import DayMenu, weekly_rules
+from .master import DayMenu, counted_options, option_of_column, weekly_rules
 from .meal_week import food_items, meal_model, supplement_items
 from .options import Options, leftover_occasions, main_dishes
 from .plan import Plan, verify
@@ -151,15 +151,13 @@ def held_by(plan: Plan, day: int, occasion: str) -> list[tuple[str, int, int]]:
     foods) which the week keeps only with this meal: (rule, the week's count, its minimum).
     A meal in its place must count towards each of them too."""
     saved = saved_week(plan)
-    model = saved.model
-    option_of = {int(c): r for r, c in enumerate(model.choose)}
     meal = saved.chosen[day - 1].get(occasion)
+    option_of = option_of_column(saved.model)
     out = []
-    for rule in weekly_rules(model, plan.config, plan.foods):
-        if rule.lower <= 0 or not len(rule.cols) or not (rule.vals == 1).all() or \
-                not all(int(c) in option_of for c in rule.cols):
+    for rule in weekly_rules(saved.model, plan.config, plan.foods):
+        counted = counted_options(option_of, rule) if rule.lower > 0 else None
+        if counted is None:
             continue
-        counted = {option_of[int(c)] for c in rule.cols}
         total = sum(row in counted for rows in saved.chosen for row in rows.values())
         if meal in counted and total - 1 < rule.lower:
             out.append((rule.name, total, round(rule.lower)))

@@ -25,6 +25,7 @@ from .master import DayMenu, SearchError, weekly_rules
 from .needs import available_nutrients, targets
 from .options import Options, build_options, leftover_occasions, with_leftovers
 from .plan import Plan
+from .recent import Recent
 from .search import SearchTimeout, Week, search_week
 from .week_alternatives import other_weeks
 
@@ -139,21 +140,15 @@ def target_that_plans(foods: pd.DataFrame, supplements: pd.DataFrame,
     return math.floor(reached * TARGET_MARGIN * 100) / 100 if reached > 0 else None
 
 
-_BUILT: list[tuple[pd.DataFrame, pd.DataFrame, Config, DayModel]] = []   # the last few
-MODELS_KEPT = 2
+_MODELS: Recent[DayModel] = Recent(2)
 
 
 def meal_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> DayModel:
     """The day model over every library option the rules allow at each occasion (built once
     for the same table, supplements and rules objects: a command and the plans it derives
     share them; no caller changes a model)."""
-    for built in _BUILT:
-        if built[0] is foods and built[1] is supplements and built[2] is config:
-            return built[3]
-    model = _meal_model(foods, supplements, config)
-    _BUILT.insert(0, (foods, supplements, config, model))
-    del _BUILT[MODELS_KEPT:]
-    return model
+    return _MODELS.get((foods, supplements, config), None,
+                       lambda: _meal_model(foods, supplements, config))
 
 
 def _meal_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config) -> DayModel:

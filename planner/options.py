@@ -28,7 +28,7 @@ import pandas as pd
 from . import resources
 from .config import Config, Occasion
 from .errors import DataError
-from .foods import FLAGS
+from .foods import FLAGS, food_categories
 from .library import Library
 from .own_meals import PREFIX, own_meals
 from .program import Array
@@ -125,8 +125,7 @@ def with_leftovers(options: Options, config: Config, foods: pd.DataFrame) -> Opt
     solid = parts[~parts["liquid"].astype(bool)]
     main = pd.Series({int(r): dish for dish, rows in main_dishes(options).items()
                       for r in rows}, dtype=object)
-    category = pd.to_numeric(foods.get("wweia_category", pd.Series(math.nan, index=foods.index)),
-                             errors="coerce")
+    category = food_categories(foods)
     keeps = main.map(category).isin(KEEPS)
     cooked = meals[(meals["occasion"] == dinner) & meals["option"].map(keeps).fillna(False)
                    .astype(bool)]
@@ -268,9 +267,7 @@ def _lookups(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFrame
 def _categories(foods: pd.DataFrame, substitutions: pd.DataFrame) -> dict[str, int]:
     """Each food's WWEIA category: the table's, else the one ``substitutions`` files a
     stand-in under (``to_category``)."""
-    category = pd.to_numeric(foods.get("wweia_category", pd.Series(math.nan,
-                                                                   index=foods.index)),
-                             errors="coerce")
+    category = food_categories(foods)
     out = {str(f): int(c) for f, c in category.dropna().items()}
     if "to_category" in substitutions.columns:
         for target, number in zip(substitutions["to"], substitutions["to_category"],
@@ -484,9 +481,7 @@ def swap_table(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFra
     bad_flags = [f for f in FLAGS if f in forbidden]
     blocked = ~usable | (flags[bad_flags] | known[bad_flags]).any(axis=1) if bad_flags \
         else ~usable
-    category = pd.to_numeric(foods.get("wweia_category", pd.Series(math.nan,
-                                                                   index=foods.index)),
-                             errors="coerce")
+    category = food_categories(foods)
     rules: dict[str, tuple[str, float]] = {}
     for source, target, ratio in zip(substitutions["from"], substitutions["to"],
                                      substitutions["ratio"], strict=True):

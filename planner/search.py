@@ -39,8 +39,10 @@ from .master import (
     SearchError,
     WeeklyRule,
     count_names,
+    counted_options,
     distinct_rules,
     finished_week,
+    option_of_column,
     solve_master,
     week_days,
     weekly_rules,
@@ -53,6 +55,7 @@ from .options import (
     subset,
 )
 from .program import INF, Array, Program, highs_model, new_highs
+from .recent import Recent
 from .regimen import Block, add_balanced, add_steady
 
 SHORTLIST = 6             # options per occasion the pricing MILP takes, first try
@@ -236,13 +239,12 @@ def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd
 def _count_rules(model: DayModel, rules: list[WeeklyRule]) -> dict[int, list[WeeklyRule]]:
     """Per option, the weekly maxima that count it (each meal and main dish, food
     categories, groups)."""
-    option_of = {int(c): r for r, c in enumerate(model.choose)}
+    option_of = option_of_column(model)
     out: dict[int, list[WeeklyRule]] = {}
     for rule in rules:
-        if rule.upper < INF and len(rule.cols) and (rule.vals == 1).all() and \
-                all(int(c) in option_of for c in rule.cols):
-            for column in rule.cols:
-                out.setdefault(option_of[int(column)], []).append(rule)
+        counted = counted_options(option_of, rule) if rule.upper < INF else None
+        for option in counted or ():
+            out.setdefault(option, []).append(rule)
     return out
 
 
@@ -385,22 +387,19 @@ def menu_from(model: DayModel, sub: DayModel, values: Array, option_map: Array,
                    tuple(grams), tuple(units), float(exact @ model.base_cost), terms)
 
 
-_RULE_TERMS: list[tuple[list[WeeklyRule], tuple[Array, Array, Array]]] = []
+_RULE_TERMS: Recent[tuple[Array, Array, Array]] = Recent(4)
 
 
 def _rule_terms(rules: list[WeeklyRule]) -> tuple[Array, Array, Array]:
-    """Every rule's columns, coefficients and rule number, joined (kept for the last few
-    lists of rules: a search prices thousands of days against one list)."""
-    for known, terms in _RULE_TERMS:
-        if known is rules and len(known) == len(rules):
-            return terms
-    cols = np.concatenate([np.zeros(0, dtype=np.int64), *(r.cols for r in rules)])
-    vals = np.concatenate([np.zeros(0), *(r.vals for r in rules)])
-    owner = np.repeat(np.arange(len(rules)), [len(r.cols) for r in rules])
-    terms = (cols.astype(np.int64), vals.astype(float), owner)
-    _RULE_TERMS.insert(0, (rules, terms))
-    del _RULE_TERMS[4:]
-    return terms
+    """Every rule's columns, coefficients and rule number, joined (a search prices thousands
+    of days against one list of rules)."""
+    def joined() -> tuple[Array, Array, Array]:
+        cols = np.concatenate([np.zeros(0, dtype=np.int64), *(r.cols for r in rules)])
+        vals = np.concatenate([np.zeros(0), *(r.vals for r in rules)])
+        owner = np.repeat(np.arange(len(rules)), [len(r.cols) for r in rules])
+        return cols.astype(np.int64), vals.astype(float), owner
+
+    return _RULE_TERMS.get((rules,), len(rules), joined)
 
 
 def rule_amounts(rules: list[WeeklyRule], values: Array) -> Array:
@@ -669,28 +668,24 @@ def week_program(day_options: list[Array], foods: pd.DataFrame, supplements: pd.
     return week, blocks
 
 
-_BLOCKS: list[tuple[tuple[Any, ...], tuple[DayModel, Array, Array, list[WeeklyRule]]]] = []
-BLOCKS_KEPT = 32
+_BLOCKS: Recent[tuple[DayModel, Array, Array, list[WeeklyRule]]] = Recent(32)
 
 
 def _week_block(keep: Array, foods: pd.DataFrame, supplements: pd.DataFrame,
                 options: Options, config: Config, model: DayModel
                 ) -> tuple[DayModel, Array, Array, list[WeeklyRule]]:
     """A day of a week program over the options in ``keep``: its model, option and part
-    maps and weekly rules; kept for the last ``BLOCKS_KEPT`` (swap and replan build weeks
-    whose other days repeat; week programs only read their blocks)."""
-    key = (options, foods, supplements, config, model.rules)
+    maps and weekly rules; kept for the last 32 (swap and replan build weeks whose other
+    days repeat; week programs only read their blocks)."""
     wanted = np.asarray(keep, dtype=np.int64)
-    for known, block in _BLOCKS:
-        if all(a is b for a, b in zip(known[:-1], key, strict=True)) and \
-                np.array_equal(known[-1], wanted):
-            return block
-    sub_options, option_map, part_map = subset(options, wanted)
-    sub = build_day(foods, supplements, sub_options, config, model.rules)
-    block = (sub, option_map, part_map, weekly_rules(sub, config, foods))
-    _BLOCKS.insert(0, ((*key, wanted), block))
-    del _BLOCKS[BLOCKS_KEPT:]
-    return block
+
+    def block() -> tuple[DayModel, Array, Array, list[WeeklyRule]]:
+        sub_options, option_map, part_map = subset(options, wanted)
+        sub = build_day(foods, supplements, sub_options, config, model.rules)
+        return sub, option_map, part_map, weekly_rules(sub, config, foods)
+
+    return _BLOCKS.get((options, foods, supplements, config, model.rules), wanted.tobytes(),
+                       block)
 
 
 def week_lp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
