@@ -738,8 +738,8 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
         why = "; ".join(f"the week has {total} {words} and needs {least}: another "
                         f"{occasion} would have to count too" for words, total, least in held) \
             or "each would break a daily rule, e.g. the day's energy or a need's daily floor"
-        raise PlannerError(f"no other {occasion} on day {day} keeps every rule of the week "
-                           f"with that day's other meals kept ({why})",
+        raise PlannerError(f"no other {occasion} on day {day} keeps every rule of the week, "
+                           f"even with that day's other meals changed too ({why})",
                            f"swap another meal, or re-plan the day: planner replan "
                            f"{plan_path} " + " ".join(f"--lock {d}" for d in range(
                                1, plan.config.plan.days + 1) if d != day) + " -o FILE")
@@ -747,18 +747,23 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
         raise PlannerError(f"no other {occasion} on day {day} keeps every rule of the week "
                            f"(within {seconds:g} s)",
                            "allow more foods (fewer --avoid) or raise --time-limit")
-    click.echo("Other meals, the rest of the week kept:")
+    click.echo("Other meals, the rest of the week kept:" if not any(o.also for o in found) else
+               "Other meals, best first (the other days kept; the day's other meals named "
+               "where they change too):")
     for number, option in enumerate(found, start=1):
         _note(f"  {number}. {'; '.join(option.foods)}: objective "
               f"{option.objective - value:+.2f}, cost {option.cost - cost:+.2f} {currency}, "
               f"B12 day {day} {option.absorbed_ug:.2f} ug ({option.absorbed_ug - absorbed:+.2f})")
+        for change in option.also:
+            _note(f"     and day {day} {change} (so that the day keeps its rules)")
     click.echo(DISCLAIMER)
     if output is not None:
         if pick > len(found):
             raise click.BadParameter(f"only {len(found)} candidates", param_hint="--pick")
         chosen = found[pick - 1].plan
         chosen.meta = _rescored(chosen, found[pick - 1].objective, swapped={
-            "day": day, "occasion": occasion, "from": now, "to": found[pick - 1].foods})
+            "day": day, "occasion": occasion, "from": now, "to": found[pick - 1].foods,
+            **({"also": found[pick - 1].also} if found[pick - 1].also else {})})
         outputs = Outputs()
         _show(chosen.to_dict(), fmt, output, None, None, outputs)
         outputs.commit()

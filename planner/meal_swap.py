@@ -4,13 +4,15 @@ The saved week is read back as options of the meal library (each occasion's meal
 food's grams); the occasions to change may take any other meal the rules allow (a
 shortlist: the best under the LP of the week's mean day, which prices the weekly rules), the
 others keep theirs, and one MILP over the week (``search.week_milp``) chooses the new meals
-and every portion and tablet again, under every daily and weekly rule. Each candidate week
-is verified like any plan.
+and every portion and tablet again, under every daily and weekly rule. When no meal fits so
+(a day at its energy floor, a weekly minimum the meal holds up), the day's other meals may
+change too, named in the answer. Each candidate week is verified like any plan.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +31,8 @@ from .swap import Candidate
 
 SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion
 REPLAN_SHORTLIST = 20   # other meals per occasion a replan considers (several at once)
+OPEN_SHORTLIST = 10     # other meals per occasion of the day a swap may change too
+CHANGE_COST = 2.0       # objective units a swap pays for each other meal of the day it changes
 
 
 @dataclass
@@ -117,32 +121,38 @@ def candidates(plan: Plan, day: int, free: str | tuple[str, ...], avoid: tuple[s
     """Up to ``count`` other ways to eat the ``free`` occasion(s) of ``day`` with the rest
     of the week kept, best first; each a verified week. First with the other days exactly as
     saved and every meal of the occasion open; when no more fit so, the other days' portions
-    and tablets may change too (a shortlist of meals priced by the mean-day LP)."""
+    and tablets may change too (a shortlist of meals priced by the mean-day LP); when none
+    fits even so, the other days stay exactly as saved and the day's other meals may change
+    (at ``CHANGE_COST`` each; each candidate names them)."""
     names = (free,) if isinstance(free, str) else free
     saved = saved_week(plan)
-    tied = sorted(o for o in names if (day, o) in _linked(saved, plan.config))
+    linked = _linked(saved, plan.config)
+    tied = sorted(o for o in names if (day, o) in linked)
     if tied:
         raise DataError(f"day {day} {tied[0]} is part of a planned leftover (a dinner and the "
                         "next day's lunch made of it)", "re-plan the week with `planner plan` "
                         "(or with [meals] leftovers = 0)")
+    widen = tuple(o.name for o in plan.config.occasions
+                  if o.name not in names and (day, o.name) not in linked)
     banned: set[int] = set()
     found: list[Candidate] = []
-    fix = True
-    for _attempt in range(2 * count):
-        if len(found) == count:
+    stages: list[dict[str, Any]] = [{"fix": True}, {"fix": False},
+                                    {"fix": True, "open_": {day: widen}}]
+    for _attempt in range(2 * count + 2):
+        if len(found) == count or not stages:
             break
-        week = _best_week(plan, saved, {day: names}, avoid, banned, SWAP_SHORTLIST, fix=fix)
-        if week is None and fix:
-            fix = False
-            continue
+        week = _best_week(plan, saved, {day: names}, avoid, banned, SWAP_SHORTLIST,
+                          **stages[0])
         if week is None:
-            break
+            stages.pop(0)
+            continue
         new_plan, rows = week
         banned |= rows
         if verify(new_plan):
             continue
         found.append(Candidate.of(new_plan, day, names,
-                                  week_objective(new_plan, saved_week(new_plan, saved))))
+                                  week_objective(new_plan, saved_week(new_plan, saved)),
+                                  before=plan))
     return sorted(found, key=lambda candidate: candidate.objective)
 
 
@@ -227,11 +237,14 @@ def _polished(plan: Plan, saved: SavedWeek) -> Plan | None:
 
 def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
                avoid: tuple[str, ...], banned: set[int], size: int, fix: bool = False,
-               steps: bool | frozenset[int] = True) -> tuple[Plan, set[int]] | None:
+               steps: bool | frozenset[int] = True,
+               open_: dict[int, tuple[str, ...]] | None = None
+               ) -> tuple[Plan, set[int]] | None:
     """The best week with the ``free`` occasions of each day eating another meal (not the
     current one nor its main dish, none of ``avoid``, none of ``banned`` nor their main
-    dishes), the rest as saved (with ``fix``, the other days' portions and tablets too);
-    and the option rows it chose at the free occasions."""
+    dishes), the rest as saved (with ``fix``, the other days' portions and tablets too;
+    the ``open_`` occasions keep their meal or take one of the ``REPLAN_SHORTLIST`` best
+    others); and the option rows it chose at the free occasions."""
     options, model = saved.options, saved.model
     config = plan.config
     meals, parts = options.meals, options.parts
@@ -239,12 +252,17 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
     dish_of = {int(r): dish for dish, rows in main_dishes(options).items() for r in rows}
     same_dish = {dish_of.get(r) for r in banned} - {None}
     rules = weekly_rules(model, config, plan.foods)
-    if not fix:     # a shortlist, the week's rules priced in
+    if not fix or open_:     # a shortlist, the week's rules priced in
         mean = mean_day_lp(model, rules, config.plan.days)
         values, reduced = mean.values, mean.reduced
     day_options: list[Array] = []
     for day, rows in enumerate(saved.chosen, start=1):
         keep = [row for occasion, row in rows.items() if occasion not in free.get(day, ())]
+        for occasion in (open_ or {}).get(day, ()):
+            others = meals.index[(meals["occasion"] == occasion) & (meals["kind"] != "leftover")
+                                 & ~meals.index.isin([rows.get(occasion, -1), *holding])]
+            keep += _best_of(model, np.asarray(others, dtype=np.int64), values, reduced,
+                             OPEN_SHORTLIST)
         for occasion in free.get(day, ()):
             dishes = same_dish | {dish_of.get(rows.get(occasion, -1))}
             others = meals.index[(meals["occasion"] == occasion)
@@ -261,6 +279,8 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
     def extra(week: Program, blocks: list[Block]) -> None:
         tie_to_dinners(week, blocks, links, options)
         _hold_days(week, blocks, plan, options, held, free, size)
+        for day, occasions in (open_ or {}).items():
+            _charge_changes(week, blocks[day - 1], saved.chosen[day - 1], occasions)
 
     weeks = week_milp(day_options, plan.foods, plan.supplements, options, config, model,
                       rules, NODES, steps=steps, extra=extra)
@@ -273,6 +293,17 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
     rows_chosen = {row for day, menu in enumerate(menus, start=1) for row in menu.options
                    if meals.loc[row, "occasion"] in free.get(day, ())}
     return new, rows_chosen
+
+
+def _charge_changes(week: Program, block: Block, kept: dict[str, int],
+                    occasions: tuple[str, ...]) -> None:
+    """``CHANGE_COST`` in the week's objective for each of these occasions whose meal
+    changes, so that a swap changes the day's other meals only where that pays."""
+    sub, option_map, _, offset = block
+    occasion = sub.options.meals["occasion"].to_numpy()
+    rows = np.flatnonzero(np.isin(occasion, occasions)
+                          & (option_map != np.asarray([kept.get(o, -1) for o in occasion])))
+    week.add_cost(sub.choose[rows] + offset, CHANGE_COST)
 
 
 def _best_of(model: DayModel, rows: Array, values: Array, reduced: Array,

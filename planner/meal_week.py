@@ -35,6 +35,7 @@ ITEM_COLUMNS = ["day", "occasion", "food", "servings", "grams", "meal", "meal_na
                 "meal_seen", "meal_kind"]
 
 
+ENERGY_STEPS = (1.0, 0.8, 0.6)   # shares of the mean day's energy reach a diagnosis tries
 BUDGET_MARGIN = 1.05    # room a suggested budget keeps above the week found without it
 TARGET_MARGIN = 0.95    # room a suggested B12 target keeps below the week found without it
 
@@ -237,7 +238,9 @@ def diagnosis(model: DayModel, foods: pd.DataFrame, config: Config, shortfall: s
     found = causes(model, weekly_rules(model, config, foods), config.plan.days)
     needs = {t.nutrient: t.value for t in targets(config, available_nutrients(foods))
              if t.kind == "need" and t.scope == "total"}
-    lines = [describe(c, config, needs) for c in found] if found else [
+    short = tuple(c.label.removeprefix("need:") for c in found
+                  if c.family == "mean" and c.label.startswith("need:"))
+    lines = [describe(c, config, needs, short) for c in found] if found else [
         f"the best week found: {shortfall}",
         "raise [meals] search_rounds, lower meals.min_seen (more meals) or the distinct-meal "
         "minimums, or allow supplements"]
@@ -251,6 +254,10 @@ def diagnosis(model: DayModel, foods: pd.DataFrame, config: Config, shortfall: s
             lines.append(advice)
     if supplements is not None and any(c.family in ("b12_target", "b12_floor") for c in found):
         lines += _target_advice(foods, supplements, config)
+    energy = next((c for c in found if c.family == "energy"), None)
+    if supplements is not None and energy is not None:
+        lines = [_energy_advice(foods, supplements, config, energy) if line.startswith(
+            "energy per day:") else line for line in lines]
     head = "no plan satisfies every rule." if found else (
         "no week of library meals was found that keeps every rule (a week may exist: the "
         "search is not exhaustive).")
@@ -268,6 +275,46 @@ def _budget_advice(foods: pd.DataFrame, supplements: pd.DataFrame, config: Confi
             f"{enough / BUDGET_MARGIN:.2f} a week, more than budget.max_per_week = {budget:g} "
             f"- raise it to {enough:.2f} (that week and {BUDGET_MARGIN - 1:.0%} of room)"
             f"{least}, or allow cheaper meals")
+
+
+def energy_that_plans(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                      cause: Any) -> tuple[float, float] | None:
+    """An energy range under which the search finds a week: the side the rules miss at the
+    mean day's reach (``week_diagnosis.energy_range``) times each of ``ENERGY_STEPS`` in
+    turn, the first that plans (None when none does)."""
+    from .week_diagnosis import energy_range
+
+    low, high = config.nutrients.energy_kcal
+    reach_low, reach_high = energy_range(cause, config)
+    for share in ENERGY_STEPS:
+        wanted = (math.floor(reach_low * share / 10) * 10, high) if cause.side == "lower" \
+            else (low, math.ceil(reach_high / share / 10) * 10)
+        trial = dataclasses.replace(
+            config, nutrients=dataclasses.replace(config.nutrients, energy_kcal=wanted),
+            plan=dataclasses.replace(config.plan, stop_after_s=0.0))
+        try:
+            plan_meals(foods, supplements, trial)
+        except NoWeekError:
+            continue
+        return wanted
+    return None
+
+
+def _energy_advice(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+                   cause: Any) -> str:
+    """The energy range that plans, in words."""
+    low, high = config.nutrients.energy_kcal
+    reached = low - cause.amount if cause.side == "lower" else high + cause.amount
+    bound = "at most" if cause.side == "lower" else "at least"
+    head = f"energy per day: even a blend of the allowed meals gives {bound} about " \
+        f"{reached:.0f} kcal a day"
+    wanted = energy_that_plans(foods, supplements, config, cause)
+    if wanted is None:
+        return (f"{head}, outside nutrients.energy_kcal = [{low:g}, {high:g}] - widen it, or "
+                "allow more meals")
+    return (f"{head}, outside nutrients.energy_kcal = [{low:g}, {high:g}] - set it with "
+            f"--set nutrients.energy_kcal=[{wanted[0]:g},{wanted[1]:g}] (a week was found "
+            "with it), or allow more meals")
 
 
 def _target_advice(foods: pd.DataFrame, supplements: pd.DataFrame,

@@ -32,18 +32,37 @@ class Candidate:
     objective: float
     cost: float
     absorbed_ug: float
+    also: list[str] = dataclasses.field(default_factory=list)
 
     @classmethod
     def of(cls, week: Plan, day: int, occasions: tuple[str, ...],
-           objective: float) -> Candidate:
+           objective: float, before: Plan | None = None) -> Candidate:
         """The candidate a week makes: the foods of its changed occasions on ``day``, its
-        objective, cost and the day's absorbed B12."""
+        objective, cost and the day's absorbed B12; and (given the week ``before``) the
+        day's other occasions whose meal it changes, with their new meal."""
         items = week.food_items
         at = items[(items["day"] == day) & items["occasion"].isin(occasions)]
         return cls(foods=[str(week.foods.loc[f, "name"]) for f in at["food"]], plan=week,
                    objective=objective, cost=float(week.totals()["cost"]),
                    absorbed_ug=float(week.days().loc[lambda d: d["day"] == day,
-                                                     "absorbed_b12_ug"].iloc[0]))
+                                                     "absorbed_b12_ug"].iloc[0]),
+                   also=[] if before is None else _other_changes(before, week, day,
+                                                                 occasions))
+
+
+def _other_changes(before: Plan, after: Plan, day: int, occasions: tuple[str, ...]
+                   ) -> list[str]:
+    """'occasion: its new foods' for each other occasion of ``day`` whose foods changed."""
+    def foods_at(plan: Plan) -> dict[str, list[str]]:
+        items = plan.food_items[(plan.food_items["day"] == day)
+                                & ~plan.food_items["occasion"].isin(occasions)]
+        return {str(o): sorted(map(str, group["food"]))
+                for o, group in items.groupby("occasion", sort=False)}
+
+    old, new = foods_at(before), foods_at(after)
+    names = after.foods["name"].astype(str)
+    return [f"{o}: {'; '.join(names[f] for f in new[o])}" for o in new
+            if new[o] != old.get(o)]
 
 
 def _day_plans(plan: Plan, skip: int) -> dict[int, DayPlan]:

@@ -9,6 +9,7 @@ search did not find: the search's own shortfall is named instead, and more round
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +32,6 @@ DAILY_WEIGHT = 10.0   # a day's rules (energy, needs, limits) give before the we
 FIXES = {"budget": "raise budget.max_per_week, or allow cheaper meals",
          "need": "lower meals.daily_floor_share, allow supplements, or loosen the diet",
          "limit": "raise the limit, or allow other meals",
-         "energy": "widen nutrients.energy_kcal",
          "fluids_min": "lower nutrients.fluids_ml_min",
          "meal_protein_min": "lower the occasion's min_protein_g",
          "water_capacity": "raise the drink occasions' max_liquids_ml or add drink occasions, "
@@ -47,6 +47,7 @@ class Cause:
     label: str
     amount: float
     share: float
+    side: str = "lower"     # the bound it misses: lower (too little) or upper (too much)
 
 
 def causes(model: DayModel, rules: list[WeeklyRule], days: int) -> list[Cause]:
@@ -78,14 +79,16 @@ def causes(model: DayModel, rules: list[WeeklyRule], days: int) -> list[Cause]:
         return []
     values = np.asarray(highs.getSolution().col_value)
     found = [Cause(families[row], labels[row], float(values[column]),
-                   float(values[column]) / scale)
-             for column, row, _, scale in slacks if values[column] > 1e-7 * scale]
+                   float(values[column]) / scale, "lower" if sign > 0 else "upper")
+             for column, row, sign, scale in slacks if values[column] > 1e-7 * scale]
     return sorted(found, key=lambda c: (-c.share, c.family, c.label))
 
 
-def describe(cause: Cause, config: Config, needs: dict[str, float] | None = None) -> str:
+def describe(cause: Cause, config: Config, needs: dict[str, float] | None = None,
+             short: tuple[str, ...] = ()) -> str:
     """One cause in words with its fix (``needs``: each nutrient's daily need, to state the
-    shortfall in its units)."""
+    shortfall in its units; ``short``: every need the diagnosis finds short, so that each
+    line's skip names them all and applying every line's fix converges)."""
     days = config.plan.days
     if cause.family == "mean" and cause.label == "budget":
         week = cause.amount * 7
@@ -93,16 +96,25 @@ def describe(cause: Cause, config: Config, needs: dict[str, float] | None = None
                 f"more than budget.max_per_week = {config.budget.max_per_week:g} - raise it "
                 f"to at least {config.budget.max_per_week + week:.2f}, or allow cheaper meals")
     if cause.family == "mean" and cause.label.startswith("need:"):
-        return _short_need(cause, config, needs or {})
+        return _short_need(cause, config, needs or {}, short)
     if cause.family == "mean" and cause.label == "seafood_g":
         low, high = config.safety.seafood_g_per_week or (0.0, 0.0)
         return (f"seafood per week (FDA/EPA advice): the library's {config.diet.pattern} "
                 f"meals miss [safety] seafood_g_per_week = [{low:g}, {high:g}] by "
                 f"{cause.amount * 7:.0f} g a week - widen it, or allow more seafood meals "
                 "(lower meals.min_seen)")
+    if cause.family == "mean" and cause.label in MEAL_MINIMUMS:
+        return _short_meals(cause, config)
+    if cause.family == "mean" and cause.label.startswith("include:"):
+        food = cause.label.removeprefix("include:")
+        left = [f for f in config.diet.include if f != food]
+        return (f"[diet] include: no week can hold {food} under the other rules - leave it "
+                f"out with --set diet.include={_toml_list(left)}")
     if cause.family == "mean":
         return (f"{cause.label}: {cause.amount * days:.2g} short over the plan's {days} days "
                 "- relax this rule")
+    if cause.family == "energy":
+        return _energy(cause, config)
     if cause.family in ("b12_target", "b12_floor"):
         return _short_b12(cause, config)
     fix = FIXES.get(cause.family, "relax this rule")
@@ -110,7 +122,8 @@ def describe(cause: Cause, config: Config, needs: dict[str, float] | None = None
             f"{cause.amount:.3g} ({cause.share:.0%}) - {fix}")
 
 
-def _short_need(cause: Cause, config: Config, needs: dict[str, float]) -> str:
+def _short_need(cause: Cause, config: Config, needs: dict[str, float],
+                all_short: tuple[str, ...] = ()) -> str:
     """A need the week's mean cannot meet: how close the best week comes, and the keys that
     would fix it."""
     nutrient = cause.label.removeprefix("need:")
@@ -121,7 +134,8 @@ def _short_need(cause: Cause, config: Config, needs: dict[str, float]) -> str:
     if not config.supplements.allowed:
         fixes.append("allow supplements (--set supplements.allowed=true)")
     fixes += [f"change [nutrients] {nutrient}_min (now {need:.3g})",
-              f'or leave it out with --set nutrients.skip=["{nutrient}"]']
+              "or leave it out with --set nutrients.skip="
+              + _toml_list(sorted({*config.nutrients.skip, nutrient, *all_short}))]
     return (f"{name}: the closest plan reaches about {need - short:.3g} {unit}/day as "
             f"the week's mean for a need of {need:.3g} ({cause.share:.0%} short) - "
             + ", ".join(fixes))
@@ -138,3 +152,47 @@ def _short_b12(cause: Cause, config: Config) -> str:
     fixes.append("or lower b12.target_absorbed_ug")
     return (f"absorbed B12: at most {target * (1 - cause.share):.2f} ug/day can be absorbed "
             f"(target {target:.2f}) - " + ", ".join(fixes))
+
+
+MEAL_MINIMUMS = {"fped:meat_poultry_oz": ("meat_poultry_meals_min", "meals with meat or poultry"),
+                 "fped:seafood_oz": ("seafood_meals_min", "meals with seafood")}
+ENERGY_ROOM = 0.03      # a suggested energy range keeps this share of room inside what is reached
+
+
+def _short_meals(cause: Cause, config: Config) -> str:
+    """A weekly count of meals the diet's meals cannot reach: how many can be, as the
+    value of its key."""
+    key, words = MEAL_MINIMUMS[cause.label]
+    wanted = int(getattr(config.meals, key))
+    days = config.plan.days
+    lower = math.ceil(wanted * days / 7)
+    reached = max(0.0, lower - cause.amount * days) * 7 / days
+    most = min(wanted - 1, math.floor(reached + 1e-9))
+    return (f"{words}: the library's {config.diet.pattern} meals allowed by the rules give "
+            f"about {reached:.1f} a week, fewer than [meals] {key} = {wanted} - lower it with "
+            f"--set meals.{key}={max(most, 0)}, or allow more meals (fewer exclusions)")
+
+
+def energy_range(cause: Cause, config: Config) -> tuple[float, float]:
+    """The energy range a plan can reach: the side the mean day misses moved to what it
+    reaches, with ``ENERGY_ROOM`` inside, in whole tens of kcal."""
+    low, high = config.nutrients.energy_kcal
+    if cause.side == "lower":
+        reached = low - cause.amount
+        return math.floor(reached * (1 - ENERGY_ROOM) / 10) * 10, high
+    reached = high + cause.amount
+    return low, math.ceil(reached * (1 + ENERGY_ROOM) / 10) * 10
+
+
+def _energy(cause: Cause, config: Config) -> str:
+    low, high = config.nutrients.energy_kcal
+    new_low, new_high = energy_range(cause, config)
+    reached = low - cause.amount if cause.side == "lower" else high + cause.amount
+    words = "at most" if cause.side == "lower" else "at least"
+    return (f"energy per day: the allowed meals give {words} about {reached:.0f} kcal a day, "
+            f"outside nutrients.energy_kcal = [{low:g}, {high:g}] - set it with "
+            f"--set nutrients.energy_kcal=[{new_low:g},{new_high:g}] (or allow more meals)")
+
+
+def _toml_list(items: list[str]) -> str:
+    return "[" + ",".join(f'"{item}"' for item in items) + "]"

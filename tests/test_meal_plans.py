@@ -420,6 +420,52 @@ def test_swap_answers_at_every_occasion_best_first(week: tuple[Path, dict[str, A
         assert all(verify(candidate.plan) == [] for candidate in found)
 
 
+def test_a_swap_may_change_the_days_other_meals_and_names_them(
+        week: tuple[Path, dict[str, Any]]) -> None:
+    """Issue 29 item 2: the last resort of a swap (the day's other meals open, the other
+    days exactly as saved) changes only that day, keeps every rule and names each other
+    meal it changed."""
+    path, data = week
+    plan = _plan(data, path)
+    saved = meal_swap.saved_week(plan)
+    others = tuple(o.name for o in plan.config.occasions if o.name != "dinner")
+    found = meal_swap._best_week(plan, saved, {3: ("dinner",)}, (), set(), 100, fix=True,
+                                 open_={3: others})
+    assert found is not None
+    new = found[0]
+    assert verify(new) == []
+    columns = ["day", "occasion", "food", "grams"]
+    old_rest = plan.food_items[plan.food_items["day"] != 3][columns].reset_index(drop=True)
+    new_rest = new.food_items[new.food_items["day"] != 3][columns].reset_index(drop=True)
+    assert old_rest.equals(new_rest)
+    meal_of = {(str(o), str(m)) for o, m in zip(plan.food_items.loc[
+        plan.food_items["day"] == 3, "occasion"], plan.food_items.loc[
+        plan.food_items["day"] == 3, "meal"], strict=True)}
+    changed = {str(o) for o, m in zip(new.food_items.loc[new.food_items["day"] == 3, "occasion"],
+                                      new.food_items.loc[new.food_items["day"] == 3, "meal"],
+                                      strict=True) if (str(o), str(m)) not in meal_of}
+    assert "dinner" in changed
+    candidate = meal_swap.Candidate.of(new, 3, ("dinner",), 0.0, before=plan)
+    assert sorted(line.split(":")[0] for line in candidate.also) == sorted(changed - {"dinner"})
+
+
+@pytest.mark.slow
+def test_swap_answers_at_every_occasion_of_the_default_week(tmp_path: Path) -> None:
+    """Issue 29 "done when": swap answers at all 28 occasions of the default week, best
+    first, each candidate verified."""
+    path = tmp_path / "week.json"
+    result = CliRunner().invoke(cli, ["plan", "--quiet", "--format", "json", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    plan = _plan(json.loads(path.read_text(encoding="utf-8")), path)
+    for day in range(1, plan.config.plan.days + 1):
+        for occasion in [o.name for o in plan.config.occasions]:
+            found = meal_swap.candidates(plan, day, occasion, (), 3)
+            assert found, (day, occasion)
+            objectives = [candidate.objective for candidate in found]
+            assert objectives == sorted(objectives), (day, occasion)
+            assert all(verify(candidate.plan) == [] for candidate in found)
+
+
 def test_following_the_budget_diagnosis_gives_a_plan(tmp_path: Path) -> None:
     """Issue 29 item 4: the budget a diagnosis suggests, applied as written, plans (twice at
     most)."""
@@ -475,6 +521,39 @@ def test_following_the_b12_target_diagnosis_gives_a_plan(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "week.json").read_text(encoding="utf-8"))
     assert min(day["absorbed_b12_ug"] for day in data["days"]) >= float(target) - 1e-6
+
+
+def _follow_diagnoses(tmp_path: Path, *args: str) -> tuple[Any, list[str]]:
+    """Plan; while a diagnosis answers (exit 3), apply the first ``--set`` of each of its
+    lines as written, twice at most. The last result and the settings applied."""
+    applied: list[str] = []
+    for _step in range(3):
+        result = CliRunner().invoke(cli, ["plan", "--days", "2", *LIBRARY, "--quiet", *args,
+                                          *applied, "--format", "json", "-o",
+                                          str(tmp_path / "week.json")])
+        if result.exit_code != 3 or len(applied) >= 4:
+            break
+        advice = [match.group(1).rstrip(",)") for line in result.output.splitlines()[1:]
+                  if (match := re.search(r"--set (\S+)", line))]
+        assert advice, result.output
+        applied += [part for setting in advice for part in ("--set", setting)]
+    return result, applied
+
+
+@pytest.mark.parametrize(("case", "args"), [
+    pytest.param("energy", ["--set", "nutrients.energy_kcal=[3800,4000]"],
+                 marks=pytest.mark.slow),   # its diagnosis searches twice (about 40 s)
+    ("exclusions", ["--set", 'diet.exclude_flags=["meat","fish","shellfish","egg","dairy"]',
+                    "--set", 'b12.supplements="none"']),
+    ("supplements off", ["vegan", "--set", "supplements.allowed=false"]),
+])
+def test_following_a_diagnosis_gives_a_plan(tmp_path: Path, case: str, args: list[str]) -> None:
+    """Issue 29 item 4: energy out of reach, exclusions that empty a weekly count, and
+    supplements off with a need food cannot meet: the change a diagnosis suggests, applied as
+    written, plans (two diagnoses at most)."""
+    result, applied = _follow_diagnoses(tmp_path, *args)
+    assert result.exit_code == 0, (case, applied, result.output)
+    assert 2 <= len(applied) <= 4, (case, applied)
 
 
 def test_a_clock_that_ends_the_search_keeps_the_best_week_and_says_so(
