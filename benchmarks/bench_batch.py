@@ -2,9 +2,12 @@
 """Plans per second for many people: `planner batch` with 1 and 2 local workers, on a
 2-worker Dask LocalCluster, against one `planner plan` process per person.
 
-People: deterministic mix of sex, age, weight (and the vegan preset, one-day plans, whose
-MILPs end by their gap rather than a time limit, so that every engine gives the same plans).
-Usage: python benchmarks/bench_batch.py --people 200 [--parts local1,local2,dask,process]
+People: deterministic mix of sex, age, weight; by default the vegan preset and one-day plans;
+with ``--days 7 --mixed`` weekly plans of a mix of presets (omnivore, pescatarian,
+lacto-ovo-vegetarian, vegan, elderly, pregnancy). The search is limited by work, not time,
+so every engine must give the same plans.
+Usage: python benchmarks/bench_batch.py --people 200 [--days 7 --mixed]
+       [--parts local1,local2,dask,process]
 """
 
 from __future__ import annotations
@@ -25,13 +28,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PLANNER = [sys.executable, "-m", "planner"]
 
 
-def people_csv(path: Path, count: int) -> None:
+MIXED = ("omnivore", "pescatarian", "lacto-ovo-vegetarian", "vegan", "elderly", "pregnancy")
+
+
+def people_csv(path: Path, count: int, days: int = 1, mixed: bool = False) -> None:
     rng = random.Random(12)
     lines = ["id,constraints,person.sex,person.age,person.weight_kg,plan.days"]
     for number in range(count):
-        sex = rng.choice(["female", "male"])
-        lines.append(f"p{number:04d},vegan,{sex},{rng.randint(19, 85)},"
-                     f"{rng.randint(50, 110)},1")
+        preset = MIXED[number % len(MIXED)] if mixed else "vegan"
+        sex = "female" if preset == "pregnancy" else rng.choice(["female", "male"])
+        age = rng.randint(20, 40) if preset == "pregnancy" else \
+            rng.randint(70, 85) if preset == "elderly" else rng.randint(19, 85)
+        lines.append(f"p{number:04d},{preset},{sex},{age},{rng.randint(50, 110)},{days}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -82,11 +90,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--parts", default="local1,local2,dask,process")
+    parser.add_argument("--days", type=int, default=1)
+    parser.add_argument("--mixed", action="store_true", help="a mix of presets, not vegan")
     args = parser.parse_args()
     parts = args.parts.split(",")
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     people = work / "people.csv"
-    people_csv(people, args.people)
+    people_csv(people, args.people, args.days, args.mixed)
     print(f"machine: {platform.processor() or platform.machine()}, Python "
           f"{platform.python_version()}; {args.people} people")
     results: dict[str, dict[str, str]] = {}
