@@ -520,7 +520,9 @@ class MealsSection:
     distinct_days: bool = spec(True, "no two days of the plan eat the same meals", boolean)
     dish_once_a_day: bool = spec(True, "the meals of a day (breakfast, lunch, dinner) have "
                                  "main dishes of different kinds (a meal's largest solid food "
-                                 "as people ate it; its kind: its WWEIA category)", boolean)
+                                 "as people ate it; its kind: its WWEIA category), and no food "
+                                 "of a dish kind (meat, poultry, fish, eggs, beans, soy foods, "
+                                 "mixed dishes, fried potatoes) is in two of them", boolean)
     meat_poultry_meals_min: int = spec(0, "meals per 7 days with at least 1 oz-eq of meat or "
                                        "poultry (FPED 2017-18)", integer(0, 28))
     seafood_meals_min: int = spec(0, "meals per 7 days with at least 1 oz-eq of seafood (FPED "

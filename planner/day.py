@@ -20,11 +20,23 @@ from .config import Config
 from .fluids import capacity_row, fills
 from .foods import food_categories
 from .needs import KCAL_PER_G, Target
-from .options import LEFTOVER, Options, leftover_occasions, main_dishes, main_meal_occasions
+from .options import (
+    LEFTOVER,
+    Options,
+    categories_with_stand_ins,
+    leftover_occasions,
+    main_dishes,
+    main_meal_occasions,
+)
 from .program import INF, Array, Program
+from .recent import Recent
 from .safety import occasion_caps, resolve
 from .supplements import SUPPLEMENT_NUTRIENTS, allowed_products, other_nutrients
 
+DISH_KINDS = (*range(2002, 2804), 2806, *range(3002, 3804), 6804)
+"""WWEIA categories of foods eaten at one meal of a day at most: meat, poultry, fish,
+eggs, cured meats, beans and soy foods (not nuts and seeds), mixed dishes, sandwiches,
+soups, fried potatoes."""
 SUPPLEMENT_PENALTY = 10.0   # objective units per tablet that gives more than B12: food first
 WEEKLY_ONLY = ("epa_dha_g",)   # needs met over the week without a daily floor (fish days)
 MAX_UNITS = 1               # a tablet of a product per window at most (packs spread)
@@ -135,6 +147,11 @@ def build_day(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options,
     return model
 
 
+def in_dish_kinds(category: pd.Series) -> pd.Series:
+    """Whether each WWEIA category number is one of ``DISH_KINDS``."""
+    return category.isin(DISH_KINDS)
+
+
 def _products(supplements: pd.DataFrame, config: Config) -> pd.DataFrame:
     products = allowed_products(supplements, config).copy()
     if products.empty:
@@ -143,6 +160,9 @@ def _products(supplements: pd.DataFrame, config: Config) -> pd.DataFrame:
     products["unit_cost"] = products["price_per_pack"] / products["units_per_pack"]
     products["penalty"] = np.where(penalised, SUPPLEMENT_PENALTY, 0.0)
     return products
+
+
+_KINDS: Recent[dict[str, int]] = Recent(2)
 
 
 def _food_amounts(foods: pd.DataFrame, parts: pd.DataFrame,
@@ -157,6 +177,8 @@ def _food_amounts(foods: pd.DataFrame, parts: pd.DataFrame,
     out["cost"] = table["price_per_kg"].fillna(0.0).to_numpy() / 1000.0
     out["liquid"] = table["liquid"].astype(bool).to_numpy()
     out["category"] = food_categories(table).to_numpy()
+    kinds = _KINDS.get((foods,), None, lambda: categories_with_stand_ins(foods))
+    out["dish_kind"] = parts["food"].map(kinds).to_numpy(dtype=float)
     out["b12_matrix_factor"] = [params.matrix_factor(g, m) for g, m in
                                 zip(table["group"], table["b12_matrix"], strict=True)]
     out.index = parts.index
@@ -218,7 +240,8 @@ def add_leftovers_of_another_day(model: DayModel, config: Config,
 def add_dish_once_a_day(model: DayModel, config: Config, params: AbsorptionParams) -> None:
     """The meals of a day (breakfast, lunch, dinner) with main dishes of different kinds
     (their WWEIA category, else the food: ``[meals] dish_once_a_day``), a leftover lunch
-    counted as its dinner's dish."""
+    counted as its dinner's dish; and no food of a dish kind (``DISH_KINDS``) in two of
+    them."""
     if not config.meals.dish_once_a_day:
         return
     occasion = model.options.meals["occasion"].to_numpy()
@@ -235,6 +258,15 @@ def add_dish_once_a_day(model: DayModel, config: Config, params: AbsorptionParam
         mine = np.concatenate(members)
         if len(mine) > 1 and len(set(occasion[mine])) > 1:
             shared.append((kind, mine))
+    parts = model.options.parts
+    dish_food = in_dish_kinds(model.food_amounts["dish_kind"]).to_numpy() \
+        & ~parts["liquid"].astype(bool).to_numpy() \
+        & in_pair[parts["option"].to_numpy(np.int64)]
+    eaten = parts[dish_food]
+    for food, rows in sorted(eaten.groupby(eaten["food"].to_numpy()).indices.items()):
+        mine = np.unique(eaten["option"].to_numpy(np.int64)[rows])
+        if len(set(occasion[mine])) > 1:
+            shared.append((f"food {food}", mine))
     if not shared:
         return
     rows = np.concatenate([np.full(len(r), i, dtype=np.int64) for i, (_, r) in enumerate(shared)])

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .config import Config, Occasion
-from .day import WEEKLY_ONLY
+from .day import DISH_KINDS, WEEKLY_ONLY
 from .foods import food_categories
 from .library import Library, load_library
 from .options import (
     DRINKS,
     LEFTOVER,
     MEAL_SCALE,
+    categories_with_stand_ins,
     leftover_occasions,
     load_substitutions,
     main_meal_occasions,
@@ -125,7 +126,9 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
     for day, name in leftovers:   # a leftover lunch is its dinner's dish
         if pair is not None and (day - 1, pair[0]) in mains:
             mains[(day, name)] = mains[(day - 1, pair[0])]
-    return problems + _check_dish_once_a_day(mains, plan.config, category)
+    return problems + _check_dish_once_a_day(mains, plan.config, category) \
+        + _check_dish_food_once_a_day(items, plan.config,
+                                      pd.Series(categories_with_stand_ins(plan.foods)), liquid)
 
 
 def _check_dish_once_a_day(mains: dict[tuple[int, str], str], config: Config,
@@ -149,6 +152,26 @@ def _check_dish_once_a_day(mains: dict[tuple[int, str], str], config: Config,
     return [f"day {day}: {' and '.join(d for _, d in eaten)} are main dishes of one kind "
             f"({what}) at {' and '.join(o for o, _ in eaten)} (meals.dish_once_a_day)"
             for (day, what), eaten in sorted(seen.items()) if len(eaten) > 1]
+
+
+def _check_dish_food_once_a_day(items: pd.DataFrame, config: Config, category: pd.Series,
+                                liquid: dict[str, bool]) -> list[str]:
+    """No food of a dish kind (meat, eggs, beans, mixed dishes, fried potatoes...) in two
+    meals of a day (breakfast, lunch, dinner; own meals not counted)."""
+    if not config.meals.dish_once_a_day:
+        return []
+    meals = main_meal_occasions(config)
+    solid = items["food"].map(lambda f: not liquid.get(str(f), False)).astype(bool)
+    dish = items["food"].map(category).isin(DISH_KINDS)
+    eaten = items[solid & dish & items["occasion"].isin(meals)
+                  & ~items["meal"].astype(str).str.removesuffix(ADAPTED).str.startswith(OWN)]
+    problems = []
+    for (day, food), rows in eaten.groupby(["day", "food"], sort=True):
+        at = [o for o in meals if o in set(rows["occasion"])]
+        if len(at) > 1:
+            problems.append(f"day {day}: {food} is eaten at {' and '.join(at)} (a dish food "
+                            "at one meal of a day: meals.dish_once_a_day)")
+    return problems
 
 
 def _check_leftover(where: str, day: int, occasion: Occasion, meal_key: str,

@@ -261,12 +261,16 @@ def _lookups(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFrame
     swap_of = {f: swap for f, swap in swap_of.items() if f not in unsafe}   # never adapted
     return _Lookups({str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()},
                     {str(f): str(v) for f, v in foods["name"].items()}, _per_gram(foods),
-                    blocked, swap_of, _categories(foods, substitutions))
+                    blocked, swap_of, categories_with_stand_ins(foods, substitutions))
 
 
-def _categories(foods: pd.DataFrame, substitutions: pd.DataFrame) -> dict[str, int]:
-    """Each food's WWEIA category: the table's, else the one ``substitutions`` files a
-    stand-in under (``to_category``)."""
+def categories_with_stand_ins(foods: pd.DataFrame, substitutions: pd.DataFrame | None = None
+                              ) -> dict[str, int]:
+    """Each food's WWEIA category: the table's, else the one ``substitutions`` (default: the
+    packaged table) files a stand-in under (``to_category``: tempeh as a processed soy
+    product)."""
+    if substitutions is None:
+        substitutions = load_substitutions()
     category = food_categories(foods)
     out = {str(f): int(c) for f, c in category.dropna().items()}
     if "to_category" in substitutions.columns:

@@ -23,13 +23,14 @@ from planner.foods import load_foods
 from planner.library import load_library
 from planner.master import DayMenu, week_days
 from planner.meal_checks import (
+    _check_dish_food_once_a_day,
     _check_dish_once_a_day,
     check_fped_meals,
     check_group_meals,
     check_meal_plan,
 )
 from planner.needs import available_nutrients, targets
-from planner.options import build_options, main_dishes
+from planner.options import build_options, categories_with_stand_ins, main_dishes
 from planner.plan import household, verify
 from planner.render import meal_words
 from planner.resources import default_foods
@@ -232,6 +233,36 @@ def test_two_dishes_of_one_kind_at_two_meals_of_a_day_break_the_dish_rule() -> N
     dishes = main_dishes(options)
     assert {int(model.choose[r]) for r in dishes[nuggets[0]]} & cols
     assert {int(model.choose[r]) for r in dishes[nuggets[1]]} & cols
+
+
+def test_a_dish_food_at_two_meals_of_a_day_breaks_the_dish_rule() -> None:
+    """Fries at lunch and at dinner, tempeh (a stand-in the table files under no category)
+    at both: each breaks the rule, in the checks and as a row of the day model; milk or a
+    tortilla at both does not."""
+    foods = load_foods(default_foods())
+    config = load_config(None, [])
+    liquid = {str(f): bool(v) for f, v in foods["liquid"].astype(bool).items()}
+    kinds = pd.Series(categories_with_stand_ins(foods))
+    fries = "potato-french-fries-fast-food"
+    items = pd.DataFrame({
+        "day": [1, 1, 1, 1, 2, 2, 2, 2],
+        "occasion": ["lunch", "lunch", "dinner", "dinner", "lunch", "dinner", "breakfast",
+                     "lunch"],
+        "food": [fries, "milk-reduced-fat-2", fries, "milk-reduced-fat-2", "tempeh", "tempeh",
+                 "tortilla-corn", "tortilla-corn"],
+        "meal": ["L1", "L1", "D1", "D1", "L2", "D2", "B2", "L2"]})
+    assert _check_dish_food_once_a_day(items, config, kinds, liquid) == [
+        f"day 1: {fries} is eaten at lunch and dinner (a dish food at one meal of a day: "
+        "meals.dish_once_a_day)",
+        "day 2: tempeh is eaten at lunch and dinner (a dish food at one meal of a day: "
+        "meals.dish_once_a_day)"]
+    options = build_options(foods, load_library(), config, 3)
+    model = build_day(foods, load_supplements(None), options, config,
+                      day_rules(config, targets(config, available_nutrients(foods))))
+    block = next(b for b in model.program.row_blocks if b.family == "dish_once_a_day")
+    assert f"food {fries}" in block.labels
+    assert "food milk-reduced-fat-2" not in block.labels
+    assert "food tortilla-corn" not in block.labels
 
 
 def test_saved_plan_shows_its_meals_in_every_view(week: tuple[Path, dict[str, Any]]) -> None:
