@@ -594,7 +594,8 @@ def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
     def best(regimen: str) -> list[DayMenu] | None:
         weeks = week_milp(days, foods, supplements, options, config, model, rules, NODES,
                           steps=True, regimen=regimen, extra=extra, seconds=seconds)
-        return weeks[0] if weeks else None
+        return fewest_tablets(weeks[0], foods, supplements, options, config, model, rules,
+                              regimen, extra, seconds) if weeks else None
 
     def within(week: list[DayMenu] | None, least: float) -> bool:
         return week is not None and \
@@ -611,6 +612,31 @@ def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
         if week is not None and (free is None or within(week, sum(m.cost for m in free))):
             return week
     return free if solved_free else best("free")
+
+
+def fewest_tablets(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
+                   options: Options, config: Config, model: DayModel,
+                   rules: list[WeeklyRule], regimen: str,
+                   extra: Callable[[Program, list[Block]], None] | None = None,
+                   seconds: float = NO_CLOCK) -> list[DayMenu]:
+    """The week's meals and portions kept, its tablets chosen again to the proven optimum
+    (a week MILP with only tablets free, no gap): the week MILP's gap leaves tablets that
+    cost a few cents and that no rule needs (a second 2,000 ug B12 tablet on a day)."""
+    days = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
+    week, blocks = week_program(days, foods, supplements, options, config, model, rules,
+                                True, regimen, extra)
+    for menu, (sub, _, part_map, offset) in zip(menus, blocks, strict=True):
+        grams = dict(menu.grams)
+        low = sub.options.parts["low"].to_numpy(float)
+        held = np.array([grams.get(int(part), low[i]) - low[i]
+                         for i, part in enumerate(part_map)])
+        week.set_bounds(sub.grams + offset, held, held)
+    found = improving_solutions(week, 0.0, NODES, True, seconds)
+    if not found:
+        return menus
+    fewer = [menu_from(model, sub, found[0][offset: offset + sub.program.num_cols], option_map,
+                       part_map, rules) for sub, option_map, part_map, offset in blocks]
+    return fewer if sum(m.cost for m in fewer) <= sum(m.cost for m in menus) + EPS else menus
 
 
 def repair(menus: list[DayMenu], blend: Array, best: Array, foods: pd.DataFrame,

@@ -21,7 +21,7 @@ from planner.day import build_day, day_rules
 from planner.errors import ConfigError, DataError
 from planner.foods import load_foods
 from planner.library import load_library
-from planner.master import DayMenu, week_days
+from planner.master import DayMenu, week_days, weekly_rules
 from planner.meal_checks import (
     _check_dish_food_once_a_day,
     _check_dish_once_a_day,
@@ -35,6 +35,7 @@ from planner.plan import household, verify
 from planner.render import meal_words
 from planner.resources import default_foods
 from planner.saved import _food_items, plan_from_data
+from planner.search import fewest_tablets
 from planner.supplements import load_supplements
 
 LIBRARY = ["--set", "meals.search_rounds=2"]
@@ -437,6 +438,39 @@ def test_tablets_are_a_regimen_one_can_keep(tmp_path: Path) -> None:
         counts.setdefault(tablet["id"], [0] * 4)[tablet["day"] - 1] += tablet["units"]
     assert counts
     assert all(max(days) - min(days) <= 1 for days in counts.values())
+
+
+def test_a_weeks_tablets_are_chosen_again_to_the_optimum(tmp_path: Path) -> None:
+    """``search.fewest_tablets``: with a week's meals and portions fixed, its tablets are
+    chosen again to the proven optimum, so a tablet no rule needs (here a 2,000 ug B12 tablet
+    added to each day, as the week MILP's gap used to leave) goes, and no more tablets come
+    back than the saved week takes."""
+    data = _planned(tmp_path / "lactation.json", "lactation", "--set", "plan.days=3")
+    plan = _plan(data, tmp_path / "lactation.json")
+    saved = meal_swap.saved_week(plan)
+    parts, items = saved.options.parts, plan.food_items
+    menus = []
+    for day, rows in enumerate(saved.chosen, start=1):
+        eaten = items[items["day"] == day]
+        grams = {(str(o), str(f)): float(g) for o, f, g in zip(
+            eaten["occasion"], eaten["food"], eaten["grams"], strict=True)}
+        part_grams = tuple((int(p), grams[(occasion, str(parts.loc[p, "food"]))])
+                           for occasion, option in rows.items()
+                           for p in parts.index[parts["option"] == option])
+        tablets = plan.supplement_items[plan.supplement_items["day"] == day]
+        units = tuple((int(w), str(s), int(u)) for w, s, u in zip(
+            tablets["window"], tablets["supplement"], tablets["units"], strict=True))
+        spare = next(w for w, _ in saved.model.windows
+                     if (w, "b12-2000") not in {(u[0], u[1]) for u in units})
+        menus.append(DayMenu(tuple(sorted(rows.values())), part_grams,
+                             (*units, (spare, "b12-2000", 1)), 1e6, ()))
+    rules = weekly_rules(saved.model, plan.config, plan.foods)
+    fewer = fewest_tablets(menus, plan.foods, plan.supplements, saved.options, plan.config,
+                           saved.model, rules, "free")
+    assert sum(m.cost for m in fewer) < sum(m.cost for m in menus)
+    for menu, added in zip(fewer, menus, strict=True):
+        assert added.units[-1] not in menu.units
+    assert sum(u for m in fewer for _, _, u in m.units) <= plan.supplement_items["units"].sum()
 
 
 def test_swap_answers_at_every_occasion_best_first(week: tuple[Path, dict[str, Any]]) -> None:
