@@ -204,6 +204,15 @@ def test_lunch_and_dinner_of_one_dish_break_the_dish_rule(
                for p in problems)
 
 
+def _dish_rows(foods: pd.DataFrame, config: Any) -> tuple[Any, Any, Any]:
+    """The default day model's options, the model and its dish_once_a_day rows."""
+    options = build_options(foods, load_library(), config, 3)
+    model = build_day(foods, load_supplements(None), options, config,
+                      day_rules(config, targets(config, available_nutrients(foods))))
+    return options, model, next(b for b in model.program.row_blocks
+                                if b.family == "dish_once_a_day")
+
+
 def test_two_dishes_of_one_kind_at_two_meals_of_a_day_break_the_dish_rule() -> None:
     foods = load_foods(default_foods())
     config = load_config(None, [])
@@ -223,10 +232,7 @@ def test_two_dishes_of_one_kind_at_two_meals_of_a_day_break_the_dish_rule() -> N
     assert [p.split(" are ")[0] for p in _check_dish_once_a_day(eggs, config, kind)] == [
         "day 2: egg-omelet-or-scrambled-egg-ns-as-to-fat and "
         "egg-omelet-or-scrambled-egg-made-with-oil"]
-    options = build_options(foods, load_library(), config, 3)
-    model = build_day(foods, load_supplements(None), options, config,
-                      day_rules(config, targets(config, available_nutrients(foods))))
-    block = next(b for b in model.program.row_blocks if b.family == "dish_once_a_day")
+    options, model, block = _dish_rows(foods, config)
     assert f"category {int(kind[nuggets[0]])}" in block.labels
     row = block.start + block.labels.index(f"category {int(kind[nuggets[0]])}")
     start, index, _ = model.program.matrix()
@@ -257,10 +263,7 @@ def test_a_dish_food_at_two_meals_of_a_day_breaks_the_dish_rule() -> None:
         "meals.dish_once_a_day)",
         "day 2: tempeh is eaten at lunch and dinner (a dish food at one meal of a day: "
         "meals.dish_once_a_day)"]
-    options = build_options(foods, load_library(), config, 3)
-    model = build_day(foods, load_supplements(None), options, config,
-                      day_rules(config, targets(config, available_nutrients(foods))))
-    block = next(b for b in model.program.row_blocks if b.family == "dish_once_a_day")
+    _, _, block = _dish_rows(foods, config)
     assert f"food {fries}" in block.labels
     assert "food milk-reduced-fat-2" not in block.labels
     assert "food tortilla-corn" not in block.labels
