@@ -72,6 +72,8 @@ MAX_ROUNDS = 24           # rounds at most while no week keeps every weekly rule
 MAX_SHORTLIST = 96        # options per occasion a round's MILP grows to when it finds no day
                           # (no preset grows past 24; the whole library took 40 s a round)
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
+RESCUE_ROUNDS = 6          # rounds more when no whole week of the pool keeps the rules
+RESCUE_PRICE = 5.0         # objective units per unit of a weekly rule it misses, first round
 MILP_OPTIONS = {           # the search's MILPs: these options halved HiGHS 1.16's time on the
     "mip_allow_restart": False,          # default, vegan and pregnancy weeks' 90 MILPs (0.3 %
     "mip_heuristic_run_rins": False,     # apart at most in objective, some better, some
@@ -460,6 +462,58 @@ def improving_solutions(program: Program, gap: float, nodes: int, presolve: bool
     return found
 
 
+@dataclass(frozen=True)
+class Priced:
+    """The day LP over every option under one round's prices: the prices, its optimum, its
+    values and reduced costs."""
+
+    cost: Array
+    value: float
+    values: Array
+    reduced: Array
+
+
+def price_round(priced: Priced, model: DayModel, options: Options, foods: pd.DataFrame,
+                supplements: pd.DataFrame, config: Config, rules: list[WeeklyRule],
+                pool: Pool, duals: dict[str, float], deadline: float | None) -> int:
+    """One round of heuristic pricing into ``pool``: dives on the LP of a wide shortlist,
+    the best day without one of the first dive's choices, and a day MILP over a shortlist
+    that grows until it finds a new day. Returns how many days improve the master."""
+    cost, values, reduced = priced.cost, priced.values, priced.reduced
+    counted = count_names(options.meals)
+    convex = duals.get("days", 0.0)
+    added = 0
+    size = SHORTLIST
+    wide = shortlist(model, values, reduced, DIVE_WIDTH)
+    wide_options, wide_map, wide_parts = subset(options, wide)
+    wide_model = build_day(foods, supplements, wide_options, config, model.rules)
+    wide_cost = _sub_cost(cost, model, wide_model, wide_map, wide_parts)
+    first = dive(wide_model, wide_cost, deadline=deadline)
+    dived = wide_map[first]
+    for banned in first[:EXTRA_DIVES]:   # the best day without one of the dive's choices
+        other = dive(wide_model, wide_cost, [banned], deadline)
+        if len(other) == len(first):
+            sub_options, option_map, part_map = subset(options, wide_map[other])
+            sub = build_day(foods, supplements, sub_options, config, model.rules)
+            found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map),
+                             seconds=seconds_left(deadline))
+            added += pool.offer([menu_from(model, sub, f, option_map, part_map, rules)
+                                 for f in found], duals, counted)
+    while True:
+        keep = np.union1d(shortlist(model, values, reduced, size), dived)
+        sub_options, option_map, part_map = subset(options, keep)
+        sub = build_day(foods, supplements, sub_options, config, model.rules)
+        sub_cost = _sub_cost(cost, model, sub, option_map, part_map)
+        exclude_known(sub, option_map, pool.signatures)
+        added += pool.offer([menu_from(model, sub, f, option_map, part_map, rules)
+                             for f in day_milp(sub, sub_cost, seconds=seconds_left(deadline))],
+                            duals, counted)
+        if added or size >= min(len(options.meals), MAX_SHORTLIST) or \
+                out_of_time(deadline) or (pool.menus and priced.value - convex > -EPS):
+            return added
+        size *= 4
+
+
 def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options,
                 config: Config, model: DayModel, deadline: float | None = None,
                 progress: Any = None, finish: Finish | None = None) -> Week:
@@ -496,37 +550,8 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         value, values, reduced = pricing.solve(cost)
         if not math.isfinite(value):
             raise SearchError("no day keeps the daily rules")
-        convex = duals.get("days", 0.0)
-        added = 0
-        size = SHORTLIST
-        wide = shortlist(model, values, reduced, DIVE_WIDTH)
-        wide_options, wide_map, wide_parts = subset(options, wide)
-        wide_model = build_day(foods, supplements, wide_options, config, model.rules)
-        wide_cost = _sub_cost(cost, model, wide_model, wide_map, wide_parts)
-        first = dive(wide_model, wide_cost, deadline=deadline)
-        dived = wide_map[first]
-        for banned in first[:EXTRA_DIVES]:   # the best day without one of the dive's choices
-            other = dive(wide_model, wide_cost, [banned], deadline)
-            if len(other) == len(first):
-                sub_options, option_map, part_map = subset(options, wide_map[other])
-                sub = build_day(foods, supplements, sub_options, config, model.rules)
-                found = day_milp(sub, _sub_cost(cost, model, sub, option_map, part_map),
-                                 seconds=seconds_left(deadline))
-                added += pool.offer([menu_from(model, sub, f, option_map, part_map, rules)
-                                     for f in found], duals, counted)
-        while True:
-            keep = np.union1d(shortlist(model, values, reduced, size), dived)
-            sub_options, option_map, part_map = subset(options, keep)
-            sub = build_day(foods, supplements, sub_options, config, model.rules)
-            sub_cost = _sub_cost(cost, model, sub, option_map, part_map)
-            exclude_known(sub, option_map, pool.signatures)
-            added += pool.offer([menu_from(model, sub, f, option_map, part_map, rules)
-                                 for f in day_milp(sub, sub_cost, seconds=seconds_left(deadline))],
-                                duals, counted)
-            if added or size >= min(len(options.meals), MAX_SHORTLIST) or \
-                    out_of_time(deadline) or (pool.menus and value - convex > -EPS):
-                break
-            size *= 4
+        added = price_round(Priced(cost, value, values, reduced), model, options, foods,
+                            supplements, config, rules, pool, duals, deadline)
         master_value, duals, blend, broken = solve_master(pool.menus, rules, distinct, model,
                                                           config, integer=False)
         master_feasible = not broken and (finish is None or not solve_master(
@@ -561,6 +586,9 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
                           foods, supplements, options, config, model, rules, deadline)
         if polished is not None and finish is not None:
             polished = finish(polished)
+    if polished is None and broken and finish is None and not out_of_time(deadline):
+        polished = rescue(broken, pool, pricing, model, options, foods, supplements, config,
+                          rules, distinct, deadline)
     if polished is not None:   # portions in whole steps: always the polished week
         chosen, objective, broken = polished, sum(m.cost for m in polished), []
     elif finish is not None and not broken:
@@ -573,6 +601,43 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
     menus = chosen if finish is not None else sorted(chosen, key=lambda m: (m.options, m.grams))
     return Week(menus, objective, bound, rounds, len(pool.menus), stopped,
                 pool.menus)
+
+
+def rescue(broken: list[tuple[str, float]], pool: Pool, pricing: Pricing, model: DayModel,
+           options: Options, foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+           rules: list[WeeklyRule], distinct: list[tuple[str, list[str], int]],
+           deadline: float | None) -> list[DayMenu] | None:
+    """A week when the search's rounds end with pool days that blend into one (the master
+    LP) but that no 7 whole days keep: up to ``RESCUE_ROUNDS`` more rounds of pricing in
+    which each weekly rule the integer master misses pays ``RESCUE_PRICE`` (doubled each
+    round) on top of its LP dual, so that days rich in what it misses join the pool; the
+    integer master and the polish after each. None when none keeps every rule."""
+    by_name = {rule.name: rule for rule in rules}
+    bonus = RESCUE_PRICE
+    for _ in range(RESCUE_ROUNDS):
+        if out_of_time(deadline):
+            return None
+        _, duals, _, _ = solve_master(pool.menus, rules, distinct, model, config, integer=False)
+        for name, _amount in broken:
+            rule = by_name.get(name)
+            if rule is not None:
+                duals[name] = duals.get(name, 0.0) + (bonus if rule.lower > -INF else -bonus)
+        cost = priced_cost(model, rules, duals)
+        value, values, reduced = pricing.solve(cost)
+        if not math.isfinite(value):
+            return None
+        price_round(Priced(cost, value, values, reduced), model, options, foods, supplements,
+                    config, rules, pool, duals, deadline)
+        _, _, lam, broken = solve_master(pool.menus, rules, distinct, model, config,
+                                         integer=True)
+        chosen = week_days(pool.menus, lam)
+        if len(chosen) == config.plan.days:   # portions may make up a small shortfall
+            polished = polish(chosen, foods, supplements, options, config, model, rules,
+                              deadline)
+            if polished is not None:
+                return polished
+        bonus *= 2
+    return None
 
 
 def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
