@@ -243,8 +243,8 @@ def _best_week(plan: Plan, saved: SavedWeek, free: dict[int, tuple[str, ...]],
     """The best week with the ``free`` occasions of each day eating another meal (not the
     current one nor its main dish, none of ``avoid``, none of ``banned`` nor their main
     dishes), the rest as saved (with ``fix``, the other days' portions and tablets too;
-    the ``open_`` occasions keep their meal or take one of the ``REPLAN_SHORTLIST`` best
-    others); and the option rows it chose at the free occasions."""
+    the ``open_`` occasions keep their meal or take one of the ``OPEN_SHORTLIST`` best
+    others, at ``CHANGE_COST``); and the option rows it chose at the free occasions."""
     options, model = saved.options, saved.model
     config = plan.config
     meals, parts = options.meals, options.parts

@@ -629,6 +629,8 @@ def _follow_diagnoses(tmp_path: Path, *args: str) -> tuple[Any, list[str]]:
     ("exclusions", ["--set", 'diet.exclude_flags=["meat","fish","shellfish","egg","dairy"]',
                     "--set", 'b12.supplements="none"']),
     ("supplements off", ["vegan", "--set", "supplements.allowed=false"]),
+    ("an included food the diet forbids", ["vegan", "--set",
+                                           'diet.include=["milk-reduced-fat-2"]']),
 ])
 def test_following_a_diagnosis_gives_a_plan(tmp_path: Path, case: str, args: list[str]) -> None:
     """Issue 29 item 4: energy out of reach, exclusions that empty a weekly count, and
