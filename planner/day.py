@@ -147,11 +147,6 @@ def build_day(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options,
     return model
 
 
-def in_dish_kinds(category: pd.Series) -> pd.Series:
-    """Whether each WWEIA category number is one of ``DISH_KINDS``."""
-    return category.isin(DISH_KINDS)
-
-
 def _products(supplements: pd.DataFrame, config: Config) -> pd.DataFrame:
     products = allowed_products(supplements, config).copy()
     if products.empty:
@@ -259,7 +254,7 @@ def add_dish_once_a_day(model: DayModel, config: Config, params: AbsorptionParam
         if len(mine) > 1 and len(set(occasion[mine])) > 1:
             shared.append((kind, mine))
     parts = model.options.parts
-    dish_food = in_dish_kinds(model.food_amounts["dish_kind"]).to_numpy() \
+    dish_food = model.food_amounts["dish_kind"].isin(DISH_KINDS).to_numpy() \
         & ~parts["liquid"].astype(bool).to_numpy() \
         & in_pair[parts["option"].to_numpy(np.int64)]
     eaten = parts[dish_food]

@@ -52,11 +52,11 @@ def _code_of(foods: pd.DataFrame) -> dict[str, str]:
     return {str(f): c for f, c in zip(foods.index, codes, strict=True)}
 
 
-def _swaps(foods: pd.DataFrame) -> dict[str, dict[str, float]]:
+def _swaps(substitutions: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Per food id that may replace another: the food ids or categories it replaces and
     the ratio."""
     out: dict[str, dict[str, float]] = {}
-    for source, target, ratio in load_substitutions()[["from", "to", "ratio"]].itertuples(
+    for source, target, ratio in substitutions[["from", "to", "ratio"]].itertuples(
             index=False):
         out.setdefault(str(target), {})[str(source)] = float(ratio)
     return out
@@ -67,7 +67,8 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
     problems: list[str] = []
     code_of = _code_of(plan.foods)
     category = food_categories(plan.foods)
-    swaps = _swaps(plan.foods)
+    substitutions = load_substitutions()
+    swaps = _swaps(substitutions)
     food_of = {c: f for f, c in code_of.items() if c}
     by_name = {o.name: o for o in plan.config.occasions}
     quantiles = library.foods
@@ -128,7 +129,9 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
             mains[(day, name)] = mains[(day - 1, pair[0])]
     return problems + _check_dish_once_a_day(mains, plan.config, category) \
         + _check_dish_food_once_a_day(items, plan.config,
-                                      pd.Series(categories_with_stand_ins(plan.foods)), liquid)
+                                      pd.Series(categories_with_stand_ins(plan.foods,
+                                                                          substitutions)),
+                                      liquid)
 
 
 def _check_dish_once_a_day(mains: dict[tuple[int, str], str], config: Config,

@@ -303,18 +303,10 @@ def energy_that_plans(foods: pd.DataFrame, supplements: pd.DataFrame, config: Co
 def _energy_advice(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                    cause: Any) -> str:
     """The energy range that plans, in words."""
-    low, high = config.nutrients.energy_kcal
-    reached = low - cause.amount if cause.side == "lower" else high + cause.amount
-    bound = "at most" if cause.side == "lower" else "at least"
-    head = f"energy per day: even a blend of the allowed meals gives {bound} about " \
-        f"{reached:.0f} kcal a day"
+    from .week_diagnosis import energy_words
+
     wanted = energy_that_plans(foods, supplements, config, cause)
-    if wanted is None:
-        return (f"{head}, outside nutrients.energy_kcal = [{low:g}, {high:g}] - widen it, or "
-                "allow more meals")
-    return (f"{head}, outside nutrients.energy_kcal = [{low:g}, {high:g}] - set it with "
-            f"--set nutrients.energy_kcal=[{wanted[0]:g},{wanted[1]:g}] (a week was found "
-            "with it), or allow more meals")
+    return energy_words(cause, config, wanted, planned=wanted is not None)
 
 
 def _target_advice(foods: pd.DataFrame, supplements: pd.DataFrame,

@@ -686,7 +686,10 @@ def fewest_tablets(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.Da
                    seconds: float = NO_CLOCK) -> list[DayMenu]:
     """The week's meals and portions kept, its tablets chosen again to the proven optimum
     (a week MILP with only tablets free, no gap): the week MILP's gap leaves tablets that
-    cost a few cents and that no rule needs (a second 2,000 ug B12 tablet on a day)."""
+    cost a few cents and that no rule needs (a second 2,000 ug B12 tablet on a day). A week
+    without tablets is already the optimum (tablets only add cost)."""
+    if not any(m.units for m in menus):
+        return menus
     days = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
     week, blocks = week_program(days, foods, supplements, options, config, model, rules,
                                 True, regimen, extra)

@@ -114,7 +114,7 @@ def describe(cause: Cause, config: Config, needs: dict[str, float] | None = None
         return (f"{cause.label}: {cause.amount * days:.2g} short over the plan's {days} days "
                 "- relax this rule")
     if cause.family == "energy":
-        return _energy(cause, config)
+        return energy_words(cause, config, energy_range(cause, config))
     if cause.family in ("b12_target", "b12_floor"):
         return _short_b12(cause, config)
     fix = FIXES.get(cause.family, "relax this rule")
@@ -184,14 +184,20 @@ def energy_range(cause: Cause, config: Config) -> tuple[float, float]:
     return low, math.ceil(reached * (1 + ENERGY_ROOM) / 10) * 10
 
 
-def _energy(cause: Cause, config: Config) -> str:
+def energy_words(cause: Cause, config: Config, wanted: tuple[float, float] | None,
+                 planned: bool = False) -> str:
+    """Energy the allowed meals cannot reach, in words, with the range ``wanted`` as its fix
+    (``planned``: a week was found with it; None: no range to suggest)."""
     low, high = config.nutrients.energy_kcal
-    new_low, new_high = energy_range(cause, config)
     reached = low - cause.amount if cause.side == "lower" else high + cause.amount
-    words = "at most" if cause.side == "lower" else "at least"
-    return (f"energy per day: the allowed meals give {words} about {reached:.0f} kcal a day, "
-            f"outside nutrients.energy_kcal = [{low:g}, {high:g}] - set it with "
-            f"--set nutrients.energy_kcal=[{new_low:g},{new_high:g}] (or allow more meals)")
+    bound = "at most" if cause.side == "lower" else "at least"
+    head = (f"energy per day: even a blend of the allowed meals gives {bound} about "
+            f"{reached:.0f} kcal a day, outside nutrients.energy_kcal = [{low:g}, {high:g}]")
+    if wanted is None:
+        return f"{head} - widen it, or allow more meals"
+    found = " (a week was found with it)" if planned else ""
+    return (f"{head} - set it with --set nutrients.energy_kcal=[{wanted[0]:g},{wanted[1]:g}]"
+            f"{found}, or allow more meals")
 
 
 def _toml_list(items: list[str]) -> str:
