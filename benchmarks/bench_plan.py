@@ -2,14 +2,15 @@
 """Speed and memory benchmarks (run by hand; results in benchmarks/RESULTS.md).
 
 (a) `planner plan` end to end on the embedded defaults;
-(b) the SR28 week as an LP relaxation: the planner's build + solve, against the floor: the
-    same arrays (assembled untimed) passed to highspy and solved;
+(b) the SR28 week's bound, the LP of its mean day over every composed meal: the planner's
+    build (options, day model, weekly rules) + solve, against the floor: the same arrays
+    (assembled untimed) passed to highspy and solved;
 (c) the SR28 (and CIQUAL) weekly integer plan, `planner plan --foods ...` end to end;
 (d) peak resident memory of each, measured per child process;
 (h) `planner --help` start-up (no pandas, PuLP or HiGHS is imported for it).
 
 Every measurement runs in its own process, --runs times; the tables show medians.
-Usage: python benchmarks/bench_plan.py [--runs 3] [--parts abc] [--lp-objective OBJ]
+Usage: python benchmarks/bench_plan.py [--runs 3] [--parts abc]
 """
 
 from __future__ import annotations
@@ -83,29 +84,32 @@ def imported(source: str, folder: Path) -> Path:
 
 
 def lp_child(mode: str, foods_path: str, overrides: list[str]) -> None:
-    """In a child process: build and solve the weekly LP relaxation (``ours``), or pass the
+    """In a child process: build and solve the week's mean-day LP (``ours``), or pass the
     same arrays, assembled untimed, to highspy and solve them (``floor``)."""
     import gc
 
     import highspy
 
     from planner import load_config, load_foods, load_supplements
-    from planner.model import build_model
+    from planner.master import weekly_rules
+    from planner.meal_week import meal_model
     from planner.program import highs_model, quiet_stdout
+    from planner.search import mean_day_program
 
     foods, supplements = load_foods(foods_path), load_supplements()
     config = load_config(None, overrides)
     start = time.perf_counter()
-    model = build_model(foods, supplements, config, relaxed=True)
+    model = meal_model(foods, supplements, config)
+    program, _ = mean_day_program(model, weekly_rules(model, config, foods), config.plan.days)
     build = time.perf_counter() - start
-    size = {"columns": model.lp.num_cols, "rows": model.lp.num_rows}
+    size = {"columns": program.num_cols, "rows": program.num_rows}
     if mode == "ours":
-        solution = model.lp.solve("highs", 3600, 0.0, mip=False)
+        solution = program.solve("highs", 3600, 0.0, mip=False)
         print(json.dumps({"build_s": build, "solve_s": solution.seconds,
                           "objective": solution.objective, **size}))
         return
-    lp = highs_model(model.lp, mip=False)
-    del model
+    lp = highs_model(program, mip=False)
+    del model, program
     gc.collect()
     with quiet_stdout():
         highs = highspy.Highs()
@@ -168,8 +172,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--parts", default="abc", help="which of a, b, c, h to run")
-    parser.add_argument("--lp-objective", default="b12_surplus",
-                        help="[plan] objective of the LP in (b)")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "b12-bench"),
                         help="folder for the imported national tables")
     parser.add_argument("--lp-child", nargs=2, help=argparse.SUPPRESS)
@@ -193,11 +195,11 @@ def main() -> None:
               f"{peak:.0f} MiB; reference loop after: {reference_seconds():.2f} s")
     if "b" in args.parts:
         table = imported("usda-sr28", cache)
-        overrides = [f'plan.objective="{args.lp_objective}"']
+        overrides: list[str] = []
         lp = lp_runs(args.runs, table, overrides, "ours")
         base = lp_runs(args.runs, table, overrides, "floor")
         ours, floor = lp["build_s"] + lp["solve_s"], base["floor_s"]
-        print(f"(b) SR28 weekly LP ({args.lp_objective}), {lp['columns']} columns x "
+        print(f"(b) SR28 week's mean-day LP (its bound), {lp['columns']} columns x "
               f"{lp['rows']} rows: build {lp['build_s']:.2f} s + solve (matrix, pass, HiGHS) "
               f"{lp['solve_s']:.2f} s = {ours:.2f} s; floor (pass + HiGHS) {floor:.2f} s; "
               f"ratio {ours / floor:.2f}x; objectives {lp['objective']:.6f} / "
@@ -206,11 +208,9 @@ def main() -> None:
     if "c" in args.parts:
         for source in ("usda-sr28", "ciqual"):
             table = imported(source, cache)
-            seconds, peak, meta = plan_runs(args.runs, ["--foods", str(table), "--set",
-                                                        'plan.objective="deviation"', "--set",
-                                                        "plan.mip_gap=0.01"])
-            print(f"(c) {source} week, deviation objective, mip_gap 0.01: {_runs(seconds)}; "
-                  f"status {meta['status']}, gap {meta['mip_gap']}; (d) peak RSS {peak:.0f} MiB")
+            seconds, peak, meta = plan_runs(args.runs, ["--foods", str(table)])
+            print(f"(c) {source} week of composed meals: {_runs(seconds)}; status "
+                  f"{meta['status']}, gap {meta['mip_gap']}; (d) peak RSS {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

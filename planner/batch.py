@@ -197,8 +197,8 @@ def plan_person(job: Job) -> dict[str, Any]:
 
 def _plan_person(job: Job, started: float) -> dict[str, Any]:
     from .config import check_ids, load_config
+    from .meal_week import make_plan
     from .output import Outputs
-    from .solve import make_plan
     from .supplements import check_daily_fits
 
     foods, supplements = _tables(job.foods, job.supplements)

@@ -354,7 +354,6 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
     check_ids(config, foods_table.index, supplements_table.index,
               str(foods_path or "foods.csv"), str(supplements_path or "supplements.csv"))
     check_daily_fits(config, supplements_table, config.files[-1] if config.files else "")
-    _reference(config, foods_table)
     own = own_meals(config, foods_table)
     _note(f"# resolved from: {' -> '.join(config.files)}")
     if len(own):
@@ -394,7 +393,7 @@ def _note(text: str) -> None:
 
 
 def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path | None,
-                 supplements_path: Path | None, days: int | None, solver: str | None,
+                 supplements_path: Path | None, days: int | None,
                  time_limit: float | None) -> tuple[Any, Any, Any]:
     """Load and cross-check the food table, supplements and configuration."""
     from .foods import load_foods
@@ -403,10 +402,8 @@ def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_pat
     extra = list(overrides)
     if days is not None:
         extra.append(f"plan.days={days}")
-    if solver is not None:
-        extra.append(f'plan.solver="{solver}"')
     if time_limit is not None:
-        extra += [f"plan.time_limit_s={time_limit}", f"plan.stop_after_s={time_limit}"]
+        extra.append(f"plan.stop_after_s={time_limit}")
     config = load_config(constraints, extra)
     foods_table = load_foods(foods_path)
     supplements_table = load_supplements(supplements_path)
@@ -414,14 +411,6 @@ def _plan_inputs(constraints: Path | None, overrides: tuple[str, ...], foods_pat
               str(foods_path or "foods.csv"), str(supplements_path or "supplements.csv"))
     check_daily_fits(config, supplements_table, config.files[-1] if config.files else "")
     return foods_table, supplements_table, config
-
-
-def _reference(config: Any, foods_table: Any) -> Any:
-    """The person's own meals named by [diet] reference, loaded and checked (or None)."""
-    from .reference import load_reference, resolve
-
-    path = resolve(config)
-    return None if path is None else load_reference(path, foods_table, config)
 
 
 def _stacked(function: Any, options: list[Any]) -> Any:
@@ -444,10 +433,9 @@ def _plan_options(function: Any) -> Any:
         click.option("--days", type=click.IntRange(1, 28), help="Days to plan (plan.days)."),
         click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
                      help="Override a key, e.g. --set b12.supplements=none (repeatable)."),
-        click.option("--solver", type=click.Choice(["highs", "cbc"]),
-                     help="MILP solver (plan.solver)."),
         click.option("--time-limit", type=click.FloatRange(0.5, 3600),
-                     help="Seconds the solver may take (plan.time_limit_s)."),
+                     help="Seconds after which the search stops with the best week found "
+                          "(plan.stop_after_s; default: only its work limits)."),
     ]
     return _stacked(function, options)
 
@@ -512,7 +500,7 @@ def _show(data: dict[str, Any], fmt: str, output: str, start: Any,
 @click.option("--quiet", is_flag=True, help="No progress messages on stderr.")
 def plan_command(constraints: Path | None, foods_path: Path | None,
                  supplements_path: Path | None, days: int | None, overrides: tuple[str, ...],
-                 solver: str | None, time_limit: float | None, fmt: str, output: str,
+                 time_limit: float | None, fmt: str, output: str,
                  start: Any, plot_path: Path | None, shopping_path: Path | None,
                  alternatives: int, quiet: bool) -> None:
     """Plan meals whose absorbed B12 meets the target, and show the plan.
@@ -524,7 +512,8 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     Example:
       planner plan constraints/vegan.toml --format json -o week.json
     """
-    from .solve import file_sha256, make_plan
+    from .inputs import file_sha256
+    from .meal_week import make_plan
 
     if alternatives and output == "-":
         raise click.BadParameter("other weeks are written beside the plan's file: give -o FILE",
@@ -535,7 +524,7 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
     check_targets(targets, {"CONSTRAINTS": constraints, "--foods": foods_path,
                             "--supplements": supplements_path})
     foods_table, supplements_table, config = _plan_inputs(
-        constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
+        constraints, overrides, foods_path, supplements_path, days, time_limit)
     check_targets(targets, _config_files(config))
     if alternatives and config.plan.days == 1:
         raise click.BadParameter("other weeks need a plan of several days (plan.days > 1)",
@@ -544,9 +533,8 @@ def plan_command(constraints: Path | None, foods_path: Path | None,
             "supplements_sha256": file_sha256(supplements_path,
                                               resources.default_supplements())}
     progress = None if quiet else (lambda message: click.echo(printable(message), err=True))
-    reference = _reference(config, foods_table)
     plan = make_plan(foods_table, supplements_table, config, progress=progress, meta=meta,
-                     reference=reference, alternatives=alternatives)
+                     alternatives=alternatives)
     data = plan.to_dict()
     outputs = Outputs()
     _show(data, fmt, output, start, plot_path, outputs)
@@ -578,8 +566,6 @@ def _config_files(config: Any) -> dict[str, str]:
     files = {f"the constraint file {name}": name for name in config.files}
     if config.meals.own:
         files["[meals] own"] = config.meals.own
-    if config.diet.reference:
-        files["[diet] reference"] = config.diet.reference
     return files
 
 
@@ -587,7 +573,7 @@ def _recheck(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
              supplements_path: Path | None) -> None:
     """A saved plan re-verified against the tables it was made with (DataError when it was
     edited); when the tables given are other ones, a note on stderr says it was not."""
-    from .solve import file_sha256
+    from .inputs import file_sha256
 
     meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
     same = meta.get("foods_sha256") == file_sha256(foods_path, resources.default_foods()) \
@@ -622,7 +608,7 @@ def _saved_plan(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
 def _rescored(plan: Any, objective: float, **change: Any) -> dict[str, Any]:
     """A changed week's meta: its objective, and its gap and status against the bound the
     original search proved (a bound for the same rules)."""
-    from .solve import week_gap
+    from .search import week_gap
 
     bound = plan.meta.get("bound")
     gap = week_gap(objective, bound) if isinstance(bound, float) else None
@@ -675,13 +661,11 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
 @click.option("--pick", type=click.IntRange(1, 10), default=1, show_default=True,
               help="The candidate whose week -o writes.")
 @_saved_table_options
-@click.option("--time-limit", type=click.FloatRange(0.5, 3600),
-              help="Seconds for all candidates (default: the plan's plan.time_limit_s).")
 @_format_option(list(PLAN_FORMATS), "json", "planner swap")
 @click.option("-o", "--output", help="Write the week with the picked candidate here.")
 def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...], count: int,
                  pick: int, foods_path: Path | None, supplements_path: Path | None,
-                 time_limit: float | None, fmt: str, output: str | None) -> None:
+                 fmt: str, output: str | None) -> None:
     """Regenerate one meal of a saved plan, the rest of the week kept.
 
     Shows other meals for the occasion, best first, with what each changes in the week's
@@ -691,9 +675,8 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     Example:
       planner swap week.json --day 3 --occasion dinner --avoid salmon-canned -o week2.json
     """
-    from .plan import is_meal_plan, load_plan_json
-    from .swap import candidates
-    from .week import plan_objective
+    from . import meal_swap
+    from .plan import load_plan_json
 
     check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
                                              "--supplements": supplements_path})
@@ -711,15 +694,8 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
             raise click.BadParameter(f"{food!r} is not a food id of the table; "
                                      f"{did_you_mean(food, foods_table.index) or 'see'} "
                                      "(`planner foods list`)", param_hint="--avoid")
-    seconds = time_limit or plan.config.plan.time_limit_s
-    if is_meal_plan(plan):
-        from . import meal_swap
-
-        found = meal_swap.candidates(plan, day, occasion, avoid, count)
-        value = meal_swap.week_objective(plan)
-    else:
-        found = candidates(plan, day, occasion, avoid, count, seconds)
-        value = plan_objective(plan)
+    found = meal_swap.candidates(plan, day, occasion, avoid, count)
+    value = meal_swap.week_objective(plan)
     from .foods import currency_of
 
     currency = currency_of(foods_table)
@@ -730,7 +706,7 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
     _note(f"Day {day} {occasion} now: {'; '.join(now) or 'nothing'}")
     _note(f"  week objective {value:.2f}, cost {cost:.2f} {currency}, absorbed B12 on day "
           f"{day}: {absorbed:.2f} ug")
-    if not found and is_meal_plan(plan):
+    if not found:
         from .meal_explain import week_words
 
         held = [(week_words("week:" + name).removesuffix(" per week"), total, least)
@@ -743,10 +719,6 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
                            f"swap another meal, or re-plan the day: planner replan "
                            f"{plan_path} " + " ".join(f"--lock {d}" for d in range(
                                1, plan.config.plan.days + 1) if d != day) + " -o FILE")
-    if not found:
-        raise PlannerError(f"no other {occasion} on day {day} keeps every rule of the week "
-                           f"(within {seconds:g} s)",
-                           "allow more foods (fewer --avoid) or raise --time-limit")
     click.echo("Other meals, the rest of the week kept:" if not any(o.also for o in found) else
                "Other meals, best first (the other days kept; the day's other meals named "
                "where they change too):")
@@ -786,13 +758,10 @@ def _parse_lock(text: str, names: list[str], days: int) -> tuple[int, str | None
 @click.option("--lock", "locks", multiple=True, metavar="DAY[:OCCASION]",
               help="Keep this day (3) or this meal (3:dinner) as it is (repeatable).")
 @_saved_table_options
-@click.option("--time-limit", type=click.FloatRange(0.5, 3600),
-              help="Seconds in all (default: the plan's plan.time_limit_s).")
 @_format_option(list(PLAN_FORMATS), "json", "planner replan")
 @click.option("-o", "--output", required=True, help="File for the new week, or - for stdout.")
 def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | None,
-                   supplements_path: Path | None, time_limit: float | None, fmt: str,
-                   output: str) -> None:
+                   supplements_path: Path | None, fmt: str, output: str) -> None:
     """Regenerate every meal of a saved plan but the locked ones.
 
     Each day in turn gets other meals at its unlocked occasions (the best that keep every
@@ -803,25 +772,17 @@ def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | N
     Example:
       planner replan week.json --lock 1 --lock 3:dinner -o week2.json
     """
-    from .plan import is_meal_plan, load_plan_json
-    from .swap import replan
-    from .week import plan_objective
+    from . import meal_swap
+    from .plan import load_plan_json
 
     check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
                                              "--supplements": supplements_path})
     plan = _saved_plan(load_plan_json(plan_path), plan_path, foods_path, supplements_path)
     names = [o.name for o in plan.config.occasions]
     held = {_parse_lock(text, names, plan.config.plan.days) for text in locks}
-    if is_meal_plan(plan):
-        from . import meal_swap
-
-        before = meal_swap.week_objective(plan)
-        new, changed = meal_swap.replan(plan, held)
-        after = meal_swap.week_objective(new)
-    else:
-        before = plan_objective(plan)
-        new, changed = replan(plan, held, time_limit or plan.config.plan.time_limit_s)
-        after = plan_objective(new)
+    before = meal_swap.week_objective(plan)
+    new, changed = meal_swap.replan(plan, held)
+    after = meal_swap.week_objective(new)
     new.meta = _rescored(new, after, replanned={"locks": sorted(locks), "meals": changed})
     click.echo(f"{changed} meals regenerated, {len(held)} locks kept; week objective "
                f"{before:.2f} -> {after:.2f}", err=True)
@@ -947,25 +908,21 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
 @_plan_options
 def explain_command(constraints: Path | None, foods_path: Path | None,
                     supplements_path: Path | None, days: int | None,
-                    overrides: tuple[str, ...], solver: str | None,
+                    overrides: tuple[str, ...],
                     time_limit: float | None) -> None:
     """Explain what limits a plan: binding rules, best B12, cost of more B12.
 
-    Plans of library meals: from the LP of the week's mean day (every library meal the rules
-    allow, fractional); composed plans: from the LP relaxation of the weekly model.
+    From the LP of the week's mean day (every meal the rules allow, fractional).
 
     \b
     Example:
       planner explain constraints/vegan.toml --set b12.supplements=none
     """
     from .meal_explain import explain_meals, week_words
-    from .meal_week import uses_library
-    from .solve import explain
 
     foods_table, supplements_table, config = _plan_inputs(
-        constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
-    library = uses_library(foods_table, config)
-    result = (explain_meals if library else explain)(foods_table, supplements_table, config)
+        constraints, overrides, foods_path, supplements_path, days, time_limit)
+    result = explain_meals(foods_table, supplements_table, config)
     best = "unknown" if result.best_b12_ug is None else f"{result.best_b12_ug:.2f}"
     click.echo(f"Best achievable absorbed B12 under these rules: {best} ug/day "
                f"(target {result.target_ug:.2f}).")
@@ -977,11 +934,9 @@ def explain_command(constraints: Path | None, foods_path: Path | None,
     currency = currency_of(foods_table)
     objective = (f"the week's objective: food and tablet cost in {currency}, plus "
                  f"{config.meals.typical_weight:g} {currency} per meal for each tenfold it is "
-                 "rarer at its occasion ([meals] typical_weight)" if library else
-                 f"the week's objective: cost in {currency} plus the rules' penalties")
-    source = "the LP of the week's mean day" if library else "the LP relaxation of the week"
+                 "rarer at its occasion ([meals] typical_weight)")
     _note(f"Lower bound on any week's objective: {result.lp_cost:.2f} ({objective}; from "
-          f"{source}).")
+          "the LP of the week's mean day).")
     price = result.shadow_price_per_0_1_ug
     if price is not None and price >= 0.005:
         _note(f"Absorbed B12: each 0.1 ug/day more on every day would raise the week's "
@@ -1074,7 +1029,7 @@ def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_da
 @_wide_option
 def sweep_command(constraints: Path | None, foods_path: Path | None,
                   supplements_path: Path | None, days: int | None, overrides: tuple[str, ...],
-                  solver: str | None, time_limit: float | None, varies: tuple[str, ...],
+                  time_limit: float | None, varies: tuple[str, ...],
                   fmt: str, output: str, plot_path: Path | None, wide: bool) -> None:
     """Tune a constraint file: plan over a grid of one or two keys.
 
@@ -1091,9 +1046,8 @@ def sweep_command(constraints: Path | None, foods_path: Path | None,
         raise click.BadParameter("one or two --vary keys", param_hint="--vary")
     grids = [parse_vary(v) for v in varies]
     foods_table, supplements_table, config = _plan_inputs(
-        constraints, overrides, foods_path, supplements_path, days, solver, time_limit)
-    extra = [*overrides, f"plan.days={config.plan.days}", f'plan.solver="{config.plan.solver}"',
-             f"plan.time_limit_s={config.plan.time_limit_s}",
+        constraints, overrides, foods_path, supplements_path, days, time_limit)
+    extra = [*overrides, f"plan.days={config.plan.days}",
              f"plan.stop_after_s={config.plan.stop_after_s}"]
     for key, values in grids:  # a bad key or value fails here, before any solve
         load_config(constraints, [*extra, f"{key}={values[0]}"])

@@ -274,7 +274,6 @@ def spec(default: Any, doc: str, parse: Parser) -> Any:
 
 # --- the schema -----------------------------------------------------------------------------
 
-OBJECTIVES = ("typical", "cost", "deviation", "b12_surplus")
 PROFILES = ("healthy", "elderly", "atrophic-gastritis", "rygb", "rygb-conservative",
             "pernicious-anaemia")
 
@@ -282,37 +281,16 @@ PROFILES = ("healthy", "elderly", "atrophic-gastritis", "rygb", "rygb-conservati
 @dataclass(frozen=True)
 class PlanSection:
     days: int = spec(7, "days in the plan", integer(1, 28))
-    objective: str = spec("typical", "what the optimizer minimises: departure from what people "
-                          "typically eat (popular foods at their usual occasion, usual "
-                          "portions, common meals) plus cost_weight x cost; or money alone "
-                          "(the cheapest plan that still reads like meals); or servings "
-                          "beyond the rules; or B12 above the target", choice(*OBJECTIVES))
-    cost_weight: float = spec(1.0, "objective units per currency unit of cost when objective "
-                              "= \"typical\" (one unit: a food a tenth as popular)",
-                              number(0, 1000))
-    meal_structure: str = spec("nhanes", "nhanes: every meal is a combination of roles people "
-                               "ate at that occasion in NHANES (or the occasion's templates); "
-                               "free: no meal structure", choice("nhanes", "free"))
-    time_limit_s: float = spec(30.0, "solver time limit in seconds", number(0.5, 3600))
-    stop_after_s: float = spec(0.0, "library meals: seconds after which the week search "
+    cost_weight: float = spec(1.0, "objective units per currency unit of cost (against "
+                              "[meals] typical_weight per tenfold rarer meal)", number(0, 1000))
+    stop_after_s: float = spec(0.0, "seconds after which the week search "
                                "stops with the best week found (0: no clock, only its work "
                                "limits, so the same inputs give the same week on any machine; "
                                "--time-limit sets it)", number(0, 3600))
-    mip_gap: float = spec(0.05, "relative gap at which each MILP (one day of a week) stops",
-                          number(0.0, 0.5))
-    solver: str = spec("highs", "MILP solver: HiGHS in-process from arrays, or CBC through "
-                       "PuLP", choice("highs", "cbc"))
+    mip_gap: float = spec(0.05, "a week within this relative gap of the search's bound is "
+                          "called optimal (status)", number(0.0, 0.5))
     drink_gap_min: int = spec(0, "minutes every drink occasion keeps from every meal",
                               integer(0, 240))
-    day_menus: int = spec(3, "distinct day menus of a week, eaten in rotation (A B C A B C "
-                          "A); 0: every day its own", integer(0, 28))
-    week_search: str = spec("rotation", "rotation: the day menus planned in turn (fast); "
-                            "columns: then column generation over day menus until the time "
-                            "limit, which finds better weeks and proves a tighter bound",
-                            choice("rotation", "columns"))
-    improve_passes: int = spec(0, "passes that re-plan each day of a week against the other "
-                               "days after the first plan (each about doubles the time)",
-                               integer(0, 5))
 
 
 @dataclass(frozen=True)
@@ -332,12 +310,10 @@ class Occasion:
                                         optional(number(0, 5000)))
     max_sugars_g: float | None = spec(None, "grams of sugars at most",
                                       optional(number(0, 500)))
-    require_groups: tuple[tuple[str, ...], ...] = spec(
-        (), "at least one serving from each listed set of food groups, e.g. "
-        '[["vegetable"], ["meat", "fish", "legume"]]', group_sets)
     templates: tuple[str, ...] = spec(
-        (), "the meals allowed here as role sets, e.g. [\"cereal+dairy+fruit\", "
-        "\"bread+protein-food\"]; empty: the NHANES templates of its kind", role_sets)
+        (), "meals composed from single foods (a table without the meal library): the role "
+        "sets allowed here, e.g. [\"cereal+dairy+fruit\", \"bread+protein-food\"]; empty: "
+        "the NHANES templates of its kind", role_sets)
     min_protein_g: float | None = spec(None, "grams of protein at least",
                                        optional(number(0, 200)))
 
@@ -367,10 +343,6 @@ class DietSection:
     exclude_categories: tuple[int, ...] = spec(
         (), "WWEIA food categories never used (foods.csv wweia_category), e.g. [7102, 7104] "
         "for soft drinks", category_list)
-    reference: str | None = spec(None, "CSV of what the person eats now (id, occasion, "
-                                 "grams, times_per_week), relative to the constraint file; "
-                                 "the plan departs from it as little as it can",
-                                 optional(text))
 
 
 NOT_OVERRIDES = ("fluids_ml_min", "sugars_g_max", "protein_g_per_kg_min")
@@ -469,37 +441,18 @@ class SupplementsSection:
 
 @dataclass(frozen=True)
 class VarietySection:
-    max_foods_per_occasion: int = spec(4, "distinct foods per occasion at most",
-                                       integer(1, 20))
-    max_servings_per_food_per_day: int = spec(3, "servings of one food per day at most",
-                                              integer(1, 20))
-    max_foods_per_group_per_occasion: int = spec(
-        1, "distinct foods of one group per occasion at most (vegetables, fruit and drinks "
-        "exempt), so that a meal has one starch, one protein food, one fat", integer(1, 20))
-    max_days_per_food_per_week: int = spec(4, "days a food appears in 7 at most "
-                                           "(water and other zero-energy drinks are exempt)",
-                                           integer(1, 7))
-    group_servings_per_day: dict[str, tuple[float, float]] = spec(
-        {}, "servings per day by food group, e.g. { dairy = [3, 5] }",
-        table_of(GROUPS, pair(0, 50)))
     group_uses_per_week: dict[str, tuple[float, float]] = spec(
         {}, "foods of a group eaten per week (each use at an occasion counts once), e.g. "
         "{ fish = [2, 14], organ = [0, 1] }", table_of(GROUPS, pair(0, 100)))
-    repeat_freely: tuple[str, ...] = spec((), "food ids whose families max_days_per_food_per_"
-                                          "week leaves alone (the foods of [diet] reference "
-                                          "are added to them)", string_list())
-    distinct_meals: bool = spec(True, "a food (other than drinks, bread, fats and "
-                                "condiments) appears at one meal of a day at most, so lunch "
-                                "and dinner differ", boolean)
 
 
 @dataclass(frozen=True)
 class MealsSection:
     source: str = spec("library", "library: every meal is one people ate, from the NHANES "
-                       "2007-12 meal library (when the food table holds the library's foods, "
-                       "as the packaged one does; else composed, and the plan says so); "
-                       "composed: meals composed from single foods by role templates",
-                       choice("library", "composed"))
+                       "2007-12 meal library (a table holding less than half of the library's "
+                       "foods adds meals composed by role sets, and the plan says so); "
+                       "composed: only meals composed by NHANES role sets from the table's "
+                       "foods", choice("library", "composed"))
     min_seen: int = spec(3, "library meals seen at least this many times in NHANES",
                          integer(2, 10000))
     typical_weight: float = spec(1.0, "objective units (currency) per tenfold a meal is "
@@ -711,6 +664,43 @@ def _plain(value: Any) -> Any:
     return value
 
 
+WHOLE_MEALS = "meals are whole meals now (library, own or composed by role templates)"
+REMOVED_KEYS = {
+    "plan.objective": "the objective is cost x plan.cost_weight plus [meals] typical_weight "
+                      "per tenfold rarer meal",
+    "plan.meal_structure": WHOLE_MEALS,
+    "plan.day_menus": "the week search plans every day of the week",
+    "plan.week_search": "the week search is column generation with a proven bound",
+    "plan.improve_passes": "the week search polishes the week itself",
+    "plan.solver": "the week search calls HiGHS directly",
+    "plan.time_limit_s": "use plan.stop_after_s (or --time-limit)",
+    "occasions.require_groups": WHOLE_MEALS,
+    "diet.reference": "name the meals you eat now in [meals] own (a CSV of meal, occasion, "
+                      "food, grams)",
+    **{f"variety.{key}": WHOLE_MEALS + "; see [meals] dish_once_a_day, meal_repeats_max, "
+       "vegetables_cup_min, fruit_cup_min" for key in (
+           "max_foods_per_occasion", "max_servings_per_food_per_day",
+           "max_foods_per_group_per_occasion", "max_days_per_food_per_week",
+           "group_servings_per_day", "repeat_freely", "distinct_meals")},
+}
+"""Keys of earlier versions (the composed core) that have no effect any more: a constraint
+file naming one is refused with the reason; a saved plan's rules drop them (``without_removed``)."""
+
+
+def without_removed(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A raw configuration (a saved plan's ``meta.constraints``) without ``REMOVED_KEYS``."""
+    out: dict[str, Any] = {}
+    for name, values in data.items():
+        if name == "occasions" and isinstance(values, list):
+            out[name] = [{k: v for k, v in o.items() if f"occasions.{k}" not in REMOVED_KEYS}
+                         if isinstance(o, dict) else o for o in values]
+        elif isinstance(values, dict):
+            out[name] = {k: v for k, v in values.items() if f"{name}.{k}" not in REMOVED_KEYS}
+        else:
+            out[name] = values
+    return out
+
+
 def _section(cls: type, values: Any, where: str) -> Any:
     """Instantiate a schema dataclass from a TOML table, checking every key."""
     if not isinstance(values, dict):
@@ -718,6 +708,9 @@ def _section(cls: type, values: Any, where: str) -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     clean = {}
     for key, value in values.items():
+        if f"{where}.{key}" in REMOVED_KEYS:
+            raise ValueError(f"key {key!r} was removed: {REMOVED_KEYS[f'{where}.{key}']}; "
+                             "delete it")
         if key not in fields:
             raise ValueError(f"unknown key {key!r}{_did_you_mean(key, list(fields))}; "
                              f"allowed: {', '.join(fields)}")
@@ -926,7 +919,7 @@ def load_config(path: Path | str | None = None, overrides: list[str] | tuple[str
 
 
 def _absolute_files(config: Config) -> Config:
-    """Files the configuration names (``[diet] reference``, ``[meals] own``) as absolute
+    """Files the configuration names (``[meals] own``) as absolute
     paths: beside the constraint file named on the command line when there, else in the
     working directory, so that a saved plan finds them from anywhere."""
     def absolute(name: str | None) -> str | None:
@@ -936,8 +929,7 @@ def _absolute_files(config: Config) -> Config:
         return str((beside if beside.exists() else Path.cwd() / name).resolve())
 
     return dataclasses.replace(
-        config, diet=dataclasses.replace(config.diet, reference=absolute(config.diet.reference)),
-        meals=dataclasses.replace(config.meals, own=absolute(config.meals.own)))
+        config, meals=dataclasses.replace(config.meals, own=absolute(config.meals.own)))
 
 
 def build_config(data: Mapping[str, Any], origins: Mapping[str, str], default_origin: str,
@@ -963,7 +955,7 @@ def build_config(data: Mapping[str, Any], origins: Mapping[str, str], default_or
 
 
 def _origin_of(section: str, exc: ValueError, origins: Mapping[str, str], default: str) -> str:
-    unknown = re.match(r"unknown key '([^']+)'", str(exc))
+    unknown = re.match(r"(?:unknown )?key '([^']+)'", str(exc))
     key = unknown.group(1) if unknown else str(exc).split(" ", 1)[0]
     for candidate in (f"{section}.{key}", section):
         if candidate in origins:
@@ -1075,9 +1067,6 @@ def warnings(config: Config) -> list[str]:
     if config.nutrients.fluids_ml_min > 0 and liquids and not drinks \
             and len(liquids) == len(config.occasions):
         notes.append("fluids_ml_min > 0 but every occasion forbids liquids")
-    if config.budget.max_per_week and config.plan.objective == "cost":
-        notes.append("budget.max_per_week with objective = \"cost\": the budget only binds "
-                     "when the cheapest plan is above it")
     return notes
 
 

@@ -3,8 +3,11 @@ block or never end), and never more than a limit of bytes."""
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from pathlib import Path
+
+from .errors import DataError
 
 
 class InputRefused(ValueError):
@@ -25,3 +28,12 @@ def read_bounded(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise InputRefused(f"{path}: file is over {limit:,} bytes; the limit is {limit:,}")
     return data
+
+
+def file_sha256(path: Path | None, fallback: Path) -> str:
+    """SHA-256 of a table file (DataError naming it when it cannot be read)."""
+    try:
+        return hashlib.sha256((path or fallback).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise DataError(f"{path or fallback}: cannot be read ({exc.strerror})",
+                        "check the path") from None

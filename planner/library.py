@@ -129,6 +129,14 @@ def check_library(tables: dict[str, pd.DataFrame], base: Path) -> None:
                         f"{bad['occasion'].iloc[0]!r}; one of {', '.join(MEAL_OCCASIONS)}")
 
 
+def library_share(foods: pd.DataFrame, library: Library) -> float:
+    """Share of the library's foods the table holds (by FNDDS code)."""
+    if "fndds_code" not in foods.columns or library.foods.empty:
+        return 0.0
+    codes = set(foods["fndds_code"].dropna().astype(str))
+    return len(codes & set(library.foods.index.astype(str))) / len(library.foods)
+
+
 def fits(meals: pd.DataFrame, diet: str) -> pd.Series:
     """True for meals whose foods' flags the diet pattern allows."""
     return meals["flags"].map(lambda text: diet in diets_allowing(str(text)))

@@ -24,7 +24,7 @@ from .config import Config
 from .day import DayModel, MealRules, absorbed_terms, part_terms
 from .foods import food_categories
 from .options import DRINKS, LEFTOVER, Options, leftover_occasions, main_dishes, occasion_source
-from .pattern import MEAL_OZ
+from .pattern import MEAL_OZ, knows_fped
 from .program import INF, Array, Program, new_highs
 from .safety import resolve, seafood_per_gram
 
@@ -115,16 +115,17 @@ def weekly_rules(model: DayModel, config: Config, foods: pd.DataFrame) -> list[W
         holds = options_with_category(model.options, foods, category)
         rules.append(WeeklyRule(f"category:{category}", model.choose[holds],
                                 np.ones(len(holds)), upper=float(math.ceil(most * days / 7))))
+    fped = knows_fped(foods)
     for column, least in (("meat_poultry_oz", config.meals.meat_poultry_meals_min),
                           ("seafood_oz", config.meals.seafood_meals_min)):
-        if least > 0:
+        if least > 0 and fped:
             holds = options_with_fped(model.options, foods, column)
             rules.append(WeeklyRule(f"fped:{column}", model.choose[holds],
                                     np.ones(len(holds)),
                                     lower=float(math.ceil(least * days / 7))))
     for group, per_day in (("vegetables_cup", config.meals.vegetables_cup_min),
                            ("fruit_cup", config.meals.fruit_cup_min)):
-        if per_day > 0:
+        if per_day > 0 and fped:
             cols, vals = part_terms(model, fped_per_gram(foods, group).reindex(
                 parts["food"]).to_numpy(dtype=float))
             rules.append(WeeklyRule(f"fped:{group}", cols, vals, lower=per_day * days,

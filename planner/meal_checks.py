@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .composed import PREFIX as COMPOSED
+from .composed import parse, roles_of, templates_of
+from .composed import portion_ranges as composed_portions
 from .config import Config, Occasion
 from .day import DISH_KINDS, WEEKLY_ONLY
 from .foods import food_categories
@@ -30,7 +33,7 @@ from .options import (
 )
 from .own_meals import PREFIX as OWN
 from .own_meals import own_meals
-from .pattern import MEAL_OZ
+from .pattern import MEAL_OZ, knows_fped
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -97,6 +100,13 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
             problems += _check_leftover(where, int(str(day)), occasion, meal_key, part, items,
                                         plan.config, liquid)
             leftovers.append((int(str(day)), str(name)))
+            continue
+        if meal_key.startswith(COMPOSED):
+            problems += _check_composed_meal(where, meal_key, part, occasion, plan.foods,
+                                             library, liquid)
+            main = _composed_main(part, plan.foods, library, liquid)
+            if main:
+                mains[(int(str(day)), str(name))] = main
             continue
         meal_id = meal_key.removesuffix(ADAPTED)
         if meal_id.startswith(OWN):
@@ -195,6 +205,65 @@ def _check_leftover(where: str, day: int, occasion: Occasion, meal_key: str,
             (cooked.reindex(eaten.index) - eaten).abs().max() > SLACK_G:
         return [f"{where}: leftovers differ from day {day - 1}'s dinner"]
     return []
+
+
+def _composed_main(part: pd.DataFrame, foods: pd.DataFrame, library: Library,
+                   liquid: dict[str, bool]) -> str:
+    """A composed meal's main dish: its solid food of most typical grams (NHANES p50 when
+    the library knows it, else ``composed.portion_ranges``), ties by id; "" without one."""
+    solids = sorted({str(f) for f in part["food"] if not liquid.get(str(f), False)})
+    if not solids:
+        return ""
+    code = _code_of(foods)
+    p50 = library.foods["grams_p50"].to_dict()
+    typical = composed_portions(foods.loc[solids])["typical"].to_dict()
+    grams = {f: float(p50[code[f]]) if code.get(f, "") in p50 else float(typical[f])
+             for f in solids}
+    return min(solids, key=lambda f: (-grams[f], f))
+
+
+def _check_composed_meal(where: str, meal_key: str, part: pd.DataFrame, occasion: Occasion,
+                         foods: pd.DataFrame, library: Library, liquid: dict[str, bool]
+                         ) -> list[str]:
+    """A composed meal: a role set people ate at the occasion (NHANES), one food of each of
+    its roles served at the occasion, each within its range (its NHANES p10-p90 when the
+    library knows it, else ``composed.portion_ranges``), drinks left out only where the
+    occasion allows none."""
+    _, template, joined = meal_key.split(":", 2)
+    roles, ids = parse(template), joined.split("+")
+    problems = []
+    if roles not in {t.roles for t in templates_of(occasion.tokens(), occasion.kind,
+                                                   occasion.templates)}:
+        problems.append(f"{where}: {template} is not a meal people eat there")
+    unknown = [f for f in ids if f not in foods.index]
+    if unknown:
+        return [*problems, f"{where}: {', '.join(unknown)} not in the food table"]
+    role = roles_of(foods.loc[ids])
+    if tuple(sorted(role)) != roles:
+        problems.append(f"{where}: the foods' roles {'+'.join(sorted(role))} are not {template}")
+    served = foods.loc[ids, "occasions"].fillna("").astype(str).str.split(";") \
+        if "occasions" in foods.columns else pd.Series([list(occasion.tokens())] * len(ids))
+    for food, tokens in zip(ids, served, strict=True):
+        if not set(tokens) & set(occasion.tokens()):
+            problems.append(f"{where}: {food} is not served at {occasion.name}")
+    no_drinks = occasion.max_liquids_ml is not None and occasion.max_liquids_ml <= 0
+    wanted = {f for f in ids if not (no_drinks and liquid.get(f, False))}
+    eaten = part.groupby("food", sort=False)["grams"].sum()
+    if set(map(str, eaten.index)) != wanted:
+        problems.append(f"{where}: foods {', '.join(sorted(map(str, eaten.index)))} are not "
+                        f"those of {meal_key}")
+    code = _code_of(foods)
+    p10, p90 = library.foods["grams_p10"].to_dict(), library.foods["grams_p90"].to_dict()
+    ranges = composed_portions(foods.loc[ids])
+    least, most = ranges["low"].to_dict(), ranges["high"].to_dict()
+    for item, grams in eaten.items():
+        key = code.get(str(item), "")
+        low, high = (float(p10[key]), float(p90[key])) if key in p10 else \
+            (float(least[item]), float(most[item]))
+        if not low - SLACK_G <= float(grams) <= max(high, low) + SLACK_G:
+            problems.append(f"{where}: {float(grams):.1f} g of {item} outside "
+                            f"{low:.1f}-{high:.1f} g (its portion range)")
+    return problems
 
 
 def _check_own_meal(where: str, meal_key: str, part: pd.DataFrame, own: pd.DataFrame,
@@ -374,7 +443,9 @@ def check_usual_intake(plan: Plan) -> list[str]:
 def check_fped_meals(plan: Plan, items: pd.DataFrame) -> list[str]:
     """``[meals] meat_poultry_meals_min`` and ``seafood_meals_min``: meals with at least
     1 oz-eq of the group (FPED per 100 g x the planned grams), scaled to the plan's days."""
-    problems = []
+    problems: list[str] = []
+    if not knows_fped(plan.foods):
+        return problems
     library = load_library()
     code = _code_of(plan.foods)
     days = plan.config.plan.days

@@ -8,6 +8,8 @@ absorbed B12 maximised gives the best a week can absorb on average.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -18,11 +20,24 @@ from .master import weekly_rules
 from .program import Program, highs_model, new_highs
 from .search import mean_day_program
 from .sensitivity import binding_rules, limit_sides
-from .solve import Explanation
 
 TARGET_ROWS = ("b12_target", "b12_floor")
 COUNTED = ("week:fped:meat_poultry_oz", "week:fped:seafood_oz", "week:repeat:", "week:dish:",
            "week:group:", "week:include:", "week:category:")
+
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What limits a plan: binding rule families, best B12, and the target's shadow price."""
+
+    feasible: bool
+    binding: list[tuple[str, int, float, str]]   # family, rows, saving, loosened how
+    best_b12_ug: float | None
+    target_ug: float
+    shadow_price_per_0_1_ug: float | None    # currency per 0.1 ug/day more on every day
+    lp_cost: float | None
+    diagnosis: str = ""
 
 
 def explain_meals(foods: pd.DataFrame, supplements: pd.DataFrame,

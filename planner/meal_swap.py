@@ -11,6 +11,7 @@ change too, named in the answer. Each candidate week is verified like any plan.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,6 @@ from .plan import Plan, verify
 from .program import Array, Program
 from .regimen import Block
 from .search import NODES, mean_day_lp, polish, week_milp
-from .swap import Candidate
 
 SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion
 REPLAN_SHORTLIST = 20   # other meals per occasion a replan considers (several at once)
@@ -42,6 +42,49 @@ class SavedWeek:
     options: Options
     model: DayModel
     chosen: list[dict[str, int]]     # per day: occasion -> option row
+
+
+
+@dataclass
+class Candidate:
+    """One way to eat the occasion, the week it makes and what it changes."""
+
+    foods: list[str]
+    plan: Plan
+    objective: float
+    cost: float
+    absorbed_ug: float
+    also: list[str] = dataclasses.field(default_factory=list)
+
+    @classmethod
+    def of(cls, week: Plan, day: int, occasions: tuple[str, ...],
+           objective: float, before: Plan | None = None) -> Candidate:
+        """The candidate a week makes: the foods of its changed occasions on ``day``, its
+        objective, cost and the day's absorbed B12; and (given the week ``before``) the
+        day's other occasions whose meal it changes, with their new meal."""
+        items = week.food_items
+        at = items[(items["day"] == day) & items["occasion"].isin(occasions)]
+        return cls(foods=[str(week.foods.loc[f, "name"]) for f in at["food"]], plan=week,
+                   objective=objective, cost=float(week.totals()["cost"]),
+                   absorbed_ug=float(week.days().loc[lambda d: d["day"] == day,
+                                                     "absorbed_b12_ug"].iloc[0]),
+                   also=[] if before is None else _other_changes(before, week, day,
+                                                                 occasions))
+
+
+def _other_changes(before: Plan, after: Plan, day: int, occasions: tuple[str, ...]
+                   ) -> list[str]:
+    """'occasion: its new foods' for each other occasion of ``day`` whose foods changed."""
+    def foods_at(plan: Plan) -> dict[str, list[str]]:
+        items = plan.food_items[(plan.food_items["day"] == day)
+                                & ~plan.food_items["occasion"].isin(occasions)]
+        return {str(o): sorted(map(str, group["food"]))
+                for o, group in items.groupby("occasion", sort=False)}
+
+    old, new = foods_at(before), foods_at(after)
+    names = after.foods["name"].astype(str)
+    return [f"{o}: {'; '.join(names[f] for f in new[o])}" for o in new
+            if new[o] != old.get(o)]
 
 
 def saved_week(plan: Plan, like: SavedWeek | None = None) -> SavedWeek:

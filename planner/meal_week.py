@@ -20,16 +20,14 @@ from .config import Config
 from .day import DayModel, MealRules, build_day, day_rules
 from .errors import OutOfTime, PlannerError
 from .leftovers import tied_week
-from .library import Library, load_library
+from .library import load_library
 from .master import DayMenu, SearchError, weekly_rules
 from .needs import available_nutrients, targets
 from .options import Options, build_options, leftover_occasions, with_leftovers
-from .plan import Plan
+from .plan import Plan, VerificationError, verify
 from .recent import Recent
 from .search import SearchTimeout, Week, search_week
 from .week_alternatives import other_weeks
-
-LIBRARY_SHARE = 0.5     # a table plans from the library when it holds half its foods or more
 
 ITEM_COLUMNS = ["day", "occasion", "food", "servings", "grams", "meal", "meal_name",
                 "meal_seen", "meal_kind"]
@@ -50,24 +48,23 @@ class ProvenNoWeek(NoWeekError):
     """No week can keep the rules: the mean day itself cannot (the diagnosis names why)."""
 
 
-def library_share(foods: pd.DataFrame, library: Library) -> float:
-    """Share of the library's foods the table holds (by FNDDS code)."""
-    if "fndds_code" not in foods.columns or library.foods.empty:
-        return 0.0
-    codes = set(foods["fndds_code"].dropna().astype(str))
-    return len(codes & set(library.foods.index.astype(str))) / len(library.foods)
+def make_plan(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+              progress: Any = None, meta: dict[str, Any] | None = None,
+              alternatives: int = 0) -> Plan:
+    """The week (and up to ``alternatives`` other weeks), each verified independently;
+    NoWeekError with the diagnosis when none is found."""
+    plan = _verified(plan_meals(foods, supplements, config, progress, meta, alternatives))
+    for other in plan.alternatives:
+        _verified(other)
+    return plan
 
 
-def uses_library(foods: pd.DataFrame, config: Config) -> bool:
-    """Whether this configuration plans from library meals: ``[meals] source = "library"``
-    and a table that holds at least half of the library's foods."""
-    return config.meals.source == "library" and \
-        library_share(foods, load_library()) >= LIBRARY_SHARE
-
-
-COMPOSED_NOTE = ("Meals composed from single foods: the food table holds {share:.0%} of the "
-                 "meal library's foods (plans of library meals need the packaged table or one "
-                 "with the library's FNDDS codes).")
+def _verified(plan: Plan) -> Plan:
+    problems = verify(plan)
+    if problems:
+        raise VerificationError("the plan failed independent verification (a planner bug): "
+                                + "; ".join(problems[:10]))
+    return plan
 
 
 def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,

@@ -158,6 +158,15 @@ def _numbers(frame: pd.DataFrame, columns: list[str], path: Path, id_column: str
     return out
 
 
+def is_organ(group: str, description: str) -> bool:
+    """Liver, kidney and other offal: of a meat or poultry group, or of no known group with
+    a meat word in its name ("Moose, liver, braised (Alaska Native)")."""
+    text = description.lower()
+    meaty = group in ("meat", "poultry") or \
+        (group == "other" and re.search(ANIMAL_WORDS["meat"], text) is not None)
+    return meaty and re.search(ORGAN, text) is not None
+
+
 def import_sr28(path: Path, portions: Path | None = None) -> tuple[pd.DataFrame, ImportReport]:
     """The flattened SR28 table (and its household weights) in the planner's schema."""
     raw = read_csv_text(path)
@@ -172,7 +181,7 @@ def import_sr28(path: Path, portions: Path | None = None) -> tuple[pd.DataFrame,
         group_name = str(row["food_group"])
         group, certain = SR28_GROUPS.get(group_name, ("other", None))
         description = str(row["description"])
-        if group in ("meat", "poultry") and re.search(ORGAN, description.lower()):
+        if is_organ(group, description):
             group = "organ"
         if group == "fish" and re.search(ANIMAL_WORDS["shellfish"], description.lower()):
             group, certain = "shellfish", {"shellfish"}
@@ -205,7 +214,7 @@ def import_ciqual(path: Path) -> tuple[pd.DataFrame, ImportReport]:
         subgroup = str(row["food_subgroup"])
         group, certain = CIQUAL_SUBGROUPS.get(subgroup, ("other", None))
         description = str(row["description"])
-        if group in ("meat", "poultry") and re.search(ORGAN, description.lower()):
+        if is_organ(group, description):
             group = "organ"
         plant = certain is not None and not certain
         record = _record(row, f"ciqual-{row['alim_code']}", description, group, certain, plant,

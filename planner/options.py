@@ -26,10 +26,13 @@ import numpy as np
 import pandas as pd
 
 from . import resources
+from .composed import PREFIX as COMPOSED
+from .composed import composed_meals
+from .composed import portion_ranges as composed_portions
 from .config import Config, Occasion
 from .errors import DataError
 from .foods import FLAGS, food_categories
-from .library import Library
+from .library import Library, library_share
 from .own_meals import PREFIX, own_meals
 from .program import Array
 from .recalls import LEFT_OUT, MEAL_OCCASIONS
@@ -47,6 +50,7 @@ CAPPED = ("sugars_g", "protein_g", "added_sugars_g", "caffeine_mg")
 GRAM_STEP = 0.1                             # portions are planned in tenths of a gram
 MEAL_SCALE = 1.5                            # a food's grams within x/1.5 .. x*1.5 of the meal's
 LEFTOVER = "leftover:"                      # key of a lunch that is the day before's dinner
+LIBRARY_SHARE = 0.5                         # below this share of its foods: meals composed
 KEEPS = (2002, 2004, 2006, 2008, 2010, 2202, 2206, 2402, 2404, 2802, 2806,  # WWEIA: cooked
          *range(3002, 3604), 3802, 4002, 4004)    # meat, fish, beans, mixed dishes, soups...
 
@@ -179,14 +183,12 @@ def usable_foods(foods: pd.DataFrame, config: Config, unsafe: set[str] | None = 
 
 def portion_ranges(foods: pd.DataFrame, library: Library) -> pd.DataFrame:
     """Per food of the table: low, high and typical grams (NHANES p10, p90 and median when
-    the library knows the food, else its servings range)."""
+    the library knows the food, else ``composed.portion_ranges``)."""
     by_code = library.foods
     code = foods.get("fndds_code", pd.Series("", index=foods.index)).fillna("").astype(str)
     known = code.isin(by_code.index)
-    serving = foods["serving_g"].astype(float)
-    low = serving * foods["min_servings"].astype(float)
-    high = serving * foods["max_servings"].astype(float)
-    typical = foods.get("typical_g", serving).astype(float).fillna(serving)
+    unknown = composed_portions(foods)
+    low, high, typical = unknown["low"].copy(), unknown["high"].copy(), unknown["typical"].copy()
     quantiles = by_code.reindex(code[known])
     low[known] = quantiles["grams_p10"].to_numpy()
     high[known] = quantiles["grams_p90"].to_numpy()
@@ -212,15 +214,20 @@ def build_options(foods: pd.DataFrame, library: Library, config: Config, min_see
     own, preference = own_meals(config, foods), config.meals.own_preference
     forbidden = set(FLAGS) - allowed_flags(config)
     table = _lookups(foods, usable, substitutions, forbidden, library, unsafe)
+    compose = composes(foods, config, library)
     for occasion in config.occasions:
         source, caps = occasion_source(occasion), occasion_caps(occasion, config)
         mine: list[tuple[dict[str, object], list[dict[str, object]]]] = []
         if source == DRINKS:
-            candidates = _drink_options(foods, usable, ranges, library, occasion, caps)
+            candidates = _drink_options(foods, usable, ranges, library, occasion, caps, compose)
         else:
             mine = _own_options(own, table, occasion, source, caps)
-            candidates = mine + _meal_options(library, library_parts, table, ranges, occasion,
-                                              source, (min_seen, min_kind_seen), forbidden, caps)
+            candidates = list(mine)
+            if config.meals.source == "library":
+                candidates += _meal_options(library, library_parts, table, ranges, occasion,
+                                            source, (min_seen, min_kind_seen), forbidden, caps)
+            if compose:
+                candidates += _composed_options(foods[usable], table, ranges, occasion, caps)
         for meal, parts in candidates:
             meal["option"] = len(meal_rows)
             meal["occasion"] = occasion.name
@@ -407,6 +414,35 @@ def _label_notes(swaps: dict[str, tuple[str, float]], names: dict[str, str],
     return f" ({'; '.join(notes)})" if notes else ""
 
 
+def composes(foods: pd.DataFrame, config: Config, library: Library) -> bool:
+    """Whether meals are composed from the table's foods by role templates (``composed.py``):
+    asked for (``[meals] source = "composed"``), or the table holds less than
+    ``LIBRARY_SHARE`` of the library's foods."""
+    return config.meals.source == "composed" or library_share(foods, library) < LIBRARY_SHARE
+
+
+def _composed_options(foods: pd.DataFrame, table: _Lookups, ranges: pd.DataFrame,
+                      occasion: Occasion, caps: dict[str, float]
+                      ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
+    """Meals composed of the allowed ``foods`` by the occasion's role templates, each food
+    within its servings range (its NHANES p10-p90 when the library knows it)."""
+    no_drinks = occasion.max_liquids_ml is not None and occasion.max_liquids_ml <= 0
+    low, high = ranges["low"].to_dict(), ranges["high"].to_dict()
+    typical = ranges["typical"].to_dict()
+    out = []
+    for template, rarity, ids in composed_meals(foods, occasion.tokens(), occasion.kind,
+                                                occasion.templates):
+        eaten = [(f, float(typical[f])) for f in ids]
+        parts, kept = _parts_of(eaten, lambda f, _: (float(low[f]), float(high[f])),
+                                {}, table.liquid, no_drinks)
+        if not kept or not _fits(parts, table.per_gram, occasion, caps):
+            continue
+        out.append(({"key": f"{COMPOSED}{template}:{'+'.join(ids)}",
+                     "name": " + ".join(table.names[str(p["food"])] for p in parts),
+                     "seen": 0, "kind": "composed", "rarity": rarity}, parts))
+    return out
+
+
 def _own_options(own: pd.DataFrame, table: _Lookups, occasion: Occasion, source: str,
                  caps: dict[str, float]) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
     """The person's own meals of this occasion, each food within ``MEAL_SCALE`` of its
@@ -503,14 +539,16 @@ def swap_table(foods: pd.DataFrame, usable: pd.Series, substitutions: pd.DataFra
 
 
 def _drink_options(foods: pd.DataFrame, usable: pd.Series, ranges: pd.DataFrame,
-                   library: Library, occasion: Occasion, caps: dict[str, float]
+                   library: Library, occasion: Occasion, caps: dict[str, float],
+                   compose: bool = False
                    ) -> list[tuple[dict[str, object], list[dict[str, object]]]]:
-    """Single drinks: liquid foods of the library's meals (and plain water), each once."""
+    """Single drinks: liquid foods of the library's meals (every liquid food of a table
+    whose meals are composed) and plain water, each once."""
     codes = set(library.items["fndds_code"])
     code = foods.get("fndds_code", pd.Series("", index=foods.index)).fillna("").astype(str)
     liquid = foods["liquid"].astype(bool)
     water = foods.get("role", pd.Series("", index=foods.index)) == "water"
-    chosen = foods.index[liquid & usable & (code.isin(codes) | water)]
+    chosen = foods.index[liquid & usable & (code.isin(codes) | water | compose)]
     reports = library.foods["reports"]
     total = float(reports.sum())
     cap = occasion.max_liquids_ml

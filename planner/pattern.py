@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .plan import Plan
 
 SOURCE = "Dietary Guidelines for Americans 2020-2025, Appendix 3 (Healthy U.S.-Style pattern)"
@@ -17,6 +19,24 @@ MEAL_OZ = 1.0   # oz-eq that make a meal count as one with meat/poultry or seafo
 HUSP = {1000: (1.0, 1.0), 1200: (1.5, 1.0), 1400: (1.5, 1.5), 1600: (2.0, 1.5),
         1800: (2.5, 1.5), 2000: (2.5, 2.0), 2200: (3.0, 2.0), 2400: (3.0, 2.0),
         2600: (3.5, 2.0), 2800: (3.5, 2.5), 3000: (4.0, 2.5), 3200: (4.0, 2.5)}
+
+
+FPED_RULES = ("meat_poultry_meals_min", "seafood_meals_min", "vegetables_cup_min",
+              "fruit_cup_min")
+UNKNOWN_NOTE = ("Food groups (FPED) neither planned nor reported: no food of the table has an "
+                "FNDDS code the meal library knows, so [meals] " + ", ".join(FPED_RULES)
+                + " have no effect.")
+
+
+def knows_fped(foods: pd.DataFrame) -> bool:
+    """Whether any food of the table has FPED amounts (an FNDDS code the library knows);
+    without, the food-group rules and report are left out (and the plan says so)."""
+    from .library import load_library
+
+    if "fndds_code" not in foods.columns:
+        return False
+    codes = foods["fndds_code"].dropna().astype(str)
+    return bool(codes.isin(load_library().foods.index.astype(str)).any())
 
 
 def energy_level(kcal: float) -> int:
@@ -32,7 +52,7 @@ def food_pattern(plan: Plan) -> dict[str, Any] | None:
     from .library import load_library
 
     items = plan.items()
-    if items.empty or "fndds_code" not in plan.foods.columns:
+    if items.empty or not knows_fped(plan.foods):
         return None
     table = load_library().foods
     code = plan.foods.loc[items["food"], "fndds_code"].fillna("").astype(str).to_numpy()

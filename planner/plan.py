@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,12 +26,11 @@ from .absorption import (
     injection_per_day_ug,
     windows_of,
 )
+from .composed import PREFIX as COMPOSED
 from .config import Config
 from .errors import PlannerError
 from .fluids import check_water, item_water, plain_water, water_note
-from .foods import FLAGS, currency_of, diet_mask, occasion_tokens
-from .meals import allowed, role_set
-from .model import DISTINCT_EXEMPT_ROLES, GROUPS_WITHOUT_LIMIT
+from .foods import FLAGS, currency_of, diet_mask
 from .needs import (
     IODINE_NOTE,
     KCAL_PER_G,
@@ -41,7 +40,7 @@ from .needs import (
     targets,
     unchecked,
 )
-from .pattern import food_pattern
+from .pattern import FPED_RULES, UNKNOWN_NOTE, food_pattern, knows_fped
 from .safety import check_safety, rule_notes
 from .vocabulary import ANIMAL_SOURCES
 
@@ -76,7 +75,6 @@ class Plan:
     food_items: pd.DataFrame          # day, occasion, food, servings
     supplement_items: pd.DataFrame    # day, window, supplement, units
     meta: dict[str, Any] = field(default_factory=dict)
-    changes: list[dict[str, Any]] | None = None   # from the person's own meals, if given
     alternatives: list[Plan] = field(default_factory=list)   # other good weeks, if asked
     _memo: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False,
                                            compare=False)
@@ -96,7 +94,7 @@ class Plan:
         if items.empty:
             return items.assign(grams=[], window=[])
         table = self.foods.loc[items["food"]]
-        grams = item_grams(items, self.foods)
+        grams = items["grams"].to_numpy(dtype=float)
         factor = grams / 100.0
         items["name"] = table["name"].to_numpy()
         items["group"] = table["group"].to_numpy()
@@ -203,7 +201,7 @@ class Plan:
         names = sorted({t.nutrient for t in self.targets()} | {"energy_kcal"})
         food = np.zeros((len(items), len(names)))
         if not items.empty:
-            grams = item_grams(items, self.foods)
+            grams = items["grams"].to_numpy(dtype=float)
             food = self.foods.loc[items["food"], names].fillna(0.0).to_numpy(dtype=float) \
                 * (grams / 100.0)[:, None]
         known = [n for n in names if n in self.supplements.columns]
@@ -230,7 +228,7 @@ class Plan:
         """Each nutrient rule against the plan's days: mean, lowest and highest day, the part
         from tablets, and whether every day keeps it."""
         table, out = self.nutrients(), []
-        usual = is_meal_plan(self) and self.config.meals.needs_period == "week"
+        usual = self.config.meals.needs_period == "week"
         for target in self.targets():
             amount = rule_amounts(table, target)
             met = bool(keeps(amount, target).all())
@@ -258,21 +256,23 @@ class Plan:
         if iodine_matters(self.config):
             out.append(IODINE_NOTE)
         out += rule_notes(self) + water_note(self)
-        if is_meal_plan(self) and self.config.meals.leftovers:
+        if self.config.meals.leftovers:
             wanted = self.config.meals.leftovers
             meals = self.food_items.drop_duplicates(["day", "occasion"])["meal"].astype(str)
             planned = int(meals.str.startswith("leftover:").sum())
             out.append(f"Leftovers: {planned} lunch(es) are the previous day's dinner, cooked "
                        f"once ([meals] leftovers = {wanted}).")
-        if not is_meal_plan(self):
-            from .library import load_library
-            from .meal_week import COMPOSED_NOTE, library_share
-
-            if self.config.meals.source == "library":
-                share = library_share(self.foods, load_library())
-                out.append(COMPOSED_NOTE.format(share=share))
-            else:
-                out.append("Meals composed from single foods ([meals] source = \"composed\").")
+        if any(getattr(self.config.meals, key) for key in FPED_RULES) \
+                and not knows_fped(self.foods):
+            out.append(UNKNOWN_NOTE)
+        composed = self.food_items["meal"].astype(str).str.startswith(COMPOSED)
+        if composed.any():
+            count = len(self.food_items[composed].drop_duplicates(["day", "occasion"]))
+            out.append(f"{count} meal(s) composed from the food table's foods by the "
+                       "most common NHANES role sets of their occasion (the table "
+                       "holds too few of the meal library's foods, or [meals] source = "
+                       "\"composed\"): a meal people eat in shape, not one they were seen "
+                       "eating.")
         return out
 
     def supplement_reasons(self) -> dict[tuple[int, str], str]:
@@ -344,7 +344,6 @@ class Plan:
         items, tabs, windows = self.items(), self.tablets(), self.windows()
         reasons = self.supplement_reasons()
         window_of = self.window_of_occasion()
-        meal_plan = is_meal_plan(self)
         first_of_window: dict[int, str] = {}
         water = self.plain_water().set_index(["day", "occasion"])["ml"].to_dict()
         for occasion in self.config.occasions:
@@ -358,10 +357,9 @@ class Plan:
                 for row in _rows(part):
                     entries.append({
                         "id": row.food, "kind": "food", "name": row.name,
-                        "servings": _r(row.servings, 2) if meal_plan else int(row.servings),
+                        "servings": _r(row.servings, 2),
                         "grams": _r(row.grams),
-                        "household": household(float(row.servings), str(row.serving_label),
-                                               not meal_plan),
+                        "household": household(float(row.servings), str(row.serving_label)),
                         "b12_food_bound_ug": _r(row.b12_food_bound_ug),
                         "b12_crystalline_ug": _r(row.b12_crystalline_ug),
                         "energy_kcal": _r(row.energy_kcal), "protein_g": _r(row.protein_g),
@@ -378,7 +376,7 @@ class Plan:
                 described = {"day": day, "name": occasion.name, "time": occasion.time,
                              "kind": occasion.kind, "window": window,
                              "plain_water_ml": _r(float(water.get((day, occasion.name), 0.0)))}
-                if meal_plan and not part.empty:
+                if not part.empty:
                     first = part.iloc[0]
                     described["meal"] = {"id": str(first["meal"]),
                                          "name": str(first["meal_name"]),
@@ -406,20 +404,7 @@ class Plan:
                           for row in self.nutrient_summary()],
             "notes": self.notes(),
             **({"food_pattern": pattern} if (pattern := food_pattern(self)) else {}),
-            **({"changes": self.changes} if self.changes is not None else {}),
         }
-
-
-def item_grams(items: pd.DataFrame, foods: pd.DataFrame) -> np.ndarray:
-    """Grams of each food item: as planned (library meals), else servings x serving size."""
-    if "grams" in items.columns:
-        return items["grams"].to_numpy(dtype=float)
-    return items["servings"].to_numpy() * foods.loc[items["food"], "serving_g"].to_numpy()
-
-
-def is_meal_plan(plan: Plan) -> bool:
-    """Whether the plan's meals come from the meal library (grams, not whole servings)."""
-    return "meal" in plan.food_items.columns
 
 
 def _rows(frame: pd.DataFrame) -> list[Any]:
@@ -432,12 +417,8 @@ def _r(value: Any, digits: int = 4) -> float:
     return round(number, digits) if math.isfinite(number) else number
 
 
-def household(servings: float, label: str, whole: bool = True) -> str:
-    """Whole servings as "2 x 1 cup"; grams of a library meal as the nearest quarter of a
-    household measure: "about 1 1/2 x 1 cup"."""
-    if whole:
-        count = int(servings)
-        return f"{count} x {label}" if label else f"{count} serving(s)"
+def household(servings: float, label: str) -> str:
+    """Grams as the nearest quarter of a household measure: "about 1 1/2 x 1 cup"."""
     quarters = round(servings * 4)
     units, rest = divmod(quarters, 4)
     parts = [str(units)] if units else []
@@ -449,31 +430,24 @@ def household(servings: float, label: str, whole: bool = True) -> str:
 
 
 def verify(plan: Plan) -> list[str]:
-    """Every rule of the configuration re-checked from the servings alone."""
+    """Every rule of the configuration re-checked from the grams alone."""
+    from .meal_checks import (
+        check_fped_meals,
+        check_group_meals,
+        check_meal_plan,
+        check_usual_intake,
+    )
+
     problems: list[str] = []
     items, days = plan.items(), plan.days()
-    config = plan.config
-    if is_meal_plan(plan):
-        from .meal_checks import (
-            check_fped_meals,
-            check_group_meals,
-            check_meal_plan,
-            check_usual_intake,
-        )
-
-        for check in (_check_foods_allowed, _check_occasions, _check_days, _check_meals,
-                      _check_supplements, _check_b12):
-            problems += check(plan, items, days, config)
-        used = set(items["food"]) if not items.empty else set()
-        problems += [f"include: {f} never used" for f in config.diet.include if f not in used]
-        return problems + check_meal_plan(plan, items) + check_group_meals(plan, items) \
-            + check_fped_meals(plan, items) + check_usual_intake(plan) + check_safety(plan) \
-            + check_water(plan)
-    for check in (_check_foods_allowed, _check_occasions, _check_servings, _check_days,
-                  _check_variety, _check_meals, _check_supplements, _check_b12,
-                  _check_nutrients):
-        problems += check(plan, items, days, config)
-    return problems + check_safety(plan) + check_water(plan)
+    for check in (_check_foods_allowed, _check_occasions, _check_days, _check_meals,
+                  _check_supplements, _check_b12):
+        problems += check(plan, items, days, plan.config)
+    used = set(items["food"]) if not items.empty else set()
+    problems += [f"include: {f} never used" for f in plan.config.diet.include if f not in used]
+    return problems + check_meal_plan(plan, items) + check_group_meals(plan, items) \
+        + check_fped_meals(plan, items) + check_usual_intake(plan) + check_safety(plan) \
+        + check_water(plan)
 
 
 def _check_foods_allowed(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
@@ -505,13 +479,9 @@ def _check_foods_allowed(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
 def _check_occasions(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
                      config: Config) -> list[str]:
     problems = []
-    tokens = occasion_tokens(plan.foods)
     by_name = {o.name: o for o in config.occasions}
-    composed = not is_meal_plan(plan)
     for row in _rows(items):
         occasion = by_name[row.occasion]
-        if composed and not tokens[row.food] & set(occasion.tokens()):
-            problems.append(f"day {row.day} {row.occasion}: {row.food} is not served there")
         if occasion.kind == "drink" and not row.liquid:
             problems.append(f"day {row.day} {row.occasion}: {row.food} is not a drink")
     if items.empty:
@@ -529,39 +499,6 @@ def _check_occasions(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
         sugars = float(part["sugars_g"].sum())
         if occasion.max_sugars_g is not None and sugars > occasion.max_sugars_g + TOLERANCE:
             problems.append(f"day {day} {name}: {sugars:.1f} g sugars > {occasion.max_sugars_g}")
-        if not composed:
-            continue   # a library meal is what people ate: no food-role rules
-        for groups in occasion.require_groups:
-            if not part["group"].isin(groups).any():
-                problems.append(f"day {day} {name}: nothing from {', '.join(groups)}")
-        per_group = part[~part["group"].isin(GROUPS_WITHOUT_LIMIT)].groupby("group").size()
-        for group, count in per_group[per_group > config.variety.max_foods_per_group_per_occasion
-                                      ].items():
-            problems.append(f"day {day} {name}: {count} {group} foods > "
-                            f"{config.variety.max_foods_per_group_per_occasion}")
-        if len(part) > config.variety.max_foods_per_occasion:
-            problems.append(f"day {day} {name}: {len(part)} foods > "
-                            f"{config.variety.max_foods_per_occasion}")
-    return problems
-
-
-def _check_servings(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
-                    config: Config) -> list[str]:
-    problems = []
-    for row in _rows(items):
-        food = plan.foods.loc[row.food]
-        hi = min(food["max_servings"], config.variety.max_servings_per_food_per_day)
-        lo = min(food["min_servings"], hi)
-        if row.servings != int(row.servings) or not lo <= row.servings <= hi:
-            problems.append(f"day {row.day} {row.occasion}: {row.servings} servings of "
-                            f"{row.food} outside [{lo:g}, {hi:g}]")
-    if not items.empty:
-        per_day = items.groupby(["day", "food"])["servings"].sum()
-        over = per_day[per_day > config.variety.max_servings_per_food_per_day]
-        for key, servings in over.items():
-            day, food = cast(tuple[int, str], key)
-            problems.append(f"day {day}: {servings} servings of {food} > "
-                            f"{config.variety.max_servings_per_food_per_day}")
     return problems
 
 
@@ -594,71 +531,20 @@ def _check_days(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     return problems
 
 
-def _check_variety(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
-                   config: Config) -> list[str]:
-    problems = []
-    v = config.variety
-    if items.empty:
-        return [f"include: {f} never used" for f in config.diet.include]
-    counted = items[plan.foods.loc[items["food"], "energy_kcal"].to_numpy() >= ENERGY_FREE_KCAL]
-    counted = counted.assign(family=plan.foods.loc[counted["food"], "family"].to_numpy())
-    free = set(plan.foods.loc[plan.foods.index.isin(v.repeat_freely), "family"])
-    counted = counted[~counted["family"].isin(free)]
-    max_days = math.ceil(v.max_days_per_food_per_week * config.plan.days / 7)
-    day_counts = counted.groupby("family")["day"].nunique()
-    for family, count in day_counts[day_counts > max_days].items():
-        problems.append(f"food family {family} on {count} days > {max_days}")
-    for group, (lo, hi) in v.group_uses_per_week.items():
-        uses = int((items["group"] == group).sum())
-        low, high = lo * config.plan.days / 7, hi * config.plan.days / 7
-        if not low - TOLERANCE <= uses <= high + TOLERANCE:
-            problems.append(f"{uses} uses of {group} foods in the plan outside "
-                            f"[{low:g}, {high:g}]")
-    for group, (lo, hi) in v.group_servings_per_day.items():
-        for day in range(1, config.plan.days + 1):
-            servings = items.loc[(items["day"] == day) & (items["group"] == group),
-                                 "servings"].sum()
-            if not lo <= servings <= hi:
-                problems.append(f"day {day}: {servings} servings of {group} outside "
-                                f"[{lo:g}, {hi:g}]")
-    used = set(items["food"])
-    problems += [f"include: {f} never used" for f in config.diet.include if f not in used]
-    return problems
-
-
 def _check_meals(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
                  config: Config) -> list[str]:
-    """Meals are templates of their occasion; protein per meal; no food twice a day at meals."""
+    """Protein per meal at least the occasion's ``min_protein_g``."""
     problems: list[str] = []
-    table = plan.foods.loc[items["food"]] if not items.empty else plan.foods.iloc[:0]
-    roles: Any = table["role"].to_numpy() if not items.empty else []
-    items = items.assign(role=roles, family=table["family"].to_numpy() if not items.empty
-                         else [])
-    by_name = {o.name: o for o in config.occasions}
-    composed = not is_meal_plan(plan)
-    structured = composed and config.plan.meal_structure == "nhanes" and not items.empty \
-        and bool((items["role"] != "").all())
     for day in range(1, config.plan.days + 1):
         part = items[items["day"] == day] if not items.empty else items
         for occasion in config.occasions:
+            if not occasion.min_protein_g:
+                continue
             meal = part[part["occasion"] == occasion.name] if not part.empty else part
-            if structured:
-                shape = role_set(list(meal["role"])) if not meal.empty else ()
-                known = {t.roles for t in allowed(occasion)}
-                if (shape or occasion.kind == "meal") and shape not in known:
-                    problems.append(f"day {day} {occasion.name}: {'+'.join(shape) or 'nothing'}"
-                                    " is not a meal people eat there")
             protein = float(meal["protein_g"].sum()) if not meal.empty else 0.0
-            if occasion.min_protein_g and protein < occasion.min_protein_g - TOLERANCE:
+            if protein < occasion.min_protein_g - TOLERANCE:
                 problems.append(f"day {day} {occasion.name}: protein {protein:.1f} g < "
                                 f"{occasion.min_protein_g:g}")
-        if composed and config.variety.distinct_meals and not part.empty:
-            at_meal = np.array([by_name[o].kind == "meal" for o in part["occasion"]])
-            counted = plan.foods.loc[part["food"], "energy_kcal"].to_numpy() >= ENERGY_FREE_KCAL
-            meals = part[at_meal & counted & ~part["role"].isin(DISTINCT_EXEMPT_ROLES).to_numpy()]
-            twice = meals.groupby("family")["occasion"].nunique()
-            for family in twice[twice > 1].index:
-                problems.append(f"day {day}: food family {family} at more than one meal")
     return problems
 
 
@@ -749,20 +635,6 @@ def _check_b12(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
     floor = config.b12.daily_floor_ug
     problems += [f"day {d}: absorbed B12 {a:.3f} ug < floor {floor:.3f}"
                  for d, a in zip(days["day"], absorbed, strict=True) if a < floor - TOLERANCE]
-    return problems
-
-
-def _check_nutrients(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
-                     config: Config) -> list[str]:
-    """Every need and upper limit of the person, per day, from grams and tablets."""
-    problems = []
-    table = plan.nutrients()
-    for target in plan.targets():
-        amount = rule_amounts(table, target)
-        for day, value, kept in zip(table["day"], amount, keeps(amount, target), strict=True):
-            if not kept:
-                problems.append(f"day {day}: {target.label} {value:.4g} breaks "
-                                f"{target.describe()}")
     return problems
 
 

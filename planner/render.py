@@ -180,7 +180,7 @@ def plan_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def meal_words(occasion: dict[str, Any]) -> str:
     """The library meal of an occasion in words: its name (with "adapted: ..." or "without
-    its drinks" when so), how often people ate it, its id; "" for composed meals."""
+    its drinks" when so), how often people ate it, its id; a composed meal, its role set."""
     meal = occasion.get("meal")
     if not isinstance(meal, dict):
         return ""
@@ -190,6 +190,10 @@ def meal_words(occasion: dict[str, Any]) -> str:
         return f"{meal.get('name', '')} [{meal.get('id', '')}]"
     if meal.get("kind") == "own":
         return f"your own meal {meal.get('name', '')} [{meal.get('id', '')}]"
+    if meal.get("kind") == "composed":
+        shape = str(meal.get("id", "")).split(":")[1:2] or [""]
+        return (f"{meal.get('name', '')} - composed as {shape[0]}, a meal shape people eat "
+                "here (NHANES 2007-12), not a meal seen as such")
     return (f"{meal.get('name', '')} - eaten this way {meal.get('seen', 0)} times in NHANES "
             f"2007-12 [{meal.get('id', '')}]")
 
@@ -248,10 +252,6 @@ def plan_table(data: dict[str, Any]) -> str:
                                      else []),
            *([pattern_line(data["food_pattern"])] if data.get("food_pattern") else []),
            meta.get("disclaimer", ""), ""]
-    if data.get("changes") is not None:
-        out.append("Changes from your usual meals:")
-        out += [f"  - {clean(change['text'])}" for change in data["changes"]] or ["  - none"]
-        out.append("")
     windows = {(w["day"], w["window"]): w for w in data["windows"]}
     days = {d["day"]: d for d in data["days"]}
     for day in sorted(days):
@@ -430,10 +430,6 @@ def plan_markdown(data: dict[str, Any]) -> str:
         out += [_md(packages_line(totals)), ""]
     if data.get("food_pattern"):
         out += [_md(pattern_line(data["food_pattern"])), ""]
-    if data.get("changes") is not None:
-        out += ["## Changes from your usual meals", ""]
-        out += [f"- {_md(change['text'])}" for change in data["changes"]] or ["- none"]
-        out.append("")
     windows = data["windows"]
     for day in data["days"]:
         number = day["day"]

@@ -10,11 +10,12 @@ from typing import Any
 
 import pandas as pd
 
-from .config import build_config
+from .config import build_config, without_removed
 from .errors import ConfigError, DataError
 from .plan import Plan, verify
 
-ITEM_NUMBERS = ("grams", "cost", "b12_food_bound_ug", "b12_crystalline_ug", "energy_kcal")
+ITEM_NUMBERS = ("grams", "servings", "cost", "b12_food_bound_ug", "b12_crystalline_ug",
+                "energy_kcal")
 DAY_NUMBERS = ("absorbed_b12_ug", "cost", "energy_kcal")
 TOLERANCE = 0.01   # the JSON rounds to 4 significant digits or so
 
@@ -23,14 +24,15 @@ def plan_from_data(data: dict[str, Any], path: Path, foods: pd.DataFrame,
                    supplements: pd.DataFrame) -> Plan:
     """The saved plan as a Plan under the rules it was made with, re-verified."""
     try:
-        config = build_config(data["meta"]["constraints"], {}, f"{path} (meta.constraints)")
+        config = build_config(without_removed(data["meta"]["constraints"]), {},
+                              f"{path} (meta.constraints)")
     except (KeyError, TypeError) as exc:
         raise DataError(f"{path}: the plan has no rules in meta.constraints ({exc!r})",
                         "use a file written by `planner plan --format json`") from None
     except ConfigError as exc:
         raise DataError(str(exc), "use a file written by `planner plan --format json`") \
             from None
-    items = _food_items(data, foods)
+    items = _food_items(data, foods, path)
     tabs = pd.DataFrame([(t["day"], t["window"], t["id"], t["units"])
                          for t in data.get("supplements") or []],
                         columns=["day", "window", "supplement", "units"])
@@ -48,13 +50,13 @@ def plan_from_data(data: dict[str, Any], path: Path, foods: pd.DataFrame,
     return plan
 
 
-def _food_items(data: dict[str, Any], foods: pd.DataFrame) -> pd.DataFrame:
-    """The food items of a saved plan: servings (composed meals), or grams and the library
-    meal of each occasion (a plan of library meals)."""
+def _food_items(data: dict[str, Any], foods: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The food items of a saved plan: grams and the meal of each occasion (DataError for
+    a plan of servings without meals, as an earlier version's composed core wrote them)."""
     if not any(isinstance(o.get("meal"), dict) for o in data["occasions"]):
-        rows = [(o["day"], o["name"], i["id"], i["servings"]) for o in data["occasions"]
-                for i in o["items"] if i["kind"] == "food"]
-        return pd.DataFrame(rows, columns=["day", "occasion", "food", "servings"])
+        raise DataError(f"{path}: the plan has servings but no meals: it was made by an "
+                        "earlier version of the planner (meals composed food by food), which "
+                        "this one no longer reads", "plan again with `planner plan`")
     from .meal_week import ITEM_COLUMNS
 
     meal_rows = []
@@ -64,7 +66,7 @@ def _food_items(data: dict[str, Any], foods: pd.DataFrame) -> pd.DataFrame:
             if i["kind"] != "food":
                 continue
             if i["id"] not in foods.index:
-                raise DataError(f"{i['id']!r} is not in the food table",
+                raise DataError(f"{path}: {i['id']!r} is not in the food table",
                                 "pass the tables the plan was made with (--foods)")
             grams = float(i["grams"])
             meal_rows.append((o["day"], o["name"], i["id"],
@@ -91,6 +93,9 @@ def edits(data: dict[str, Any], plan: Plan) -> list[str]:
             if old.get("name") != item["name"]:
                 found.append(f"{where}: name {str(old.get('name'))[:40]!r}, the table says "
                              f"{item['name'][:40]!r}")
+            if "household" in item and old.get("household") != item["household"]:
+                found.append(f"{where}: household {str(old.get('household'))[:40]!r}, its "
+                             f"grams give {item['household']!r}")
             found += _numbers(where, old, item, ITEM_NUMBERS if item["kind"] == "food"
                               else ("units", "cost"))
     days = {d.get("day"): d for d in data["days"] if isinstance(d, dict)}
@@ -119,16 +124,12 @@ GAP_TOLERANCE = 1e-4
 
 def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
     """Where the saved disclaimer, objective, bound, gap or status differ from what the
-    plan's servings and its rules give. A library week's bound is derived again (the days
-    times the mean day's LP); any other bound must at least not be above the plan's own
-    objective."""
+    plan's servings and its rules give. The bound is derived again (the days times the mean
+    day's LP) and must not be above the plan's own objective."""
     from . import DISCLAIMER
     from .master import weekly_rules
     from .meal_swap import saved_week, week_objective
-    from .plan import is_meal_plan
-    from .search import mean_day_lp, mean_week_bound
-    from .solve import week_gap
-    from .week import plan_objective
+    from .search import mean_day_lp, mean_week_bound, week_gap
 
     meta = data["meta"]
     found = []
@@ -137,22 +138,20 @@ def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
     stated = meta.get("objective")
     if not isinstance(stated, int | float) or isinstance(stated, bool):
         return found
-    library = is_meal_plan(plan)
-    saved = saved_week(plan) if library else None
-    value = week_objective(plan, saved) if saved is not None else plan_objective(plan)
+    saved = saved_week(plan)
+    value = week_objective(plan, saved)
     if abs(stated - value) > OBJECTIVE_TOLERANCE * max(1.0, abs(value)):
         found.append(f"meta: objective {stated!r}, its servings give {value:.6g}")
     bound, gap, status = meta.get("bound"), meta.get("mip_gap"), meta.get("status")
     if not isinstance(bound, int | float) or isinstance(bound, bool):
         return found
-    if saved is not None:
-        days = plan.config.plan.days
-        model = saved.model
-        mean = mean_day_lp(model, weekly_rules(model, plan.config, plan.foods), days)
-        derived = mean_week_bound(mean, days)
-        if abs(bound - derived) > OBJECTIVE_TOLERANCE * max(1.0, abs(derived)):
-            found.append(f"meta: bound {bound!r}, the rules give {derived:.6g} (the days x "
-                         "the optimum of the week's mean-day LP)")
+    days = plan.config.plan.days
+    model = saved.model
+    mean = mean_day_lp(model, weekly_rules(model, plan.config, plan.foods), days)
+    derived = mean_week_bound(mean, days)
+    if abs(bound - derived) > OBJECTIVE_TOLERANCE * max(1.0, abs(derived)):
+        found.append(f"meta: bound {bound!r}, the rules give {derived:.6g} (the days x "
+                     "the optimum of the week's mean-day LP)")
     if bound > value + OBJECTIVE_TOLERANCE * max(1.0, abs(value)):
         found.append(f"meta: bound {bound!r} is above the plan's own objective {value:.6g}")
     right = week_gap(value, float(bound))

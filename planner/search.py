@@ -86,6 +86,14 @@ NO_CLOCK = 3600.0          # a solve's time limit when the run has no clock (wor
 FINISH_SECONDS = 3.0       # the week's portions get at least this after the clock has ended
 
 
+
+def week_gap(value: float, bound: float) -> float:
+    """Relative gap of a week's main objective to its lower bound."""
+    if value - bound <= 1e-9:
+        return 0.0
+    return (value - bound) / max(abs(value), 1e-9)
+
+
 def seconds_left(deadline: float | None) -> float:
     """What is left of the run's clock for one solve (``NO_CLOCK`` without one)."""
     if deadline is None:

@@ -14,11 +14,10 @@ import pandas as pd
 from .config import Config, load_config
 from .errors import ConfigError, PlannerError
 from .meal_explain import explain_meals, week_words
-from .meal_week import NoWeekError, ProvenNoWeek
-from .plan import Plan, is_meal_plan, verify
-from .solve import InfeasibleError, explain, make_plan
+from .meal_swap import week_objective
+from .meal_week import NoWeekError, ProvenNoWeek, make_plan
+from .plan import Plan, verify
 from .vocabulary import rule_words
-from .week import plan_objective
 
 MAX_POINTS = 200
 MAX_BORROW_PASSES = 3
@@ -78,7 +77,7 @@ def run_point(foods: pd.DataFrame, supplements: pd.DataFrame, constraints: Path 
                               "binding": "", "plan_of": ""}
     try:
         plan = make_plan(foods, supplements, config)
-    except (InfeasibleError, ProvenNoWeek) as exc:
+    except ProvenNoWeek as exc:
         lines = [line.strip() for line in str(exc).splitlines()[1:] if line.strip()]
         record.update(status="infeasible", binding=lines[0].split(":")[0] if lines else "")
         return Point(config, None, record)
@@ -89,19 +88,14 @@ def run_point(foods: pd.DataFrame, supplements: pd.DataFrame, constraints: Path 
         record.update(status="error", binding=str(exc).splitlines()[0])
         return Point(config, None, record)
     describe(plan, record, str(plan.meta["status"]))
-    reasons = (explain_meals if is_meal_plan(plan) else explain)(foods, supplements,
-                                                                  config).binding
+    reasons = explain_meals(foods, supplements, config).binding
     record["binding"] = _words(reasons[0][0]) if reasons else ""
     return Point(config, plan, record)
 
 
 def objective(plan: Plan) -> float:
     """The plan's objective under its own rules, recomputed from its items."""
-    if is_meal_plan(plan):
-        from .meal_swap import week_objective
-
-        return week_objective(plan)
-    return plan_objective(plan)
+    return week_objective(plan)
 
 
 def _words(family: str) -> str:

@@ -283,8 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "foods.csv")
     parser.add_argument("--without-library", action="store_true",
                         help="leave out the meal library's foods that the default selection "
-                        "does not hold (a smaller table; plans are then composed from single "
-                        "foods)")
+                        "does not hold (a smaller table; plans then add meals composed by "
+                        "NHANES role sets)")
     args = parser.parse_args(argv)
     try:
         table = build(args.data, with_library=not args.without_library)

@@ -1,4 +1,5 @@
-"""Shared fixtures: paths of the project's files and a small in-memory food table."""
+"""Shared fixtures: paths of the project's files, a small in-memory food table and a toy
+table with its constraint file (four foods, one lunch)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,35 @@ settings.load_profile("planner")
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "constraints"
 SHARED_DATA = ROOT.parent / "shared" / "data"
+
+TOY_HEADER = ("id,name,group,meat,fish,shellfish,egg,dairy,honey,gelatin,energy_kcal,protein_g,"
+              "fat_g,carbohydrate_g,sugars_g,fiber_g,b12_ug,b12_added_ug,serving_g,"
+              "serving_label,min_servings,max_servings,liquid,occasions,price_per_kg,package_g,"
+              "aisle")
+_OCC = "lunch;dinner;breakfast"
+TOY_FOODS = [
+    f"rice,Rice,grain,0,0,0,0,0,0,0,100,0,0,22,0,0,0,0,100,1 bowl,1,3,0,{_OCC},1,1000,grains",
+    f"beans,Beans,legume,0,0,0,0,0,0,0,150,8,1,20,0,5,0,0,100,1 bowl,1,3,0,{_OCC},2,1000,"
+    "grains",
+    f"steak,Steak,meat,1,0,0,0,0,0,0,200,20,10,0,0,0,1,0,100,1 steak,1,3,0,{_OCC},10,500,meat",
+    f"soy-drink,Soy drink,fortified,0,0,0,0,0,0,0,40,3,2,2,2,0,0.8,0.8,100,1 glass,1,3,1,"
+    f"{_OCC};drink,3,1000,dairy",
+]
+TOY_CONFIG = """
+[plan]
+days = 1
+mip_gap = 0.0001
+[[occasions]]
+name = "lunch"
+time = "12:30"
+[nutrients]
+adequacy = false
+energy_kcal = [400, 600]
+protein_g_min = 10
+[b12]
+target_absorbed_ug = 0
+supplements = "none"
+"""
 
 
 @pytest.fixture(scope="session")

@@ -285,18 +285,3 @@ def test_budget_diagnosis_is_per_week_like_the_rule() -> None:
     assert len(causes) == 1 and causes[0].startswith("budget:")
 
 
-def test_a_diagnosis_puts_the_largest_cause_first_and_is_the_same_each_time() -> None:
-    from planner.solve import diagnose, relaxations
-
-    foods, supplements = load_foods(), load_supplements()
-    config = load_config(CONSTRAINTS / "vegan.toml", overrides=(
-        "plan.days=1", 'b12.supplements="none"', "diet.fortified=false",
-        "supplements.allowed=false", "nutrients.vit_d_ug_min=40"))
-    found = relaxations(foods, supplements, config, relaxed=True)
-    assert found is not None and found[0] == "optimal"
-    assert [family for family, _ in found[1]] == ["b12_target", "need"]
-    first = diagnose(foods, supplements, config)
-    assert first == diagnose(foods, supplements, config)
-    lines = first.splitlines()
-    assert lines[1].strip().startswith("absorbed B12") and "at most 0.00 ug/day" in lines[1]
-    assert "vitamin D: the closest plan reaches about" in first

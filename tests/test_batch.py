@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from .test_model import CONFIG as TOY
-from .test_model import HEADER, TOY_FOODS
+from .conftest import TOY_CONFIG as TOY
+from .conftest import TOY_FOODS
+from .conftest import TOY_HEADER as HEADER
+
+PLANNED = ("optimal", "feasible")   # a toy day's bound is its LP: a plan may be "feasible"
 
 
 def setup(tmp_path: Path, count: int = 20, extra_rows: tuple[str, ...] = ()) -> Path:
@@ -57,7 +60,7 @@ def test_local_engine_plans_twenty_people_and_resumes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = summary(out)
     assert [r["id"] for r in rows] == [f"p{n:02d}" for n in range(20)]
-    assert all(r["status"] == "optimal" for r in rows)
+    assert all(r["status"] in PLANNED for r in rows)
     assert len(list(out.glob("p*.json"))) == 20 and len(list(out.glob("p*.md"))) == 20
     first = plans(out)
     assert first["p03"]["meta"]["person"] == "p03"
@@ -100,7 +103,7 @@ def test_bad_rows_get_their_own_error_line(tmp_path: Path) -> None:
     assert "used twice" in rows["line-6"]["error"]
     assert "column nutrients.protein_g_min" in rows["p98"]["error"]
     assert "missing.toml" in rows["p99"]["error"]
-    assert [rows[f"p0{n}"]["status"] for n in range(3)] == ["optimal"] * 3
+    assert all(rows[f"p0{n}"]["status"] in PLANNED for n in range(3))
     assert not list(tmp_path.glob("evil*")) and not (out / "p98.json").exists()
 
 
@@ -200,7 +203,7 @@ def test_links_and_fifos_in_place_of_a_plan_are_refused_not_read(tmp_path: Path)
     rows = {r["id"]: r for r in summary(out)}
     assert "is a symbolic link" in rows["p00"]["error"]
     assert "is a FIFO" in rows["p01"]["error"]
-    assert rows["p02"]["status"] == "optimal"
+    assert rows["p02"]["status"] in PLANNED
     assert (out / "p00.json").is_symlink() and secret.read_text() == "keep me"
 
 
@@ -225,9 +228,9 @@ def test_constraint_files_stay_in_the_people_folder_and_ids_never_collide(
     assert "used twice" in rows["line-4"]["error"]
     assert "batch's own files" in rows["line-5"]["error"]
     assert "batch's own files" in rows["line-6"]["error"]
-    assert rows["p00"]["status"] == "optimal"
+    assert rows["p00"]["status"] in PLANNED
     allowed = batch(people, out, "--workers", "1", "--shopping-list", "--constraints-anywhere")
-    assert {r["id"]: r for r in summary(out)}["p01"]["status"] == "optimal", allowed.stderr
+    assert {r["id"]: r for r in summary(out)}["p01"]["status"] in PLANNED, allowed.stderr
 
 
 def test_workers_end_with_a_killed_batch_and_write_nothing_after(tmp_path: Path) -> None:
@@ -267,4 +270,4 @@ def test_huge_cells_are_row_errors_not_tracebacks(tmp_path: Path) -> None:
     rows = {r["id"]: r for r in summary(out)}
     assert "131,072 characters; the limit is 16,384" in rows["line-3"]["error"]
     assert "name too long" in rows["p02"]["error"].lower()
-    assert rows["p00"]["status"] == "optimal"
+    assert rows["p00"]["status"] in PLANNED

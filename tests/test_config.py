@@ -63,11 +63,11 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_extends_is_relative_and_merges(tmp_path: Path) -> None:
     _write(tmp_path, "parent.toml", '[plan]\ndays = 3\n[b12]\nprofile = "elderly"\n')
-    child = _write(tmp_path, "child.toml", 'extends = "parent.toml"\n[plan]\nobjective = '
-                   '"deviation"\n')
+    child = _write(tmp_path, "child.toml", 'extends = "parent.toml"\n[plan]\ncost_weight = '
+                   '2.5\n')
     config = load_config(child)
-    assert (config.plan.days, config.plan.objective, config.b12.profile) == (
-        3, "deviation", "elderly")
+    assert (config.plan.days, config.plan.cost_weight, config.b12.profile) == (
+        3, 2.5, "elderly")
 
 
 def test_extends_shipped_preset_by_name(tmp_path: Path) -> None:
@@ -98,7 +98,13 @@ BAD_FILES = [
     ("[nutrients]\nprotein_g_min = inf\n", "must be between 0 and 500"),
     ('[nutrients]\nprotein_g_min = "lots"\n', "must be a number"),
     ("[b12]\ntarget_absorbed_ug = 1e300\n", "must be between 0 and 50"),
-    ("[variety]\ngroup_servings_per_day = { diary = [3, 5] }\n", "did you mean 'dairy'"),
+    ("[variety]\ngroup_uses_per_week = { diary = [3, 5] }\n", "did you mean 'dairy'"),
+    ("[variety]\ngroup_servings_per_day = { dairy = [3, 5] }\n",
+     "key 'group_servings_per_day' was removed: meals are whole meals now"),
+    ('[diet]\nreference = "mine.csv"\n', "name the meals you eat now in [meals] own"),
+    ('[plan]\nobjective = "cost"\n', "key 'objective' was removed"),
+    ('[[occasions]]\nname = "a"\ntime = "08:00"\nrequire_groups = [["egg"]]\n',
+     "key 'require_groups' was removed"),
     ("[plan]\ndays = 7\n[plan.extra]\nx = 1\n", "unknown key 'extra'"),
     ('[[occasions]]\nname = "a"\ntime = "25:00"\n', 'must be a time of day like "08:00"'),
     ('[[occasions]]\nname = "a"\ntime = "12:00"\n[[occasions]]\nname = "b"\ntime = "08:00"\n',

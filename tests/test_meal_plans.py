@@ -40,6 +40,8 @@ from planner.supplements import load_supplements
 
 LIBRARY = ["--set", "meals.search_rounds=2"]
 
+SAVED = Path("week.json")   # where a test says a saved plan came from
+
 
 @pytest.fixture(scope="module")
 def week(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
@@ -99,12 +101,12 @@ def test_portions_are_within_the_meal_range_and_edits_are_caught(
     item["grams"] = round(item["grams"] * 1.6, 1)
     with pytest.raises(DataError, match="fails its own rules"):
         _plan(edited, path)
-    items = _food_items(edited, load_foods(default_foods()))
+    items = _food_items(edited, load_foods(default_foods()), SAVED)
     problems = check_meal_plan(_bare(data, path, items), items)
     assert any("outside" in p and item["id"] in p for p in problems)
     edited = json.loads(json.dumps(data))
     edited["occasions"][0]["meal"]["id"] = "B9999"
-    items = _food_items(edited, load_foods(default_foods()))
+    items = _food_items(edited, load_foods(default_foods()), SAVED)
     assert any("B9999 is not a library meal" in p
                for p in check_meal_plan(_bare(data, path, items), items))
 
@@ -112,7 +114,7 @@ def test_portions_are_within_the_meal_range_and_edits_are_caught(
 def test_a_vegetable_minimum_the_week_misses_is_named(week: tuple[Path, dict[str, Any]]
                                                       ) -> None:
     path, data = week
-    plan = _bare(data, path, _food_items(data, load_foods(default_foods())))
+    plan = _bare(data, path, _food_items(data, load_foods(default_foods()), SAVED))
     cups = float(data["food_pattern"]["vegetables_cup_eq_per_day"])
     for least, missed in ((round(cups + 0.5, 1), True), (round(max(cups - 0.1, 0.05), 2),
                                                          False)):
@@ -127,7 +129,7 @@ def test_the_default_week_keeps_its_category_limits_and_a_lower_one_is_named(
         week: tuple[Path, dict[str, Any]]) -> None:
     path, data = week
     foods = load_foods(default_foods())
-    plan = _bare(data, path, _food_items(data, foods))
+    plan = _bare(data, path, _food_items(data, foods, SAVED))
     limits = plan.config.meals.category_meals_max
     assert limits == {"6804": 3, "7202": 3, "7204": 3}
     items = plan.items()
@@ -146,7 +148,7 @@ def test_the_default_week_keeps_its_category_limits_and_a_lower_one_is_named(
 def test_a_swap_names_the_weekly_minimum_its_meal_holds_up(
         week: tuple[Path, dict[str, Any]]) -> None:
     path, data = week
-    plan = _bare(data, path, _food_items(data, load_foods(default_foods())))
+    plan = _bare(data, path, _food_items(data, load_foods(default_foods()), SAVED))
 
     def held(least: int, day: int, occasion: str) -> list[tuple[str, int, int]]:
         meals = dataclasses.replace(plan.config.meals, meat_poultry_meals_min=least)
@@ -184,7 +186,7 @@ def test_a_meal_eaten_too_often_breaks_the_repeat_rule(
     for other in lunches[1:]:
         other["meal"] = dict(lunches[0]["meal"])
         other["items"] = json.loads(json.dumps(lunches[0]["items"]))
-    items = _food_items(edited, load_foods(default_foods()))
+    items = _food_items(edited, load_foods(default_foods()), SAVED)
     problems = check_meal_plan(_bare(data, path, items), items)
     assert any(p.endswith(f"eaten {len(lunches)} times > meals.repeats_max 2")
                for p in problems)
@@ -198,7 +200,7 @@ def test_lunch_and_dinner_of_one_dish_break_the_dish_rule(
     lunch = next(o for o in day if o["name"] == "lunch")
     dinner = next(o for o in day if o["name"] == "dinner")
     lunch["meal"], lunch["items"] = dict(dinner["meal"]), json.loads(json.dumps(dinner["items"]))
-    items = _food_items(edited, load_foods(default_foods()))
+    items = _food_items(edited, load_foods(default_foods()), SAVED)
     problems = check_meal_plan(_bare(data, path, items), items)
     assert any(p.startswith("day 1: ") and "are main dishes of one kind" in p
                for p in problems)
@@ -290,9 +292,9 @@ def test_an_adapted_meal_says_so() -> None:
 
 
 def test_household_measures_of_grams_read_in_quarters() -> None:
-    assert household(1.5, "1 cup", whole=False) == "about 1 1/2 x 1 cup"
-    assert household(0.1, "1 cup", whole=False) == "about under 1/4 x 1 cup"
-    assert household(2.0, "1 slice") == "2 x 1 slice"
+    assert household(1.5, "1 cup") == "about 1 1/2 x 1 cup"
+    assert household(0.1, "1 cup") == "about under 1/4 x 1 cup"
+    assert household(2.0, "1 slice") == "about 2 x 1 slice"
 
 
 def test_swap_gives_another_dish_and_a_verified_week(week: tuple[Path, dict[str, Any]],
@@ -335,7 +337,7 @@ def test_own_meals_are_planned_labelled_and_checked(tmp_path: Path) -> None:
     occasion = next(o for o in edited["occasions"] if o["day"] == day and o["name"] == "breakfast")
     item = next(i for i in occasion["items"] if i["id"] == "banana-raw")
     item["grams"] = 200.0
-    items = _food_items(edited, load_foods(default_foods()))
+    items = _food_items(edited, load_foods(default_foods()), SAVED)
     problems = check_meal_plan(_bare(data, out, items), items)
     assert any("own meal porridge" in p and "banana-raw" in p for p in problems)
 
@@ -388,7 +390,7 @@ def test_leftovers_are_yesterdays_dinner_labelled_and_checked(tmp_path: Path) ->
     edited = json.loads(json.dumps(data))
     eaten = next(o for o in edited["occasions"] if o["meal"]["kind"] == "leftover")
     eaten["items"][0]["grams"] = round(eaten["items"][0]["grams"] + 5, 1)
-    items = _food_items(edited, load_foods(default_foods()))
+    items = _food_items(edited, load_foods(default_foods()), SAVED)
     problems = check_meal_plan(_bare(data, out, items), items)
     assert any("leftovers differ" in p for p in problems)
 
@@ -682,7 +684,7 @@ def test_a_library_week_with_another_bound_and_a_matching_gap_is_refused(
         week: tuple[Path, dict[str, Any]], tmp_path: Path, factor: float) -> None:
     """Issue 30 item 2: the bound is derived again from the rules (the days x the mean day's
     LP), so a bound raised or lowered with its gap and status edited to match is refused."""
-    from planner.solve import week_gap
+    from planner.search import week_gap
 
     _, data = week
     edited = json.loads(json.dumps(data))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
 from planner.config import load_config
 from planner.foods import load_foods
-from planner.model import build_model
+from planner.meal_week import meal_model
 from planner.program import INF, Program, to_pulp
 from planner.supplements import load_supplements
 
@@ -57,14 +59,16 @@ def test_pulp_conversion_keeps_ranged_rows() -> None:
 
 
 def test_weekly_lp_is_the_same_through_pulp() -> None:
-    """The default week's LP relaxation: HiGHS from arrays and HiGHS through PuLP agree."""
-    config = load_config(None)
-    model = build_model(load_foods(), load_supplements(), config, relaxed=True)
-    direct = model.lp.solve("highs", 60, 0.0, mip=False)
-    through_pulp = model.lp.solve("pulp-highs", 60, 0.0, mip=False)
+    """The default day model's LP relaxation: HiGHS from arrays and HiGHS through PuLP
+    agree."""
+    model = meal_model(load_foods(), load_supplements(), load_config(None))
+    program = copy.deepcopy(model.program)   # the cached model is shared: never changed
+    program.add_cost(model.choose, 1.0)
+    direct = program.solve("highs", 60, 0.0, mip=False)
+    through_pulp = program.solve("pulp-highs", 60, 0.0, mip=False)
     assert direct.status == through_pulp.status == "optimal"
     assert direct.objective == pytest.approx(through_pulp.objective, rel=1e-7)
-    assert direct.row_duals is not None and len(direct.row_duals) == model.lp.num_rows
+    assert direct.row_duals is not None and len(direct.row_duals) == program.num_rows
 
 
 def test_rows_added_after_the_matrix_was_built_are_kept() -> None:
@@ -77,17 +81,16 @@ def test_rows_added_after_the_matrix_was_built_are_kept() -> None:
 
 
 def test_an_lp_started_from_a_similar_lps_basis_reaches_the_same_optimum() -> None:
-    """A menu's LP relaxation priced otherwise, started from the first's optimal basis,
+    """A day's LP relaxation priced otherwise, started from the first's optimal basis,
     has the optimum it has from scratch; a basis of another shape is not used."""
-    from planner.solve import daily_rules
-
-    model = build_model(load_foods(), load_supplements(), daily_rules(load_config(None)),
-                        relaxed=True)
-    first = model.lp.solve("highs", 60, 0.0, mip=False)
+    model = meal_model(load_foods(), load_supplements(), load_config(None))
+    program = copy.deepcopy(model.program)
+    program.add_cost(model.choose, 1.0)
+    first = program.solve("highs", 60, 0.0, mip=False)
     assert first.status == "optimal" and first.basis is not None
-    model.lp.add_cost(model.y[::7], 0.5)
-    cold = model.lp.solve("highs", 60, 0.0, mip=False)
-    warm = model.lp.solve("highs", 60, 0.0, mip=False, basis=first.basis)
+    program.add_cost(model.choose[::7], 0.5)
+    cold = program.solve("highs", 60, 0.0, mip=False)
+    warm = program.solve("highs", 60, 0.0, mip=False, basis=first.basis)
     assert warm.status == cold.status == "optimal"
     assert cold.objective is not None and first.objective is not None
     assert cold.objective > first.objective + 1e-6

@@ -80,9 +80,9 @@ toml_value = st.recursive(
     st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False, width=32), st.booleans(),
               st.text(alphabet="abcdefghijklmnop-_ ", max_size=8)),
     lambda inner: st.lists(inner, max_size=3), max_leaves=6)
-keys = st.sampled_from(["plan.days", "plan.objective", "plan.mip_gap", "diet.pattern",
+keys = st.sampled_from(["plan.days", "plan.cost_weight", "plan.mip_gap", "diet.pattern",
                         "diet.exclude_flags", "nutrients.energy_kcal", "b12.profile",
-                        "b12.target_absorbed_ug", "variety.max_foods_per_occasion",
+                        "b12.target_absorbed_ug", "meals.meal_repeats_max",
                         "absorption.k_ug", "occasions.lunch.time", "budget.max_per_week",
                         "plan.dayz", "b12.injection_every_days"])
 

@@ -224,7 +224,7 @@ def test_composed_plans_keep_the_rules_too(tmp_path: Any) -> None:
                      "--quiet", "--format", "json", "-o", str(out))
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert "Meals composed from single foods" in " ".join(data["notes"])
+    assert "composed from the food table's foods" in " ".join(data["notes"])
     dose = pd.DataFrame(data["supplements"]).groupby("day")["b12_ug"].sum()
     assert dose.between(350, 1000).all() and len(dose) == 2
     items, foods = _items(data), load_foods()

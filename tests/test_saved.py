@@ -16,10 +16,10 @@ from planner.cli import cli
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A one-day plan of the packaged tables, composed from single foods, as JSON (edits of
-    library-meal plans: tests/test_meal_plans.py)."""
+    """A one-day plan of the packaged tables, of meals composed by role sets, as JSON (edits
+    of library-meal plans: tests/test_meal_plans.py)."""
     out = tmp_path_factory.mktemp("saved") / "day.json"
-    result = CliRunner().invoke(cli, ["plan", "vegan", "--days", "1", "--time-limit", "5",
+    result = CliRunner().invoke(cli, ["plan", "vegan", "--days", "1",
                                       "--set", 'meals.source="composed"',
                                       "--quiet", "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -91,7 +91,7 @@ def _objective(data: dict[str, Any]) -> None:
 @pytest.mark.parametrize(("edit", "words"), [
     (_disclaimer, "the disclaimer is not the planner's"), (_status, "meta: status"),
     (_gap, "meta: mip_gap"), (_objective, "meta: objective"),
-    (_servings, "fails its own rules"), (_grams, "grams 5000.0"), (_name, "name '=HYPERLINK"),
+    (_servings, "servings 100"), (_grams, "fails its own rules"), (_name, "name '=HYPERLINK"),
     (_cost, "totals: cost -1.0"), (_huge, "cost 1e+300"), (_unknown, "'caviar' is not in"),
     (_day, "day must be a whole number from 1 to 28"),
     (_window, "window must be a whole number from 1 to 12"),
@@ -135,7 +135,9 @@ def test_a_plan_of_other_tables_is_shown_with_a_note(tmp_path: Path,
 def test_prices_keep_the_currency_of_their_table(tmp_path: Path) -> None:
     """A table that states its currency (column `currency`) gets it in the plan, the views
     and the shopping list; the shipped table's is USD."""
-    from .test_model import CONFIG, HEADER, TOY_FOODS
+    from .conftest import TOY_CONFIG as CONFIG
+    from .conftest import TOY_FOODS
+    from .conftest import TOY_HEADER as HEADER
 
     foods = tmp_path / "foods.csv"
     foods.write_text(HEADER + ",currency\n" + "\n".join(r + ",EUR" for r in TOY_FOODS) + "\n")
