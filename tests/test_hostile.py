@@ -314,10 +314,8 @@ def test_ascii_terminal_and_bad_matplotlib_backend_are_no_tracebacks(tmp_path: P
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset (util-linux)")
 def test_one_core_or_two_give_the_same_plan(tmp_path: Path) -> None:
-    """Issue 15, class 9: HiGHS runs single-threaded in every solve (the week's menus B and
-    C are two such solves side by side), so the cores a run may use do not change its plan.
-    Slow and run alone: under load (other tests on the same core) a solve may be cut by its
-    time cap, which is what does change a plan."""
+    """Issue 15, class 9: HiGHS runs single-threaded in every solve and the search is
+    limited by work, not time, so the cores a run may use do not change its plan. Slow."""
     for days in (["--days", "1"], []):
         plans = []
         for prefix in ([], ["taskset", "-c", "0"]):
