@@ -22,9 +22,10 @@ from planner.config import load_config
 from planner.day import MealRules, build_day, day_rules
 from planner.foods import load_foods
 from planner.library import load_library
+from planner.master import SearchError
 from planner.needs import available_nutrients, targets
 from planner.options import build_options
-from planner.search import SearchError, Week, search_week
+from planner.search import Week, search_week
 from planner.supplements import load_supplements
 
 PRESETS = ["omnivore", "pescatarian", "lacto-vegetarian", "vegan", "post-rygb", "elderly",

@@ -91,10 +91,10 @@ def lp_child(mode: str, foods_path: str, overrides: list[str]) -> None:
     import highspy
 
     from planner import load_config, load_foods, load_supplements
+    from planner.bound import mean_day_program
     from planner.master import weekly_rules
     from planner.meal_week import meal_model
     from planner.program import highs_model, quiet_stdout
-    from planner.search import mean_day_program
 
     foods, supplements = load_foods(foods_path), load_supplements()
     config = load_config(None, overrides)

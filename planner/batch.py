@@ -226,8 +226,8 @@ def _plan_person(job: Job, started: float) -> dict[str, Any]:
 def person_files(job: Job, data: dict[str, Any], foods: Any, supplements: Any
                  ) -> dict[Path, str]:
     """Each file batch writes for a person (the plan JSON, views, shopping list): its text."""
-    from .render import plan_currency, render_plan, render_shopping
     from .shopping import shopping_list
+    from .views import plan_currency, render_plan, render_shopping
 
     base = Path(job.outdir) / job.person
     stamp = job.start.replace("-", "") + "T000000Z"     # same inputs, same bytes
@@ -295,8 +295,7 @@ def done_before(job: Job) -> dict[str, Any] | None:
     checks ``planner show`` makes (re-derived from its items and the tables, verified); its
     views and shopping list are then written again wherever they differ from the plan's."""
     from .output import Outputs
-    from .plan import load_plan_json
-    from .saved import checked
+    from .saved import checked, load_plan_json
 
     path = Path(job.outdir) / f"{job.person}.json"
     try:
@@ -420,7 +419,7 @@ def _row_order(jobs: list[Job], errors: list[dict[str, Any]]) -> Callable[[str],
 
 def summary_csv(rows: list[dict[str, Any]]) -> str:
     """The summary as CSV text (cells that could start a formula are quoted inert)."""
-    from .render import safe_cell
+    from .text import safe_cell
 
     out = io.StringIO()
     writer = csv.DictWriter(out, SUMMARY_COLUMNS, lineterminator="\n")

@@ -19,20 +19,15 @@ from . import DISCLAIMER, resources
 from .config import PROFILES, check_ids, dump_toml, load_config, warnings
 from .errors import DataError, PlannerError, did_you_mean, printable
 from .output import Outputs, check_targets, chosen_format, write_output
-from .render import (
+from .text import csv_text, json_text, shorten, terminal_width, text_table, wrapped
+from .views import (
     PLAN_FORMATS,
     colour_wanted,
     coloured,
-    csv_text,
-    json_text,
     pantry_csv,
     plan_currency,
     render_plan,
     render_shopping,
-    shorten,
-    terminal_width,
-    text_table,
-    wrapped,
 )
 from .vocabulary import PATTERNS, ROLES, rule_words
 
@@ -232,7 +227,7 @@ def foods_import(source: str, path: Path, portions: Path | None, output: str) ->
 
     check_targets({"-o/--output": output}, {"PATH": path, "--portions": portions})
     table, report = import_table(source, path, portions)
-    from .render import safe_cell
+    from .text import safe_cell
 
     text = table.select_dtypes(exclude="number").columns.difference(
         table.select_dtypes(include="bool").columns)
@@ -608,7 +603,7 @@ def _saved_plan(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
 def _rescored(plan: Any, objective: float, **change: Any) -> dict[str, Any]:
     """A changed week's meta: its objective, and its gap and status against the bound the
     original search proved (a bound for the same rules)."""
-    from .search import week_gap
+    from .bound import week_gap
 
     bound = plan.meta.get("bound")
     gap = week_gap(objective, bound) if isinstance(bound, float) else None
@@ -635,7 +630,7 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
     Example:
       planner show week.json --format html -o week.html
     """
-    from .plan import load_plan_json
+    from .saved import load_plan_json
 
     check_targets({"-o/--output": output, "--plot": plot_path},
                   {"PLAN": plan_path, "--foods": foods_path, "--supplements": supplements_path})
@@ -676,7 +671,7 @@ def swap_command(plan_path: Path, day: int, occasion: str, avoid: tuple[str, ...
       planner swap week.json --day 3 --occasion dinner --avoid salmon-canned -o week2.json
     """
     from . import meal_swap
-    from .plan import load_plan_json
+    from .saved import load_plan_json
 
     check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
                                              "--supplements": supplements_path})
@@ -773,7 +768,7 @@ def replan_command(plan_path: Path, locks: tuple[str, ...], foods_path: Path | N
       planner replan week.json --lock 1 --lock 3:dinner -o week2.json
     """
     from . import meal_swap
-    from .plan import load_plan_json
+    from .saved import load_plan_json
 
     check_targets({"-o/--output": output}, {"PLAN": plan_path, "--foods": foods_path,
                                              "--supplements": supplements_path})
@@ -882,7 +877,7 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
       planner shop week.json --pantry pantry.csv --write-pantry next-pantry.csv
     """
     from .foods import load_foods
-    from .plan import load_plan_json
+    from .saved import load_plan_json
     from .shopping import load_pantry, remaining_pantry, shopping_list
     from .supplements import load_supplements
 

@@ -33,6 +33,12 @@ class OutputError(PlannerError):
     """An output file cannot be written."""
 
 
+class VerificationError(PlannerError):
+    """A plan failed independent verification: a bug in the planner, reported loudly."""
+
+    exit_code = 4
+
+
 class OutOfTime(PlannerError):
     """The run's deadline passed while a model was being built."""
 

@@ -21,7 +21,7 @@ from .master import DayMenu, weekly_rules
 from .options import LEFTOVER, Options, leftover_occasions
 from .program import Program
 from .regimen import Block
-from .search import polish
+from .week_milp import polish
 
 
 def tied_week(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,

@@ -26,6 +26,7 @@ from .foods import food_categories
 from .options import DRINKS, LEFTOVER, Options, leftover_occasions, main_dishes, occasion_source
 from .pattern import MEAL_OZ, knows_fped
 from .program import INF, Array, Program, new_highs
+from .recent import Recent
 from .safety import resolve, seafood_per_gram
 
 ARTIFICIAL = 100.0        # master cost per unit of a broken weekly rule (phase one)
@@ -422,3 +423,59 @@ def solve_integer(program: Program) -> Any:
     highs = new_highs(threads=1, random_seed=0, mip_rel_gap=1e-6,
                       mip_max_nodes=MASTER_NODES)
     return _run_highs(highs, program, 3600.0, 1e-6, True)
+
+
+def menu_from(model: DayModel, sub: DayModel, values: Array, option_map: Array,
+              part_map: Array, rules: list[WeeklyRule]) -> DayMenu:
+    """A column from a restricted day model's solution, in the full model's terms."""
+    full = np.zeros(model.program.num_cols)
+    chosen = np.flatnonzero(values[sub.choose] > 0.5)
+    full[model.choose[option_map[chosen]]] = 1.0
+    extra = np.clip(values[sub.grams], 0.0, None)
+    full[model.grams[part_map]] = extra
+    if len(model.units):
+        full[model.units] = np.round(values[sub.units])
+    low = model.options.parts["low"].to_numpy(float)
+    eaten = part_map[np.isin(sub.options.parts["option"].to_numpy(), chosen)]
+    grams = [(int(old), round(float(low[old] + full[model.grams[old]]), 1)) for old in eaten]
+    units = [(int(w), str(p), round(float(full[c])))
+             for w, p, c in zip(model.unit_amounts.get("window", []),
+                                model.unit_amounts.get("product", []), model.units,
+                                strict=True) if full[c] > 0.5]
+    exact = _rounded(model, full, grams)
+    terms = tuple((rules[i].name, float(value)) for i, value in enumerate(
+        rule_amounts(rules, exact)) if abs(value) > 1e-12)
+    order = model.options.meals.loc[option_map[chosen], "occasion"]
+    by_occasion = dict(zip(order, option_map[chosen], strict=True))
+    return DayMenu(tuple(int(by_occasion[o]) for o in model.options.meals["occasion"].unique()),
+                   tuple(grams), tuple(units), float(exact @ model.base_cost), terms)
+
+
+_RULE_TERMS: Recent[tuple[Array, Array, Array]] = Recent(4)
+
+
+def _rule_terms(rules: list[WeeklyRule]) -> tuple[Array, Array, Array]:
+    """Every rule's columns, coefficients and rule number, joined (a search prices thousands
+    of days against one list of rules)."""
+    def joined() -> tuple[Array, Array, Array]:
+        cols = np.concatenate([np.zeros(0, dtype=np.int64), *(r.cols for r in rules)])
+        vals = np.concatenate([np.zeros(0), *(r.vals for r in rules)])
+        owner = np.repeat(np.arange(len(rules)), [len(r.cols) for r in rules])
+        return cols.astype(np.int64), vals.astype(float), owner
+
+    return _RULE_TERMS.get((rules,), len(rules), joined)
+
+
+def rule_amounts(rules: list[WeeklyRule], values: Array) -> Array:
+    """What a day (the day model's column values) gives to each weekly rule."""
+    cols, vals, owner = _rule_terms(rules)
+    return np.bincount(owner, weights=values[cols] * vals, minlength=len(rules))
+
+
+def _rounded(model: DayModel, full: Array, grams: list[tuple[int, float]]) -> Array:
+    """The solution with each food's grams as the plan states them (0.1 g)."""
+    out = full.copy()
+    low = model.options.parts["low"].to_numpy(dtype=float)
+    for part, total in grams:
+        out[model.grams[part]] = max(0.0, total - low[part])
+    return out

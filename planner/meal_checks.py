@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -34,9 +33,7 @@ from .options import (
 from .own_meals import PREFIX as OWN
 from .own_meals import own_meals
 from .pattern import MEAL_OZ, knows_fped
-
-if TYPE_CHECKING:
-    from .plan import Plan
+from .plan import Plan, keeps, rule_amounts
 
 SLACK_G = 0.11          # grams are stated to 0.1 g
 ADAPTED = "~adapted"
@@ -410,7 +407,6 @@ def check_usual_intake(plan: Plan) -> list[str]:
     """Needs as usual intake (``meals.needs_period = "week"``): the plan's mean meets each
     need and every day gives at least ``daily_floor_share`` of it (EPA+DHA: the mean only);
     upper limits, supplement limits and energy shares hold every day."""
-    from .plan import keeps, rule_amounts
 
     problems = []
     table = plan.nutrients()

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .bound import mean_day_lp
+from .checks import verify
 from .config import Config
 from .day import DayModel
 from .errors import DataError
@@ -24,10 +26,10 @@ from .leftovers import leftover_links, tie_to_dinners
 from .master import DayMenu, counted_options, option_of_column, weekly_rules
 from .meal_week import food_items, meal_model, supplement_items
 from .options import Options, leftover_occasions, main_dishes
-from .plan import Plan, verify
+from .plan import Plan
 from .program import Array, Program
 from .regimen import Block
-from .search import NODES, mean_day_lp, polish, week_milp
+from .week_milp import NODES, polish, week_milp
 
 SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion
 REPLAN_SHORTLIST = 20   # other meals per occasion a replan considers (several at once)

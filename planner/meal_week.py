@@ -16,15 +16,16 @@ from typing import Any
 
 import pandas as pd
 
+from .checks import verify
 from .config import Config
 from .day import DayModel, MealRules, build_day, day_rules
-from .errors import OutOfTime, PlannerError
+from .errors import OutOfTime, PlannerError, VerificationError
 from .leftovers import tied_week
 from .library import load_library
 from .master import DayMenu, SearchError, weekly_rules
 from .needs import available_nutrients, targets
 from .options import Options, build_options, leftover_occasions, with_leftovers
-from .plan import Plan, VerificationError, verify
+from .plan import Plan
 from .recent import Recent
 from .search import SearchTimeout, Week, search_week
 from .week_alternatives import other_weeks

@@ -1,19 +1,16 @@
-"""The Plan: chosen servings and tablets, everything recomputed from them, and verification.
+"""The Plan: chosen grams and tablets, and everything recomputed from them.
 
-Nothing here reads an optimizer variable except the servings and tablet counts: nutrients,
-costs and the absorbed B12 (exact curve, not the chords) are recomputed from the food table,
-and ``verify`` re-checks every rule of the configuration independently of the model.
+Nothing here reads an optimizer variable except the grams and tablet counts: nutrients,
+costs and the absorbed B12 (exact curve, not the chords) are recomputed from the food table
+(``checks.verify`` re-checks every rule of the configuration independently of the model).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,9 +25,8 @@ from .absorption import (
 )
 from .composed import PREFIX as COMPOSED
 from .config import Config
-from .errors import PlannerError
-from .fluids import check_water, item_water, plain_water, water_note
-from .foods import FLAGS, currency_of, diet_mask
+from .fluids import item_water, plain_water, water_note
+from .foods import currency_of
 from .needs import (
     IODINE_NOTE,
     KCAL_PER_G,
@@ -41,18 +37,11 @@ from .needs import (
     unchecked,
 )
 from .pattern import FPED_RULES, UNKNOWN_NOTE, food_pattern, knows_fped
-from .safety import check_safety, rule_notes
-from .vocabulary import ANIMAL_SOURCES
+from .safety import rule_notes
 
 SCHEMA_VERSION = 1
 TOLERANCE = 1e-6
 ENERGY_FREE_KCAL = 5.0
-
-
-class VerificationError(PlannerError):
-    """A plan failed independent verification: a bug in the planner, reported loudly."""
-
-    exit_code = 4
 
 
 def _memoized(method: Callable[[Plan], pd.DataFrame]) -> Callable[[Plan], pd.DataFrame]:
@@ -354,7 +343,7 @@ class Plan:
                 entries = []
                 part = items[(items["day"] == day) & (items["occasion"] == occasion.name)] \
                     if not items.empty else items
-                for row in _rows(part):
+                for row in row_tuples(part):
                     entries.append({
                         "id": row.food, "kind": "food", "name": row.name,
                         "servings": _r(row.servings, 2),
@@ -366,7 +355,7 @@ class Plan:
                         "cost": _r(row.cost)})
                 window = window_of[occasion.name]
                 if first_of_window[window] == occasion.name and not tabs.empty:
-                    for row in _rows(tabs[(tabs["day"] == day) & (tabs["window"] == window)]):
+                    for row in row_tuples(tabs[(tabs["day"] == day) & (tabs["window"] == window)]):
                         entries.append({
                             "id": row.supplement, "kind": "supplement", "name": row.name,
                             "units": int(row.units), "b12_food_bound_ug": 0.0,
@@ -391,7 +380,7 @@ class Plan:
             "windows": [{"day": int(w.day), "window": int(w.window),
                          "occasions": list(w.occasions), "x_ug": _r(w.x_ug),
                          "absorbed_ug": _r(w.absorbed_ug), "if_cap_ug": _r(w.if_cap_ug),
-                         "passive": w.passive} for w in _rows(windows)],
+                         "passive": w.passive} for w in row_tuples(windows)],
             "days": [{k: (int(v) if k == "day" else _r(v)) for k, v in row.items()}
                      for row in self.days().to_dict("records")],
             "totals": {k: (_r(v) if isinstance(v, float) else v)
@@ -399,7 +388,7 @@ class Plan:
             "supplements": [{"day": int(t.day), "window": int(t.window), "id": t.supplement,
                              "units": int(t.units), "b12_ug": _r(t.b12_crystalline_ug),
                              "why": reasons.get((int(t.day), t.supplement), "")}
-                            for t in _rows(tabs)] if not tabs.empty else [],
+                            for t in row_tuples(tabs)] if not tabs.empty else [],
             "nutrients": [{k: (_r(v) if isinstance(v, float) else v) for k, v in row.items()}
                           for row in self.nutrient_summary()],
             "notes": self.notes(),
@@ -407,7 +396,7 @@ class Plan:
         }
 
 
-def _rows(frame: pd.DataFrame) -> list[Any]:
+def row_tuples(frame: pd.DataFrame) -> list[Any]:
     """Rows as named tuples (typed loosely: the columns are known by name)."""
     return list(frame.itertuples(index=False))
 
@@ -427,215 +416,6 @@ def household(servings: float, label: str) -> str:
     amount = " ".join(parts) or "under 1/4"
     unit = label or "serving"
     return f"about {amount} x {unit}"
-
-
-def verify(plan: Plan) -> list[str]:
-    """Every rule of the configuration re-checked from the grams alone."""
-    from .meal_checks import (
-        check_fped_meals,
-        check_group_meals,
-        check_meal_plan,
-        check_usual_intake,
-    )
-
-    problems: list[str] = []
-    items, days = plan.items(), plan.days()
-    for check in (_check_foods_allowed, _check_occasions, _check_days, _check_meals,
-                  _check_supplements, _check_b12):
-        problems += check(plan, items, days, plan.config)
-    used = set(items["food"]) if not items.empty else set()
-    problems += [f"include: {f} never used" for f in plan.config.diet.include if f not in used]
-    return problems + check_meal_plan(plan, items) + check_group_meals(plan, items) \
-        + check_fped_meals(plan, items) + check_usual_intake(plan) + check_safety(plan) \
-        + check_water(plan)
-
-
-def _check_foods_allowed(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
-                         config: Config) -> list[str]:
-    if items.empty:
-        return []
-    used = plan.foods.loc[sorted(set(items["food"]))]
-    problems = []
-    bad = used.index[~diet_mask(used, config.diet.pattern)]
-    if len(bad):
-        problems.append(f"foods not allowed by {config.diet.pattern}: {', '.join(bad)}")
-    for flag in config.diet.exclude_flags:
-        if flag in FLAGS and used[flag].any():
-            problems.append(f"foods with excluded flag {flag}: "
-                            f"{', '.join(used.index[used[flag]])}")
-    excluded = [f for f in used.index if f in config.diet.exclude]
-    if excluded:
-        problems.append(f"excluded foods used: {', '.join(excluded)}")
-    if config.diet.exclude_categories and "wweia_category" in used.columns:
-        category = pd.to_numeric(used["wweia_category"], errors="coerce")
-        banned = used.index[category.isin(config.diet.exclude_categories)]
-        if len(banned):
-            problems.append(f"foods of excluded WWEIA categories: {', '.join(banned)}")
-    if not config.diet.fortified and (used["b12_added_ug"] > 0).any():
-        problems.append("fortified foods used although diet.fortified = false")
-    return problems
-
-
-def _check_occasions(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
-                     config: Config) -> list[str]:
-    problems = []
-    by_name = {o.name: o for o in config.occasions}
-    for row in _rows(items):
-        occasion = by_name[row.occasion]
-        if occasion.kind == "drink" and not row.liquid:
-            problems.append(f"day {row.day} {row.occasion}: {row.food} is not a drink")
-    if items.empty:
-        return problems
-    for (day, name), part in items.groupby(["day", "occasion"]):
-        occasion = by_name[str(name)]
-        solids = float(part.loc[~part["liquid"].astype(bool), "grams"].sum())
-        liquids = float(part.loc[part["liquid"].astype(bool), "grams"].sum())
-        if occasion.max_solids_g is not None and solids > occasion.max_solids_g + TOLERANCE:
-            problems.append(f"day {day} {name}: {solids:.0f} g solids > {occasion.max_solids_g}")
-        if occasion.max_liquids_ml is not None and \
-                liquids > occasion.max_liquids_ml + TOLERANCE:
-            problems.append(f"day {day} {name}: {liquids:.0f} ml liquids > "
-                            f"{occasion.max_liquids_ml}")
-        sugars = float(part["sugars_g"].sum())
-        if occasion.max_sugars_g is not None and sugars > occasion.max_sugars_g + TOLERANCE:
-            problems.append(f"day {day} {name}: {sugars:.1f} g sugars > {occasion.max_sugars_g}")
-    return problems
-
-
-def _check_days(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
-                config: Config) -> list[str]:
-    problems = []
-    n = config.nutrients
-    lo, hi = n.energy_kcal
-    shares = {o.name: o.energy_share for o in config.occasions if o.energy_share}
-    for row in _rows(days):
-        if not lo - TOLERANCE <= row.energy_kcal <= hi + TOLERANCE:
-            problems.append(f"day {row.day}: energy {row.energy_kcal:.0f} kcal outside "
-                            f"[{lo:g}, {hi:g}]")
-        if row.fluids_ml < n.fluids_ml_min - TOLERANCE:
-            problems.append(f"day {row.day}: fluids {row.fluids_ml:.0f} ml < {n.fluids_ml_min}")
-        if n.sugars_g_max and row.sugars_g > n.sugars_g_max + TOLERANCE:
-            problems.append(f"day {row.day}: sugars {row.sugars_g:.1f} g > {n.sugars_g_max}")
-        part = items[items["day"] == row.day] if not items.empty else items
-        for name, (s_lo, s_hi) in shares.items():
-            energy = float(part.loc[part["occasion"] == name, "energy_kcal"].sum()) \
-                if not part.empty else 0.0
-            if not s_lo * row.energy_kcal - 1e-4 <= energy <= s_hi * row.energy_kcal + 1e-4:
-                problems.append(f"day {row.day} {name}: energy share "
-                                f"{energy / max(row.energy_kcal, 1e-9):.2f} outside "
-                                f"[{s_lo:g}, {s_hi:g}]")
-    budget = config.budget.max_per_week
-    if budget and days["cost"].sum() > budget * config.plan.days / 7 + 1e-4:
-        problems.append(f"cost {days['cost'].sum():.2f} > budget "
-                        f"{budget * config.plan.days / 7:.2f}")
-    return problems
-
-
-def _check_meals(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
-                 config: Config) -> list[str]:
-    """Protein per meal at least the occasion's ``min_protein_g``."""
-    problems: list[str] = []
-    for day in range(1, config.plan.days + 1):
-        part = items[items["day"] == day] if not items.empty else items
-        for occasion in config.occasions:
-            if not occasion.min_protein_g:
-                continue
-            meal = part[part["occasion"] == occasion.name] if not part.empty else part
-            protein = float(meal["protein_g"].sum()) if not meal.empty else 0.0
-            if protein < occasion.min_protein_g - TOLERANCE:
-                problems.append(f"day {day} {occasion.name}: protein {protein:.1f} g < "
-                                f"{occasion.min_protein_g:g}")
-    return problems
-
-
-def _check_supplements(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
-                       config: Config) -> list[str]:
-    tabs = plan.supplement_items
-    b12, rules = config.b12, config.supplements
-    if tabs.empty:
-        taken = plan.supplements.iloc[:0]
-    else:
-        taken = plan.supplements.loc[tabs["supplement"]].set_index(tabs.index)
-    columns = [c for c in taken.columns if c.endswith(("_mg", "_ug", "_g"))]
-    has_b12 = taken["b12_ug_per_unit"] > 0 if not tabs.empty else pd.Series(dtype=bool)
-    other = (taken[columns] > 0).any(axis=1) if not tabs.empty else pd.Series(dtype=bool)
-    daily = tabs["supplement"].isin(list(rules.daily)) if not tabs.empty \
-        else pd.Series(dtype=bool)
-    problems = []
-    if b12.supplements == "none" and (has_b12 & ~daily).any():
-        problems.append("B12 supplements used although b12.supplements = none")
-    if b12.supplement_products and not tabs.empty:
-        odd = sorted(set(tabs.loc[has_b12 & ~other & ~daily, "supplement"])
-                     - set(b12.supplement_products))
-        if odd:
-            problems.append(f"supplements not in b12.supplement_products: {', '.join(odd)}")
-    if not tabs.empty and (not rules.allowed or rules.products):
-        named = tabs["supplement"].isin([*rules.products, *b12.supplement_products])
-        odd = sorted(set(tabs.loc[other & ~daily & (~named | (not rules.allowed)),
-                              "supplement"]))
-        if odd:
-            problems.append(f"supplements not allowed by [supplements]: {', '.join(odd)}")
-    if not tabs.empty and "life_stages" in taken.columns:
-        stage = config.person.life_stage
-        meant = taken["life_stages"].fillna("").map(
-            lambda text: not text or stage in text.replace(" ", "").split(";"))
-        odd = sorted(set(tabs.loc[~meant & ~daily, "supplement"]))
-        if odd:
-            problems.append(f"supplements not meant for life stage {stage}: {', '.join(odd)}")
-    problems += _check_product_fit(tabs, taken, config)
-    if b12.supplements == "required":
-        with_b12 = set(tabs.loc[has_b12, "day"]) if not tabs.empty else set()
-        missing = [d for d in range(1, config.plan.days + 1) if d not in with_b12]
-        if missing:
-            problems.append(f"no B12 supplement on day(s) {', '.join(map(str, missing))}")
-    for product, units in rules.daily.items():
-        for day in range(1, config.plan.days + 1):
-            got = int(tabs.loc[(tabs["day"] == day) & (tabs["supplement"] == product),
-                               "units"].sum()) if not tabs.empty else 0
-            if got != units:
-                problems.append(f"day {day}: {got} units of {product}, [supplements] daily "
-                                f"says {units}")
-    if rules.apart and not tabs.empty:
-        first, second = rules.apart
-        for key, part in tabs.groupby(["day", "window"]):
-            names = set(part["supplement"])
-            if any(a != b for a in names & set(first) for b in names & set(second)):
-                problems.append(f"day/window {key}: {', '.join(sorted(names))} "
-                                "taken together ([supplements] apart)")
-    return problems
-
-
-def _check_product_fit(tabs: pd.DataFrame, taken: pd.DataFrame, config: Config) -> list[str]:
-    """Each product suits the diet (what in it comes from animals) and a form allowed."""
-    if tabs.empty or "animal_sources" not in taken.columns:
-        return []
-    accepted = {"none", *ANIMAL_SOURCES[config.diet.pattern]}
-    sources = taken["animal_sources"].fillna("none").astype(str).str.split(";")
-    unfit = sorted(set(tabs.loc[sources.map(lambda s: not set(s) <= accepted), "supplement"]))
-    problems = [f"supplements not suitable for {config.diet.pattern}: {', '.join(unfit)}"] \
-        if unfit else []
-    forms = config.supplements.forms
-    odd = sorted(set(tabs.loc[~taken["form"].isin(forms), "supplement"])) if forms else []
-    if odd:
-        problems.append(f"supplements of a form [supplements] forms leaves out: "
-                        f"{', '.join(odd)}")
-    return problems
-
-
-def _check_b12(plan: Plan, items: pd.DataFrame, days: pd.DataFrame,
-               config: Config) -> list[str]:
-    target = config.target_ug()
-    absorbed = days["absorbed_b12_ug"]
-    if config.b12.target_period == "day":
-        return [f"day {d}: absorbed B12 {a:.3f} ug < target {target:.3f}"
-                for d, a in zip(days["day"], absorbed, strict=True) if a < target - TOLERANCE]
-    problems = []
-    if absorbed.mean() < target - TOLERANCE:
-        problems.append(f"mean absorbed B12 {absorbed.mean():.3f} ug < target {target:.3f}")
-    floor = config.b12.daily_floor_ug
-    problems += [f"day {d}: absorbed B12 {a:.3f} ug < floor {floor:.3f}"
-                 for d, a in zip(days["day"], absorbed, strict=True) if a < floor - TOLERANCE]
-    return problems
 
 
 def usual_intake_met(amount: pd.Series, target: Target, floor_share: float) -> bool:
@@ -664,118 +444,3 @@ def keeps(amount: pd.Series, target: Target) -> pd.Series:
     slack = TOLERANCE * max(1.0, abs(target.value))
     return amount >= target.value - slack if target.kind == "need" \
         else amount <= target.value + slack
-
-
-MAX_PLAN_BYTES = 50_000_000   # a 28-day plan of the shipped table is well under 1 MB
-PLAN_KEYS = ("schema_version", "meta", "occasions", "windows", "days", "totals")
-MAX_DAYS, MAX_WINDOWS = 28, 12    # plan.days and [[occasions]] at most
-MAX_TEXT = 10_000                 # characters in one text field of a plan file
-MAX_ITEMS = 100_000               # entries in one array or object of a plan file
-
-
-MAX_PLAN_DEPTH = 32     # a plan's JSON nests 6 levels; deeper is not one
-
-
-def _nesting(text: str) -> int:
-    """How deep brackets nest in JSON text (those inside strings not counted)."""
-    depth = deepest = 0
-    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
-        mark = token.group()
-        if mark in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif mark in "]}":
-            depth -= 1
-    return deepest
-
-
-def load_plan_json(path: Path) -> dict[str, Any]:
-    """A saved plan (schema version 1), checked enough to render and shop from."""
-    from .errors import DataError
-    from .inputs import InputRefused, read_bounded
-
-    try:
-        text = read_bounded(path, MAX_PLAN_BYTES).decode("utf-8-sig")
-    except InputRefused as exc:
-        raise DataError(str(exc), "name a plan written by `planner plan --format json`") \
-            from None
-    except FileNotFoundError:
-        raise DataError(f"{path}: plan file not found",
-                        "save one with `planner plan --format json -o FILE`") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
-    depth = _nesting(text)
-    if depth > MAX_PLAN_DEPTH:
-        raise DataError(f"{path}: JSON nested {depth} levels deep; a plan is at most "
-                        f"{MAX_PLAN_DEPTH}", "use a file written by `planner plan --format json`")
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
-        raise DataError(f"{path}: not valid JSON ({str(exc)[:200]})",
-                        "use a file written by `planner plan --format json`") from None
-    if not isinstance(data, dict):
-        raise DataError(f"{path}: a plan is a JSON object, not {type(data).__name__}")
-    missing = [k for k in PLAN_KEYS if k not in data]
-    if missing:
-        raise DataError(f"{path}: not a plan file: missing {', '.join(missing)}",
-                        "use a file written by `planner plan --format json`")
-    for key, kind in (("meta", dict), ("occasions", list), ("windows", list), ("days", list),
-                      ("totals", dict)):
-        if not isinstance(data[key], kind):
-            shape = "object" if kind is dict else "array"
-            raise DataError(f"{path}: {key} must be a JSON {shape}")
-    if data["schema_version"] != SCHEMA_VERSION:
-        raise DataError(f"{path}: schema_version {data['schema_version']!r} is not supported",
-                        f"this planner reads schema version {SCHEMA_VERSION}")
-    _check_sizes(data, path)
-    for number, occasion in enumerate(data["occasions"], start=1):
-        if not isinstance(occasion, dict) or not isinstance(occasion.get("items"), list):
-            raise DataError(f"{path}: occasions[{number}] has no items list")
-        for item in occasion["items"]:
-            if not isinstance(item, dict) or item.get("kind") not in ("food", "supplement") \
-                    or not isinstance(item.get("id"), str):
-                raise DataError(f"{path}: occasions[{number}] has an item without id and kind")
-            amount = item.get("grams") if item["kind"] == "food" else item.get("units")
-            if isinstance(amount, bool) or not isinstance(amount, int | float) \
-                    or not 0 <= amount < 1e7:
-                raise DataError(f"{path}: occasions[{number}] item {item['id']!r}: amount "
-                                f"{amount!r} is not a number between 0 and 10000000")
-    return data
-
-
-def _check_sizes(data: dict[str, Any], path: Path) -> None:
-    """Every field within what a plan can hold: days 1-28, windows 1-12 a day, text of at
-    most ``MAX_TEXT`` characters, arrays of at most ``MAX_ITEMS`` entries."""
-    from .errors import DataError
-
-    fix = "use a file written by `planner plan --format json`"
-    for key in ("days", "windows", "occasions"):
-        for number, entry in enumerate(data[key], start=1):
-            dated = isinstance(entry, dict) and (key != "occasions" or "day" in entry)
-            if not isinstance(entry, dict) or (dated and not _whole(entry.get("day"), MAX_DAYS)):
-                raise DataError(f"{path}: {key}[{number}]: day must be a whole number from 1 "
-                                f"to {MAX_DAYS}", fix)
-            if key == "windows" and not _whole(entry.get("window"), MAX_WINDOWS):
-                raise DataError(f"{path}: windows[{number}]: window must be a whole number "
-                                f"from 1 to {MAX_WINDOWS}", fix)
-    stack: list[tuple[str, Any]] = [("plan", data)]
-    while stack:
-        where, value = stack.pop()
-        if isinstance(value, str) and len(value) > MAX_TEXT:
-            raise DataError(f"{path}: {where} is {len(value)} characters long; a plan's text "
-                            f"fields hold at most {MAX_TEXT}", fix)
-        if isinstance(value, list | dict) and len(value) > MAX_ITEMS:
-            raise DataError(f"{path}: {where} has {len(value)} entries; at most {MAX_ITEMS}",
-                            fix)
-        if isinstance(value, dict):
-            stack.extend((f"{where}.{k}"[:80], v) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((f"{where}[{i}]"[:80], v) for i, v in enumerate(value, start=1))
-
-
-def _whole(value: Any, most: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= most
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in a plan")

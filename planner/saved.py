@@ -1,18 +1,22 @@
-"""A saved plan (JSON from `planner plan`) checked against the tables it was made with:
-its servings must pass the rules it was made with, and every number it states must be the
-one its servings give; otherwise it was edited after it was made."""
+"""A saved plan (JSON from `planner plan`): read with bounded size and depth
+(``load_plan_json``), then checked against the tables it was made with: its grams must pass
+the rules it was made with, and every number it states must be the one its grams give;
+otherwise it was edited after it was made."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .checks import verify
 from .config import build_config, without_removed
 from .errors import ConfigError, DataError
-from .plan import Plan, verify
+from .plan import SCHEMA_VERSION, Plan
 
 ITEM_NUMBERS = ("grams", "servings", "cost", "b12_food_bound_ug", "b12_crystalline_ug",
                 "energy_kcal")
@@ -127,9 +131,9 @@ def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
     plan's servings and its rules give. The bound is derived again (the days times the mean
     day's LP) and must not be above the plan's own objective."""
     from . import DISCLAIMER
+    from .bound import mean_day_lp, mean_week_bound, week_gap
     from .master import weekly_rules
     from .meal_swap import saved_week, week_objective
-    from .search import mean_day_lp, mean_week_bound, week_gap
 
     meta = data["meta"]
     found = []
@@ -187,3 +191,116 @@ def checked(data: dict[str, Any], path: Path, foods: pd.DataFrame, supplements: 
                         f"{found[0]})",
                         "re-plan with `planner plan`, or use the file as it was written")
     return plan
+
+
+MAX_PLAN_BYTES = 50_000_000   # a 28-day plan of the shipped table is well under 1 MB
+PLAN_KEYS = ("schema_version", "meta", "occasions", "windows", "days", "totals")
+MAX_DAYS, MAX_WINDOWS = 28, 12    # plan.days and [[occasions]] at most
+MAX_TEXT = 10_000                 # characters in one text field of a plan file
+MAX_ITEMS = 100_000               # entries in one array or object of a plan file
+
+
+MAX_PLAN_DEPTH = 32     # a plan's JSON nests 6 levels; deeper is not one
+
+
+def _nesting(text: str) -> int:
+    """How deep brackets nest in JSON text (those inside strings not counted)."""
+    depth = deepest = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif mark in "]}":
+            depth -= 1
+    return deepest
+
+
+def load_plan_json(path: Path) -> dict[str, Any]:
+    """A saved plan (schema version 1), checked enough to render and shop from."""
+    from .errors import DataError
+    from .inputs import InputRefused, read_bounded
+
+    try:
+        text = read_bounded(path, MAX_PLAN_BYTES).decode("utf-8-sig")
+    except InputRefused as exc:
+        raise DataError(str(exc), "name a plan written by `planner plan --format json`") \
+            from None
+    except FileNotFoundError:
+        raise DataError(f"{path}: plan file not found",
+                        "save one with `planner plan --format json -o FILE`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    depth = _nesting(text)
+    if depth > MAX_PLAN_DEPTH:
+        raise DataError(f"{path}: JSON nested {depth} levels deep; a plan is at most "
+                        f"{MAX_PLAN_DEPTH}", "use a file written by `planner plan --format json`")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
+        raise DataError(f"{path}: not valid JSON ({str(exc)[:200]})",
+                        "use a file written by `planner plan --format json`") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: a plan is a JSON object, not {type(data).__name__}")
+    missing = [k for k in PLAN_KEYS if k not in data]
+    if missing:
+        raise DataError(f"{path}: not a plan file: missing {', '.join(missing)}",
+                        "use a file written by `planner plan --format json`")
+    for key, kind in (("meta", dict), ("occasions", list), ("windows", list), ("days", list),
+                      ("totals", dict)):
+        if not isinstance(data[key], kind):
+            shape = "object" if kind is dict else "array"
+            raise DataError(f"{path}: {key} must be a JSON {shape}")
+    if data["schema_version"] != SCHEMA_VERSION:
+        raise DataError(f"{path}: schema_version {data['schema_version']!r} is not supported",
+                        f"this planner reads schema version {SCHEMA_VERSION}")
+    _check_sizes(data, path)
+    for number, occasion in enumerate(data["occasions"], start=1):
+        if not isinstance(occasion, dict) or not isinstance(occasion.get("items"), list):
+            raise DataError(f"{path}: occasions[{number}] has no items list")
+        for item in occasion["items"]:
+            if not isinstance(item, dict) or item.get("kind") not in ("food", "supplement") \
+                    or not isinstance(item.get("id"), str):
+                raise DataError(f"{path}: occasions[{number}] has an item without id and kind")
+            amount = item.get("grams") if item["kind"] == "food" else item.get("units")
+            if isinstance(amount, bool) or not isinstance(amount, int | float) \
+                    or not 0 <= amount < 1e7:
+                raise DataError(f"{path}: occasions[{number}] item {item['id']!r}: amount "
+                                f"{amount!r} is not a number between 0 and 10000000")
+    return data
+
+
+def _check_sizes(data: dict[str, Any], path: Path) -> None:
+    """Every field within what a plan can hold: days 1-28, windows 1-12 a day, text of at
+    most ``MAX_TEXT`` characters, arrays of at most ``MAX_ITEMS`` entries."""
+    fix = "use a file written by `planner plan --format json`"
+    for key in ("days", "windows", "occasions"):
+        for number, entry in enumerate(data[key], start=1):
+            dated = isinstance(entry, dict) and (key != "occasions" or "day" in entry)
+            if not isinstance(entry, dict) or (dated and not _whole(entry.get("day"), MAX_DAYS)):
+                raise DataError(f"{path}: {key}[{number}]: day must be a whole number from 1 "
+                                f"to {MAX_DAYS}", fix)
+            if key == "windows" and not _whole(entry.get("window"), MAX_WINDOWS):
+                raise DataError(f"{path}: windows[{number}]: window must be a whole number "
+                                f"from 1 to {MAX_WINDOWS}", fix)
+    stack: list[tuple[str, Any]] = [("plan", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise DataError(f"{path}: {where} is {len(value)} characters long; a plan's text "
+                            f"fields hold at most {MAX_TEXT}", fix)
+        if isinstance(value, list | dict) and len(value) > MAX_ITEMS:
+            raise DataError(f"{path}: {where} has {len(value)} entries; at most {MAX_ITEMS}",
+                            fix)
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{k}"[:80], v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]"[:80], v) for i, v in enumerate(value, start=1))
+
+
+def _whole(value: Any, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= most
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a plan")

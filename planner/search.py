@@ -8,27 +8,25 @@ option used most, occasion by occasion; then one more, leaving out the first div
 option) and a small MILP over the shortlist give the columns, each new day kept (a richer
 pool for the integer master). The search stops after ``search_rounds`` rounds, or when 3
 rounds lower the master LP by less than 1 % (or nothing new is found); the integer master then
-picks 7 distinct days and one small MILP chooses the week's portions and tablets again.
+picks 7 distinct days and one small MILP chooses the week's portions and tablets again
+(``week_milp.py``).
 Limits are counted in rounds and nodes, never in seconds, so the same inputs give the same
 week; a deadline only stops the search early with the best week found.
 
-The bound is the days times the optimum of the week's mean-day LP (every weekly rule divided by
-the days): the mean of any week's days is a solution of it. It depends on the rules and tables
-alone, so a saved plan's bound is derived again when it is read (``saved.meta_edits``). (The
+The bound is the days times the optimum of the week's mean-day LP (``bound.py``). (The
 Lagrangian bounds of the rounds' duals with the day LP never exceeded it on any preset.)
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .bound import MeanDay, mean_day_lp, mean_week_bound
 from .config import Config
 from .day import DayModel, build_day
 from .master import (
@@ -42,24 +40,31 @@ from .master import (
     counted_options,
     distinct_rules,
     finished_week,
+    menu_from,
     option_of_column,
     solve_master,
     week_days,
     weekly_rules,
 )
 from .options import (
-    GRAM_STEP,
     LEFTOVER,
     Options,
     leftover_occasions,
     subset,
 )
-from .program import INF, Array, Program, highs_model, new_highs
-from .recent import Recent
-from .regimen import Block, add_balanced, add_steady
+from .program import (
+    INF,
+    NO_CLOCK,
+    Array,
+    highs_model,
+    improving_solutions,
+    new_highs,
+    out_of_time,
+    seconds_left,
+)
+from .week_milp import NODES, polish, repair
 
 SHORTLIST = 6             # options per occasion the pricing MILP takes, first try
-NODES = 2_000             # branch-and-bound nodes per pricing MILP
 DAY_GAP = 0.05            # relative gap at which a pricing MILP stops
 SEED_GAP = 0.01           # the same for the day MILPs of the first week
 DIVE_TRIES = 12           # options a dive may ban before it gives up
@@ -67,44 +72,12 @@ EXTRA_DIVES = 1           # dives per round that leave out one of the first dive
 DIVE_WIDTH = 60           # options per occasion the dive's LP takes
 SEED_SHORTLIST = 12       # options per occasion of each day of the first week
 SEED_NODES = 300          # branch-and-bound nodes of each of its day MILPs
-STEADY_SLACK = 0.02       # a steady tablet regimen may cost this much more than the best
 MAX_ROUNDS = 24           # rounds at most while no week keeps every weekly rule (vegan: 13)
 MAX_SHORTLIST = 96        # options per occasion a round's MILP grows to when it finds no day
                           # (no preset grows past 24; the whole library took 40 s a round)
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
 RESCUE_ROUNDS = 6          # rounds more when no whole week of the pool keeps the rules
 RESCUE_PRICE = 5.0         # objective units per unit of a weekly rule it misses, first round
-MILP_OPTIONS = {           # the search's MILPs: these options halved HiGHS 1.16's time on the
-    "mip_allow_restart": False,          # default, vegan and pregnancy weeks' 90 MILPs (0.3 %
-    "mip_heuristic_run_rins": False,     # apart at most in objective, some better, some
-    "mip_heuristic_run_rens": False,     # worse); day MILPs without presolve, week MILPs
-    "mip_pool_soft_limit": 30,           # with it (replan's: 21.4 s -> 5.4 s)
-}
-
-
-NO_CLOCK = 3600.0          # a solve's time limit when the run has no clock (work limits rule)
-FINISH_SECONDS = 3.0       # the week's portions get at least this after the clock has ended
-
-
-
-def week_gap(value: float, bound: float) -> float:
-    """Relative gap of a week's main objective to its lower bound."""
-    if value - bound <= 1e-9:
-        return 0.0
-    return (value - bound) / max(abs(value), 1e-9)
-
-
-def seconds_left(deadline: float | None) -> float:
-    """What is left of the run's clock for one solve (``NO_CLOCK`` without one)."""
-    if deadline is None:
-        return NO_CLOCK
-    return max(deadline - time.monotonic(), 0.0)
-
-
-def out_of_time(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() > deadline
-
-
 class SearchTimeout(SearchError):
     """The run's clock ended the search before it found a week."""
 
@@ -148,54 +121,6 @@ class Pricing:
         solution = self.highs.getSolution()
         return (float(self.highs.getInfo().objective_function_value),
                 np.asarray(solution.col_value), np.asarray(solution.col_dual))
-
-
-@dataclass
-class MeanDay:
-    """The LP of the week's mean day: its optimum (inf when it has none), values, reduced
-    costs, and the price of each weekly rule (per day)."""
-
-    value: float
-    values: Array
-    reduced: Array
-    prices: dict[str, float]
-
-
-def mean_day_program(model: DayModel, rules: list[WeeklyRule], days: int
-                     ) -> tuple[Program, list[WeeklyRule]]:
-    """The day program with a ``mean`` row per weekly rule that has bounds (the rule divided
-    by the days), after the day's rows; and those rules in row order."""
-    program = Program()
-    program.append(model.program, "day")
-    named = [r for r in rules if r.binds()]
-    for rule in named:
-        program.rows("mean", [rule.name], np.zeros(len(rule.cols), dtype=np.int64),
-                     rule.cols, rule.vals, rule.lower / days, rule.upper / days)
-    return program, named
-
-
-def mean_day_lp(model: DayModel, rules: list[WeeklyRule], days: int) -> MeanDay:
-    """The day LP with every weekly rule divided by the days. The mean of any week's days is
-    a solution of it, so days x its optimum bounds every week."""
-    import highspy
-
-    program, named = mean_day_program(model, rules, days)
-    highs = new_highs(threads=1, random_seed=0)
-    highs.passModel(highs_model(program, mip=False))
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        zero = np.zeros(model.program.num_cols)
-        return MeanDay(math.inf, zero, zero, {})
-    solution = highs.getSolution()
-    duals = np.asarray(solution.row_dual)[model.program.num_rows:]
-    return MeanDay(float(highs.getInfo().objective_function_value),
-                   np.asarray(solution.col_value), np.asarray(solution.col_dual),
-                   {r.name: float(d) for r, d in zip(named, duals, strict=True) if d})
-
-
-def mean_week_bound(mean: MeanDay, days: int) -> float:
-    """The proven lower bound on every week the rules allow: days x the mean day's optimum."""
-    return days * mean.value
 
 
 def seed_days(mean: MeanDay, model: DayModel, rules: list[WeeklyRule], foods: pd.DataFrame,
@@ -371,62 +296,6 @@ def shortlist(model: DayModel, values: Array, reduced: Array, size: int) -> Arra
     return np.asarray(sorted(chosen), dtype=np.int64)
 
 
-def menu_from(model: DayModel, sub: DayModel, values: Array, option_map: Array,
-              part_map: Array, rules: list[WeeklyRule]) -> DayMenu:
-    """A column from a restricted day model's solution, in the full model's terms."""
-    full = np.zeros(model.program.num_cols)
-    chosen = np.flatnonzero(values[sub.choose] > 0.5)
-    full[model.choose[option_map[chosen]]] = 1.0
-    extra = np.clip(values[sub.grams], 0.0, None)
-    full[model.grams[part_map]] = extra
-    if len(model.units):
-        full[model.units] = np.round(values[sub.units])
-    low = model.options.parts["low"].to_numpy(float)
-    eaten = part_map[np.isin(sub.options.parts["option"].to_numpy(), chosen)]
-    grams = [(int(old), round(float(low[old] + full[model.grams[old]]), 1)) for old in eaten]
-    units = [(int(w), str(p), round(float(full[c])))
-             for w, p, c in zip(model.unit_amounts.get("window", []),
-                                model.unit_amounts.get("product", []), model.units,
-                                strict=True) if full[c] > 0.5]
-    exact = _rounded(model, full, grams)
-    terms = tuple((rules[i].name, float(value)) for i, value in enumerate(
-        rule_amounts(rules, exact)) if abs(value) > 1e-12)
-    order = model.options.meals.loc[option_map[chosen], "occasion"]
-    by_occasion = dict(zip(order, option_map[chosen], strict=True))
-    return DayMenu(tuple(int(by_occasion[o]) for o in model.options.meals["occasion"].unique()),
-                   tuple(grams), tuple(units), float(exact @ model.base_cost), terms)
-
-
-_RULE_TERMS: Recent[tuple[Array, Array, Array]] = Recent(4)
-
-
-def _rule_terms(rules: list[WeeklyRule]) -> tuple[Array, Array, Array]:
-    """Every rule's columns, coefficients and rule number, joined (a search prices thousands
-    of days against one list of rules)."""
-    def joined() -> tuple[Array, Array, Array]:
-        cols = np.concatenate([np.zeros(0, dtype=np.int64), *(r.cols for r in rules)])
-        vals = np.concatenate([np.zeros(0), *(r.vals for r in rules)])
-        owner = np.repeat(np.arange(len(rules)), [len(r.cols) for r in rules])
-        return cols.astype(np.int64), vals.astype(float), owner
-
-    return _RULE_TERMS.get((rules,), len(rules), joined)
-
-
-def rule_amounts(rules: list[WeeklyRule], values: Array) -> Array:
-    """What a day (the day model's column values) gives to each weekly rule."""
-    cols, vals, owner = _rule_terms(rules)
-    return np.bincount(owner, weights=values[cols] * vals, minlength=len(rules))
-
-
-def _rounded(model: DayModel, full: Array, grams: list[tuple[int, float]]) -> Array:
-    """The solution with each food's grams as the plan states them (0.1 g)."""
-    out = full.copy()
-    low = model.options.parts["low"].to_numpy(dtype=float)
-    for part, total in grams:
-        out[model.grams[part]] = max(0.0, total - low[part])
-    return out
-
-
 def exclude_known(sub: DayModel, option_map: Array, signatures: set[tuple[int, ...]]) -> None:
     """No-good rows: the restricted day may not repeat the meals of a day already in the pool
     (its portions are tuned by the master and the final portion LP), so every round brings
@@ -447,27 +316,6 @@ def day_milp(model: DayModel, cost: Array, nodes: int = NODES, gap: float = DAY_
     program = model.program
     program.add_cost(np.arange(program.num_cols), cost - program.cost())
     return improving_solutions(program, gap, nodes, seconds=seconds)
-
-
-def improving_solutions(program: Program, gap: float, nodes: int, presolve: bool = False,
-                        seconds: float = NO_CLOCK) -> list[Array]:
-    """A MILP's best solution and the improving ones HiGHS found on the way, within a
-    relative gap, a node limit and ``seconds`` ([] when it has none); ``presolve`` for
-    week MILPs."""
-    from .program import _run_highs
-
-    highs = new_highs(threads=1, random_seed=0, mip_rel_gap=gap, mip_max_nodes=nodes,
-                      mip_improving_solution_save=True,
-                      **{**MILP_OPTIONS, "presolve": "on" if presolve else "off"})
-    solution = _run_highs(highs, program, seconds, 1e-4, True)
-    if solution.values is None or not len(solution.values) or solution.status == "infeasible":
-        return []
-    found = [np.asarray(solution.values)]
-    for saved in highs.getSavedMipSolutions():
-        values = np.asarray(saved.col_value)
-        if not any(np.array_equal(values, f) for f in found):
-            found.append(values)
-    return found
 
 
 @dataclass(frozen=True)
@@ -646,213 +494,6 @@ def rescue(broken: list[tuple[str, float]], pool: Pool, pricing: Pricing, model:
                 return polished
         bonus *= 2
     return None
-
-
-def polish(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
-           options: Options, config: Config, model: DayModel,
-           rules: list[WeeklyRule], deadline: float | None = None,
-           extra: Callable[[Program, list[Block]], None] | None = None
-           ) -> list[DayMenu] | None:
-    """The week's meals kept, every portion and tablet chosen again for the week as a whole
-    (one small MILP: the weekly means and the budget over all days at once); the same
-    tablets at the same windows every day, else each product's tablets spread evenly over
-    the days, when that costs at most ``STEADY_SLACK`` more. None when no portions keep
-    every rule with these meals. The free week is solved only when the free week's LP
-    cannot show that the steady one is within its slack (the answer is the same). With a
-    clock, each MILP gets what is left of it, at least ``FINISH_SECONDS``. ``extra`` adds
-    rows to each week MILP (leftovers tied to their dinners)."""
-    days = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
-    seconds = NO_CLOCK if deadline is None else max(seconds_left(deadline), FINISH_SECONDS)
-
-    def best(regimen: str) -> list[DayMenu] | None:
-        weeks = week_milp(days, foods, supplements, options, config, model, rules, NODES,
-                          steps=True, regimen=regimen, extra=extra, seconds=seconds)
-        return fewest_tablets(weeks[0], foods, supplements, options, config, model, rules,
-                              regimen, extra, seconds) if weeks else None
-
-    def within(week: list[DayMenu] | None, least: float) -> bool:
-        return week is not None and \
-            sum(m.cost for m in week) <= (1 + STEADY_SLACK) * least + EPS
-    free_least = week_lp(days, foods, supplements, options, config, model, rules)
-    free: list[DayMenu] | None = None
-    solved_free = False
-    for regimen in ("steady", "balanced"):
-        week = best(regimen)
-        if within(week, free_least):
-            return week
-        if not solved_free:
-            free, solved_free = best("free"), True
-        if week is not None and (free is None or within(week, sum(m.cost for m in free))):
-            return week
-    return free if solved_free else best("free")
-
-
-def fewest_tablets(menus: list[DayMenu], foods: pd.DataFrame, supplements: pd.DataFrame,
-                   options: Options, config: Config, model: DayModel,
-                   rules: list[WeeklyRule], regimen: str,
-                   extra: Callable[[Program, list[Block]], None] | None = None,
-                   seconds: float = NO_CLOCK) -> list[DayMenu]:
-    """The week's meals and portions kept, its tablets chosen again to the proven optimum
-    (a week MILP with only tablets free, no gap): the week MILP's gap leaves tablets that
-    cost a few cents and that no rule needs (a second 2,000 ug B12 tablet on a day). A week
-    without tablets is already the optimum (tablets only add cost)."""
-    if not any(m.units for m in menus):
-        return menus
-    days = [np.asarray(sorted(m.options), dtype=np.int64) for m in menus]
-    week, blocks = week_program(days, foods, supplements, options, config, model, rules,
-                                True, regimen, extra)
-    for menu, (sub, _, part_map, offset) in zip(menus, blocks, strict=True):
-        grams = dict(menu.grams)
-        low = sub.options.parts["low"].to_numpy(float)
-        held = np.array([grams.get(int(part), low[i]) - low[i]
-                         for i, part in enumerate(part_map)])
-        week.set_bounds(sub.grams + offset, held, held)
-    found = improving_solutions(week, 0.0, NODES, True, seconds)
-    if not found:
-        return menus
-    fewer = [menu_from(model, sub, found[0][offset: offset + sub.program.num_cols], option_map,
-                       part_map, rules) for sub, option_map, part_map, offset in blocks]
-    return fewer if sum(m.cost for m in fewer) <= sum(m.cost for m in menus) + EPS else menus
-
-
-def repair(menus: list[DayMenu], blend: Array, best: Array, foods: pd.DataFrame,
-           supplements: pd.DataFrame, options: Options, config: Config, model: DayModel,
-           rules: list[WeeklyRule], deadline: float | None = None) -> list[DayMenu] | None:
-    """A week when no whole day menus of the pool keep the weekly rules: one MILP over the
-    week whose every day may take any meal of the day menus the master LP blends (its
-    fractional week shows which meals the rules need) or the ``best`` of the mean day."""
-    used = sorted({o for j in np.flatnonzero(blend > EPS) for o in menus[j].options}
-                  | set(best.tolist()))
-    if not used or out_of_time(deadline):
-        return None
-    keep = np.asarray(used, dtype=np.int64)
-    found = week_milp([keep] * config.plan.days, foods, supplements, options, config, model,
-                      rules, NODES, steps=True, seconds=seconds_left(deadline))
-    return found[0] if found else None
-
-
-def week_program(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
-                 options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
-                 steps: bool | frozenset[int] = False, regimen: str = "free",
-                 extra: Callable[[Program, list[Block]], None] | None = None
-                 ) -> tuple[Program, list[Block]]:
-    """The week as one MILP over a few options per day (``day_options``: option rows of each
-    day): every daily rule in each day's block, every weekly rule and the distinct-meal
-    minimums across the blocks (and the rows ``extra`` adds); and its day blocks. ``steps``:
-    portions in whole gram steps on every day (True) or on these days (0-based)."""
-    week = Program()
-    blocks: list[Block] = []
-    sums: dict[str, tuple[list[Array], list[Array], WeeklyRule]] = {}
-    for index, keep in enumerate(day_options):
-        sub, option_map, part_map, sub_rules = _week_block(keep, foods, supplements, options,
-                                                           config, model)
-        offset, _ = week.append(sub.program, "day")
-        blocks.append((sub, option_map, part_map, offset))
-        if steps is True or (not isinstance(steps, bool) and index in steps):
-            _in_gram_steps(week, sub, offset)
-        for rule in sub_rules:
-            cols, vals, _ = sums.setdefault(rule.name, ([], [], rule))
-            cols.append(rule.cols + offset)
-            vals.append(rule.vals)
-    for name, (cols, vals, rule) in sorted(sums.items()):
-        if not rule.binds():
-            continue
-        joined_cols, joined_vals = np.concatenate(cols), np.concatenate(vals)
-        week.rows("week", [name], np.zeros(len(joined_cols), dtype=np.int64), joined_cols,
-                  joined_vals, rule.lower, rule.upper)
-    _add_distinct(week, blocks, options, config, model)
-    if regimen == "steady":
-        add_steady(week, blocks)
-    elif regimen == "balanced":
-        add_balanced(week, blocks)
-    if extra is not None:
-        extra(week, blocks)
-    return week, blocks
-
-
-_BLOCKS: Recent[tuple[DayModel, Array, Array, list[WeeklyRule]]] = Recent(32)
-
-
-def _week_block(keep: Array, foods: pd.DataFrame, supplements: pd.DataFrame,
-                options: Options, config: Config, model: DayModel
-                ) -> tuple[DayModel, Array, Array, list[WeeklyRule]]:
-    """A day of a week program over the options in ``keep``: its model, option and part
-    maps and weekly rules; kept for the last 32 (swap and replan build weeks whose other
-    days repeat; week programs only read their blocks)."""
-    wanted = np.asarray(keep, dtype=np.int64)
-
-    def block() -> tuple[DayModel, Array, Array, list[WeeklyRule]]:
-        sub_options, option_map, part_map = subset(options, wanted)
-        sub = build_day(foods, supplements, sub_options, config, model.rules)
-        return sub, option_map, part_map, weekly_rules(sub, config, foods)
-
-    return _BLOCKS.get((options, foods, supplements, config, model.rules), wanted.tobytes(),
-                       block)
-
-
-def week_lp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
-            options: Options, config: Config, model: DayModel, rules: list[WeeklyRule]
-            ) -> float:
-    """The optimum of the free week's LP relaxation (a lower bound on every week of these
-    options; -inf when it has none, so that it shows nothing)."""
-    week, _ = week_program(day_options, foods, supplements, options, config, model, rules)
-    solution = week.solve("highs", time_limit_s=3600.0, mip=False)
-    return float(solution.objective) if solution.status == "optimal" and \
-        solution.objective is not None else -INF
-
-
-def week_milp(day_options: list[Array], foods: pd.DataFrame, supplements: pd.DataFrame,
-              options: Options, config: Config, model: DayModel, rules: list[WeeklyRule],
-              nodes: int, steps: bool | frozenset[int] = False, regimen: str = "free",
-              extra: Callable[[Program, list[Block]], None] | None = None,
-              seconds: float = NO_CLOCK) -> list[list[DayMenu]]:
-    """The week MILP of ``week_program``: its best week and the improving ones found on the
-    way (each a list of day menus), within ``nodes`` (and ``seconds``)."""
-    week, blocks = week_program(day_options, foods, supplements, options, config, model, rules,
-                                steps, regimen, extra)
-    found = improving_solutions(week, 1e-4, nodes, True, seconds)
-    weeks = []
-    for values in found:
-        weeks.append([menu_from(model, sub, values[offset: offset + sub.program.num_cols],
-                                option_map, part_map, rules)
-                      for sub, option_map, part_map, offset in blocks])
-    return weeks
-
-
-def _in_gram_steps(week: Program, sub: DayModel, offset: int) -> None:
-    """Each food's extra grams a whole number of ``GRAM_STEP``s (integer step columns), so
-    that the portions the plan states keep every rule exactly."""
-    _, upper, _, _ = sub.program.bounds()
-    grams = sub.grams + offset
-    most = np.floor(np.round(upper[sub.grams] / GRAM_STEP, 6))
-    count = week.columns("gram_steps", range(len(grams)), 0.0, most, integer=True)
-    rows = np.arange(len(grams), dtype=np.int64)
-    week.rows("in_steps", range(len(grams)), np.concatenate([rows, rows]),
-              np.concatenate([grams, count]),
-              np.concatenate([np.ones(len(grams)), np.full(len(grams), -GRAM_STEP)]), 0.0, 0.0)
-
-
-def _add_distinct(week: Program, blocks: list[Block],
-                  options: Options, config: Config, model: DayModel) -> None:
-    """Distinct meals per occasion across the days' blocks: a meal counts once however often
-    it is eaten (``seen <= its choices``, at most 1); the counts reach each minimum (none
-    can when the blocks offer fewer meals)."""
-    for occasion, _, least in distinct_rules(options, config, model.rules.settings):
-        chosen: dict[str, list[int]] = {}
-        for sub, option_map, _, offset in blocks:
-            meals = sub.options.meals
-            for row in np.flatnonzero((meals["occasion"] == occasion).to_numpy()):
-                key = str(options.meals.loc[option_map[row], "key"])
-                chosen.setdefault(key, []).append(int(sub.choose[row]) + offset)
-        keys = sorted(chosen)
-        seen = week.columns("seen", [f"{occasion}:{k}" for k in keys], 0.0, 1.0)
-        for key, column in zip(keys, seen, strict=True):
-            cols = np.asarray([column, *chosen[key]], dtype=np.int64)
-            week.rows("seen_only_if_chosen", [f"{occasion}:{key}"], np.zeros(len(cols),
-                      dtype=np.int64), cols, np.concatenate([[1.0], -np.ones(len(cols) - 1)]),
-                      upper=0.0)
-        week.rows("distinct", [occasion], np.zeros(len(seen), dtype=np.int64), seen,
-                  np.ones(len(seen)), lower=float(least))
 
 
 def _sub_cost(cost: Array, model: DayModel, sub: DayModel, option_map: Array,

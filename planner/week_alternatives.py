@@ -17,7 +17,8 @@ from .config import Config
 from .day import DayModel
 from .master import DayMenu, distinct_rules, solve_master, week_days, weekly_rules
 from .options import Options
-from .search import Week, polish
+from .search import Week
+from .week_milp import polish
 
 DIFFERENT_DAYS = 2   # an other week differs from each week before it in this many days
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from planner.plan import load_plan_json
-from planner.render import render_plan
+from planner.saved import load_plan_json
+from planner.views import render_plan
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt install chromium)")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from planner.checks import verify
 from planner.composed import (
     FOODS_PER_ROLE,
     MEALS_PER_TEMPLATE,
@@ -25,7 +26,7 @@ from planner.composed import (
 from planner.config import load_config
 from planner.foods import load_foods
 from planner.meal_week import make_plan
-from planner.plan import Plan, verify
+from planner.plan import Plan
 from planner.supplements import load_supplements
 
 from .conftest import CONSTRAINTS, ROOT, SHARED_DATA

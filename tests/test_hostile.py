@@ -185,8 +185,8 @@ def test_every_writer_defuses_the_payloads(tmp_path: Path) -> None:
     """Issue 15, classes 2-4: one payload corpus through every plan and shopping format."""
     import json
 
-    from planner.render import render_plan, render_shopping
     from planner.shopping import ShoppingItem
+    from planner.views import render_plan, render_shopping
 
     data = json.loads((DATA / "plan_small.json").read_text(encoding="utf-8"))
     count = 0

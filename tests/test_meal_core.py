@@ -18,7 +18,7 @@ from planner.errors import DataError
 from planner.foods import FLAGS
 from planner.leftovers import leftover_order
 from planner.library import load_library
-from planner.master import DayMenu
+from planner.master import DayMenu, SearchError, weekly_rules
 from planner.meal_week import diagnosis
 from planner.needs import available_nutrients, targets
 from planner.options import (
@@ -31,9 +31,10 @@ from planner.options import (
     with_leftovers,
 )
 from planner.own_meals import load_own_meals
-from planner.search import SearchError, polish, search_week, weekly_rules
+from planner.search import search_week
 from planner.supplements import load_supplements
 from planner.vocabulary import PATTERNS
+from planner.week_milp import polish
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +200,7 @@ def test_the_printed_bound_is_below_every_week_brute_force_finds(
     dinners = list(options.of("dinner").index)
     days = [tuple(sorted(pair)) for pair in itertools.product(breakfasts, dinners)]
     best = np.inf
-    from planner.search import DayMenu
+    from planner.master import DayMenu
 
     for first, second in itertools.combinations(days, 2):
         menus = [DayMenu(d, (), (), 0.0, ()) for d in (first, second)]

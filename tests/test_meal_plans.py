@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner import meal_swap
+from planner.checks import verify
 from planner.cli import cli
 from planner.config import load_config
 from planner.day import build_day, day_rules
@@ -31,12 +32,12 @@ from planner.meal_checks import (
 )
 from planner.needs import available_nutrients, targets
 from planner.options import build_options, categories_with_stand_ins, main_dishes
-from planner.plan import household, verify
+from planner.plan import household
 from planner.render import meal_words
 from planner.resources import default_foods
 from planner.saved import _food_items, plan_from_data
-from planner.search import fewest_tablets
 from planner.supplements import load_supplements
+from planner.week_milp import fewest_tablets
 
 LIBRARY = ["--set", "meals.search_rounds=2"]
 
@@ -684,7 +685,7 @@ def test_a_library_week_with_another_bound_and_a_matching_gap_is_refused(
         week: tuple[Path, dict[str, Any]], tmp_path: Path, factor: float) -> None:
     """Issue 30 item 2: the bound is derived again from the rules (the days x the mean day's
     LP), so a bound raised or lowered with its gap and status edited to match is refused."""
-    from planner.search import week_gap
+    from planner.bound import week_gap
 
     _, data = week
     edited = json.loads(json.dumps(data))

@@ -17,10 +17,10 @@ from click.testing import CliRunner
 from planner.cli import cli
 from planner.errors import DataError
 from planner.foods import load_foods
-from planner.plan import load_plan_json
-from planner.render import render_plan, render_shopping
+from planner.saved import load_plan_json
 from planner.shopping import load_pantry, remaining_pantry, shopping_list
 from planner.supplements import load_supplements
+from planner.views import render_plan, render_shopping
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden"
@@ -359,13 +359,14 @@ class _Tty:
 ])
 def test_colour_only_on_a_terminal_without_no_color(tty: bool, environ: dict[str, str],
                                                      wanted: bool) -> None:
-    from planner.render import colour_wanted
+    from planner.views import colour_wanted
 
     assert colour_wanted(_Tty(tty), environ) is wanted
 
 
 def test_colour_marks_days_and_the_b12_of_each_day() -> None:
-    from planner.render import GREEN, RED, coloured, plan_table
+    from planner.render import plan_table
+    from planner.views import GREEN, RED, coloured
 
     data = json.loads(PLAN.read_text(encoding="utf-8"))
     plain = plan_table(data)

@@ -9,11 +9,12 @@ from functools import cache
 import pytest
 from click.testing import CliRunner
 
+from planner.checks import verify
 from planner.cli import cli
 from planner.config import load_config
 from planner.foods import load_foods
 from planner.meal_week import make_plan
-from planner.plan import Plan, verify
+from planner.plan import Plan
 from planner.supplements import load_supplements
 
 from .conftest import CONSTRAINTS

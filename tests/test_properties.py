@@ -135,7 +135,7 @@ plan_json = st.recursive(
 def test_plan_loader_never_crashes(value: object) -> None:
     import json
 
-    from planner.plan import load_plan_json
+    from planner.saved import load_plan_json
 
     path = _write(json.dumps(value), ".json")
     try:

@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from planner.cli import cli
 from planner.errors import DataError
 from planner.foods import load_foods
-from planner.plan import load_plan_json
 from planner.products import Rule, match
-from planner.render import render_shopping
+from planner.saved import load_plan_json
 from planner.shopping import remaining_pantry, shopping_list, spending
 from planner.supplements import load_supplements
+from planner.views import render_shopping
 
 EGGS = ("egg-whole-boiled-or-poached", "egg-whole-fried-with-oil",
         "egg-omelet-or-scrambled-egg-made-with-oil")
