@@ -9,7 +9,7 @@ from typing import Any
 
 from .errors import ConfigError, DataError, OutputError, PlannerError
 
-_LAZY = {"Config": "config", "load_config": "config", "load_foods": "foods",
+_LAZY = {"Config": "schema", "load_config": "config", "load_foods": "foods",
          "load_supplements": "supplements"}
 
 

@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .config import Config, Occasion
+from .schema import Config, Occasion
 
 FOOD_KINDS = ("meat", "poultry", "organ", "dairy", "fish", "shellfish", "egg", "analogue")
 ITEM_KINDS = ("crystalline", *FOOD_KINDS)

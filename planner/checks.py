@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import Config
 from .fluids import check_water
 from .foods import FLAGS, diet_mask
 from .meal_checks import check_fped_meals, check_group_meals, check_meal_plan, check_usual_intake
 from .plan import TOLERANCE, Plan, row_tuples
 from .safety import check_safety
+from .schema import Config
 from .vocabulary import ANIMAL_SOURCES
 
 

@@ -36,7 +36,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import resources
+from .foods import load_foods
+from .library import Library, library_share, load_library
+from .schema import Config
 
+LIBRARY_SHARE = 0.5           # a table holding less of the library's foods composes meals
 PREFIX = "composed:"          # key of a composed meal: composed:<template>:<food>+<food>...
 MEAL_CORE = {"main-dish", "protein-food", "starch", "bread", "cereal"}
 BREAKFAST_CORE = MEAL_CORE | {"dairy"}
@@ -68,6 +72,12 @@ BREAD_WORDS = re.compile(r"\b(?:bread|roll|rolls|bagel|toast|muffin|tortilla|pit
 
 
 BARE_SERVING = "100 g"        # the serving of a food without a household measure
+
+
+def composes(foods: pd.DataFrame, config: Config, library: Library) -> bool:
+    """Whether meals are composed from the table's foods: asked for (``[meals] source =
+    "composed"``), or the table holds less than ``LIBRARY_SHARE`` of the library's foods."""
+    return config.meals.source == "composed" or library_share(foods, library) < LIBRARY_SHARE
 
 
 @dataclass(frozen=True)
@@ -217,9 +227,6 @@ def combinations(sizes: list[int]) -> list[tuple[int, ...]]:
 def role_portions() -> dict[tuple[str, bool], tuple[float, float, float]]:
     """Per (role, liquid): the median NHANES p10, p50 and p90 grams of the packaged foods of
     that role the meal library knows."""
-    from .foods import load_foods
-    from .library import load_library
-
     foods, library = load_foods(resources.default_foods()), load_library().foods
     code = foods["fndds_code"].fillna("").astype(str)
     known = foods[code.isin(library.index)]

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from .absorption import AbsorptionParams, chords, if_absorbed_ug, injection_per_day_ug, windows_of
-from .config import Config
 from .fluids import capacity_row, fills
 from .foods import food_categories
 from .needs import KCAL_PER_G, Target
@@ -31,6 +30,7 @@ from .options import (
 from .program import INF, Array, Program
 from .recent import Recent
 from .safety import occasion_caps, resolve
+from .schema import Config
 from .supplements import SUPPLEMENT_NUTRIENTS, allowed_products, other_nutrients
 
 DISH_KINDS = (*range(2002, 2804), 2806, *range(3002, 3804), 6804)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .config import Config
 from .program import Program
+from .schema import Config
 
 if TYPE_CHECKING:
     from .plan import Plan

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Config
 from .day import DayModel
 from .master import DayMenu, weekly_rules
 from .options import LEFTOVER, Options, leftover_occasions
 from .program import Program
 from .regimen import Block
+from .schema import Config
 from .week_milp import polish
 
 

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from .absorption import AbsorptionParams, injection_per_day_ug
-from .config import Config
 from .day import DayModel, MealRules, absorbed_terms, part_terms
 from .foods import food_categories
 from .options import DRINKS, LEFTOVER, Options, leftover_occasions, main_dishes, occasion_source
@@ -28,6 +27,7 @@ from .pattern import MEAL_OZ, knows_fped
 from .program import INF, Array, Program, new_highs
 from .recent import Recent
 from .safety import resolve, seafood_per_gram
+from .schema import Config
 
 ARTIFICIAL = 100.0        # master cost per unit of a broken weekly rule (phase one)
 MASTER_NODES = 20_000     # branch-and-bound nodes for the integer master

@@ -16,7 +16,6 @@ import pandas as pd
 from .composed import PREFIX as COMPOSED
 from .composed import parse, roles_of, templates_of
 from .composed import portion_ranges as composed_portions
-from .config import Config, Occasion
 from .day import DISH_KINDS, WEEKLY_ONLY
 from .foods import food_categories
 from .library import Library, load_library
@@ -34,6 +33,7 @@ from .own_meals import PREFIX as OWN
 from .own_meals import own_meals
 from .pattern import MEAL_OZ, knows_fped
 from .plan import Plan, keeps, rule_amounts
+from .schema import Config, Occasion
 
 SLACK_G = 0.11          # grams are stated to 0.1 g
 ADAPTED = "~adapted"

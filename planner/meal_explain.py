@@ -15,10 +15,10 @@ import pandas as pd
 
 from .absorption import AbsorptionParams, injection_per_day_ug
 from .bound import mean_day_program
-from .config import Config
 from .day import DayModel, absorbed_terms
 from .master import weekly_rules
 from .program import Program, highs_model, new_highs
+from .schema import Config
 from .sensitivity import binding_rules, limit_sides
 
 TARGET_ROWS = ("b12_target", "b12_floor")

@@ -19,7 +19,6 @@ import numpy as np
 
 from .bound import mean_day_lp
 from .checks import verify
-from .config import Config
 from .day import DayModel
 from .errors import DataError
 from .leftovers import leftover_links, tie_to_dinners
@@ -29,6 +28,7 @@ from .options import Options, leftover_occasions, main_dishes
 from .plan import Plan
 from .program import Array, Program
 from .regimen import Block
+from .schema import Config
 from .week_milp import NODES, polish, week_milp
 
 SWAP_SHORTLIST = 100    # other meals a swap considers at its occasion

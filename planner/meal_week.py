@@ -17,7 +17,6 @@ from typing import Any
 import pandas as pd
 
 from .checks import verify
-from .config import Config
 from .day import DayModel, MealRules, build_day, day_rules
 from .errors import OutOfTime, PlannerError, VerificationError
 from .leftovers import tied_week
@@ -27,6 +26,7 @@ from .needs import available_nutrients, targets
 from .options import Options, build_options, leftover_occasions, with_leftovers
 from .plan import Plan
 from .recent import Recent
+from .schema import Config
 from .search import SearchTimeout, Week, search_week
 from .week_alternatives import other_weeks
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from . import resources
-from .config import Config
+from .schema import Config
 
 KCAL_PER_G = {"sfa_g": 9.0, "added_sugars_g": 4.0}   # energy of a gram, for energy shares
 LABELS = {

@@ -27,21 +27,21 @@ import pandas as pd
 
 from . import resources
 from .composed import PREFIX as COMPOSED
-from .composed import composed_meals
+from .composed import composed_meals, composes
 from .composed import portion_ranges as composed_portions
-from .config import Config, Occasion
 from .errors import DataError
 from .foods import FLAGS, food_categories
-from .library import Library, library_share
-from .own_meals import PREFIX, own_meals
+from .library import Library
+from .own_meals import PREFIX as OWN_PREFIX
+from .own_meals import own_meals
 from .program import Array
 from .recalls import LEFT_OUT, MEAL_OCCASIONS
 from .safety import occasion_caps, unsafe_foods
+from .schema import Config, Occasion
 from .vocabulary import PATTERNS
 
 DRINKS = "drink"
 LUNCH_FROM, DINNER_FROM = "10:30", "15:00"   # a meal occasion's library by its clock time
-OWN_PREFIX = PREFIX
 OCCURRENCES_FLOOR = 1.0
 ADAPTED_RARITY = 0.5                        # an adapted meal counts as 3 times rarer
 UNSEEN_MIX_RARITY = 1.0                     # and 10 times more when its mix as served is rare
@@ -50,7 +50,6 @@ CAPPED = ("sugars_g", "protein_g", "added_sugars_g", "caffeine_mg")
 GRAM_STEP = 0.1                             # portions are planned in tenths of a gram
 MEAL_SCALE = 1.5                            # a food's grams within x/1.5 .. x*1.5 of the meal's
 LEFTOVER = "leftover:"                      # key of a lunch that is the day before's dinner
-LIBRARY_SHARE = 0.5                         # below this share of its foods: meals composed
 KEEPS = (2002, 2004, 2006, 2008, 2010, 2202, 2206, 2402, 2404, 2802, 2806,  # WWEIA: cooked
          *range(3002, 3604), 3802, 4002, 4004)    # meat, fish, beans, mixed dishes, soups...
 
@@ -412,13 +411,6 @@ def _label_notes(swaps: dict[str, tuple[str, float]], names: dict[str, str],
     if without_drinks:
         notes.append("without its drinks")
     return f" ({'; '.join(notes)})" if notes else ""
-
-
-def composes(foods: pd.DataFrame, config: Config, library: Library) -> bool:
-    """Whether meals are composed from the table's foods by role templates (``composed.py``):
-    asked for (``[meals] source = "composed"``), or the table holds less than
-    ``LIBRARY_SHARE`` of the library's foods."""
-    return config.meals.source == "composed" or library_share(foods, library) < LIBRARY_SHARE
 
 
 def _composed_options(foods: pd.DataFrame, table: _Lookups, ranges: pd.DataFrame,

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Config
 from .errors import did_you_mean
 from .recalls import MEAL_OCCASIONS
+from .schema import Config
 from .table import check_columns, describe_rows, parse_numbers, raise_problems, read_csv_text
 
 COLUMNS = ("meal", "occasion", "food", "grams")

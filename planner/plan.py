@@ -24,7 +24,6 @@ from .absorption import (
     windows_of,
 )
 from .composed import PREFIX as COMPOSED
-from .config import Config
 from .fluids import item_water, plain_water, water_note
 from .foods import currency_of
 from .needs import (
@@ -38,6 +37,7 @@ from .needs import (
 )
 from .pattern import FPED_RULES, UNKNOWN_NOTE, food_pattern, knows_fped
 from .safety import rule_notes
+from .schema import Config
 
 SCHEMA_VERSION = 1
 TOLERANCE = 1e-6

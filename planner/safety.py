@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .config import Config, Occasion
+from .schema import Config, Occasion
 
 if TYPE_CHECKING:
     from .plan import Plan

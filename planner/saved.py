@@ -14,9 +14,10 @@ from typing import Any
 import pandas as pd
 
 from .checks import verify
-from .config import build_config, without_removed
+from .config import build_config
 from .errors import ConfigError, DataError
 from .plan import SCHEMA_VERSION, Plan
+from .schema import without_removed
 
 ITEM_NUMBERS = ("grams", "servings", "cost", "b12_food_bound_ug", "b12_crystalline_ug",
                 "energy_kcal")

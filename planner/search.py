@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from .bound import MeanDay, mean_day_lp, mean_week_bound
-from .config import Config
 from .day import DayModel, build_day
 from .master import (
     EPS,
@@ -62,6 +61,7 @@ from .program import (
     out_of_time,
     seconds_left,
 )
+from .schema import Config
 from .week_milp import NODES, polish, repair
 
 SHORTLIST = 6             # options per occasion the pricing MILP takes, first try

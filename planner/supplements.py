@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from . import resources
-from .config import Config
 from .errors import ConfigError
 from .program import Array
+from .schema import Config
 from .table import (
     check_columns,
     check_ids,

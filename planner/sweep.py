@@ -12,12 +12,13 @@ from typing import Any
 import pandas as pd
 
 from .checks import verify
-from .config import Config, load_config
+from .config import load_config
 from .errors import ConfigError, PlannerError
 from .meal_explain import explain_meals, week_words
 from .meal_swap import week_objective
 from .meal_week import NoWeekError, ProvenNoWeek, make_plan
 from .plan import Plan
+from .schema import Config
 from .vocabulary import rule_words
 
 MAX_POINTS = 200

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import Config
 from .day import DayModel
 from .master import DayMenu, distinct_rules, solve_master, week_days, weekly_rules
 from .options import Options
+from .schema import Config
 from .search import Week
 from .week_milp import polish
 

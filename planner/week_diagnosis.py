@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bound import mean_day_program
-from .config import Config
 from .day import DayModel
 from .master import WeeklyRule
 from .needs import LABELS
 from .program import INF, highs_model, new_highs
+from .schema import Config
 from .vocabulary import rule_words
 
 SOFT = ("energy", "energy_share_min", "energy_share_max", "meal_protein_min", "solids_max",

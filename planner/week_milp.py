@@ -11,7 +11,6 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .config import Config
 from .day import DayModel, build_day
 from .master import EPS, DayMenu, WeeklyRule, distinct_rules, menu_from, weekly_rules
 from .options import GRAM_STEP, Options, subset
@@ -26,6 +25,7 @@ from .program import (
 )
 from .recent import Recent
 from .regimen import Block, add_balanced, add_steady
+from .schema import Config
 
 NODES = 2_000             # branch-and-bound nodes per MILP of the search (a day or a week)
 STEADY_SLACK = 0.02       # a steady tablet regimen may cost this much more than the best

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Refresh the constraint-file reference in README.md from the schema in planner/config.py."""
+"""Refresh the constraint-file reference in README.md from the schema in planner/schema.py."""
 
 from __future__ import annotations
 

@@ -23,7 +23,8 @@ from planner.absorption import (
     windows_of,
 )
 from planner.cli import cli
-from planner.config import Config, Occasion, load_config
+from planner.config import load_config
+from planner.schema import Config, Occasion
 
 from .conftest import CONSTRAINTS
 

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from planner.config import ConfigError, load_config
+from planner.config import load_config
+from planner.errors import ConfigError
 from planner.foods import load_foods
 from planner.needs import Target, available_nutrients, person_targets, targets
 from planner.supplements import load_supplements
@@ -133,7 +134,7 @@ def test_every_value_can_be_overridden_or_skipped() -> None:
 
 
 def test_every_person_row_has_a_source_and_a_config_key() -> None:
-    from planner.config import NutrientsSection
+    from planner.schema import NutrientsSection
 
     keys = {f.name for f in NutrientsSection.__dataclass_fields__.values()}
     for stage in ("none", "pregnancy", "lactation"):

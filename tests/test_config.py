@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.config import (
-    AbsorptionSection,
-    Config,
-    check_ids,
-    dump_toml,
-    load_config,
-    reference_markdown,
-    warnings,
-)
+from planner.config import check_ids, dump_toml, load_config, reference_markdown, warnings
 from planner.errors import ConfigError
+from planner.schema import AbsorptionSection, Config
 
 from .conftest import CONSTRAINTS, ROOT
 

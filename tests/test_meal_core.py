@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.config import Config, load_config
+from planner.config import load_config
 from planner.day import DayModel, MealRules, build_day, day_rules
 from planner.errors import DataError
 from planner.foods import FLAGS
@@ -31,6 +31,7 @@ from planner.options import (
     with_leftovers,
 )
 from planner.own_meals import load_own_meals
+from planner.schema import Config
 from planner.search import search_week
 from planner.supplements import load_supplements
 from planner.vocabulary import PATTERNS

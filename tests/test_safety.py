@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from planner.config import ConfigError, load_config
+from planner.config import load_config
+from planner.errors import ConfigError
 from planner.fluids import STEP_ML, _day_water, water_need_ml
 from planner.foods import load_foods
 from planner.library import load_library
