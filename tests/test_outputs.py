@@ -10,6 +10,7 @@ import math
 import os
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -20,6 +21,7 @@ from planner.foods import load_foods
 from planner.saved import load_plan_json
 from planner.shopping import load_pantry, remaining_pantry, shopping_list
 from planner.supplements import load_supplements
+from planner.text import json_text
 from planner.views import render_plan, render_shopping
 
 DATA = Path(__file__).parent / "data"
@@ -42,6 +44,31 @@ def golden(name: str, text: str) -> None:
 def test_plan_format_matches_golden(fmt: str) -> None:
     data = load_plan_json(PLAN)
     golden(f"plan_small.{FORMATS[fmt]}", render_plan(data, fmt, START, STAMP))
+
+
+MEALS = GOLDEN / "plan_meals.json"   # `planner plan --days 2` of library meals
+
+
+def _planned(data: dict[str, Any]) -> dict[str, Any]:
+    """A plan's data without what a run cannot reproduce (its wall time)."""
+    data["meta"].pop("solve_seconds", None)
+    return data
+
+
+def test_a_two_day_plan_of_library_meals_is_its_golden(tmp_path: Path) -> None:
+    """Issue 31 item 4: the same command gives the same plan, byte for byte but its wall
+    time, through every move of the code (UPDATE_GOLDEN=1 writes it again)."""
+    out = tmp_path / "plan.json"
+    result = CliRunner().invoke(cli, ["plan", "--days", "2", "--quiet", "--format", "json",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    golden("plan_meals.json", json_text(_planned(json.loads(out.read_text("utf-8")))))
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "json"])
+def test_the_views_of_a_plan_of_library_meals_match_their_goldens(fmt: str) -> None:
+    data = _planned(load_plan_json(MEALS))
+    golden(f"plan_meals.{FORMATS[fmt]}", render_plan(data, fmt, START, STAMP))
 
 
 def test_show_command_renders_saved_plan(tmp_path: Path) -> None:
