@@ -26,7 +26,7 @@ from .cli_options import (
 )
 from .cli_saved import replan_command, shop_command, show_command, swap_command
 from .cli_tables import foods, meals
-from .config import check_ids, dump_toml, load_config, warnings
+from .config import dump_toml, load_config, warnings
 from .errors import DataError, PlannerError, printable
 from .output import Outputs, check_targets, write_output
 from .schema import PROFILES
@@ -76,17 +76,11 @@ def check(constraints: Path | None, overrides: tuple[str, ...], foods_path: Path
     Example:
       planner check constraints/post-rygb.toml --set nutrients.protein_g_min=70
     """
-    from .foods import load_foods
     from .needs import IODINE_NOTE, available_nutrients, iodine_matters, targets, unchecked
     from .own_meals import own_meals
-    from .supplements import check_daily_fits, load_supplements
 
-    config = load_config(constraints, overrides)
-    foods_table = load_foods(foods_path)
-    supplements_table = load_supplements(supplements_path)
-    check_ids(config, foods_table.index, supplements_table.index,
-              str(foods_path or "foods.csv"), str(supplements_path or "supplements.csv"))
-    check_daily_fits(config, supplements_table, config.files[-1] if config.files else "")
+    foods_table, _, config = plan_inputs(constraints, overrides, foods_path, supplements_path,
+                                         None, None)
     own = own_meals(config, foods_table)
     note(f"# resolved from: {' -> '.join(config.files)}")
     if len(own):
