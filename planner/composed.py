@@ -250,7 +250,7 @@ def portion_ranges(foods: pd.DataFrame) -> pd.DataFrame:
     bare = foods["serving_label"].fillna("").astype(str).str.strip() == BARE_SERVING
     if "curated" in foods.columns:
         bare |= ~foods["curated"].fillna(False).astype(bool)
-    portions = role_portions()
+    portions = role_portions() if bare.any() else {}
     for food, role, liquid in zip(foods.index[bare], roles_of(foods[bare]),
                                   foods.loc[bare, "liquid"].astype(bool), strict=True):
         if (role, liquid) in portions:
