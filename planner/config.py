@@ -138,7 +138,7 @@ def merge(base: dict[str, Any], top: dict[str, Any], origin: str,
     return out
 
 
-_REPLACED_TABLES = {"variety.group_servings_per_day", "variety.group_uses_per_week"}
+_REPLACED_TABLES = {"variety.group_uses_per_week"}
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:

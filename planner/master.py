@@ -38,7 +38,12 @@ SEAFOOD_SERVING_G = 113.0   # 4 oz cooked, the FDA/EPA serving
 
 class SearchError(Exception):
     """No week could be assembled from the day menus found; the message names the weekly
-    rules the best week still breaks and by how much (needs in days of the need)."""
+    rules the best week still breaks and by how much (needs in days of the need), and
+    ``short`` holds them as (rule, amount)."""
+
+    def __init__(self, message: str, short: tuple[tuple[str, float], ...] = ()) -> None:
+        super().__init__(message)
+        self.short = short
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def plan_meals(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
                         "raise --time-limit (or leave it out: the search then stops by its "
                         "work limits)") from None
     except SearchError as exc:
-        text, proven = diagnosis(model, foods, config, str(exc), supplements)
+        text, proven = diagnosis(model, foods, config, str(exc), supplements, exc.short)
         raise (ProvenNoWeek if proven else NoWeekError)(text) from None
     plans = [week.menus] + (other_weeks(week, foods, supplements, options, config, model,
                                         alternatives) if alternatives else [])
@@ -227,21 +227,22 @@ def _check_every_occasion(options: Options, config: Config) -> None:
 
 
 def diagnosis(model: DayModel, foods: pd.DataFrame, config: Config, shortfall: str,
-              supplements: pd.DataFrame | None = None) -> tuple[str, bool]:
+              supplements: pd.DataFrame | None = None,
+              short: tuple[tuple[str, float], ...] = ()) -> tuple[str, bool]:
     """Why there is no week: the rules no week can keep (proven by the elastic LP of the
-    mean day; True), else the search's own shortfall (False). Given ``supplements``, a budget
-    or B12 target at fault also gets a value that plans (the week found without it)."""
+    mean day; True), else the search's own shortfall (False) with the keys that would let
+    it keep them (``short``: the rules its best week breaks). Given ``supplements``, a
+    budget or B12 target at fault, or the keys of a shortfall, also get values that plan."""
     from .week_diagnosis import causes, describe
 
     found = causes(model, weekly_rules(model, config, foods), config.plan.days)
     needs = {t.nutrient: t.value for t in targets(config, available_nutrients(foods))
              if t.kind == "need" and t.scope == "total"}
-    short = tuple(c.label.removeprefix("need:") for c in found
-                  if c.family == "mean" and c.label.startswith("need:"))
-    lines = [describe(c, config, needs, short) for c in found] if found else [
+    short_needs = tuple(c.label.removeprefix("need:") for c in found
+                        if c.family == "mean" and c.label.startswith("need:"))
+    lines = [describe(c, config, needs, short_needs) for c in found] if found else [
         f"the best week found: {shortfall}",
-        "raise [meals] search_rounds, lower meals.min_seen (more meals) or the distinct-meal "
-        "minimums, or allow supplements"]
+        _shortfall_advice(foods, supplements, config, short)]
     if supplements is not None and config.budget.max_per_week > 0:
         floor = next((config.budget.max_per_week + c.amount * 7 for c in found
                       if c.family == "mean" and c.label == "budget"), None)
@@ -257,9 +258,71 @@ def diagnosis(model: DayModel, foods: pd.DataFrame, config: Config, shortfall: s
         lines = [_energy_advice(foods, supplements, config, energy) if line.startswith(
             "energy per day:") else line for line in lines]
     head = "no plan satisfies every rule." if found else (
-        "no week of library meals was found that keeps every rule (a week may exist: the "
-        "search is not exhaustive).")
+        "no week was found that keeps every rule (a week may exist: the search is not "
+        "exhaustive).")
     return "\n  ".join([head, *lines]), bool(found)
+
+
+GENERIC_ADVICE = ("raise [meals] search_rounds, lower meals.min_seen (more meals) or the "
+                  "distinct-meal minimums, or allow supplements")
+
+
+def shortfall_keys(config: Config, short: tuple[tuple[str, float], ...]) -> dict[str, str]:
+    """The keys (as ``--set`` values) that would leave out what the best week misses of the
+    weekly counts it breaks: a group's uses, meals with meat or seafood, vegetables and fruit
+    ({} when it breaks none of those)."""
+    days, out = config.plan.days, {}
+    for name, amount in short:
+        kind, _, what = name.partition(":")
+        missed = math.ceil(amount * 7 / days - 1e-9)
+        if kind == "group" and what in config.variety.group_uses_per_week:
+            low, high = config.variety.group_uses_per_week[what]
+            out[f"variety.group_uses_per_week.{what}"] = \
+                f"[{max(0, math.floor(low) - missed)},{high:g}]"
+        elif name in ("fped:meat_poultry_oz", "fped:seafood_oz"):
+            key = "meat_poultry_meals_min" if what == "meat_poultry_oz" else "seafood_meals_min"
+            out[f"meals.{key}"] = str(max(0, int(getattr(config.meals, key)) - missed))
+        elif name in ("fped:vegetables_cup", "fped:fruit_cup"):
+            key = f"{what}_min"
+            value = float(getattr(config.meals, key)) - amount / days
+            out[f"meals.{key}"] = f"{max(0.0, math.floor(value * 10) / 10):g}"
+    return out
+
+
+def _with_keys(config: Config, keys: dict[str, str]) -> Config:
+    """The configuration with the ``shortfall_keys`` applied."""
+    groups = dict(config.variety.group_uses_per_week)
+    meals: dict[str, Any] = {}
+    for key, value in keys.items():
+        if key.startswith("variety.group_uses_per_week."):
+            low, high = (float(v) for v in value.strip("[]").split(","))
+            groups[key.rsplit(".", 1)[1]] = (low, high)
+        else:
+            number = float(value)
+            meals[key.removeprefix("meals.")] = int(number) if key.endswith("meals_min") \
+                else number
+    return dataclasses.replace(
+        config, variety=dataclasses.replace(config.variety, group_uses_per_week=groups),
+        meals=dataclasses.replace(config.meals, **meals),
+        plan=dataclasses.replace(config.plan, stop_after_s=0.0))
+
+
+def _shortfall_advice(foods: pd.DataFrame, supplements: pd.DataFrame | None, config: Config,
+                      short: tuple[tuple[str, float], ...]) -> str:
+    """The keys that leave out what the best week misses, said with ``--set`` and whether
+    the search then finds a week (it is run again); else the general advice."""
+    keys = shortfall_keys(config, short)
+    if not keys:
+        return GENERIC_ADVICE
+    sets = " ".join(f"--set {k}={v}" for k, v in keys.items())
+    if supplements is None:
+        return f"ask less of what it misses: {sets}; or {GENERIC_ADVICE}"
+    try:
+        plan_meals(foods, supplements, _with_keys(config, keys))
+    except NoWeekError:
+        return (f"ask less of what it misses: {sets} (the search finds no week with it "
+                f"either); or {GENERIC_ADVICE}")
+    return f"ask less of what it misses: {sets} (a week was found with it)"
 
 
 def _budget_advice(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,

@@ -453,7 +453,8 @@ def search_week(foods: pd.DataFrame, supplements: pd.DataFrame, options: Options
         raise SearchTimeout("the time limit ended the search before a week kept every rule")
     if broken:
         raise SearchError("no week keeps every weekly rule with the day menus found; short: "
-                          + ", ".join(f"{name} by {amount:g}" for name, amount in broken))
+                          + ", ".join(f"{name} by {amount:g}" for name, amount in broken),
+                          tuple(broken))
     menus = chosen if finish is not None else sorted(chosen, key=lambda m: (m.options, m.grams))
     return Week(menus, objective, bound, rounds, len(pool.menus), stopped,
                 pool.menus)

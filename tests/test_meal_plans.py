@@ -698,3 +698,20 @@ def test_a_library_week_with_another_bound_and_a_matching_gap_is_refused(
     result = CliRunner().invoke(cli, ["show", str(path)])
     assert result.exit_code == 1, result.output
     assert "the rules give" in result.stderr and "mean-day LP" in result.stderr
+
+
+def test_a_search_that_finds_no_week_names_the_keys_that_plan() -> None:
+    """Issue 29 item 4: when the search's best week misses weekly counts, the diagnosis says
+    which keys to set, each with its value, and whether the search then finds a week."""
+    from planner.meal_week import diagnosis, meal_model, shortfall_keys
+
+    config = load_config("omnivore", ["plan.days=2", "meals.seafood_meals_min=2"])
+    short = (("group:fish", 1.0), ("fped:seafood_oz", 1.0), ("repeat:x", 1.0))
+    assert shortfall_keys(config, short) == {
+        "variety.group_uses_per_week.fish": "[0,21]", "meals.seafood_meals_min": "0"}
+    foods, supplements = load_foods(), load_supplements()
+    text, proven = diagnosis(meal_model(foods, supplements, config), foods, config,
+                             "no week keeps ...", supplements, short)
+    assert not proven and text.startswith("no week was found that keeps every rule")
+    assert ("--set variety.group_uses_per_week.fish=[0,21] --set meals.seafood_meals_min=0 "
+            "(a week was found with it)") in text
