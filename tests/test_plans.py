@@ -148,7 +148,7 @@ def test_plan_table_and_csv() -> None:
         table.stdout and "In short: absorbed B12" in table.stdout
     csv_out = CliRunner().invoke(cli, ["plan", "--days", "1", "--quiet", "--format", "csv"])
     header = csv_out.stdout.splitlines()[0]
-    assert header.startswith("day,occasion,time,window,id,kind,name,servings,units")
+    assert header.startswith("day,occasion,time,window,meal,id,kind,name,servings,units")
 
 
 def test_plan_writes_file_atomically(tmp_path: object) -> None:
