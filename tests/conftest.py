@@ -9,6 +9,10 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
+from planner.day import DayModel, MealRules
+from planner.options import Options
+from planner.schema import Config
+
 # No timing-dependent test in the default run: hypothesis's 200 ms deadline per example
 # fails on a busy 2-core machine although nothing is wrong.
 settings.register_profile("planner", deadline=None)
@@ -53,6 +57,23 @@ def foods() -> pd.DataFrame:
     from planner.foods import load_foods
 
     return load_foods(ROOT / "foods.csv")
+
+
+@pytest.fixture(scope="session")
+def supplements() -> pd.DataFrame:
+    from planner.supplements import load_supplements
+
+    return load_supplements(None)
+
+
+def day_model(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config,
+              options: Options, settings: MealRules | None = None) -> DayModel:
+    """The day MILP of ``options`` under the configuration's needs (and ``settings``)."""
+    from planner.day import build_day, day_rules
+    from planner.needs import available_nutrients, targets
+
+    return build_day(foods, supplements, options, config,
+                     day_rules(config, targets(config, available_nutrients(foods)), settings))
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-"""The meal-library core (not yet behind `planner plan`): options, the day model and the week
-search, checked against the food table and against brute force on a tiny instance."""
+"""What each occasion may be (options.py, own_meals.py): library meals the rules allow, adapted
+meals, meals without their drinks, leftovers offered, own meals joined."""
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import json
 from pathlib import Path
 
@@ -13,40 +11,18 @@ import pandas as pd
 import pytest
 
 from planner.config import load_config
-from planner.day import DayModel, MealRules, build_day, day_rules
 from planner.errors import DataError
 from planner.foods import FLAGS
-from planner.leftovers import leftover_order
 from planner.library import load_library
-from planner.master import DayMenu, SearchError, weekly_rules
-from planner.meal_week import diagnosis
-from planner.needs import available_nutrients, targets
 from planner.options import (
     KEEPS,
     LEFTOVER,
-    Options,
     build_options,
     load_substitutions,
-    restrict_to,
     with_leftovers,
 )
 from planner.own_meals import load_own_meals
-from planner.schema import Config
-from planner.search import search_week
-from planner.supplements import load_supplements
 from planner.vocabulary import PATTERNS
-from planner.week_milp import polish
-
-
-@pytest.fixture(scope="module")
-def supplements() -> pd.DataFrame:
-    return load_supplements(None)
-
-
-def _day(foods: pd.DataFrame, supplements: pd.DataFrame, config: Config, options: Options,
-         settings: MealRules | None = None) -> DayModel:
-    return build_day(foods, supplements, options, config,
-                     day_rules(config, targets(config, available_nutrients(foods)), settings))
 
 
 def test_vegan_options_hold_no_animal_food_and_adapted_meals_say_so(foods: pd.DataFrame) -> None:
@@ -115,23 +91,6 @@ def test_leftovers_are_offered_for_dishes_that_keep_without_their_drinks(
                               foods).meals) == len(options.meals) - len(copies)
 
 
-def test_leftovers_follow_their_dinner_or_no_order_is_claimed() -> None:
-    meals = pd.DataFrame({"option": range(6), "occasion": ["lunch", "dinner", "dinner",
-                                                           "lunch", "lunch", "lunch"],
-                          "key": ["L1", "D1", "D2", "leftover:D1", "leftover:D2", "L2"],
-                          "kind": ["library"] * 3 + ["leftover"] * 2 + ["library"]})
-    options = Options(meals, pd.DataFrame(columns=["option", "food"]))
-
-    def day(*rows: int) -> DayMenu:
-        return DayMenu(rows, (), (), 0.0, ())
-
-    assert leftover_order([day(3, 2), day(0, 1)], options, "dinner", "lunch") == [1, 0]
-    assert leftover_order([day(5, 1), day(3, 2), day(4, 1)], options, "dinner",
-                          "lunch") in ([0, 1, 2], [2, 1, 0])   # each leftover after its dinner
-    assert leftover_order([day(4, 1), day(3, 2)], options, "dinner", "lunch") is None  # a loop
-    assert leftover_order([day(3, 1)], options, "dinner", "lunch") is None   # its own dinner
-
-
 def test_meals_lose_their_drinks_where_an_occasion_allows_none(foods: pd.DataFrame) -> None:
     config = load_config("post-rygb")
     options = build_options(foods, load_library(), config, 3)
@@ -144,96 +103,6 @@ def test_meals_lose_their_drinks_where_an_occasion_allows_none(foods: pd.DataFra
     per_option = options.parts[options.parts["option"].isin(drinks.index)]
     assert per_option.groupby("option").size().max() == 1
     assert (per_option["high"] <= 250).all()
-
-
-def test_a_solved_day_keeps_its_rules_recomputed_from_the_food_table(
-        foods: pd.DataFrame, supplements: pd.DataFrame) -> None:
-    config = load_config("omnivore")
-    options = build_options(foods, load_library(), config, 8)
-    model = _day(foods, supplements, config, options)
-    solution = model.program.solve("highs", time_limit_s=120, mip_gap=0.0)
-    assert solution.status == "optimal"
-    values = solution.values
-    chosen = np.flatnonzero(values[model.choose] > 0.5)
-    assert sorted(options.meals.loc[chosen, "occasion"]) == sorted(
-        o.name for o in config.occasions)
-    parts = options.parts[options.parts["option"].isin(chosen)]
-    grams = parts["low"].to_numpy() + values[model.grams[parts.index]]
-    assert (grams <= parts["high"].to_numpy() + 1e-6).all()
-    eaten = foods.loc[parts["food"]]
-    energy = float((eaten["energy_kcal"].to_numpy() * grams / 100).sum())
-    low, high = config.nutrients.energy_kcal
-    assert low - 1e-6 <= energy <= high + 1e-6
-    sodium = float((eaten["sodium_mg"].fillna(0).to_numpy() * grams / 100).sum())
-    assert sodium <= 2300 + 1e-6
-
-
-TINY = MealRules(distinct_meals_min=())
-
-
-def _tiny(foods: pd.DataFrame) -> tuple[Config, Options]:
-    """Two days of breakfast and dinner, three meals each, one weekly need."""
-    config = load_config("omnivore", ["nutrients.adequacy=false",
-                                      "nutrients.protein_g_min=30",
-                                      "nutrients.energy_kcal=[900, 2400]",
-                                      "variety.group_uses_per_week={}",
-                                      "meals.meat_poultry_meals_min=0",
-                                      "meals.seafood_meals_min=0",
-                                      "plan.days=2",
-                                      "b12.target_absorbed_ug=0.5"])
-    config = dataclasses.replace(config, occasions=tuple(
-        dataclasses.replace(o, energy_share=None) for o in config.occasions
-        if o.name in ("breakfast", "dinner")))
-    options = build_options(foods, load_library(), config, 20)
-    keep = []
-    for name in ("breakfast", "dinner"):
-        keep += list(options.of(name).sort_values("rarity").index[:3])
-    return config, restrict_to(options, keep)
-
-
-def test_the_printed_bound_is_below_every_week_brute_force_finds(
-        foods: pd.DataFrame, supplements: pd.DataFrame) -> None:
-    config, options = _tiny(foods)
-    model = _day(foods, supplements, config, options, TINY)
-    week = search_week(foods, supplements, options, config, model)
-    rules = weekly_rules(model, config, foods)
-    breakfasts = list(options.of("breakfast").index)
-    dinners = list(options.of("dinner").index)
-    days = [tuple(sorted(pair)) for pair in itertools.product(breakfasts, dinners)]
-    best = np.inf
-    from planner.master import DayMenu
-
-    for first, second in itertools.combinations(days, 2):
-        menus = [DayMenu(d, (), (), 0.0, ()) for d in (first, second)]
-        tuned = polish(menus, foods, supplements, options, config, model, rules)
-        if tuned is not None:
-            best = min(best, sum(m.cost for m in tuned))
-    assert np.isfinite(best)
-    assert week.bound <= best + 1e-6
-    assert week.objective >= best - 1e-6
-    assert week.objective == pytest.approx(best, rel=1e-6) or week.gap > 0
-
-
-def test_the_same_inputs_give_the_same_week(foods: pd.DataFrame,
-                                            supplements: pd.DataFrame) -> None:
-    config, options = _tiny(foods)
-    weeks = [search_week(foods, supplements, options, config,
-                         _day(foods, supplements, config, options, TINY)) for _ in range(2)]
-    assert weeks[0].menus == weeks[1].menus
-    assert weeks[0].bound == weeks[1].bound
-
-
-def test_an_impossible_weekly_need_is_named_with_its_shortfall(
-        foods: pd.DataFrame, supplements: pd.DataFrame) -> None:
-    config, options = _tiny(foods)
-    config = dataclasses.replace(config, nutrients=dataclasses.replace(
-        config.nutrients, protein_g_min=400.0))
-    no_floor = MealRules(distinct_meals_min=(), daily_floor_share=0.0)
-    model = _day(foods, supplements, config, options, no_floor)
-    with pytest.raises(SearchError, match="not even the week's mean day") as info:
-        search_week(foods, supplements, options, config, model)
-    text, proven = diagnosis(model, foods, config, str(info.value))
-    assert proven and "protein: the closest plan reaches about" in text
 
 
 def test_meat_swaps_to_plant_protein_and_shared_stand_ins_merge(foods: pd.DataFrame) -> None:
