@@ -1,12 +1,17 @@
-"""Shared fixtures: paths of the project's files, a small in-memory food table and a toy
-table with its constraint file (four foods, one lunch)."""
+"""Shared fixtures: paths of the project's files, the packaged tables, a toy table with its
+constraint file (four foods, one lunch), the day model of some options, and the default
+week of library meals saved as JSON (planned once per test process)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from hypothesis import settings
 
 from planner.day import DayModel, MealRules
@@ -81,3 +86,45 @@ def good_foods_text() -> str:
     """The first rows of the shipped table, as CSV text, to break in tests."""
     lines = (ROOT / "foods.csv").read_text(encoding="utf-8").splitlines()
     return "\n".join(lines[:6]) + "\n"
+
+
+LIBRARY = ["--set", "meals.search_rounds=2"]   # a shorter search for tests that need a week
+SAVED = Path("week.json")   # where a test says a saved plan came from
+
+
+@pytest.fixture(scope="session")
+def week(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The default week of library meals (``LIBRARY``), saved: its path and its JSON."""
+    from planner.cli import cli
+
+    path = tmp_path_factory.mktemp("meals") / "week.json"
+    result = CliRunner().invoke(cli, ["plan", *LIBRARY, "--quiet", "--format", "json", "-o",
+                                      str(path)])
+    assert result.exit_code == 0, result.output
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def planned_json(out: Path, *args: str) -> dict[str, Any]:
+    """A library plan of these arguments written to ``out``, as JSON."""
+    from planner.cli import cli
+
+    result = CliRunner().invoke(cli, ["plan", *args, *LIBRARY, "--quiet", "--format", "json",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return data
+
+
+def saved_plan(data: dict[str, Any], path: Path) -> Any:
+    """A saved plan's data as a verified Plan of the packaged tables."""
+    from planner.foods import load_foods
+    from planner.resources import default_foods
+    from planner.saved import plan_from_data
+    from planner.supplements import load_supplements
+
+    return plan_from_data(data, path, load_foods(default_foods()), load_supplements(None))
+
+
+def bare_plan(data: dict[str, Any], path: Path, items: Any) -> Any:
+    """The saved plan with other food items, not verified."""
+    return dataclasses.replace(saved_plan(data, path), food_items=items)
