@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: check install lint test foods meals
+.PHONY: check install lint test quick foods meals
 
 # The stamp, not .venv/bin/planner, marks an install with the test tools: the README's first
 # command (`pip install .`) makes .venv/bin/planner without ruff, mypy or pytest.
@@ -22,6 +22,10 @@ lint: install
 
 test: install
 	$(BIN)/python -m pytest -n 2
+
+# The quick suite: every test that does not plan a week or a day (under a minute here).
+quick: install
+	$(BIN)/python -m pytest -n 2 -m "not slow and not plans"
 
 check: lint test
 

@@ -197,6 +197,7 @@ def test_unknown_supplement_ids_in_packs_are_named() -> None:
 
 # --- plans ----------------------------------------------------------------------------------
 
+@pytest.mark.plans
 @pytest.mark.parametrize("preset", PRESETS)
 def test_two_days_of_every_preset_meet_every_need_and_limit(preset: str) -> None:
     data = plan_json(preset, 2)
@@ -211,6 +212,7 @@ def test_every_preset_week_meets_every_need_and_limit(preset: str) -> None:
     assert broken_rules(data, preset) == []
 
 
+@pytest.mark.plans
 def test_pregnancy_has_no_liver_and_takes_the_prenatal_daily() -> None:
     data = plan_json("pregnancy", 2)
     names = [i["name"].lower() for o in data["occasions"] for i in o["items"]]
@@ -220,6 +222,7 @@ def test_pregnancy_has_no_liver_and_takes_the_prenatal_daily() -> None:
     assert any("Iodine" in note for note in data["notes"])
 
 
+@pytest.mark.plans
 def test_post_rygb_drinks_and_supplements_follow_the_pack() -> None:
     data = plan_json("post-rygb", 2)
     foods = load_foods()
@@ -239,6 +242,7 @@ def test_post_rygb_drinks_and_supplements_follow_the_pack() -> None:
                                                                 "iron-27", "iron-65"})
 
 
+@pytest.mark.plans
 def test_elderly_protein_per_main_meal() -> None:
     data = plan_json("elderly", 2)
     for occasion in data["occasions"]:
@@ -254,6 +258,7 @@ def test_unmet_need_is_diagnosed_by_name() -> None:
     assert "supplements.allowed=true" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.plans
 def test_terminal_view_fits_100_columns_without_breaking_words() -> None:
     from planner.render import plan_table
 
@@ -265,6 +270,7 @@ def test_terminal_view_fits_100_columns_without_breaking_words() -> None:
         assert " ".join(tablet["why"].split()) in words
 
 
+@pytest.mark.plans
 def test_the_week_has_a_supplement_regimen_one_can_keep() -> None:
     """The same tablets every day, or (when that costs more than 2 %) each product's
     tablets a day differing by at most one; one B12 product, the same every day."""
@@ -276,6 +282,7 @@ def test_the_week_has_a_supplement_regimen_one_can_keep() -> None:
     assert len(b12_only) == 1 and (b12_only.to_numpy() == 1).all()
 
 
+@pytest.mark.plans
 def test_budget_diagnosis_is_per_week_like_the_rule() -> None:
     result = run_cli("plan", "--days", "2", "--set", "budget.max_per_week=5")
     assert result.returncode == 3

@@ -17,6 +17,8 @@ from .conftest import TOY_CONFIG as TOY
 from .conftest import TOY_FOODS
 from .conftest import TOY_HEADER as HEADER
 
+pytestmark = pytest.mark.plans   # every test here plans a week or a day
+
 PLANNED = ("optimal", "feasible")   # a toy day's bound is its LP: a plan may be "feasible"
 
 

@@ -32,6 +32,7 @@ def test_packaged_files_are_the_top_level_files() -> None:
     assert shipped == {p.name for p in (ROOT / "constraints").glob("*.toml")}
 
 
+@pytest.mark.plans
 @pytest.mark.skipif(not (SHARED_DATA / "fndds" / "fndds1920_ingredients.csv").exists(),
                     reason="../shared/data is not present")
 def test_a_table_without_the_library_plans_composed_meals_and_says_so(tmp_path: Path) -> None:

@@ -170,6 +170,7 @@ def test_explicit_format_beats_the_suffix_and_unknown_suffixes_are_refused(
     assert code == 0 and json.loads((tmp_path / "f.json").read_text("utf-8"))[0]["id"]
 
 
+@pytest.mark.plans
 def test_alternatives_follow_the_suffix(tmp_path: Path) -> None:
     out = tmp_path / "week.md"
     code, _, err = run("plan", "--days", "3", "--quiet", "--alternatives", "1", "-o", str(out))
@@ -193,6 +194,7 @@ def test_did_you_mean(args: list[str], expected: str) -> None:
     assert code == 1 and expected in err, err
 
 
+@pytest.mark.plans
 def test_did_you_mean_occasions_and_foods_of_a_saved_week(tmp_path: Path) -> None:
     week = tmp_path / "week.json"
     assert run("plan", "--days", "1", "--quiet", "-o", str(week))[0] == 0
@@ -209,6 +211,7 @@ def _widest(text: str) -> int:
     return max((len(line) for line in text.splitlines()), default=0)
 
 
+@pytest.mark.plans
 def test_every_terminal_view_fits_100_columns(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
     week = tmp_path / "week.json"
@@ -246,6 +249,7 @@ def test_readme_extras_match_setup_cfg_and_the_makefile() -> None:
     assert all(f"`{extra}`" in readme for extra in extras)
 
 
+@pytest.mark.plans
 def test_readme_documents_every_meta_field(tmp_path: Path) -> None:
     week = tmp_path / "week.json"
     assert run("plan", "--days", "1", "--quiet", "-o", str(week))[0] == 0

@@ -31,6 +31,8 @@ from planner.supplements import load_supplements
 
 from .conftest import CONSTRAINTS, ROOT, SHARED_DATA
 
+pytestmark = pytest.mark.plans   # every test here plans a week or a day
+
 RECALLS = SHARED_DATA / "fndds" / "nhanes_2007_2012_items.csv.gz"
 ANIMAL = ["meat", "fish", "shellfish", "egg", "dairy", "honey", "gelatin"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from planner.config import load_config
 from planner.library import load_library
@@ -14,6 +15,7 @@ from planner.options import (
 from .conftest import day_model
 
 
+@pytest.mark.plans
 def test_a_solved_day_keeps_its_rules_recomputed_from_the_food_table(
         foods: pd.DataFrame, supplements: pd.DataFrame) -> None:
     config = load_config("omnivore")

@@ -32,6 +32,8 @@ from planner.supplements import load_supplements
 
 from .conftest import SAVED, bare_plan, saved_plan
 
+pytestmark = pytest.mark.plans   # every test here plans a week or a day
+
 
 def test_every_occasion_is_a_library_meal_of_its_occasion(
         week: tuple[Path, dict[str, Any]]) -> None:

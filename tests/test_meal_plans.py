@@ -27,6 +27,8 @@ from planner.week_milp import fewest_tablets
 
 from .conftest import LIBRARY, SAVED, bare_plan, planned_json, saved_plan
 
+pytestmark = pytest.mark.plans   # every test here plans a week or a day
+
 
 @pytest.mark.slow
 def test_a_week_keeps_a_vegetable_minimum(tmp_path: Path) -> None:

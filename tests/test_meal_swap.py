@@ -20,6 +20,8 @@ from planner.saved import _food_items
 
 from .conftest import SAVED, bare_plan, saved_plan
 
+pytestmark = pytest.mark.plans   # every test here plans a week or a day
+
 
 def test_a_swap_names_the_weekly_minimum_its_meal_holds_up(
         week: tuple[Path, dict[str, Any]]) -> None:

@@ -149,6 +149,7 @@ def test_full_tables(tmp_path: Path) -> None:
     assert len(load_foods(tmp_path / "ciqual.csv")) == 1808
 
 
+@pytest.mark.plans
 @pytest.mark.skipif(not (SHARED_DATA / "usda_sr_legacy_b12.csv").exists(),
                     reason="../shared/data is not present")
 @pytest.mark.parametrize("source", ["usda-sr28", "ciqual"])
@@ -172,6 +173,7 @@ def test_weekly_plan_on_a_full_table(tmp_path: Path, source: str) -> None:
     assert len(days) == 7 and all(d["absorbed_b12_ug"] >= 1.5 - 1e-6 for d in days)
 
 
+@pytest.mark.plans
 def test_unpriced_table_says_no_price(tmp_path: Path) -> None:
     table = tmp_path / "sr28.csv"
     assert CliRunner().invoke(cli, ["foods", "import", "--from", "usda-sr28",

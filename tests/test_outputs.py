@@ -55,6 +55,7 @@ def _planned(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.plans
 def test_a_two_day_plan_of_library_meals_is_its_golden(tmp_path: Path) -> None:
     """Issue 31 item 4: the same command gives the same plan, byte for byte but its wall
     time, through every move of the code (UPDATE_GOLDEN=1 writes it again)."""
@@ -196,6 +197,7 @@ def test_shop_command_writes_pantry(tmp_path: Path) -> None:
     assert all(math.isfinite(float(r["quantity"])) for r in rows)
 
 
+@pytest.mark.plans
 def test_plan_shopping_list_option(tmp_path: Path) -> None:
     listing = tmp_path / "shop.md"
     result = CliRunner().invoke(cli, ["plan", "--days", "2", "--quiet", "-o",
@@ -275,6 +277,7 @@ def test_sweep_cost_rises_with_the_target(tmp_path: Path) -> None:
         assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.plans
 def test_sweep_reports_infeasible_points() -> None:
     from .conftest import CONSTRAINTS
 
@@ -288,6 +291,7 @@ def test_sweep_reports_infeasible_points() -> None:
     assert "absorbed B12" in rows[1]["binding"]
 
 
+@pytest.mark.plans
 def test_sweep_with_no_plan_at_any_point_draws_nothing(tmp_path: Path) -> None:
     from .conftest import CONSTRAINTS
 
@@ -326,6 +330,7 @@ def _has_matplotlib() -> bool:
     return True
 
 
+@pytest.mark.plans
 def test_sweep_two_keys_grid() -> None:
     from .conftest import CONSTRAINTS
 

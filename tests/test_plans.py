@@ -19,6 +19,8 @@ from planner.supplements import load_supplements
 
 from .conftest import CONSTRAINTS
 
+pytestmark = pytest.mark.plans   # every test here plans a week or a day
+
 PRESETS = sorted(p.stem for p in CONSTRAINTS.glob("*.toml"))
 ANIMAL = ["meat", "fish", "shellfish", "egg", "dairy", "honey", "gelatin"]
 

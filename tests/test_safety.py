@@ -161,6 +161,7 @@ def _items(data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.plans
 def test_pregnancy_week_keeps_fish_safety_caffeine_and_water() -> None:
     data = plan_json("pregnancy", 7)
     items, foods = _items(data), load_foods()
@@ -184,6 +185,7 @@ def test_pregnancy_week_keeps_fish_safety_caffeine_and_water() -> None:
     assert any("Water: plain water" in note for note in data["notes"])
 
 
+@pytest.mark.plans
 def test_post_rygb_days_keep_b12_dose_drinks_sugars_and_late_caffeine() -> None:
     data = plan_json("post-rygb", 2)
     items, foods = _items(data), load_foods()
@@ -200,6 +202,7 @@ def test_post_rygb_days_keep_b12_dose_drinks_sugars_and_late_caffeine() -> None:
     assert added.groupby([items["day"], items["occasion"]]).sum().max() <= 10 + 1e-6
 
 
+@pytest.mark.plans
 def test_a_rule_that_makes_the_week_impossible_is_named() -> None:
     result = run_cli("plan", "pregnancy", "--set", "safety.seafood_g_per_week=[3000, 3500]")
     assert result.returncode == 3, result.stderr
@@ -219,6 +222,7 @@ def test_post_rygb_drink_rules_and_b12_dose_bind_and_switch_off() -> None:
     assert resolve(config_of("omnivore")).added_sugars_g_per_occasion_max is None
 
 
+@pytest.mark.plans
 def test_composed_plans_keep_the_rules_too(tmp_path: Any) -> None:
     out = tmp_path / "composed.json"
     result = run_cli("plan", "post-rygb", "--days", "2", "--set", 'meals.source="composed"',
@@ -234,6 +238,7 @@ def test_composed_plans_keep_the_rules_too(tmp_path: Any) -> None:
     assert min(d["total_water_ml"] for d in data["days"]) >= 2700 - 1
 
 
+@pytest.mark.plans
 def test_the_daily_caffeine_cap_holds_on_a_day_with_coffee() -> None:
     """Coffee asked for ([diet] include) and caffeine capped at 120 mg a day: a day has
     caffeine, and no day more than the cap (a test that leaves caffeine to the search's

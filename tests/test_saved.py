@@ -13,6 +13,8 @@ from click.testing import CliRunner
 
 from planner.cli import cli
 
+pytestmark = pytest.mark.plans   # every test here plans a week or a day
+
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:

@@ -28,6 +28,8 @@ from planner.week_milp import polish
 
 from .conftest import day_model
 
+pytestmark = pytest.mark.plans   # every test here plans a week or a day
+
 TINY = MealRules(distinct_meals_min=())
 
 

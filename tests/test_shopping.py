@@ -108,6 +108,7 @@ def test_the_total_is_the_packages_needed_and_the_food_cost_stands_beside_it(
     assert f"{spent['leftover_value']:.2f} USD is left over" in text
 
 
+@pytest.mark.plans
 def test_the_plan_states_the_food_cost_and_the_package_cost(tmp_path: Path) -> None:
     plan, listing = tmp_path / "week.json", tmp_path / "list.json"
     runner = CliRunner()

@@ -24,6 +24,8 @@ from planner.supplements import load_supplements
 
 from .conftest import LIBRARY, SAVED, bare_plan
 
+pytestmark = pytest.mark.plans   # every test here plans a week or a day
+
 
 def test_a_vegetable_minimum_the_week_misses_is_named(week: tuple[Path, dict[str, Any]]
                                                       ) -> None:
