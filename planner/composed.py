@@ -6,20 +6,18 @@ each occasion in the NHANES 2007-2012 recalls (``cereal+dairy`` at breakfast, ea
 least 30 people) with their share of meals. An occasion takes its ``TEMPLATES`` most common
 sets whose roles the table can fill (a main meal keeps those with a main dish, protein food,
 starch, bread or cereal; breakfast also dairy; ``[[occasions]] templates`` replaces them).
-Each role is filled by ``FOODS_PER_ROLE`` foods the rules allow there (none whose least
-portion is over ``MOST_LEAST_G``, none named as an ingredient: flour, dry milk, yeast ...
-``INGREDIENT_WORDS``, none with alcohol, as the library leaves alcoholic drinks out): the
-food groups of
-the role in turn (meat, fish, legumes ... for a protein food), each group's foods ranked by
-popularity at the occasion (``pop_<occasion>``), then by B12, protein, fibre and calcium per
-serving in turn (so that the needs can be met from few foods), ties by id. A template's
-meals are its roles' foods combined: first each food with the best of the other roles, then
-by the sum of their ranks, ``MEALS_PER_TEMPLATE`` at most; each food within its servings
-range; a meal's rarity is its template's. A food without a ``role`` takes one from its group
-(``ROLE_OF_GROUP``). A food the library does not know is portioned by its servings range, or,
-when its serving is a bare 100 g (no household measure: CIQUAL, SR28 without portions), by
-the NHANES p10-p90 of the packaged foods of its role (``role_portions``: a condiment 5-45 g,
-a cheese-like dairy food 14-69 g, not 100-300 g); so is every food not ``curated`` (imports).
+Each role is filled by ``FOODS_PER_ROLE`` foods the rules allow there: the role's food
+groups in turn (meat, fish, legumes ... for a protein food), each group's foods by popularity
+at the occasion (``pop_<occasion>``), then by B12, protein, fibre and calcium per serving in
+turn, ties by id; none whose least portion is over ``MOST_LEAST_G``, none named as an
+ingredient (``INGREDIENT_WORDS``: flour, dry milk, yeast ...), none with alcohol (the library
+leaves alcoholic drinks out). A template's meals combine its roles' foods: each food with the
+best of the other roles first, then by the sum of their ranks, ``MEALS_PER_TEMPLATE`` at
+most; a meal's rarity is its template's. A food without a ``role`` takes one from its group
+(``ROLE_OF_GROUP``). A food the library does not know scales within its servings range, or,
+when it is not ``curated`` (an import) or its serving is a bare 100 g, within the NHANES
+p10-p90 of the packaged foods of its role (``role_portions``: a condiment 5-45 g, a solid
+dairy food such as cheese 14-69 g).
 
 >>> ("cereal", "dairy") in {t.roles for t in templates_of(("breakfast",), "meal", ())}
 True
@@ -69,8 +67,6 @@ SPREAD_WORDS = re.compile(r"\b(?:butter|margarine|ghee|lard)\b", re.I)
 SWEET_WORDS = re.compile(r"\b(?:ice cream|frozen yogurt|pudding|custard)\b", re.I)
 BREAD_WORDS = re.compile(r"\b(?:bread|roll|rolls|bagel|toast|muffin|tortilla|pita|bun|"
                          r"cracker|crackers|biscuit)\b", re.I)
-
-
 BARE_SERVING = "100 g"        # the serving of a food without a household measure
 
 
