@@ -154,12 +154,8 @@ def ranked(foods: pd.DataFrame, token: str) -> list[str]:
             amount = pd.to_numeric(foods[column], errors="coerce").fillna(0.0) * serving
             orders.append(_order(amount))
     orders.append(sorted(map(str, foods.index)))
-    out: list[str] = []
-    for row in itertools.zip_longest(*orders):
-        for food in row:
-            if food is not None and food not in out:
-                out.append(food)
-    return out
+    turns = itertools.chain.from_iterable(itertools.zip_longest(*orders))
+    return list(dict.fromkeys(food for food in turns if food is not None))
 
 
 def _order(values: pd.Series) -> list[str]:
@@ -201,9 +197,10 @@ def composed_meals(foods: pd.DataFrame, tokens: tuple[str, ...], kind: str,
 def role_foods(members: pd.DataFrame, tokens: tuple[str, ...]) -> list[str]:
     """The ``FOODS_PER_ROLE`` foods of a role: its food groups in turn, each group's foods
     in ``ranked`` order (the groups ordered by their best food)."""
+    group_of = dict(zip(map(str, members.index), members["group"].astype(str), strict=True))
     groups: dict[str, list[str]] = {}
     for food in dict.fromkeys(f for token in tokens for f in ranked(members, token)):
-        groups.setdefault(str(members.loc[food, "group"]), []).append(food)
+        groups.setdefault(group_of[food], []).append(food)
     out: list[str] = []
     for row in itertools.zip_longest(*groups.values()):
         out += [food for food in row if food is not None]
