@@ -99,9 +99,11 @@ def _check_meals_are_library_meals(plan: Plan, items: pd.DataFrame,
             leftovers.append((int(str(day)), str(name)))
             continue
         if meal_key.startswith(COMPOSED):
+            ranges = _portion_ranges(meal_key.split(":", 2)[2].split("+"), plan.foods,
+                                     code_of, quantiles)
             problems += _check_composed_meal(where, meal_key, part, occasion, plan.foods,
-                                             library, liquid)
-            main = _composed_main(part, plan.foods, library, liquid)
+                                             ranges, liquid)
+            main = _composed_main(part, ranges, liquid)
             if main:
                 mains[(int(str(day)), str(name))] = main
             continue
@@ -204,28 +206,38 @@ def _check_leftover(where: str, day: int, occasion: Occasion, meal_key: str,
     return []
 
 
-def _composed_main(part: pd.DataFrame, foods: pd.DataFrame, library: Library,
+def _portion_ranges(ids: list[str], foods: pd.DataFrame, code_of: dict[str, str],
+                    quantiles: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
+    """Low, typical and high grams of the foods of a composed meal that the table holds:
+    their NHANES p10, p50 and p90 when the library knows them, else
+    ``composed.portion_ranges``."""
+    known = [f for f in ids if f in foods.index]
+    other = composed_portions(foods.loc[known])
+    out: dict[str, tuple[float, float, float]] = {}
+    for food in known:
+        code = code_of.get(food, "")
+        row = quantiles.loc[code, ["grams_p10", "grams_p50", "grams_p90"]] \
+            if code in quantiles.index else other.loc[food, ["low", "typical", "high"]]
+        low, typical, high = (float(v) for v in row.to_numpy(dtype=float))
+        out[food] = (low, typical, high)
+    return out
+
+
+def _composed_main(part: pd.DataFrame, ranges: dict[str, tuple[float, float, float]],
                    liquid: dict[str, bool]) -> str:
-    """A composed meal's main dish: its solid food of most typical grams (NHANES p50 when
-    the library knows it, else ``composed.portion_ranges``), ties by id; "" without one."""
-    solids = sorted({str(f) for f in part["food"] if not liquid.get(str(f), False)})
-    if not solids:
-        return ""
-    code = _code_of(foods)
-    p50 = library.foods["grams_p50"].to_dict()
-    typical = composed_portions(foods.loc[solids])["typical"].to_dict()
-    grams = {f: float(p50[code[f]]) if code.get(f, "") in p50 else float(typical[f])
-             for f in solids}
-    return min(solids, key=lambda f: (-grams[f], f))
+    """A composed meal's main dish: its solid food of most typical grams, ties by id; ""
+    without one."""
+    solids = sorted({str(f) for f in part["food"]
+                     if not liquid.get(str(f), False) and str(f) in ranges})
+    return min(solids, key=lambda f: (-ranges[f][1], f)) if solids else ""
 
 
 def _check_composed_meal(where: str, meal_key: str, part: pd.DataFrame, occasion: Occasion,
-                         foods: pd.DataFrame, library: Library, liquid: dict[str, bool]
-                         ) -> list[str]:
+                         foods: pd.DataFrame, ranges: dict[str, tuple[float, float, float]],
+                         liquid: dict[str, bool]) -> list[str]:
     """A composed meal: a role set people ate at the occasion (NHANES), one food of each of
-    its roles served at the occasion, each within its range (its NHANES p10-p90 when the
-    library knows it, else ``composed.portion_ranges``), drinks left out only where the
-    occasion allows none."""
+    its roles served at the occasion, each within its ``ranges``, drinks left out only where
+    the occasion allows none."""
     _, template, joined = meal_key.split(":", 2)
     roles, ids = parse(template), joined.split("+")
     problems = []
@@ -249,14 +261,10 @@ def _check_composed_meal(where: str, meal_key: str, part: pd.DataFrame, occasion
     if set(map(str, eaten.index)) != wanted:
         problems.append(f"{where}: foods {', '.join(sorted(map(str, eaten.index)))} are not "
                         f"those of {meal_key}")
-    code = _code_of(foods)
-    p10, p90 = library.foods["grams_p10"].to_dict(), library.foods["grams_p90"].to_dict()
-    ranges = composed_portions(foods.loc[ids])
-    least, most = ranges["low"].to_dict(), ranges["high"].to_dict()
     for item, grams in eaten.items():
-        key = code.get(str(item), "")
-        low, high = (float(p10[key]), float(p90[key])) if key in p10 else \
-            (float(least[item]), float(most[item]))
+        if str(item) not in ranges:
+            continue   # not a food of the meal: said above
+        low, _, high = ranges[str(item)]
         if not low - SLACK_G <= float(grams) <= max(high, low) + SLACK_G:
             problems.append(f"{where}: {float(grams):.1f} g of {item} outside "
                             f"{low:.1f}-{high:.1f} g (its portion range)")
