@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .checks import verify
+from .config import apply_override, build_config, parse_override
 from .day import DayModel, MealRules, build_day, day_rules
 from .errors import OutOfTime, PlannerError, VerificationError
 from .leftovers import tied_week
@@ -290,21 +291,16 @@ def shortfall_keys(config: Config, short: tuple[tuple[str, float], ...]) -> dict
 
 
 def _with_keys(config: Config, keys: dict[str, str]) -> Config:
-    """The configuration with the ``shortfall_keys`` applied."""
-    groups = dict(config.variety.group_uses_per_week)
-    meals: dict[str, Any] = {}
+    """The configuration with the ``shortfall_keys`` applied as the ``--set`` they are
+    printed as (and no clock)."""
+    data = config.to_dict()
     for key, value in keys.items():
-        if key.startswith("variety.group_uses_per_week."):
-            low, high = (float(v) for v in value.strip("[]").split(","))
-            groups[key.rsplit(".", 1)[1]] = (low, high)
-        else:
-            number = float(value)
-            meals[key.removeprefix("meals.")] = int(number) if key.endswith("meals_min") \
-                else number
-    return dataclasses.replace(
-        config, variety=dataclasses.replace(config.variety, group_uses_per_week=groups),
-        meals=dataclasses.replace(config.meals, **meals),
-        plan=dataclasses.replace(config.plan, stop_after_s=0.0))
+        item = f"{key}={value}"
+        parts, parsed = parse_override(item)
+        apply_override(data, parts, parsed, item)
+    changed = build_config(data, {}, "the diagnosis's --set", config.files)
+    return dataclasses.replace(changed, plan=dataclasses.replace(changed.plan,
+                                                                 stop_after_s=0.0))
 
 
 def _shortfall_advice(foods: pd.DataFrame, supplements: pd.DataFrame | None, config: Config,
