@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import math
 import os
@@ -28,7 +27,7 @@ from .cli_saved import replan_command, shop_command, show_command, swap_command
 from .cli_tables import foods, meals
 from .config import dump_toml, load_config, warnings
 from .errors import DataError, PlannerError, printable
-from .output import Outputs, check_targets, write_output
+from .output import ClosedStdout, Outputs, check_targets, write_output
 from .schema import PROFILES
 from .text import csv_text, json_text, terminal_width, text_table
 from .views import (
@@ -241,7 +240,6 @@ def batch_command(people_path: Path, outdir: Path, engine: str, workers: int | N
       planner batch clinic.csv -o plans/ --engine dask --scheduler tcp://127.0.0.1:8786
     """
     import datetime as dt
-    import os
 
     from .batch import read_people, run_batch, summary_csv
 
@@ -468,13 +466,10 @@ def presets_command() -> None:
 
 
 def main() -> None:
-    """Entry point of the `planner` console script; `--verbose` may stand anywhere.
-
-    SIGTERM and Ctrl-C end the run as an exit (143, 130) without a traceback, after the
-    temporary files of an output being written are removed."""
-    import signal
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    """The command line (``planner.__main__.main`` sets the signals first); `--verbose` may
+    stand anywhere."""
+    if sys.stdout is None:   # started with standard output closed
+        sys.stdout = ClosedStdout()
     for stream in (sys.stdout, sys.stderr):   # e.g. PYTHONIOENCODING=ascii: µ becomes ?
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -484,24 +479,5 @@ def main() -> None:
         args = ["--verbose", *[a for a in args if a != "--verbose"]]
     try:
         cli(args=args, prog_name="planner")
-    except KeyboardInterrupt:
-        click.echo("Interrupted: nothing was written.", err=True)
-        _end_now(130)
-    except SystemExit as exc:
-        if exc.code == 143:
-            click.echo("Stopped (SIGTERM): nothing was written.", err=True)
-        if exc.code in (130, 143):
-            _end_now(int(exc.code))
-        raise
     finally:
         gc.freeze()   # the interpreter's last collection then skips the run's objects (0.13 s)
-
-
-def _end_now(code: int) -> None:
-    """End a signalled run at once: the outputs' temporary files are gone already, and a
-    normal interpreter shutdown while a solver thread is inside HiGHS ends in a C++ abort
-    ("terminate called without an active exception", exit -6) instead of ``code``."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(code)

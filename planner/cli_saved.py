@@ -21,34 +21,25 @@ from .views import (
 )
 
 
-def _recheck(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
-             supplements_path: Path | None) -> None:
-    """A saved plan re-verified against the tables it was made with (DataError when it was
-    edited); when the tables given are other ones, a note on stderr says it was not."""
-    from .inputs import file_sha256
-
-    meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
-    same = meta.get("foods_sha256") == file_sha256(foods_path, resources.default_foods()) \
-        and meta.get("supplements_sha256") == file_sha256(supplements_path,
-                                                          resources.default_supplements())
-    if not same:
-        click.echo(f"note: {printable(str(plan_path))} was made with other food or supplement "
-                   "tables than "
-                   f"{'those given' if foods_path or supplements_path else 'the packaged ones'}"
-                   "; it is shown as saved, not re-verified (pass them with --foods and "
-                   "--supplements to check it)", err=True)
-        return
-    _saved_plan(data, plan_path, foods_path, supplements_path)
-
-
 def _saved_plan(data: dict[str, Any], plan_path: Path, foods_path: Path | None,
                 supplements_path: Path | None) -> Any:
-    """The saved plan as made, checked against its tables (DataError when it was edited or
-    a field is missing)."""
+    """The saved plan as made, checked against the tables it was made with (DataError when
+    the tables given are other ones, or it was edited, or a field is missing)."""
     from .foods import load_foods
+    from .inputs import file_sha256
     from .saved import checked
     from .supplements import load_supplements
 
+    meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
+    for key, path, packaged, option in (
+            ("foods_sha256", foods_path, resources.default_foods(), "--foods"),
+            ("supplements_sha256", supplements_path, resources.default_supplements(),
+             "--supplements")):
+        if meta.get(key) != file_sha256(path, packaged):
+            given = printable(str(path)) if path else f"the packaged {packaged.name}"
+            raise DataError(f"{printable(str(plan_path))}: made with another table than "
+                            f"{given} (meta.{key} differs)",
+                            f"pass the table it was made with ({option} FILE), or plan again")
     foods_table, supplements_table = load_foods(foods_path), load_supplements(supplements_path)
     try:
         return checked(data, plan_path, foods_table, supplements_table)
@@ -92,7 +83,7 @@ def show_command(plan_path: Path, fmt: str, output: str, start: Any,
     check_targets({"-o/--output": output, "--plot": plot_path},
                   {"PLAN": plan_path, "--foods": foods_path, "--supplements": supplements_path})
     data = load_plan_json(plan_path)
-    _recheck(data, plan_path, foods_path, supplements_path)
+    _saved_plan(data, plan_path, foods_path, supplements_path)
     outputs = Outputs()
     try:
         show_plan(data, fmt, output, start, plot_path, outputs)
@@ -270,7 +261,7 @@ def shop_command(plan_path: Path, foods_path: Path | None, supplements_path: Pat
                   {"PLAN": plan_path, "--foods": foods_path, "--supplements": supplements_path,
                    "--pantry": pantry_path})
     data = load_plan_json(plan_path)
-    _recheck(data, plan_path, foods_path, supplements_path)
+    _saved_plan(data, plan_path, foods_path, supplements_path)
     pantry = load_pantry(pantry_path) if pantry_path else {}
     foods = load_foods(foods_path)
     items = shopping_list(data, foods, load_supplements(supplements_path),

@@ -35,6 +35,8 @@ ITEM_COLUMNS = ["day", "occasion", "food", "servings", "grams", "meal", "meal_na
                 "meal_seen", "meal_kind"]
 
 
+SEARCH_META = {"solver": "highs", "core": "meal library",   # what every plan's meta says
+               "bound_method": "days x the week's mean-day LP"}
 ENERGY_STEPS = (1.0, 0.8, 0.6)   # shares of the mean day's energy reach a diagnosis tries
 BUDGET_MARGIN = 1.05    # room a suggested budget keeps above the week found without it
 TARGET_MARGIN = 0.95    # room a suggested B12 target keeps below the week found without it
@@ -170,10 +172,8 @@ def _week_plan(menus: list[DayMenu], week: Week, foods: pd.DataFrame,
     return Plan(config=config, foods=foods, supplements=supplements,
                 food_items=food_items(menus, options, foods, config),
                 supplement_items=supplement_items(menus),
-                meta={**meta, "solver": "highs", "core": "meal library",
-                      "status": status, "mip_gap": round(gap, 6),
+                meta={**meta, **SEARCH_META, "status": status, "mip_gap": round(gap, 6),
                       "objective": round(objective, 6), "bound": round(week.bound, 6),
-                      "bound_method": "days x the week's mean-day LP",
                       "search": {"rounds": week.rounds, "day_menus": week.columns,
                                  "stopped": week.stopped}})
 
@@ -196,7 +196,7 @@ def food_items(menus: list[DayMenu], options: Options, foods: pd.DataFrame,
                 rows.append({"day": day, "occasion": str(meal["occasion"]), "food": food,
                              "servings": amount / serving[food],
                              "grams": amount, "meal": str(meal["key"]),
-                             "meal_name": _meal_name(str(meal["name"]), str(meal["kind"]), day),
+                             "meal_name": meal_name(str(meal["name"]), str(meal["kind"]), day),
                              "meal_seen": int(str(meal["seen"])),
                              "meal_kind": str(meal["kind"]),
                              "_pos": position[str(meal["occasion"])]})
@@ -205,7 +205,8 @@ def food_items(menus: list[DayMenu], options: Options, foods: pd.DataFrame,
         .reset_index(drop=True)
 
 
-def _meal_name(name: str, kind: str, day: int) -> str:
+def meal_name(name: str, kind: str, day: int) -> str:
+    """A meal's name as a plan shows it (a leftover names the dinner it is)."""
     return f"leftovers of day {day - 1}'s dinner: {name}" if kind == "leftover" else name
 
 

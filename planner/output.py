@@ -8,6 +8,7 @@ removed on any error or catchable signal."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 import sys
@@ -164,9 +165,25 @@ class Outputs:
                 raise
 
 
+class ClosedStdout(io.TextIOBase):
+    """Standard output when the process was started with it closed (``>&-``): every write
+    fails with a message instead of being lost or ending in a traceback."""
+
+    encoding = "utf-8"
+
+    def write(self, _text: str) -> int:
+        raise OutputError("standard output is closed: nothing could be shown",
+                          "run it with standard output open, or write to a file with -o")
+
+    def isatty(self) -> bool:
+        return False
+
+
 def write_output(target: str | Path, content: str | bytes) -> None:
     """Write to ``target`` atomically, or to standard output when it is ``-``."""
     if str(target) == "-":
+        if isinstance(sys.stdout, ClosedStdout):
+            sys.stdout.write("")
         try:
             if isinstance(content, bytes):
                 sys.stdout.buffer.write(content)

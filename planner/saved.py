@@ -5,6 +5,7 @@ otherwise it was edited after it was made."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -13,11 +14,13 @@ from typing import Any
 
 import pandas as pd
 
+from . import __version__
 from .checks import verify
 from .config import build_config
 from .errors import ConfigError, DataError
 from .plan import SCHEMA_VERSION, Plan
 from .schema import without_removed
+from .search import STOPS
 
 ITEM_NUMBERS = ("grams", "servings", "cost", "b12_food_bound_ug", "b12_crystalline_ug",
                 "energy_kcal")
@@ -127,7 +130,7 @@ OBJECTIVE_TOLERANCE = 1e-3  # relative: the objective is saved to 6 decimals
 GAP_TOLERANCE = 1e-4
 
 
-def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
+def meta_edits(data: dict[str, Any], plan: Plan, saved: Any = None) -> list[str]:
     """Where the saved disclaimer, objective, bound, gap or status differ from what the
     plan's servings and its rules give. The bound is derived again (the days times the mean
     day's LP) and must not be above the plan's own objective."""
@@ -143,7 +146,7 @@ def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
     stated = meta.get("objective")
     if not isinstance(stated, int | float) or isinstance(stated, bool):
         return found
-    saved = saved_week(plan)
+    saved = saved or saved_week(plan)
     value = week_objective(plan, saved)
     if abs(stated - value) > OBJECTIVE_TOLERANCE * max(1.0, abs(value)):
         found.append(f"meta: objective {stated!r}, its servings give {value:.6g}")
@@ -162,8 +165,7 @@ def meta_edits(data: dict[str, Any], plan: Plan) -> list[str]:
     right = week_gap(value, float(bound))
     if not isinstance(gap, int | float) or abs(gap - right) > GAP_TOLERANCE:
         found.append(f"meta: mip_gap {gap!r}, the objective and bound give {right:.6f}")
-    if status in ("optimal", "feasible") and status != (
-            "optimal" if right <= plan.config.plan.mip_gap else "feasible"):
+    if status != ("optimal" if right <= plan.config.plan.mip_gap else "feasible"):
         found.append(f"meta: status {status!r} does not follow from the gap {right:.4f}")
     return found
 
@@ -183,15 +185,134 @@ def _numbers(where: str, old: dict[str, Any], new: dict[str, Any],
 
 def checked(data: dict[str, Any], path: Path, foods: pd.DataFrame, supplements: pd.DataFrame,
             ) -> Plan:
-    """The saved plan as made, or DataError naming the first edit."""
+    """The saved plan as made, or DataError naming the first edit: every field of the file
+    must be the one its items give under its rules and tables (meta: what the search said
+    of itself, within what a search can say)."""
+    from .meal_swap import saved_week
+
     plan = plan_from_data(data, path, foods, supplements)
-    found = edits(data, plan) + meta_edits(data, plan)
+    saved = saved_week(plan)
+    plan = dataclasses.replace(plan, food_items=_meals_as_in_library(plan.food_items, saved))
+    found = edits(data, plan) + meta_edits(data, plan, saved)
+    if not found:
+        found = document_edits(data, plan.to_dict()) + search_edits(data["meta"], plan)
     if found:
         many = f"{len(found)} differences" if len(found) > 1 else "1 difference"
         raise DataError(f"{path}: the plan was edited after it was made ({many}; first: "
                         f"{found[0]})",
                         "re-plan with `planner plan`, or use the file as it was written")
     return plan
+
+
+def _meals_as_in_library(items: pd.DataFrame, saved: Any) -> pd.DataFrame:
+    """The items with each meal's name, times seen and kind from the options (the library,
+    the person's own meals), not from the file."""
+    from .meal_week import meal_name
+
+    meals = saved.options.meals
+    out = items.copy()
+    for row in out.index:
+        day, occasion = int(str(out.at[row, "day"])), str(out.at[row, "occasion"])
+        meal = meals.loc[saved.chosen[day - 1][occasion]]
+        out.at[row, "meal_name"] = meal_name(str(meal["name"]), str(meal["kind"]), day)
+        out.at[row, "meal_seen"] = int(str(meal["seen"]))
+        out.at[row, "meal_kind"] = str(meal["kind"])
+    return out
+
+
+MISSING = object()
+NUMBER_TOLERANCE = 1e-3   # relative (absolute below 1): the file's rounding, no more
+
+
+def document_edits(data: dict[str, Any], fresh: dict[str, Any]) -> list[str]:
+    """Every field of the file against the plan its items give (``fresh``, from
+    ``Plan.to_dict``): the same fields, texts equal, numbers within the file's rounding."""
+    found: list[str] = []
+    for key in data.keys() - fresh.keys():
+        found.append(f"{_shown(key)}: not a field of a plan")
+    for key, value in fresh.items():
+        if key == "meta":
+            constraints = without_removed(data["meta"].get("constraints"))
+            _differ("meta.constraints", constraints, value["constraints"], found)
+            _differ("meta.planner_version", data["meta"].get("planner_version", MISSING),
+                    __version__, found)
+        else:
+            _differ(key, data.get(key, MISSING), value, found)
+    return found
+
+
+def _differ(where: str, old: Any, new: Any, found: list[str]) -> None:
+    if len(found) >= 20:
+        return
+    if isinstance(new, dict):
+        if not isinstance(old, dict):
+            found.append(f"{where}: {_shown(old)}, the plan gives an object")
+            return
+        for key in old.keys() - new.keys():
+            found.append(f"{where}.{_shown(key)}: not a field the plan gives")
+        for key, value in new.items():
+            _differ(f"{where}.{key}", old.get(key, MISSING), value, found)
+    elif isinstance(new, list):
+        if not isinstance(old, list) or len(old) != len(new):
+            found.append(f"{where}: {len(old) if isinstance(old, list) else _shown(old)} "
+                         f"entries, the plan gives {len(new)}")
+            return
+        for number, (a, b) in enumerate(zip(old, new, strict=True), start=1):
+            _differ(f"{where}[{number}]", a, b, found)
+    elif isinstance(new, int | float) and not isinstance(new, bool):
+        if isinstance(old, bool) or not isinstance(old, int | float) or not math.isfinite(
+                old) or abs(old - new) > NUMBER_TOLERANCE * max(1.0, abs(new)):
+            found.append(f"{where}: {_shown(old)}, the plan gives {new:g}")
+    elif old is MISSING or type(old) is not type(new) or old != new:
+        found.append(f"{where}: {_shown(old)}, the plan gives {_shown(new)}")
+
+
+def _search_report(search: Any, stop_after_s: float) -> bool:
+    """Whether ``search`` is what a search reports: whole rounds and day menus, a stop it
+    knows (the time limit only with one)."""
+    if not isinstance(search, dict) or set(search) != {"rounds", "day_menus", "stopped"}:
+        return False
+    counts = all(search[k] == 0 or _whole(search[k], 10**6) for k in ("rounds", "day_menus"))
+    stopped = search["stopped"] in STOPS and (search["stopped"] != "deadline" or stop_after_s > 0)
+    return counts and stopped
+
+
+def _shown(value: Any) -> str:
+    return "missing" if value is MISSING else repr(value)[:60]
+
+
+META_KEYS = {"planner_version", "foods_sha256", "supplements_sha256", "solve_seconds",
+             "solver", "core", "status", "mip_gap", "objective", "bound", "bound_method",
+             "search", "constraints", "disclaimer", "alternative", "swapped", "replanned",
+             "person", "inputs_sha256"}
+
+
+def search_edits(meta: dict[str, Any], plan: Plan) -> list[str]:
+    """What the file says of the search that made it, held to what a search can say: the
+    planner's solver, core and bound method; whole numbers of rounds and day menus; a stop
+    the search knows (the time limit only with one); no field a plan does not have."""
+    from .meal_week import SEARCH_META
+
+    found = [f"meta.{_shown(key)}: not a field of a plan" for key in meta.keys() - META_KEYS]
+    found += [f"meta.{key}: {_shown(meta.get(key, MISSING))}, the planner says {value!r}"
+              for key, value in SEARCH_META.items() if meta.get(key) != value]
+    search = meta.get("search")
+    if not _search_report(search, plan.config.plan.stop_after_s):
+        found.append(f"meta.search: {_shown(search)} is not what a search reports")
+    seconds = meta.get("solve_seconds")
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(
+            seconds, int | float) or not 0 <= seconds < 10**6):
+        found.append(f"meta.solve_seconds: {_shown(seconds)} is not a duration")
+    for key in ("foods_sha256", "supplements_sha256", "inputs_sha256"):
+        if key in meta and not (isinstance(meta[key], str)
+                                and re.fullmatch(r"[0-9a-f]{64}", meta[key])):
+            found.append(f"meta.{key}: {_shown(meta[key])} is not a SHA-256")
+    if "alternative" in meta and not _whole(meta["alternative"], 100):
+        found.append(f"meta.alternative: {_shown(meta['alternative'])} is not a week number")
+    for key in ("swapped", "replanned"):
+        if key in meta and not isinstance(meta[key], dict):
+            found.append(f"meta.{key}: {_shown(meta[key])} is not what {key[:-2]} writes")
+    return found
 
 
 MAX_PLAN_BYTES = 50_000_000   # a 28-day plan of the shipped table is well under 1 MB

@@ -78,6 +78,9 @@ MAX_SHORTLIST = 96        # options per occasion a round's MILP grows to when it
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
 RESCUE_ROUNDS = 6          # rounds more when no whole week of the pool keeps the rules
 RESCUE_PRICE = 5.0         # objective units per unit of a weekly rule it misses, first round
+STOPS = ("converged", "stalled", "rounds", "deadline")   # why a search ended
+
+
 class SearchTimeout(SearchError):
     """The run's clock ended the search before it found a week."""
 
@@ -91,7 +94,7 @@ class Week:
     bound: float
     rounds: int
     columns: int
-    stopped: str                  # converged | rounds | deadline
+    stopped: str                  # one of STOPS
     pool: list[DayMenu] = field(default_factory=list)
 
     @property

@@ -107,13 +107,15 @@ def test_no_output_is_left_when_a_later_step_fails(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("delay", [0.1, 1.0, 3.0])
 @pytest.mark.parametrize(("name", "code", "words"), [
     ("SIGTERM", 143, "Stopped (SIGTERM): nothing was written."),
     ("SIGINT", 130, "Interrupted: nothing was written.")])
 def test_a_signal_ends_a_run_without_output_or_temporary_files(
-        tmp_path: Path, name: str, code: int, words: str) -> None:
+        tmp_path: Path, name: str, code: int, words: str, delay: float) -> None:
     """Issue 15, class 5 and issue 30 item 8: SIGTERM or SIGINT during a plan ends it within a
-    second (143, 130) with one line, without output or temp files."""
+    second (143, 130) with one line, without output or temp files; also while Python starts
+    or imports the solver (0.1 s: was a silent -15; about 1 s: an ImportError traceback)."""
     import signal
     import subprocess
     import sys
@@ -124,7 +126,7 @@ def test_a_signal_ends_a_run_without_output_or_temporary_files(
                               "json", "-o", str(out)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True,
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(3)
+    time.sleep(delay)
     sent = time.monotonic()
     child.send_signal(getattr(signal, name))
     _, err = child.communicate(timeout=60)
@@ -383,6 +385,18 @@ def test_missing_tables_and_a_full_stdout_are_messages(tmp_path: Path) -> None:
                                stderr=subprocess.PIPE, text=True, timeout=120)
     assert child.returncode == 1 and "Traceback" not in child.stderr
     assert "standard output cannot be written" in child.stderr
+
+
+@pytest.mark.parametrize("command", [["meals", "list"], ["presets"], ["foods", "list"]])
+def test_a_closed_stdout_is_a_message_not_a_traceback(command: list[str]) -> None:
+    """Issue 30 item 5: started with standard output closed (``>&-``), a command that shows
+    something says that it could not (exit 1); `meals list` ended in a traceback and
+    `presets` exited 0 having shown nothing."""
+    child = subprocess.run([sys.executable, "-m", "planner", *command], stdout=None,
+                           stderr=subprocess.PIPE, text=True, timeout=120,
+                           preexec_fn=lambda: os.close(1))
+    assert child.returncode == 1 and "Traceback" not in child.stderr, child.stderr
+    assert "standard output is closed" in child.stderr
 
 
 def test_explain_out_of_time_is_not_called_infeasible() -> None:

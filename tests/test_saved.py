@@ -90,6 +90,42 @@ def _objective(data: dict[str, Any]) -> None:
     data["meta"]["objective"] = float(data["meta"]["objective"]) / 2
 
 
+def _note(data: dict[str, Any]) -> None:
+    data["notes"] = [*data["notes"], "Approved by your doctor."]
+
+
+def _nutrient(data: dict[str, Any]) -> None:
+    data["nutrients"][0]["mean"] = float(data["nutrients"][0]["mean"]) * 2
+
+
+def _currency(data: dict[str, Any]) -> None:
+    data["totals"]["currency"] = "<b>USD</b>"
+
+
+def _meal_seen(data: dict[str, Any]) -> None:
+    next(o for o in data["occasions"] if o.get("meal"))["meal"]["seen"] = 9999
+
+
+def _time(data: dict[str, Any]) -> None:
+    data["occasions"][0]["time"] = "03:00"
+
+
+def _version(data: dict[str, Any]) -> None:
+    data["meta"]["planner_version"] = "99.0"
+
+
+def _solver(data: dict[str, Any]) -> None:
+    data["meta"]["solver"] = "an oracle"
+
+
+def _extra(data: dict[str, Any]) -> None:
+    data["meta"]["approved"] = True
+
+
+def _pattern(data: dict[str, Any]) -> None:
+    data["food_pattern"]["fruit_cup_eq_per_day"] = 4.0
+
+
 @pytest.mark.parametrize(("edit", "words"), [
     (_disclaimer, "the disclaimer is not the planner's"), (_status, "meta: status"),
     (_gap, "meta: mip_gap"), (_objective, "meta: objective"),
@@ -98,6 +134,11 @@ def _objective(data: dict[str, Any]) -> None:
     (_day, "day must be a whole number from 1 to 28"),
     (_window, "window must be a whole number from 1 to 12"),
     (_absorbed, "window 1: absorbed_ug 5.0"), (_long_name, "20000 characters long"),
+    (_note, "notes: 4 entries, the plan gives 3"), (_nutrient, "nutrients[1].mean"),
+    (_currency, "totals.currency: '<b>USD</b>'"), (_meal_seen, "meal.seen: 9999"),
+    (_time, "occasions[1].time: '03:00'"), (_version, "meta.planner_version: '99.0'"),
+    (_solver, "meta.solver: 'an oracle'"), (_extra, "meta.'approved': not a field"),
+    (_pattern, "food_pattern.fruit_cup_eq_per_day: 4.0"),
 ])
 @pytest.mark.parametrize("command", ["show", "shop"])
 def test_an_edited_plan_is_refused(tmp_path: Path, saved: dict[str, Any],
@@ -123,15 +164,23 @@ def test_the_plan_as_written_is_shown(tmp_path: Path, saved: dict[str, Any]) -> 
         assert "not re-verified" not in result.stderr
 
 
-def test_a_plan_of_other_tables_is_shown_with_a_note(tmp_path: Path,
-                                                     saved: dict[str, Any]) -> None:
+@pytest.mark.parametrize("command", ["show", "shop", "swap", "replan"])
+def test_a_plan_of_other_tables_is_refused(tmp_path: Path, saved: dict[str, Any],
+                                           command: str) -> None:
+    """A plan whose table hashes are not those of the tables given is not shown as saved:
+    nothing it states could be checked (its grams edited with the hash zeroed)."""
     data = json.loads(json.dumps(saved))
     data["meta"]["foods_sha256"] = "0" * 64
+    _first(data)["grams"] = 1.0
     path = tmp_path / "other.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["show", str(path)])
-    assert result.exit_code == 0
-    assert "not re-verified" in result.stderr and "--foods" in result.stderr
+    extra = {"swap": ["--day", "1", "--occasion", "lunch"], "replan": ["--lock", "1"]}
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(cli, [command, str(path), *extra.get(command, []),
+                                      *(["-o", str(out)] if command != "shop" else [])])
+    assert result.exit_code == 1, result.output
+    assert "made with another table" in result.stderr and "--foods" in result.stderr
+    assert "Traceback" not in result.output and not out.exists()
 
 
 def test_prices_keep_the_currency_of_their_table(tmp_path: Path) -> None:
