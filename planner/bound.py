@@ -14,6 +14,7 @@ import numpy as np
 from .day import DayModel
 from .master import WeeklyRule
 from .program import Array, Program, highs_model, new_highs
+from .recent import Recent
 
 
 def week_gap(value: float, bound: float) -> float:
@@ -47,9 +48,20 @@ def mean_day_program(model: DayModel, rules: list[WeeklyRule], days: int
     return program, named
 
 
+_MEANS: Recent[MeanDay] = Recent(2)
+
+
 def mean_day_lp(model: DayModel, rules: list[WeeklyRule], days: int) -> MeanDay:
     """The day LP with every weekly rule divided by the days. The mean of any week's days is
-    a solution of it, so days x its optimum bounds every week."""
+    a solution of it, so days x its optimum bounds every week. Solved once for the same
+    model and equal rules (replan and swap ask for it once per day; a saved plan's check
+    too); its arrays are read-only."""
+    key = (days, tuple((r.name, r.lower, r.upper, r.cols.tobytes(), r.vals.tobytes())
+                       for r in rules))
+    return _MEANS.get((model,), key, lambda: _mean_day_lp(model, rules, days))
+
+
+def _mean_day_lp(model: DayModel, rules: list[WeeklyRule], days: int) -> MeanDay:
     import highspy
 
     program, named = mean_day_program(model, rules, days)
@@ -61,8 +73,9 @@ def mean_day_lp(model: DayModel, rules: list[WeeklyRule], days: int) -> MeanDay:
         return MeanDay(math.inf, zero, zero, {})
     solution = highs.getSolution()
     duals = np.asarray(solution.row_dual)[model.program.num_rows:]
-    return MeanDay(float(highs.getInfo().objective_function_value),
-                   np.asarray(solution.col_value), np.asarray(solution.col_dual),
+    values, reduced = np.asarray(solution.col_value), np.asarray(solution.col_dual)
+    values.flags.writeable = reduced.flags.writeable = False
+    return MeanDay(float(highs.getInfo().objective_function_value), values, reduced,
                    {r.name: float(d) for r, d in zip(named, duals, strict=True) if d})
 
 

@@ -113,3 +113,20 @@ def test_leftovers_follow_their_dinner_or_no_order_is_claimed() -> None:
                           "lunch") in ([0, 1, 2], [2, 1, 0])   # each leftover after its dinner
     assert leftover_order([day(4, 1), day(3, 2)], options, "dinner", "lunch") is None  # a loop
     assert leftover_order([day(3, 1)], options, "dinner", "lunch") is None   # its own dinner
+
+
+def test_the_mean_day_is_solved_once_for_equal_rules(foods: pd.DataFrame,
+                                                    supplements: pd.DataFrame) -> None:
+    """replan and swap ask for the mean day once per day: the same model and rules built
+    again give the same (read-only) solution, a changed rule a new one."""
+    from planner.bound import mean_day_lp
+
+    config, options = _tiny(foods)
+    model = day_model(foods, supplements, config, options, TINY)
+    first = mean_day_lp(model, weekly_rules(model, config, foods), config.plan.days)
+    again = mean_day_lp(model, weekly_rules(model, config, foods), config.plan.days)
+    assert again is first and not first.values.flags.writeable
+    looser = [dataclasses.replace(r, lower=0.0) if r.name.startswith("need:") else r
+              for r in weekly_rules(model, config, foods)]
+    other = mean_day_lp(model, looser, config.plan.days)
+    assert other is not first and other.value <= first.value + 1e-9
