@@ -387,11 +387,15 @@ def absorb_command(profile: str, fasting: bool, windows: tuple[str, ...], per_da
 @click.option("-o", "--output", default="-", show_default=True, help="File, or - for stdout.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw cost and B12 margin against the varied key to this PNG file.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes planning the points at once (default: the machine's cores; "
+                   "the same results with any number).")
 @wide_option
 def sweep_command(constraints: Path | None, foods_path: Path | None,
                   supplements_path: Path | None, days: int | None, overrides: tuple[str, ...],
                   time_limit: float | None, varies: tuple[str, ...],
-                  fmt: str, output: str, plot_path: Path | None, wide: bool) -> None:
+                  fmt: str, output: str, plot_path: Path | None, workers: int | None,
+                  wide: bool) -> None:
     """Tune a constraint file: plan over a grid of one or two keys.
 
     Reports per point the status, cost, mean absorbed B12, smallest daily margin and the
@@ -415,7 +419,7 @@ def sweep_command(constraints: Path | None, foods_path: Path | None,
     total = math.prod(len(values) for _, values in grids)
     with click.progressbar(length=total, label="sweeping", file=sys.stderr) as bar:
         records = sweep(foods_table, supplements_table, constraints, extra, grids,
-                        step=lambda: bar.update(1))
+                        step=lambda: bar.update(1), workers=workers or os.cpu_count() or 1)
     keys = [k for k, _ in grids]
     columns = [*keys, "status", "objective", "cost", "absorbed_b12_ug_per_day_mean",
                "min_daily_margin_ug", "binding", "plan_of"]

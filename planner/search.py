@@ -77,6 +77,7 @@ MAX_SHORTLIST = 96        # options per occasion a round's MILP grows to when it
                           # (no preset grows past 24; the whole library took 40 s a round)
 STALL_ROUNDS, STALL = 3, 0.01    # stop when 3 rounds lowered the master LP by < 1 %
 RESCUE_ROUNDS = 6          # rounds more when no whole week of the pool keeps the rules
+PRESOLVE_COLUMNS = 600     # day MILPs of more columns (grown shortlists) are presolved
 RESCUE_PRICE = 5.0         # objective units per unit of a weekly rule it misses, first round
 STOPS = ("converged", "stalled", "rounds", "deadline")   # why a search ended
 
@@ -315,10 +316,11 @@ def day_milp(model: DayModel, cost: Array, nodes: int = NODES, gap: float = DAY_
              seconds: float = NO_CLOCK) -> list[Array]:
     """A restricted day MILP (its program's objective replaced by ``cost``): its best
     solution and the improving ones found on the way (each a column), within a node
-    limit, a relative gap and ``seconds`` (the run's clock)."""
+    limit, a relative gap and ``seconds`` (the run's clock); presolved when it is large."""
     program = model.program
     program.add_cost(np.arange(program.num_cols), cost - program.cost())
-    return improving_solutions(program, gap, nodes, seconds=seconds)
+    return improving_solutions(program, gap, nodes, presolve=program.num_cols > PRESOLVE_COLUMNS,
+                               seconds=seconds)
 
 
 @dataclass(frozen=True)

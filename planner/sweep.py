@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,12 +152,33 @@ def borrow_better_plans(points: list[Point]) -> None:
 
 def sweep(foods: pd.DataFrame, supplements: pd.DataFrame, constraints: Path | None,
           overrides: list[str], varies: list[tuple[str, list[float]]],
-          step: Callable[[], None] | None = None) -> list[dict[str, Any]]:
-    """Records of every grid point, in grid order, made consistent by borrowing."""
-    points = []
-    for point in grid(varies):
-        points.append(run_point(foods, supplements, constraints, overrides, point))
-        if step:
-            step()
+          step: Callable[[], None] | None = None, workers: int = 1) -> list[dict[str, Any]]:
+    """Records of every grid point, in grid order, made consistent by borrowing. With
+    ``workers`` > 1 the points are planned on a pool of processes (each point's plan is the
+    same as alone: the search is limited by work, not time)."""
+    args = [(foods, supplements, constraints, overrides, point) for point in grid(varies)]
+    points: list[Point] = []
+    if workers <= 1 or len(args) <= 1:
+        for arg in args:
+            points.append(run_point(*arg))
+            if step:
+                step()
+    else:
+        points = _pooled(args, min(workers, len(args)), step)
     borrow_better_plans(points)
     return [p.record for p in points]
+
+
+def _pooled(args: list[tuple[Any, ...]], workers: int,
+            step: Callable[[], None] | None) -> list[Point]:
+    """The points planned on ``workers`` processes, in grid order; workers end with the
+    sweep (``batch.watch_parent``)."""
+    from .batch import watch_parent
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=watch_parent,
+                             initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(run_point, *arg) for arg in args]
+        for _ in as_completed(futures):
+            if step:
+                step()
+        return [future.result() for future in futures]

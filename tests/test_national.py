@@ -183,7 +183,7 @@ def test_unpriced_table_says_no_price(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["plan", "--foods", str(table), "--days", "2", "--quiet",
                                       "--format", "json", "-o", str(week)])
     assert result.exit_code == 0, result.output
-    shown = CliRunner().invoke(cli, ["show", str(week)])
+    shown = CliRunner().invoke(cli, ["show", str(week), "--foods", str(table)])
     assert "have no price in the table" in shown.output
     shop = CliRunner().invoke(cli, ["shop", str(week), "--foods", str(table)])
     assert shop.exit_code == 0 and "no price" in shop.output and "nan" not in shop.output

@@ -344,6 +344,21 @@ def test_sweep_two_keys_grid() -> None:
         (1, 50), (1, 60), (2, 50), (2, 60)]
 
 
+@pytest.mark.plans
+def test_sweep_points_planned_at_once_give_the_same_records() -> None:
+    """`sweep --workers 2` plans two points at once on a process pool (issue 29 item 9):
+    the records are those of one worker, in grid order."""
+    from .conftest import CONSTRAINTS
+
+    args = ["sweep", str(CONSTRAINTS / "vegan.toml"), "--days", "1",
+            "--vary", "b12.target_absorbed_ug=1:3:1", "--format", "json"]
+    alone = CliRunner().invoke(cli, [*args, "--workers", "1"])
+    pooled = CliRunner().invoke(cli, [*args, "--workers", "2"])
+    assert alone.exit_code == 0 and pooled.exit_code == 0, pooled.output
+    assert json.loads(pooled.stdout) == json.loads(alone.stdout)
+    assert [r["b12.target_absorbed_ug"] for r in json.loads(pooled.stdout)] == [1, 2, 3]
+
+
 def test_show_minimal_plan_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "min.json"
     path.write_text('{"schema_version": 1, "meta": {}, "occasions": [], "windows": [], '

@@ -122,6 +122,10 @@ def _extra(data: dict[str, Any]) -> None:
     data["meta"]["approved"] = True
 
 
+def _stopped(data: dict[str, Any]) -> None:
+    data["meta"]["search"]["stopped"] = "deadline"   # no time limit was given
+
+
 def _pattern(data: dict[str, Any]) -> None:
     data["food_pattern"]["fruit_cup_eq_per_day"] = 4.0
 
@@ -139,6 +143,7 @@ def _pattern(data: dict[str, Any]) -> None:
     (_time, "occasions[1].time: '03:00'"), (_version, "meta.planner_version: '99.0'"),
     (_solver, "meta.solver: 'an oracle'"), (_extra, "meta.'approved': not a field"),
     (_pattern, "food_pattern.fruit_cup_eq_per_day: 4.0"),
+    (_stopped, "meta.search: "),
 ])
 @pytest.mark.parametrize("command", ["show", "shop"])
 def test_an_edited_plan_is_refused(tmp_path: Path, saved: dict[str, Any],
