@@ -211,7 +211,10 @@ def _plan_person(job: Job, started: float) -> dict[str, Any]:
     check_ids(config, foods.index, supplements.index)
     check_daily_fits(config, supplements, str(job.constraints or "constraints"))
     digest = job.inputs_sha256()
-    meta = {"person": job.person, "inputs_sha256": digest}
+    meta = {"person": job.person, "inputs_sha256": digest,   # its tables, as `plan` says
+            "foods_sha256": _file_sha256(str(job.foods or resources.default_foods())),
+            "supplements_sha256": _file_sha256(str(job.supplements
+                                                   or resources.default_supplements()))}
     plan = make_plan(foods, supplements, config, meta=meta)
     data = plan.to_dict()
     if parent_gone():   # a killed batch writes nothing more

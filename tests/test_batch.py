@@ -91,6 +91,21 @@ def test_changed_input_is_planned_again(tmp_path: Path) -> None:
     assert [r["seconds"] == "skipped" for r in summary(out)] == [True, False, True]
 
 
+def test_a_batch_plan_is_shown_with_its_tables(tmp_path: Path) -> None:
+    """A person's plan names its tables' SHA-256 as `plan` does: `show` with the table it
+    was made with re-verifies it; with the packaged table it is refused, naming --foods."""
+    people = setup(tmp_path, 1)
+    out = tmp_path / "out"
+    assert batch(people, out, "--workers", "1").returncode == 0
+    shown = subprocess.run([sys.executable, "-m", "planner", "show", str(out / "p00.json"),
+                            "--foods", str(tmp_path / "foods.csv")],
+                           capture_output=True, text=True, check=False)
+    assert shown.returncode == 0, shown.stderr
+    other = subprocess.run([sys.executable, "-m", "planner", "show", str(out / "p00.json")],
+                           capture_output=True, text=True, check=False)
+    assert other.returncode == 1 and "--foods" in other.stderr
+
+
 def test_bad_rows_get_their_own_error_line(tmp_path: Path) -> None:
     people = setup(tmp_path, 3, ('../evil,toy.toml,5,"[400, 700]"',
                                  'p01,toy.toml,5,"[400, 700]"',
