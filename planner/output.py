@@ -175,6 +175,10 @@ class ClosedStdout(io.TextIOBase):
         raise OutputError("standard output is closed: nothing could be shown",
                           "run it with standard output open, or write to a file with -o")
 
+    @property
+    def buffer(self) -> ClosedStdout:   # bytes (PNG to `-`) meet the same message
+        return self
+
     def isatty(self) -> bool:
         return False
 
@@ -182,8 +186,6 @@ class ClosedStdout(io.TextIOBase):
 def write_output(target: str | Path, content: str | bytes) -> None:
     """Write to ``target`` atomically, or to standard output when it is ``-``."""
     if str(target) == "-":
-        if isinstance(sys.stdout, ClosedStdout):
-            sys.stdout.write("")
         try:
             if isinstance(content, bytes):
                 sys.stdout.buffer.write(content)

@@ -84,9 +84,9 @@ def _food_items(data: dict[str, Any], foods: pd.DataFrame, path: Path) -> pd.Dat
     return pd.DataFrame(meal_rows, columns=ITEM_COLUMNS)
 
 
-def edits(data: dict[str, Any], plan: Plan) -> list[str]:
-    """Where the saved numbers and names differ from those the servings give."""
-    fresh = plan.to_dict()
+def edits(data: dict[str, Any], fresh: dict[str, Any]) -> list[str]:
+    """Where the saved numbers and names differ from those the servings give (``fresh``:
+    the plan's ``to_dict``)."""
     found: list[str] = []
     stated = {(o["day"], o["name"], i["kind"], i["id"]): i for o in data["occasions"]
               for i in o["items"]}
@@ -193,9 +193,10 @@ def checked(data: dict[str, Any], path: Path, foods: pd.DataFrame, supplements: 
     plan = plan_from_data(data, path, foods, supplements)
     saved = saved_week(plan)
     plan = dataclasses.replace(plan, food_items=_meals_as_in_library(plan.food_items, saved))
-    found = edits(data, plan) + meta_edits(data, plan, saved)
+    fresh = plan.to_dict()
+    found = edits(data, fresh) + meta_edits(data, plan, saved)
     if not found:
-        found = document_edits(data, plan.to_dict()) + search_edits(data["meta"], plan)
+        found = document_edits(data, fresh) + search_edits(data["meta"], plan)
     if found:
         many = f"{len(found)} differences" if len(found) > 1 else "1 difference"
         raise DataError(f"{path}: the plan was edited after it was made ({many}; first: "
