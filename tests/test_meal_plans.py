@@ -104,6 +104,34 @@ def test_vegan_weeks_plan_library_meals_adapted_and_never_animal(tmp_path: Path)
     assert verify(saved_plan(data, out)) == []
 
 
+@pytest.mark.slow
+def test_a_vegan_week_is_eaten_as_people_eat_it(tmp_path: Path) -> None:
+    """Issue "Real meals": at least 95 % of the vegan week's meals are mixes of food
+    categories people ate at that occasion at least 5 times, as served (adapted meals with
+    their stand-ins), and their median was seen at least 5 times."""
+    from planner.library import load_library
+    from planner.options import MIN_KIND_SEEN, categories_with_stand_ins
+    from planner.recalls import LEFT_OUT
+
+    out = tmp_path / "vegan.json"   # the preset's own search (not the tests' shorter one)
+    result = CliRunner().invoke(cli, ["plan", "vegan", "--quiet", "--format", "json", "-o",
+                                      str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    category = categories_with_stand_ins(load_foods(default_foods()))
+    library = load_library()
+    mixes = []
+    for occasion in data["occasions"]:
+        meal = occasion.get("meal")
+        if not meal or occasion["name"] not in ("breakfast", "lunch", "dinner", "snack"):
+            continue
+        foods = {category[i["id"]] for i in occasion["items"] if i["kind"] == "food"}
+        mixes.append(library.mix_seen(occasion["name"], foods - set(LEFT_OUT)))
+    assert len(mixes) == 28
+    assert sum(n >= MIN_KIND_SEEN for n in mixes) >= 0.95 * len(mixes), mixes
+    assert float(np.median(mixes)) >= 5
+
+
 def test_check_refuses_a_bad_own_meals_file_naming_it(tmp_path: Path) -> None:
     own = tmp_path / "own.csv"
     own.write_text("meal,occasion,food,grams\nporridge,breakfast,oatmeal,240\n",

@@ -175,7 +175,7 @@ def _explained(target: float) -> tuple[str, float]:
 
 def test_explain_reports_shadow_price_and_best_b12() -> None:
     text, bound = _explained(2.5)
-    assert "Best achievable absorbed B12 under these rules: 3.35 ug/day" in text
+    assert "Best achievable absorbed B12 under these rules: 3.45 ug/day" in text
     price = re.search(r"each 0\.1 ug/day more on every day would raise the week's objective by "
                       r"about ([\d.]+) USD", " ".join(text.split()))
     assert price is not None and float(price.group(1)) > 0
