@@ -19,7 +19,7 @@ from planner.bound import mean_day_lp, mean_week_bound
 from planner.cli_options import plan_inputs
 from planner.config import preset_path
 from planner.day import DayModel
-from planner.master import DayMenu, WeeklyRule, menu_from, weekly_rules
+from planner.master import DayMenu, WeeklyRule, menu_from, rule_matrix, weekly_rules
 from planner.meal_week import meal_model
 from planner.program import INF, Array, highs_model, new_highs
 from planner.search import priced_cost, search_week
@@ -31,11 +31,7 @@ def relaxed_master(menus: list[DayMenu], rules: list[WeeklyRule], days: int
     unit): its optimum, the dual of its days row and of each rule."""
     import highspy
 
-    position = {rule.name: i for i, rule in enumerate(rules)}
-    matrix = np.zeros((len(rules), len(menus)))
-    for j, menu in enumerate(menus):
-        for name, value in menu.terms:
-            matrix[position[name], j] = value
+    matrix = rule_matrix(menus, rules)
     count, width = len(menus), len(menus) + 2 * len(rules)
     highs = new_highs(threads=1, random_seed=0)
     highs.addVars(width, np.zeros(width), np.full(width, highspy.kHighsInf))

@@ -307,11 +307,7 @@ def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
                  np.concatenate([lam, short]), 1.0, days, days)
     names = ["days"]
     slack_cols = [short]
-    position = {rule.name: i for i, rule in enumerate(rules)}
-    matrix = np.zeros((len(rules), count))
-    for j, menu in enumerate(menus):
-        for name, value in menu.terms:
-            matrix[position[name], j] = value
+    matrix = rule_matrix(menus, rules)
     for i, rule in enumerate(rules):
         values = matrix[i]
         if rule.lower <= 0 and not values.any():
@@ -388,6 +384,16 @@ def solve_master(menus: list[DayMenu], rules: list[WeeklyRule], distinct: list[
         duals = {name: float(d) for name, d in zip(names, solution.row_duals, strict=False)
                  if d}
     return float(solution.objective), duals, values[lam], broken
+
+
+def rule_matrix(menus: list[DayMenu], rules: list[WeeklyRule]) -> Array:
+    """What each day menu (column) gives to each weekly rule (row)."""
+    position = {rule.name: i for i, rule in enumerate(rules)}
+    matrix = np.zeros((len(rules), len(menus)))
+    for j, menu in enumerate(menus):
+        for name, value in menu.terms:
+            matrix[position[name], j] = value
+    return matrix
 
 
 def week_days(menus: list[DayMenu], lam: Array) -> list[DayMenu]:
